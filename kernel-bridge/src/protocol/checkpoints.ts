@@ -1,0 +1,539 @@
+/**
+ * Checkpoints: what a lesson asks of a learner's run, written as JSON (no
+ * code, so a notebook from anywhere can carry them safely), and checked on
+ * the recorded events with the same reducer the picture uses.
+ *
+ * The language, by example:
+ *   {"type": "event", "kind": "steal", "where": {"thief": 1}}            an event like this happened
+ *   {"type": "event", "kind": "g.create", "min": 10}                     ... at least 10 times
+ *   {"type": "state", "metric": {"name": "runqLength", "p": 0}, "op": ">=", "value": 3}
+ *                                                                         at some point P0 held 3 queued Gs
+ *   {"type": "goroutine", "createdAt": {"line": 12}, "metric": "distinctPs", "op": ">", "value": 1}
+ *                                                                         a G created at line 12 ran on 2+ Ps
+ *   {"type": "sequence", "steps": [{"kind": "g.create", "where": {"goid": {"var": "g"}}},
+ *                                  {"kind": "steal", "where": {"goids": {"contains": {"var": "g"}}}}]}
+ *                                                                         in order: A then B (same G)
+ *   {"type": "all" | "any", "of": [...]}, {"type": "not", "check": {...}}
+ * Field matchers: a plain value (a `file` matches by its last path parts),
+ * {"op": ">=", "value": 3}, {"in": [...]}, {"contains": x} for lists,
+ * {"length": {"op": ..., "value": ...}} for lists, {"var": "name"} to bind
+ * a value in one step of a sequence and require it in later ones.
+ */
+import { z } from 'zod';
+import { EVENT_KINDS, type EventKind, type SlowmoEvent } from './events';
+import { toProtocolError } from './parse';
+import { apply } from './reducer';
+import { G_STATUSES, initialState, type SchedState } from './state';
+
+export const COMPARE_OPS = ['==', '!=', '<', '<=', '>', '>='] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const VarRef = z.object({ var: z.string().min(1) }).strict();
+const Comparison = z.object({ op: z.enum(COMPARE_OPS), value: z.number() }).strict();
+
+export const FieldMatcherSchema = z.union([
+  Scalar,
+  VarRef,
+  Comparison,
+  z.object({ in: z.array(Scalar).min(1) }).strict(),
+  z.object({ contains: z.union([z.number(), VarRef]) }).strict(),
+  z.object({ length: Comparison }).strict(),
+]);
+
+export const EventPatternSchema = z.object({
+  kind: z.enum(EVENT_KINDS as [EventKind, ...EventKind[]]),
+  where: z.record(z.string(), FieldMatcherSchema).optional(),
+});
+
+export const StateMetricSchema = z.discriminatedUnion('name', [
+  /** Gs in one P's local queue plus its runnext; without `p`, the largest over all Ps. */
+  z.object({ name: z.literal('runqLength'), p: z.number().int().min(0).optional() }),
+  z.object({ name: z.literal('globalqLength') }),
+  /** How many goroutines there are, or how many with one status. */
+  z.object({ name: z.literal('goroutines'), status: z.enum(G_STATUSES).optional() }),
+  /** How many Ps run a goroutine at once: parallelism. */
+  z.object({ name: z.literal('runningPs') }),
+  /** How many goroutines are parked, or parked for one wait reason. */
+  z.object({ name: z.literal('waiting'), reason: z.string().optional() }),
+]);
+
+export const GOROUTINE_METRICS = [
+  'distinctPs',
+  'distinctMs',
+  'runs',
+  'parks',
+  'preemptions',
+  'steals',
+] as const;
+
+const ComparisonFields = { op: z.enum(COMPARE_OPS), value: z.number() };
+
+export const CheckSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('event'),
+    ...EventPatternSchema.shape,
+    min: z.number().int().min(0).default(1),
+    max: z.number().int().min(0).optional(),
+  }),
+  z.object({
+    type: z.literal('state'),
+    when: z.enum(['ever', 'always', 'end']).default('ever'),
+    metric: StateMetricSchema,
+    ...ComparisonFields,
+  }),
+  z.object({
+    type: z.literal('goroutine'),
+    createdAt: z.object({ line: z.number().int().min(1), file: z.string().optional() }),
+    metric: z.enum(GOROUTINE_METRICS),
+    quantifier: z.enum(['any', 'all']).default('any'),
+    ...ComparisonFields,
+  }),
+  z.object({ type: z.literal('sequence'), steps: z.array(EventPatternSchema).min(1) }),
+  z.object({
+    type: z.literal('all'),
+    get of() {
+      return z.array(CheckSchema).min(1);
+    },
+  }),
+  z.object({
+    type: z.literal('any'),
+    get of() {
+      return z.array(CheckSchema).min(1);
+    },
+  }),
+  z.object({
+    type: z.literal('not'),
+    get check() {
+      return CheckSchema;
+    },
+  }),
+]);
+
+/** A checkpoint as a lesson cell carries it in `metadata.slowmo.checkpoints`. */
+export const CheckpointSchema = z.object({
+  id: z.string().min(1),
+  title: z.string().min(1),
+  /** Shown when it fails. */
+  hint: z.string().optional(),
+  check: CheckSchema,
+});
+
+export type FieldMatcher = z.infer<typeof FieldMatcherSchema>;
+export type EventPattern = z.infer<typeof EventPatternSchema>;
+export type StateMetric = z.infer<typeof StateMetricSchema>;
+export type Check = z.infer<typeof CheckSchema>;
+export type CheckInput = z.input<typeof CheckSchema>;
+export type Checkpoint = z.infer<typeof CheckpointSchema>;
+export type CheckpointInput = z.input<typeof CheckpointSchema>;
+
+export interface CheckResult {
+  passed: boolean;
+  /** Why, in words a learner can act on. */
+  reason: string;
+  /** The seq that decided it, when one did. */
+  seq?: number;
+}
+
+/** Validates a checkpoint (or a bare check); throws a ProtocolError naming the bad field. */
+export function parseCheckpoint(spec: unknown): Checkpoint {
+  const result = CheckpointSchema.safeParse(spec);
+  if (!result.success) throw toProtocolError('checkpoint', result.error);
+  return result.data;
+}
+
+export function parseCheck(spec: unknown): Check {
+  const result = CheckSchema.safeParse(spec);
+  if (!result.success) throw toProtocolError('check', result.error);
+  return result.data;
+}
+
+export function compare(a: number, op: CompareOp, b: number): boolean {
+  switch (op) {
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
+type Bindings = ReadonlyMap<string, unknown>;
+
+function sameFile(actual: unknown, wanted: unknown): boolean {
+  if (typeof actual !== 'string' || typeof wanted !== 'string') return false;
+  return actual === wanted || actual.endsWith(`/${wanted}`);
+}
+
+/** Matches one field; returns the bindings extended by it, or null when it does not match. */
+function matchField(field: string, actual: unknown, m: FieldMatcher, b: Bindings): Bindings | null {
+  if (typeof m !== 'object') {
+    if (field === 'file') return sameFile(actual, m) ? b : null;
+    return actual === m ? b : null;
+  }
+  if ('var' in m) {
+    if (!b.has(m.var)) return new Map(b).set(m.var, actual);
+    return b.get(m.var) === actual ? b : null;
+  }
+  if ('op' in m) return typeof actual === 'number' && compare(actual, m.op, m.value) ? b : null;
+  if ('in' in m) {
+    return m.in.some((v) => (field === 'file' ? sameFile(actual, v) : actual === v)) ? b : null;
+  }
+  if (!Array.isArray(actual)) return null;
+  if ('length' in m) return compare(actual.length, m.length.op, m.length.value) ? b : null;
+  const want = m.contains;
+  if (typeof want === 'number') return actual.includes(want) ? b : null;
+  if (b.has(want.var)) return actual.includes(b.get(want.var)) ? b : null;
+  // An unbound variable in `contains` cannot pick one element: bind to the first.
+  return actual.length > 0 ? new Map(b).set(want.var, actual[0]) : null;
+}
+
+function matchEvent(e: SlowmoEvent, pattern: EventPattern, b: Bindings): Bindings | null {
+  if (e.kind !== pattern.kind) return null;
+  let out: Bindings | null = b;
+  if (pattern.where) {
+    const record = e as unknown as Record<string, unknown>;
+    for (const [field, m] of Object.entries(pattern.where)) {
+      out = matchField(field, record[field], m, out);
+      if (out === null) return null;
+    }
+  }
+  return out;
+}
+
+function describe(pattern: EventPattern): string {
+  const where = pattern.where ? ` with ${JSON.stringify(pattern.where)}` : '';
+  return `"${pattern.kind}"${where}`;
+}
+
+function evalEvent(check: Extract<Check, { type: 'event' }>, events: readonly SlowmoEvent[]) {
+  let count = 0;
+  let first = -1;
+  const empty: Bindings = new Map();
+  for (const e of events) {
+    if (matchEvent(e, check, empty) !== null) {
+      if (count === 0) first = e.seq;
+      count++;
+    }
+  }
+  const okMin = count >= check.min;
+  const okMax = check.max === undefined || count <= check.max;
+  const what = describe(check);
+  const need =
+    check.max === undefined ? `at least ${check.min}` : `between ${check.min} and ${check.max}`;
+  const result: CheckResult = {
+    passed: okMin && okMax,
+    reason:
+      count === 0
+        ? `no event ${what} happened (needed ${need})`
+        : `${count} events ${what} happened, first at seq ${first} (needed ${need})`,
+  };
+  if (first >= 0) result.seq = first;
+  return result;
+}
+
+const SEARCH_BUDGET = 2_000_000;
+
+function evalSequence(
+  check: Extract<Check, { type: 'sequence' }>,
+  events: readonly SlowmoEvent[],
+): CheckResult {
+  let budget = SEARCH_BUDGET;
+  let deepest = 0;
+  // Backtracking: a variable bound by an early step may need a later candidate.
+  const search = (step: number, from: number, b: Bindings): number[] | null => {
+    if (step === check.steps.length) return [];
+    const pattern = check.steps[step] as EventPattern;
+    for (let i = from; i < events.length && budget > 0; i++, budget--) {
+      const e = events[i] as SlowmoEvent;
+      const next = matchEvent(e, pattern, b);
+      if (next === null) continue;
+      deepest = Math.max(deepest, step + 1);
+      const rest = search(step + 1, i + 1, next);
+      if (rest) return [e.seq, ...rest];
+      // Without variables, a later match of this step cannot do better than this one.
+      if (next === b) return null;
+    }
+    return null;
+  };
+  const found = search(0, 0, new Map());
+  if (found) {
+    return {
+      passed: true,
+      reason: `in order: ${check.steps.map(describe).join(' then ')} (at seq ${found.join(', ')})`,
+      seq: found[found.length - 1] as number,
+    };
+  }
+  if (budget <= 0) {
+    return { passed: false, reason: 'the sequence is too costly to search in this recording' };
+  }
+  const missing = check.steps[deepest] as EventPattern;
+  return {
+    passed: false,
+    reason:
+      deepest === 0
+        ? `no event ${describe(missing)} happened`
+        : `steps 1 to ${deepest} happened in order, but then no event ${describe(missing)}`,
+  };
+}
+
+export function measure(state: SchedState, metric: StateMetric): number {
+  switch (metric.name) {
+    case 'runqLength': {
+      const len = (p: SchedState['procs'][number]) => p.runq.length + (p.runnext !== 0 ? 1 : 0);
+      if (metric.p !== undefined) {
+        const p = state.procs[metric.p];
+        return p ? len(p) : 0;
+      }
+      return state.procs.reduce((max, p) => Math.max(max, len(p)), 0);
+    }
+    case 'globalqLength':
+      return state.globalq.length + state.globalqMore;
+    case 'goroutines': {
+      if (metric.status === undefined) return state.gs.size;
+      let n = 0;
+      state.gs.forEach((g) => {
+        if (g.status === metric.status) n++;
+      });
+      return n;
+    }
+    case 'runningPs':
+      return state.procs.reduce((n, p) => n + (p.running !== 0 ? 1 : 0), 0);
+    case 'waiting': {
+      let n = 0;
+      state.gs.forEach((g) => {
+        if (
+          g.status === 'waiting' &&
+          (metric.reason === undefined || g.wait?.reason === metric.reason)
+        )
+          n++;
+      });
+      return n;
+    }
+  }
+}
+
+function metricName(metric: StateMetric): string {
+  switch (metric.name) {
+    case 'runqLength':
+      return metric.p === undefined
+        ? 'the longest local run queue'
+        : `P${metric.p}'s run queue length`;
+    case 'globalqLength':
+      return 'the global run queue length';
+    case 'goroutines':
+      return metric.status
+        ? `the number of ${metric.status} goroutines`
+        : 'the number of goroutines';
+    case 'runningPs':
+      return 'the number of Ps running at once';
+    case 'waiting':
+      return metric.reason
+        ? `the number of goroutines parked on "${metric.reason}"`
+        : 'the number of parked goroutines';
+  }
+}
+
+function evalState(check: Extract<Check, { type: 'state' }>, events: readonly SlowmoEvent[]) {
+  const name = metricName(check.metric);
+  const goal = `${name} ${check.op} ${check.value}`;
+  let state = initialState();
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const e of events) {
+    state = apply(state, e);
+    if (check.when === 'end') continue;
+    const v = measure(state, check.metric);
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    const ok = compare(v, check.op, check.value);
+    if (check.when === 'ever' && ok) {
+      return { passed: true, reason: `${goal} at seq ${e.seq} (it was ${v})`, seq: e.seq };
+    }
+    if (check.when === 'always' && !ok) {
+      return {
+        passed: false,
+        reason: `${goal} did not hold at seq ${e.seq} (it was ${v})`,
+        seq: e.seq,
+      };
+    }
+  }
+  if (check.when === 'end') {
+    const v = measure(state, check.metric);
+    const ok = compare(v, check.op, check.value);
+    return {
+      passed: ok,
+      reason: `at the end ${name} was ${v} (needed ${check.op} ${check.value})`,
+    };
+  }
+  if (check.when === 'always') {
+    return events.length === 0
+      ? { passed: false, reason: 'the recording is empty' }
+      : { passed: true, reason: `${goal} held throughout (between ${lo} and ${hi})` };
+  }
+  const range = events.length ? ` (it ranged from ${lo} to ${hi})` : ' (the recording is empty)';
+  return { passed: false, reason: `${goal} never held${range}` };
+}
+
+interface GoroutineFacts {
+  goid: number;
+  file: string;
+  line: number;
+  ps: Set<number>;
+  ms: Set<number>;
+  runs: number;
+  parks: number;
+  preemptions: number;
+  steals: number;
+}
+
+function goroutineValue(f: GoroutineFacts, metric: (typeof GOROUTINE_METRICS)[number]): number {
+  switch (metric) {
+    case 'distinctPs':
+      return f.ps.size;
+    case 'distinctMs':
+      return f.ms.size;
+    default:
+      return f[metric];
+  }
+}
+
+const METRIC_WORDS: Record<(typeof GOROUTINE_METRICS)[number], string> = {
+  distinctPs: 'different Ps it ran on',
+  distinctMs: 'different Ms it ran on',
+  runs: 'times it was scheduled',
+  parks: 'times it parked',
+  preemptions: 'times it was preempted',
+  steals: 'times it was stolen',
+};
+
+function evalGoroutine(
+  check: Extract<Check, { type: 'goroutine' }>,
+  events: readonly SlowmoEvent[],
+): CheckResult {
+  const facts = new Map<number, GoroutineFacts>();
+  const want = check.createdAt;
+  for (const e of events) {
+    if (e.kind === 'g.create') {
+      if (e.line === want.line && (want.file === undefined || sameFile(e.file, want.file))) {
+        facts.set(e.goid, {
+          goid: e.goid,
+          file: e.file,
+          line: e.line,
+          ps: new Set(),
+          ms: new Set(),
+          runs: 0,
+          parks: 0,
+          preemptions: 0,
+          steals: 0,
+        });
+      }
+      continue;
+    }
+    if (e.kind === 'steal') {
+      for (const goid of e.goids) {
+        const f = facts.get(goid);
+        if (f) f.steals++;
+      }
+      continue;
+    }
+    if (!('goid' in e)) continue;
+    const f = facts.get(e.goid);
+    if (!f) continue;
+    if (e.kind === 'g.running') {
+      f.runs++;
+      if (e.p >= 0) f.ps.add(e.p);
+      if (e.m >= 0) f.ms.add(e.m);
+    } else if (e.kind === 'g.waiting') {
+      f.parks++;
+    } else if (e.kind === 'g.runnable' && e.reason === 'preempt') {
+      f.preemptions++;
+    }
+  }
+  const where = `line ${want.line}${want.file ? ` of ${want.file}` : ''}`;
+  const goal = `${METRIC_WORDS[check.metric]} ${check.op} ${check.value}`;
+  if (facts.size === 0) return { passed: false, reason: `no goroutine was created at ${where}` };
+  const all = [...facts.values()];
+  const ok = all.filter((f) => compare(goroutineValue(f, check.metric), check.op, check.value));
+  const values = all.map((f) => `g${f.goid}: ${goroutineValue(f, check.metric)}`).slice(0, 8);
+  const detail = `${values.join(', ')}${all.length > 8 ? ', …' : ''}`;
+  if (check.quantifier === 'all') {
+    return ok.length === all.length
+      ? {
+          passed: true,
+          reason: `all ${all.length} goroutines created at ${where} had ${goal} (${detail})`,
+        }
+      : {
+          passed: false,
+          reason: `${all.length - ok.length} of ${all.length} goroutines created at ${where} did not have ${goal} (${detail})`,
+        };
+  }
+  const hit = ok[0];
+  return hit
+    ? {
+        passed: true,
+        reason: `g${hit.goid}, created at ${where}, had ${goal} (${goroutineValue(hit, check.metric)})`,
+      }
+    : { passed: false, reason: `no goroutine created at ${where} had ${goal} (${detail})` };
+}
+
+function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
+  switch (check.type) {
+    case 'event':
+      return evalEvent(check, events);
+    case 'sequence':
+      return evalSequence(check, events);
+    case 'state':
+      return evalState(check, events);
+    case 'goroutine':
+      return evalGoroutine(check, events);
+    case 'all': {
+      for (const c of check.of) {
+        const r = evaluate(c, events);
+        if (!r.passed) return r;
+      }
+      return { passed: true, reason: `all ${check.of.length} conditions held` };
+    }
+    case 'any': {
+      const reasons: string[] = [];
+      for (const c of check.of) {
+        const r = evaluate(c, events);
+        if (r.passed) return r;
+        reasons.push(r.reason);
+      }
+      return { passed: false, reason: `none of the conditions held: ${reasons.join('; ')}` };
+    }
+    case 'not': {
+      const r = evaluate(check.check, events);
+      const result: CheckResult = {
+        passed: !r.passed,
+        reason: r.passed ? `it should not have happened: ${r.reason}` : r.reason,
+      };
+      if (r.seq !== undefined) result.seq = r.seq;
+      return result;
+    }
+  }
+}
+
+/**
+ * Checks a recording against a checkpoint (or a bare check). The spec is
+ * validated first: a malformed one throws a ProtocolError naming its bad field,
+ * so a lesson author's mistake is never reported as the learner's failure.
+ */
+export function evaluateCheckpoint(
+  spec: CheckpointInput | CheckInput,
+  events: readonly SlowmoEvent[],
+): CheckResult {
+  const check =
+    typeof spec === 'object' && spec !== null && 'check' in spec && !('type' in spec)
+      ? parseCheckpoint(spec).check
+      : parseCheck(spec);
+  return evaluate(check, events);
+}

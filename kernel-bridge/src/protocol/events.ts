@@ -1,0 +1,200 @@
+/**
+ * The event model, protocol v1: one JSON object per scheduler event.
+ *
+ * Every event carries its place in the run (`seq`, 0, 1, 2, … without gaps;
+ * `t`, ns since the run started) and the context it fired in: the M, the P that
+ * M holds (-1 when none) and the goroutine running on that M (0 for the
+ * scheduler's g0). For `p.state` the P whose state changed is `p`; for
+ * `m.state` the M that changed is `m` (sysmon, which holds no P, retakes other
+ * Ps, so the subject is not always "the P this M holds").
+ *
+ * Kinds may be added in later protocol versions; none is removed without a
+ * version bump. Unknown fields are dropped on parse so that an older reader
+ * keeps working against a newer producer; an unknown kind is an error.
+ *
+ * The types below are inferred from these schemas: nothing is declared twice.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+const int = () => z.number().int();
+/** Ids are kept below 2^31: the reducer indexes by them, and no traced run comes near. */
+export const MAX_ID = 2 ** 31 - 1;
+const goid = () => int().min(1).max(MAX_ID);
+/** An M or P id, or -1 for "none". */
+const optId = () => int().min(-1).max(MAX_ID);
+
+/** A P id: GOMAXPROCS is at most 1024. */
+const pid = () => int().min(0).max(1023);
+
+const common = {
+  seq: int().min(0),
+  t: z.number().min(0),
+  m: optId(),
+  p: int().min(-1).max(1023),
+  g: int().min(0).max(MAX_ID),
+  /** Set by a backend that could not observe this event and deduced it (e.g. a likely steal). */
+  inferred: z.boolean().optional(),
+};
+
+const ev = <K extends string, S extends z.ZodRawShape>(kind: K, fields: S) =>
+  z.object({ ...common, kind: z.literal(kind), ...fields });
+
+export const BACKENDS = ['ebpf', 'trace'] as const;
+export const QUEUES = ['runnext', 'local', 'global'] as const;
+/** Why a goroutine became runnable. `syscall`: left a syscall without a P; `netpoll`: woken by the poller. */
+export const RUNNABLE_REASONS = [
+  'create',
+  'ready',
+  'preempt',
+  'yield',
+  'overflow',
+  'steal',
+  'netpoll',
+  'syscall',
+  'other',
+] as const;
+export const P_STATES = ['idle', 'running', 'syscall', 'gcstop'] as const;
+export const M_STATES = ['spinning', 'running', 'idle', 'new'] as const;
+export const GC_PHASES = ['sweepterm', 'mark', 'marktermination', 'off'] as const;
+/** Why a run ended; every limit the bridge enforces has its own reason. */
+export const END_REASONS = [
+  'exit',
+  'signal',
+  'stopped',
+  'timeout',
+  'cpu-limit',
+  'memory-limit',
+  'process-limit',
+  'output-limit',
+  'event-limit',
+  'probe-error',
+] as const;
+
+/** What a backend can observe; the UI shows what it cannot as inferred, never as seen. */
+export const FidelitySchema = z.object({
+  runq: z.boolean(),
+  runnext: z.boolean(),
+  steals: z.boolean(),
+  lines: z.boolean(),
+});
+
+export const RunStartSchema = ev('run.start', {
+  goVersion: z.string().min(1),
+  gomaxprocs: int().min(1).max(1024),
+  backend: z.enum(BACKENDS),
+  fidelity: FidelitySchema,
+});
+export const GCreateSchema = ev('g.create', {
+  goid: goid(),
+  parent: int().min(0).max(MAX_ID),
+  fn: z.string(),
+  file: z.string(),
+  line: int().min(0),
+});
+export const GRunnableSchema = ev('g.runnable', {
+  goid: goid(),
+  queue: z.enum(QUEUES),
+  /** The P whose runnext or local queue it went to; -1 for the global queue. */
+  qp: int().min(-1).max(1023),
+  reason: z.enum(RUNNABLE_REASONS),
+});
+export const GRunningSchema = ev('g.running', { goid: goid(), inheritTime: z.boolean() });
+export const GWaitingSchema = ev('g.waiting', {
+  goid: goid(),
+  reason: z.string(),
+  file: z.string().optional(),
+  line: int().min(0).optional(),
+});
+export const GSyscallSchema = ev('g.syscall', { goid: goid() });
+export const GSyscallExitSchema = ev('g.syscall.exit', { goid: goid() });
+export const GExitSchema = ev('g.exit', { goid: goid() });
+export const StealSchema = ev('steal', {
+  thief: pid(),
+  victim: pid(),
+  goids: z.array(goid()).min(1),
+});
+export const PStateSchema = ev('p.state', { state: z.enum(P_STATES), pm: optId() });
+export const MStateSchema = ev('m.state', { state: z.enum(M_STATES) });
+export const RunqSchema = ev('runq', {
+  qp: pid(),
+  /** 0 when runnext is empty. */
+  runnext: int().min(0).max(MAX_ID),
+  goids: z.array(goid()).max(256),
+});
+export const GlobalqSchema = ev('globalq', {
+  goids: z.array(goid()),
+  /** How many more goroutines are queued beyond `goids` when the snapshot was truncated. */
+  more: int().min(0).optional(),
+});
+export const GcSchema = ev('gc', { phase: z.enum(GC_PHASES) });
+export const StwSchema = ev('stw', { begin: z.boolean(), reason: z.string() });
+export const LineSchema = ev('line', { goid: goid(), file: z.string(), line: int().min(1) });
+export const OutputSchema = ev('output', {
+  stream: z.enum(['stdout', 'stderr']),
+  data: z.string(),
+});
+export const RunEndSchema = ev('run.end', {
+  /** -1 when the program was killed by a signal. */
+  exitCode: int(),
+  signal: z.string().nullable(),
+  lost: int().min(0),
+  reason: z.enum(END_REASONS),
+});
+
+/** Every event kind, keyed by its `kind`. */
+export const EVENT_SCHEMAS = {
+  'run.start': RunStartSchema,
+  'g.create': GCreateSchema,
+  'g.runnable': GRunnableSchema,
+  'g.running': GRunningSchema,
+  'g.waiting': GWaitingSchema,
+  'g.syscall': GSyscallSchema,
+  'g.syscall.exit': GSyscallExitSchema,
+  'g.exit': GExitSchema,
+  steal: StealSchema,
+  'p.state': PStateSchema,
+  'm.state': MStateSchema,
+  runq: RunqSchema,
+  globalq: GlobalqSchema,
+  gc: GcSchema,
+  stw: StwSchema,
+  line: LineSchema,
+  output: OutputSchema,
+  'run.end': RunEndSchema,
+} as const;
+
+export type EventKind = keyof typeof EVENT_SCHEMAS;
+export const EVENT_KINDS = Object.keys(EVENT_SCHEMAS) as EventKind[];
+
+export const EventSchema = z.discriminatedUnion('kind', [
+  RunStartSchema,
+  GCreateSchema,
+  GRunnableSchema,
+  GRunningSchema,
+  GWaitingSchema,
+  GSyscallSchema,
+  GSyscallExitSchema,
+  GExitSchema,
+  StealSchema,
+  PStateSchema,
+  MStateSchema,
+  RunqSchema,
+  GlobalqSchema,
+  GcSchema,
+  StwSchema,
+  LineSchema,
+  OutputSchema,
+  RunEndSchema,
+]);
+
+export type SlowmoEvent = z.infer<typeof EventSchema>;
+export type EventOf<K extends EventKind> = z.infer<(typeof EVENT_SCHEMAS)[K]>;
+export type Fidelity = z.infer<typeof FidelitySchema>;
+export type QueueName = (typeof QUEUES)[number];
+export type PStateName = (typeof P_STATES)[number];
+export type MStateName = (typeof M_STATES)[number];
+export type GcPhase = (typeof GC_PHASES)[number];
+export type EndReason = (typeof END_REASONS)[number];
+export type RunnableReason = (typeof RUNNABLE_REASONS)[number];

@@ -1,0 +1,15 @@
+/**
+ * @go-slowmo/kernel-bridge/protocol: the one definition of the wire protocol,
+ * the event model, the state reducer, narration and checkpoints. It depends on
+ * zod only, so the browser extension imports it as it is.
+ */
+export * from './events';
+export * from './messages';
+export { ProtocolError, parseEvent, formatPath } from './parse';
+export { IntMap } from './intmap';
+export * from './state';
+export { apply, replay } from './reducer';
+export * from './summary';
+export * from './timeline';
+export * from './narrate';
+export * from './checkpoints';

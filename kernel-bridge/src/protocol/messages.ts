@@ -1,0 +1,187 @@
+/**
+ * The wire protocol v1 between a client (the notebook extension, the CLI, a
+ * test) and the bridge, over the WebSocket `/api/runs`. Both sides parse what
+ * they receive with these schemas; the bridge answers a message it refuses with
+ * an `error` naming the bad field and keeps the connection open.
+ */
+import { z } from 'zod';
+import { END_REASONS, EventSchema } from './events';
+import { ProtocolError, toProtocolError } from './parse';
+
+/** A client-chosen run id: short, printable, safe in logs and file names. */
+export const RunIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" or "-" (at most 64)');
+
+/** `1.26`, `1.26.8`, `go1.26.8`: a Go release the bridge can build with. */
+export const GoVersionSchema = z
+  .string()
+  .regex(/^(go)?1\.\d+(\.\d+)?$/, 'a Go version looks like "1.26" or "go1.26.8"');
+
+/**
+ * A source file's path as the learner named it: relative, `/`-separated, no
+ * `..`, a `.go` file or the module's go.mod. Diagnostics come back with this path.
+ */
+export const SourcePathSchema = z
+  .string()
+  .max(200)
+  .refine(
+    (p) =>
+      /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(p) &&
+      !p.split('/').includes('..') &&
+      (p.endsWith('.go') || p === 'go.mod'),
+    'a relative path such as "main.go" or "worker/pool.go" (no "..", no leading "/"), naming a .go file or go.mod',
+  );
+
+export const BACKEND_CHOICES = ['auto', 'ebpf', 'trace'] as const;
+export const RUN_MODES = ['record', 'paced'] as const;
+export const CONTROL_ACTIONS = ['pause', 'resume', 'step', 'stop', 'speed'] as const;
+export const RUN_PHASES = ['queued', 'compiling', 'running', 'done'] as const;
+
+export const RunRequestSchema = z
+  .object({
+    type: z.literal('run'),
+    id: RunIdSchema,
+    /** One `main.go` source. */
+    code: z.string().max(1_000_000).optional(),
+    /** Several files, by path. Exactly one of `code` and `files`. */
+    files: z.record(SourcePathSchema, z.string().max(1_000_000)).optional(),
+    goVersion: GoVersionSchema.optional(),
+    gomaxprocs: z.number().int().min(1).max(64).optional(),
+    backend: z.enum(BACKEND_CHOICES).default('auto'),
+    mode: z.enum(RUN_MODES).default('record'),
+    /** Paced mode: events per second. */
+    pace: z.number().positive().max(1_000_000).optional(),
+  })
+  .superRefine((msg, ctx) => {
+    const has = (msg.code !== undefined ? 1 : 0) + (msg.files !== undefined ? 1 : 0);
+    if (has !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['code'],
+        message: 'give exactly one of "code" (one main.go) or "files" ({path: source})',
+      });
+    }
+    if (msg.files !== undefined && Object.keys(msg.files).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['files'], message: 'must hold at least one file' });
+    }
+  });
+
+export const ControlRequestSchema = z
+  .object({
+    type: z.literal('control'),
+    id: RunIdSchema,
+    action: z.enum(CONTROL_ACTIONS),
+    /** For `speed`: events per second. */
+    value: z.number().positive().optional(),
+  })
+  .refine((msg) => msg.action !== 'speed' || msg.value !== undefined, {
+    path: ['value'],
+    message: '"speed" needs a value: events per second, greater than 0',
+  });
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  RunRequestSchema,
+  ControlRequestSchema,
+]);
+
+export const StatusMessageSchema = z.object({
+  type: z.literal('status'),
+  id: RunIdSchema,
+  phase: z.enum(RUN_PHASES),
+  /** 1-based place in the queue while `queued`. */
+  position: z.number().int().min(1).optional(),
+});
+
+export const DiagnosticSchema = z.object({
+  file: z.string(),
+  line: z.number().int().min(0),
+  column: z.number().int().min(0),
+  message: z.string(),
+});
+
+export const CompileErrorMessageSchema = z.object({
+  type: z.literal('compile_error'),
+  id: RunIdSchema,
+  diagnostics: z.array(DiagnosticSchema),
+});
+
+export const EventsMessageSchema = z.object({
+  type: z.literal('events'),
+  id: RunIdSchema,
+  events: z.array(EventSchema),
+});
+
+export const RunStatsSchema = z.object({
+  events: z.number().int().min(0),
+  compileMs: z.number().min(0).optional(),
+  runMs: z.number().min(0).optional(),
+  /** Whether the build came from the cache. */
+  cached: z.boolean().optional(),
+  /** Events the bridge could not deliver to this client (slow consumer), counted not hidden. */
+  undelivered: z.number().int().min(0).optional(),
+});
+
+export const EndMessageSchema = z.object({
+  type: z.literal('end'),
+  id: RunIdSchema,
+  exitCode: z.number().int(),
+  reason: z.enum(END_REASONS),
+  lost: z.number().int().min(0),
+  stats: RunStatsSchema,
+});
+
+export const ErrorMessageSchema = z.object({
+  type: z.literal('error'),
+  id: z.string().optional(),
+  code: z.string(),
+  message: z.string(),
+  /** The dotted path of the offending field, when a field is to blame. */
+  field: z.string().optional(),
+});
+
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  StatusMessageSchema,
+  CompileErrorMessageSchema,
+  EventsMessageSchema,
+  EndMessageSchema,
+  ErrorMessageSchema,
+]);
+
+export type RunRequest = z.infer<typeof RunRequestSchema>;
+export type RunRequestInput = z.input<typeof RunRequestSchema>;
+export type ControlRequest = z.infer<typeof ControlRequestSchema>;
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type StatusMessage = z.infer<typeof StatusMessageSchema>;
+export type Diagnostic = z.infer<typeof DiagnosticSchema>;
+export type CompileErrorMessage = z.infer<typeof CompileErrorMessageSchema>;
+export type EventsMessage = z.infer<typeof EventsMessageSchema>;
+export type RunStats = z.infer<typeof RunStatsSchema>;
+export type EndMessage = z.infer<typeof EndMessageSchema>;
+export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+function decode(json: unknown, what: string): unknown {
+  if (typeof json !== 'string') return json;
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    throw new ProtocolError(`invalid ${what}: not valid JSON: ${(err as Error).message}`, '(root)');
+  }
+}
+
+/** Parses what a client sent (JSON text or value); throws a ProtocolError naming the field. */
+export function parseClientMessage(json: unknown): ClientMessage {
+  const result = ClientMessageSchema.safeParse(decode(json, 'client message'));
+  if (!result.success) throw toProtocolError('client message', result.error);
+  return result.data;
+}
+
+/** Parses what the bridge sent (JSON text or value); throws a ProtocolError naming the field. */
+export function parseServerMessage(json: unknown): ServerMessage {
+  const result = ServerMessageSchema.safeParse(decode(json, 'bridge message'));
+  if (!result.success) throw toProtocolError('bridge message', result.error);
+  return result.data;
+}

@@ -1,0 +1,358 @@
+/**
+ * apply(state, event) -> state: the one reducer that the widget, the
+ * checkpoints, the CLI and the tests all use. It is pure: the input state is
+ * never mutated, the result shares every part the event did not touch.
+ *
+ * It models the runtime's own queue rules (runtime/proc.go), because a probe
+ * sees the call, not everything the call does:
+ *   - runqput(next=true) puts the G in runnext and kicks the old runnext to the
+ *     tail of the local queue;
+ *   - a put to a full local queue (256) is runqputslow: the older half of the
+ *     local queue plus the new G go to the tail of the global queue;
+ *   - runqsteal takes from the head of the victim's queue (and maybe its
+ *     runnext); the thief runs the last one it took and queues the rest.
+ * A G is always removed from wherever it was before it is placed anywhere, so
+ * an event that repeats what the model already did changes nothing.
+ * `runq` and `globalq` snapshots are authoritative and override the model.
+ */
+import type { EventOf, QueueName, SlowmoEvent } from './events';
+import type { IntMap } from './intmap';
+import { GState, MState, PState, type SchedState } from './state';
+
+const LOCAL_QUEUE_CAPACITY = 256;
+const EMPTY: readonly number[] = Object.freeze([]);
+
+function without(list: readonly number[], goid: number): readonly number[] {
+  const i = list.indexOf(goid);
+  if (i < 0) return list;
+  if (i === 0) return list.slice(1);
+  return list.slice(0, i).concat(list.slice(i + 1));
+}
+
+/** The changes one event makes, collected copy-on-write against the input state. */
+class Tx {
+  procs: readonly PState[];
+  globalq: readonly number[];
+  globalqMore: number;
+  gs: IntMap<GState>;
+  ms: IntMap<MState>;
+  private procsOwned = false;
+
+  constructor(
+    readonly base: SchedState,
+    readonly e: SlowmoEvent,
+  ) {
+    this.procs = base.procs;
+    this.globalq = base.globalq;
+    this.globalqMore = base.globalqMore;
+    this.gs = base.gs;
+    this.ms = base.ms;
+  }
+
+  proc(id: number): PState {
+    return this.procs[id] ?? new PState(id, 'idle', -1, 0, 0, EMPTY);
+  }
+
+  setProc(p: PState): void {
+    if (!this.procsOwned) {
+      this.procs = this.procs.slice();
+      this.procsOwned = true;
+    }
+    const procs = this.procs as PState[];
+    // A P id beyond GOMAXPROCS (no run.start seen, or procresize) grows the array.
+    for (let i = procs.length; i < p.id; i++) procs.push(new PState(i, 'idle', -1, 0, 0, EMPTY));
+    procs[p.id] = p;
+  }
+
+  g(goid: number): GState {
+    return this.gs.get(goid) ?? new GState(goid, null, 'runnable', null, -1, -1, -1, null, null);
+  }
+
+  setG(g: GState): void {
+    this.gs = this.gs.set(g.goid, g);
+  }
+
+  /** Takes a G out of the queue it is recorded in, and off the P it is recorded running on. */
+  detach(g: GState): GState {
+    const { goid } = g;
+    if (g.queue === 'global') {
+      this.globalq = without(this.globalq, goid);
+    } else if (g.queue !== null && g.qp >= 0) {
+      const p = this.proc(g.qp);
+      if (g.queue === 'runnext' && p.runnext === goid) {
+        this.setProc(new PState(p.id, p.state, p.m, p.running, 0, p.runq));
+      } else if (g.queue === 'local') {
+        const runq = without(p.runq, goid);
+        if (runq !== p.runq)
+          this.setProc(new PState(p.id, p.state, p.m, p.running, p.runnext, runq));
+      }
+    }
+    if (g.status === 'running' && g.p >= 0) {
+      const p = this.proc(g.p);
+      if (p.running === goid) this.setProc(new PState(p.id, p.state, p.m, 0, p.runnext, p.runq));
+    }
+    return g.queue === null ? g : withPlace(g, 'runnable', null, -1);
+  }
+
+  /** runqput without next: the tail of P's local queue, or runqputslow when it is full. */
+  pushLocal(pid: number, goid: number): void {
+    const p = this.proc(pid);
+    if (p.runq.length < LOCAL_QUEUE_CAPACITY) {
+      this.setProc(new PState(p.id, p.state, p.m, p.running, p.runnext, p.runq.concat(goid)));
+      this.setG(withPlace(this.g(goid), 'runnable', 'local', pid));
+      return;
+    }
+    const half = LOCAL_QUEUE_CAPACITY / 2;
+    const moved = p.runq.slice(0, half);
+    moved.push(goid);
+    this.setProc(new PState(p.id, p.state, p.m, p.running, p.runnext, p.runq.slice(half)));
+    this.globalq = this.globalq.concat(moved);
+    for (const id of moved) this.setG(withPlace(this.g(id), 'runnable', 'global', -1));
+  }
+
+  place(goid: number, queue: QueueName, qp: number): void {
+    const g = this.detach(this.g(goid));
+    if (queue === 'global' || qp < 0) {
+      this.globalq = this.globalq.concat(goid);
+      this.setG(withPlace(g, 'runnable', 'global', -1));
+      return;
+    }
+    this.setG(g);
+    if (queue === 'local') {
+      this.pushLocal(qp, goid);
+      return;
+    }
+    const p = this.proc(qp);
+    const kicked = p.runnext;
+    this.setProc(new PState(p.id, p.state, p.m, p.running, goid, p.runq));
+    this.setG(withPlace(this.g(goid), 'runnable', 'runnext', qp));
+    if (kicked !== 0 && kicked !== goid) this.pushLocal(qp, kicked);
+  }
+
+  /** An M now holds P (seen from the context of an event that runs on it). */
+  bind(mid: number, pid: number): void {
+    if (mid < 0 || pid < 0) return;
+    const p = this.proc(pid);
+    if (p.m !== mid) this.setProc(new PState(p.id, p.state, mid, p.running, p.runnext, p.runq));
+    const m = this.ms.get(mid);
+    if (m === undefined || m.p !== pid) {
+      this.ms = this.ms.set(mid, new MState(mid, m?.state ?? 'running', pid));
+    }
+  }
+
+  run(goid: number, mid: number, pid: number): void {
+    const g = this.detach(this.g(goid));
+    this.setG(new GState(goid, g.site, 'running', null, -1, mid, pid, null, g.at));
+    if (pid < 0) return;
+    const p = this.proc(pid);
+    this.setProc(new PState(p.id, 'running', p.m, goid, p.runnext, p.runq));
+    this.bind(mid, pid);
+  }
+
+  /** A snapshot of one P's queue: authoritative, so it overrides what the model had. */
+  snapshotLocal(qp: number, runnext: number, goids: readonly number[]): void {
+    const old = this.proc(qp);
+    const keep = new Set(goids);
+    if (runnext !== 0) keep.add(runnext);
+    const left = old.runnext !== 0 ? [old.runnext, ...old.runq] : old.runq;
+    for (const goid of left) {
+      const g = this.gs.get(goid);
+      if (!keep.has(goid) && g && g.qp === qp && g.queue !== null && g.queue !== 'global') {
+        this.setG(withPlace(g, g.status, null, -1));
+      }
+    }
+    for (const goid of keep) {
+      const g = this.g(goid);
+      if (g.qp !== qp || g.queue === 'global' || g.status !== 'runnable') this.setG(this.detach(g));
+    }
+    const p = this.proc(qp);
+    this.setProc(new PState(qp, p.state, p.m, p.running, runnext, goids.slice()));
+    if (runnext !== 0) this.setG(withPlace(this.g(runnext), 'runnable', 'runnext', qp));
+    for (const goid of goids) this.setG(withPlace(this.g(goid), 'runnable', 'local', qp));
+  }
+
+  snapshotGlobal(goids: readonly number[], more: number): void {
+    const keep = new Set(goids);
+    for (const goid of this.globalq) {
+      const g = this.gs.get(goid);
+      if (!keep.has(goid) && g && g.queue === 'global') this.setG(withPlace(g, g.status, null, -1));
+    }
+    this.globalq = EMPTY;
+    for (const goid of keep) {
+      const g = this.g(goid);
+      if (g.queue !== 'global' || g.status !== 'runnable') this.setG(this.detach(g));
+    }
+    this.globalq = goids.slice();
+    this.globalqMore = more;
+    for (const goid of goids) this.setG(withPlace(this.g(goid), 'runnable', 'global', -1));
+  }
+
+  done(patch: Partial<SchedState>): SchedState {
+    const b = this.base;
+    return {
+      seq: this.e.seq,
+      t: this.e.t,
+      run: patch.run !== undefined ? patch.run : b.run,
+      procs: this.procs,
+      globalq: this.globalq,
+      globalqMore: this.globalqMore,
+      gs: this.gs,
+      ms: this.ms,
+      gc: patch.gc ?? b.gc,
+      stw: patch.stw !== undefined ? patch.stw : b.stw,
+      end: patch.end !== undefined ? patch.end : b.end,
+    };
+  }
+}
+
+function withPlace(
+  g: GState,
+  status: GState['status'],
+  queue: QueueName | null,
+  qp: number,
+): GState {
+  if (g.status === status && g.queue === queue && g.qp === qp) return g;
+  const wait = status === 'waiting' ? g.wait : null;
+  return new GState(g.goid, g.site, status, queue, qp, g.m, g.p, wait, g.at);
+}
+
+type Handler<K extends SlowmoEvent['kind']> = (tx: Tx, e: EventOf<K>) => Partial<SchedState>;
+type Handlers = { [K in SlowmoEvent['kind']]: Handler<K> };
+
+const NONE: Partial<SchedState> = Object.freeze({});
+
+const handlers: Handlers = {
+  'run.start'(tx, e) {
+    tx.procs = Array.from(
+      { length: e.gomaxprocs },
+      (_, id) => new PState(id, 'idle', -1, 0, 0, EMPTY),
+    );
+    return {
+      run: {
+        goVersion: e.goVersion,
+        gomaxprocs: e.gomaxprocs,
+        backend: e.backend,
+        fidelity: e.fidelity,
+      },
+    };
+  },
+  'g.create'(tx, e) {
+    const old = tx.gs.get(e.goid);
+    const site = { parent: e.parent, fn: e.fn, file: e.file, line: e.line, seq: e.seq };
+    tx.setG(new GState(e.goid, site, 'runnable', null, -1, -1, -1, null, old?.at ?? null));
+    return NONE;
+  },
+  'g.runnable'(tx, e) {
+    tx.place(e.goid, e.queue, e.qp);
+    return NONE;
+  },
+  'g.running'(tx, e) {
+    tx.run(e.goid, e.m, e.p);
+    return NONE;
+  },
+  'g.waiting'(tx, e) {
+    const g = tx.detach(tx.g(e.goid));
+    const wait = { reason: e.reason, file: e.file, line: e.line, since: e.seq };
+    tx.setG(new GState(g.goid, g.site, 'waiting', null, -1, g.m, g.p, wait, g.at));
+    return NONE;
+  },
+  'g.syscall'(tx, e) {
+    const g = tx.detach(tx.g(e.goid));
+    const pid = e.p >= 0 ? e.p : g.p;
+    tx.setG(new GState(g.goid, g.site, 'syscall', null, -1, e.m >= 0 ? e.m : g.m, pid, null, g.at));
+    return NONE;
+  },
+  'g.syscall.exit'(tx, e) {
+    if (e.p >= 0) {
+      tx.run(e.goid, e.m, e.p);
+    } else {
+      // Left the syscall without a P: it waits for one (exitsyscall0 queues it globally next).
+      const g = tx.detach(tx.g(e.goid));
+      tx.setG(new GState(g.goid, g.site, 'runnable', null, -1, e.m, -1, null, g.at));
+    }
+    return NONE;
+  },
+  'g.exit'(tx, e) {
+    const g = tx.detach(tx.g(e.goid));
+    tx.setG(new GState(g.goid, g.site, 'dead', null, -1, g.m, g.p, null, g.at));
+    return NONE;
+  },
+  steal(tx, e) {
+    const taken = e.goids;
+    for (let i = 0; i < taken.length; i++) {
+      const goid = taken[i] as number;
+      const g = tx.detach(tx.g(goid));
+      tx.setG(g);
+      if (i < taken.length - 1) {
+        tx.pushLocal(e.thief, goid);
+      } else {
+        // runqsteal returns the last one taken; the thief runs it next.
+        tx.setG(withPlace(g, 'runnable', null, e.thief));
+      }
+    }
+    return NONE;
+  },
+  'p.state'(tx, e) {
+    if (e.p < 0) return NONE;
+    const p = tx.proc(e.p);
+    const running = e.state === 'running' ? p.running : 0;
+    tx.setProc(new PState(p.id, e.state, e.pm, running, p.runnext, p.runq));
+    if (p.m >= 0 && p.m !== e.pm) {
+      const old = tx.ms.get(p.m);
+      if (old && old.p === p.id) tx.ms = tx.ms.set(old.id, new MState(old.id, old.state, -1));
+    }
+    if (e.pm >= 0) {
+      const m = tx.ms.get(e.pm);
+      if (!m || m.p !== p.id)
+        tx.ms = tx.ms.set(e.pm, new MState(e.pm, m?.state ?? 'running', p.id));
+    }
+    return NONE;
+  },
+  'm.state'(tx, e) {
+    if (e.m < 0) return NONE;
+    const pid = e.state === 'idle' ? -1 : e.p;
+    tx.ms = tx.ms.set(e.m, new MState(e.m, e.state, pid));
+    if (pid >= 0) tx.bind(e.m, pid);
+    return NONE;
+  },
+  runq(tx, e) {
+    tx.snapshotLocal(e.qp, e.runnext, e.goids);
+    return NONE;
+  },
+  globalq(tx, e) {
+    tx.snapshotGlobal(e.goids, e.more ?? 0);
+    return NONE;
+  },
+  gc(_tx, e) {
+    return { gc: e.phase };
+  },
+  stw(_tx, e) {
+    return { stw: e.begin ? e.reason : null };
+  },
+  line(tx, e) {
+    const g = tx.g(e.goid);
+    const at = { file: e.file, line: e.line };
+    tx.setG(new GState(g.goid, g.site, g.status, g.queue, g.qp, g.m, g.p, g.wait, at));
+    return NONE;
+  },
+  output() {
+    return NONE;
+  },
+  'run.end'(_tx, e) {
+    return { end: { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason } };
+  },
+};
+
+/** The state after `event`. Pure: `state` is left as it was. */
+export function apply(state: SchedState, event: SlowmoEvent): SchedState {
+  const tx = new Tx(state, event);
+  const handler = handlers[event.kind] as (tx: Tx, e: SlowmoEvent) => Partial<SchedState>;
+  return tx.done(handler(tx, event));
+}
+
+/** Applies events in order from `state` (the initial state by default). */
+export function replay(events: Iterable<SlowmoEvent>, state: SchedState): SchedState {
+  let s = state;
+  for (const e of events) s = apply(s, e);
+  return s;
+}

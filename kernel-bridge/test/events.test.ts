@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import {
+  EVENT_KINDS,
+  EVENT_SCHEMAS,
+  parseEvent,
+  ProtocolError,
+  type EventKind,
+} from '../src/protocol';
+
+const ctx = { seq: 4, t: 1200, m: 1, p: 0, g: 7 };
+
+/** One valid example of every kind: the table the bad-input tests mutate. */
+const VALID: Record<EventKind, Record<string, unknown>> = {
+  'run.start': {
+    goVersion: 'go1.26.8',
+    gomaxprocs: 4,
+    backend: 'trace',
+    fidelity: { runq: false, runnext: false, steals: false, lines: true },
+  },
+  'g.create': { goid: 8, parent: 7, fn: 'main.worker', file: 'main.go', line: 12 },
+  'g.runnable': { goid: 8, queue: 'runnext', qp: 0, reason: 'create' },
+  'g.running': { goid: 8, inheritTime: true },
+  'g.waiting': { goid: 8, reason: 'chan receive', file: 'main.go', line: 14 },
+  'g.syscall': { goid: 8 },
+  'g.syscall.exit': { goid: 8 },
+  'g.exit': { goid: 8 },
+  steal: { thief: 1, victim: 0, goids: [8, 9] },
+  'p.state': { state: 'idle', pm: -1 },
+  'm.state': { state: 'spinning' },
+  runq: { qp: 0, runnext: 8, goids: [9, 10] },
+  globalq: { goids: [11], more: 3 },
+  gc: { phase: 'mark' },
+  stw: { begin: true, reason: 'GC sweep termination' },
+  line: { goid: 8, file: 'main.go', line: 15 },
+  output: { stream: 'stdout', data: 'hello\n' },
+  'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit' },
+};
+
+const OPTIONAL = new Set(['inferred', 'g.waiting.file', 'g.waiting.line', 'globalq.more']);
+
+const example = (kind: EventKind) => ({ ...ctx, kind, ...VALID[kind] });
+
+function rejection(value: unknown): ProtocolError {
+  try {
+    parseEvent(value);
+  } catch (err) {
+    if (err instanceof ProtocolError) return err;
+    throw err;
+  }
+  throw new Error(`accepted: ${JSON.stringify(value)}`);
+}
+
+test('the table covers every kind, and each schema carries its own kind', () => {
+  expect(Object.keys(VALID).sort()).toEqual([...EVENT_KINDS].sort());
+  for (const kind of EVENT_KINDS) {
+    expect(EVENT_SCHEMAS[kind].shape.kind.value).toBe(kind);
+  }
+});
+
+test.each(EVENT_KINDS)('a valid %s event parses, from an object and from a JSON line', (kind) => {
+  expect(parseEvent(example(kind))).toEqual(example(kind));
+  expect(parseEvent(JSON.stringify(example(kind)))).toEqual(example(kind));
+});
+
+test('unknown fields are dropped, so a newer producer does not break an older reader', () => {
+  expect(parseEvent({ ...example('g.exit'), futureField: 1 })).toEqual(example('g.exit'));
+});
+
+describe('every required field of every kind, when missing, is named', () => {
+  const cases = EVENT_KINDS.flatMap((kind) =>
+    Object.keys(example(kind))
+      .filter((f) => !OPTIONAL.has(`${kind}.${f}`))
+      .map((field) => [kind, field] as const),
+  );
+  test.each(cases)('%s without %s', (kind, field) => {
+    const event: Record<string, unknown> = example(kind);
+    delete event[field];
+    const err = rejection(event);
+    expect(err.field).toBe(field);
+    expect(err.message).toContain(`"${field}"`);
+  });
+});
+
+describe('every field of every kind, given the wrong type, is named', () => {
+  const cases = EVENT_KINDS.flatMap((kind) =>
+    Object.entries(example(kind))
+      .filter(([f]) => f !== 'kind')
+      .map(([field, value]) => [kind, field, value] as const),
+  );
+  test.each(cases)('%s with a wrong %s', (kind, field, value) => {
+    // Swap the type: numbers and booleans become strings, strings and objects become numbers.
+    const wrong = typeof value === 'number' || typeof value === 'boolean' ? 'x' : 42;
+    const err = rejection({ ...example(kind), [field]: wrong });
+    expect(err.field.startsWith(field)).toBe(true);
+  });
+});
+
+test('an unknown kind is rejected and the known kinds are listed', () => {
+  const err = rejection({ ...ctx, kind: 'g.teleport', goid: 1 });
+  expect(err.field).toBe('kind');
+  expect(err.message).toContain('g.teleport');
+  expect(err.message).toContain('g.create');
+  expect(rejection({ ...ctx }).field).toBe('kind');
+});
+
+test('a negative seq, a fractional line, a goid of 0 and an unknown enum value are named', () => {
+  expect(rejection({ ...example('g.exit'), seq: -1 }).field).toBe('seq');
+  expect(rejection({ ...example('line'), line: 1.5 }).field).toBe('line');
+  expect(rejection({ ...example('g.exit'), goid: 0 }).field).toBe('goid');
+  expect(rejection({ ...example('gc'), phase: 'sweep' }).field).toBe('phase');
+  expect(rejection({ ...example('steal'), goids: [8, -2] }).field).toBe('goids[1]');
+  expect(rejection({ ...example('p.state'), p: -2 }).field).toBe('p');
+});
+
+test('not an object, or not JSON, is rejected with a clear message', () => {
+  expect(rejection('{"seq": 1,').message).toMatch(/not valid JSON/);
+  expect(rejection([1, 2]).message).toMatch(/an array/);
+  expect(rejection(null).message).toMatch(/JSON object/);
+});
+
+test('property: any corruption of one field of a valid event is rejected naming that field', () => {
+  const kindArb = fc.constantFrom(...EVENT_KINDS);
+  const junk = fc.oneof(
+    fc.string(),
+    fc.double({ noInteger: true }),
+    fc.integer({ max: -2 }),
+    fc.constant(null),
+    fc.array(fc.string(), { minLength: 1 }),
+    fc.dictionary(fc.string(), fc.integer()),
+  );
+  fc.assert(
+    fc.property(kindArb, fc.nat(), junk, (kind, pick, value) => {
+      const event: Record<string, unknown> = example(kind);
+      const fields = Object.keys(event).filter((f) => f !== 'kind');
+      const field = fields[pick % fields.length] as string;
+      const original = event[field];
+      event[field] = value;
+      let accepted = false;
+      try {
+        parseEvent(event);
+        accepted = true;
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        expect(err.field.startsWith(field)).toBe(true);
+      }
+      if (accepted) {
+        // Only a value of the field's own type may get through (a string for `reason`,
+        // a string or null for `signal`).
+        const nullableString = field === 'signal' && (value === null || typeof value === 'string');
+        expect(nullableString || typeof value === typeof original).toBe(true);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
