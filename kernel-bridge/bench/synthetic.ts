@@ -60,6 +60,7 @@ export class SchedulerSim {
   private inSyscall: { goid: number; p: number }[] = [];
   private gcPhase = 0;
   private burst = 0;
+  private readonly mState: string[] = [];
   private out: SlowmoEvent[] = [];
 
   constructor(opts: SimOptions = {}) {
@@ -146,8 +147,8 @@ export class SchedulerSim {
     const p = this.procs[pid] as SimP;
     const g = p.running;
     if (this.burst > 0 && g === 1) {
-      this.burst--;
-      this.create(pid, g);
+      // A tight `for { go f() }` loop creates faster than other Ps can steal.
+      for (let i = 0; i < 8 && this.burst > 0; i++, this.burst--) this.create(pid, g);
       return;
     }
     const r = this.rand();
@@ -187,8 +188,8 @@ export class SchedulerSim {
       this.emit('line', pid, g, { goid: g, file: '/src/main.go', line: 1 + this.int(40) });
     } else if (r < 0.83) {
       this.emit('output', pid, g, { stream: 'stdout', data: `hello from g${g}\n` });
-    } else if (r < 0.834 && g === 1) {
-      this.burst = 200 + this.int(300);
+    } else if (r < 0.85 && g === 1) {
+      this.burst = 200 + this.int(400);
     } else {
       this.emit('line', pid, g, { goid: g, file: '/src/main.go', line: 1 + this.int(40) });
     }
@@ -217,12 +218,18 @@ export class SchedulerSim {
         for (const id of taken) this.pushLocal(pid, id);
         this.maybeSnapshot(victim);
       } else {
-        this.emit('m.state', pid, 0, { state: this.rand() < 0.5 ? 'spinning' : 'idle' });
+        // Nothing to run: the M spins, then sleeps (only changes are events).
+        const next = this.mState[pid] === 'spinning' ? 'idle' : 'spinning';
+        if (this.mState[pid] !== 'idle') {
+          this.mState[pid] = next;
+          this.emit('m.state', pid, 0, { state: next });
+        }
         return;
       }
     }
     p.running = g;
     this.status.set(g, 'running');
+    this.mState[pid] = 'running';
     this.emit('g.running', pid, g, { goid: g, inheritTime: this.rand() < 0.3 });
   }
 

@@ -18,10 +18,18 @@ function emptyNode(): unknown[] {
   return new Array<unknown>(WIDTH).fill(undefined);
 }
 
+/** Set by setIn: whether the key had a value before (saves a second walk). */
+let replaced = false;
+
 function setIn(node: Node | undefined, shift: number, key: number, value: unknown): Node {
   const copy = node ? node.slice() : emptyNode();
   const i = (key >>> shift) & MASK;
-  copy[i] = shift === 0 ? value : setIn(copy[i] as Node | undefined, shift - BITS, key, value);
+  if (shift === 0) {
+    replaced = copy[i] !== undefined;
+    copy[i] = value;
+  } else {
+    copy[i] = setIn(copy[i] as Node | undefined, shift - BITS, key, value);
+  }
   return copy;
 }
 
@@ -47,7 +55,7 @@ export class IntMap<V> {
   get(key: number): V | undefined {
     let node = this.root;
     if (node === undefined || key < 0 || key > INTMAP_MAX_KEY) return undefined;
-    if (this.shift < 30 && key >>> (this.shift + BITS) !== 0) return undefined;
+    if (this.shift + BITS < 31 && key >>> (this.shift + BITS) !== 0) return undefined;
     for (let s = this.shift; s > 0; s -= BITS) {
       node = node[(key >>> s) & MASK] as Node | undefined;
       if (node === undefined) return undefined;
@@ -67,7 +75,7 @@ export class IntMap<V> {
     let root = this.root;
     let shift = this.shift;
     // Grow upwards until the key fits under the root.
-    while (shift < 30 && key >>> (shift + BITS) !== 0) {
+    while (shift + BITS < 31 && key >>> (shift + BITS) !== 0) {
       if (root !== undefined) {
         const up = emptyNode();
         up[0] = root;

@@ -95,19 +95,22 @@ class Tx {
   }
 
   /** runqput without next: the tail of P's local queue, or runqputslow when it is full. */
-  pushLocal(pid: number, goid: number): void {
+  pushLocal(pid: number, g: GState): void {
     const p = this.proc(pid);
     if (p.runq.length < LOCAL_QUEUE_CAPACITY) {
-      this.setProc(new PState(p.id, p.state, p.m, p.running, p.runnext, p.runq.concat(goid)));
-      this.setG(withPlace(this.g(goid), 'runnable', 'local', pid));
+      this.setProc(new PState(p.id, p.state, p.m, p.running, p.runnext, p.runq.concat(g.goid)));
+      this.setG(withPlace(g, 'runnable', 'local', pid));
       return;
     }
     const half = LOCAL_QUEUE_CAPACITY / 2;
     const moved = p.runq.slice(0, half);
-    moved.push(goid);
+    moved.push(g.goid);
     this.setProc(new PState(p.id, p.state, p.m, p.running, p.runnext, p.runq.slice(half)));
     this.globalq = this.globalq.concat(moved);
-    for (const id of moved) this.setG(withPlace(this.g(id), 'runnable', 'global', -1));
+    this.setG(withPlace(g, 'runnable', 'global', -1));
+    for (let i = 0; i < half; i++) {
+      this.setG(withPlace(this.g(moved[i] as number), 'runnable', 'global', -1));
+    }
   }
 
   place(goid: number, queue: QueueName, qp: number): void {
@@ -115,18 +118,15 @@ class Tx {
     if (queue === 'global' || qp < 0) {
       this.globalq = this.globalq.concat(goid);
       this.setG(withPlace(g, 'runnable', 'global', -1));
-      return;
+    } else if (queue === 'local') {
+      this.pushLocal(qp, g);
+    } else {
+      const p = this.proc(qp);
+      const kicked = p.runnext;
+      this.setProc(new PState(p.id, p.state, p.m, p.running, goid, p.runq));
+      this.setG(withPlace(g, 'runnable', 'runnext', qp));
+      if (kicked !== 0 && kicked !== goid) this.pushLocal(qp, this.g(kicked));
     }
-    this.setG(g);
-    if (queue === 'local') {
-      this.pushLocal(qp, goid);
-      return;
-    }
-    const p = this.proc(qp);
-    const kicked = p.runnext;
-    this.setProc(new PState(p.id, p.state, p.m, p.running, goid, p.runq));
-    this.setG(withPlace(this.g(goid), 'runnable', 'runnext', qp));
-    if (kicked !== 0 && kicked !== goid) this.pushLocal(qp, kicked);
   }
 
   /** An M now holds P (seen from the context of an event that runs on it). */
@@ -282,9 +282,8 @@ const handlers: Handlers = {
     for (let i = 0; i < taken.length; i++) {
       const goid = taken[i] as number;
       const g = tx.detach(tx.g(goid));
-      tx.setG(g);
       if (i < taken.length - 1) {
-        tx.pushLocal(e.thief, goid);
+        tx.pushLocal(e.thief, g);
       } else {
         // runqsteal returns the last one taken; the thief runs it next.
         tx.setG(withPlace(g, 'runnable', null, e.thief));
