@@ -198,7 +198,7 @@ export class SchedulerSim {
   /** An idle P looks for work the way findRunnable does. */
   private stepIdle(pid: number): void {
     const p = this.procs[pid] as SimP;
-    let g = 0;
+    let g: number;
     if (p.runnext !== 0) {
       g = p.runnext;
       p.runnext = 0;

@@ -83,12 +83,8 @@ export class IntMap<V> {
       }
       shift += BITS;
     }
-    const existed = this.get(key) !== undefined;
-    return new IntMap<V>(
-      setIn(root, shift, key, value),
-      shift,
-      existed ? this.size : this.size + 1,
-    );
+    const next = setIn(root, shift, key, value);
+    return new IntMap<V>(next, shift, replaced ? this.size : this.size + 1);
   }
 
   /** Calls `fn` for every entry in ascending key order. */

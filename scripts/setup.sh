@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# make setup: everything a fresh Debian 12 machine of this kind lacks, in
+# order, each step skipped when already done. Safe to run again.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+TOTAL=7
+APT_PACKAGES=(clang llvm libbpf-dev bpftool bubblewrap chromium util-linux ca-certificates)
+GO_MIN=1.22
+NODE_MIN=20.19.0
+VENV="$ROOT/.venv"
+STAMPS="$ROOT/.setup-stamps"
+mkdir -p "$STAMPS"
+
+step 1 $TOTAL "Debian packages (${APT_PACKAGES[*]})"
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  skip "all installed"
+else
+  info "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  info "done"
+fi
+
+step 2 $TOTAL "toolchains: Go >= $GO_MIN, Node >= $NODE_MIN, Python 3 with venv"
+command -v go >/dev/null || die "Go is not installed: install Go $GO_MIN or newer (https://go.dev/doc/install) and run make setup again"
+go_version="$(go env GOVERSION | sed 's/^go//')"
+version_ge "$go_version" "$GO_MIN" || die "Go $go_version is too old: need $GO_MIN or newer"
+command -v node >/dev/null || die "Node.js is not installed: install Node $NODE_MIN or newer"
+node_version="$(node --version | sed 's/^v//')"
+version_ge "$node_version" "$NODE_MIN" || die "Node $node_version is too old: need $NODE_MIN or newer"
+command -v python3 >/dev/null || die "python3 is not installed"
+info "go $go_version, node $node_version, $(python3 --version)"
+
+step 3 $TOTAL "Python virtual environment .venv (JupyterLab, jupyter-server-proxy)"
+req_hash="$(sha256sum scripts/python-requirements.txt | cut -d' ' -f1)"
+if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMPS/venv" 2>/dev/null)" = "$req_hash" ] &&
+  "$VENV/bin/python" -c 'import jupyterlab, jupyter_server_proxy' 2>/dev/null; then
+  skip "up to date ($("$VENV/bin/jupyter-lab" --version 2>/dev/null | head -n1 | sed 's/^/JupyterLab /'))"
+else
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r scripts/python-requirements.txt
+  echo "$req_hash" >"$STAMPS/venv"
+  info "JupyterLab $("$VENV/bin/jupyter-lab" --version)"
+fi
+
+step 4 $TOTAL "npm packages (npm ci)"
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ -d node_modules ] && [ "$(cat "$STAMPS/npm" 2>/dev/null)" = "$lock_hash" ]; then
+  skip "node_modules matches package-lock.json"
+else
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"$STAMPS/npm"
+fi
+
+step 5 $TOTAL "Go modules of bpf/"
+(cd bpf && go mod download && go mod verify >/dev/null)
+info "$(cd bpf && go list -m all | wc -l) modules in the cache"
+
+step 6 $TOTAL "build the TypeScript workspaces (lerna run build)"
+npx lerna run build --loglevel=warn
+
+step 7 $TOTAL "build bpf/ (slowmo-probe)"
+make -s -C bpf
+
+printf '\nsetup complete.\n'

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make test: every test of every part. Each part runs even when an earlier one
+# failed, so one report shows everything; the exit code is non-zero if any
+# test or check failed. The last line counts them all.
+source "$(dirname "$0")/lib.sh"
+trap - ERR
+set +e
+cd "$ROOT"
+
+RESULTS="$(mktemp -d)"
+trap 'rm -rf "$RESULTS"' EXIT
+failed_parts=()
+
+step 1 3 "lint (ESLint, Prettier, gofmt, go vet)"
+bash scripts/lint.sh >"$RESULTS/lint.log" 2>&1
+if [ $? -eq 0 ]; then info "clean"; else cat "$RESULTS/lint.log"; failed_parts+=("lint"); fi
+
+step 2 3 "TypeScript tests (jest in every workspace, via lerna)"
+SLOWMO_JEST_JSON="$RESULTS" npx lerna run test --concurrency 1 --loglevel=warn
+[ $? -eq 0 ] || failed_parts+=("TypeScript tests")
+
+step 3 3 "Go tests (bpf/)$([ -n "${CI:-}" ] && echo ': CI is set, so eBPF tests that cannot load fail')"
+(cd bpf && go test -count=1 -v ./... 2>&1) | tee "$RESULTS/go.log" | grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|ok|FAIL|PASS|panic)' | grep -v '^=== RUN'
+[ "${PIPESTATUS[0]}" -eq 0 ] || { grep -vE '^(=== RUN|\s*--- PASS)' "$RESULTS/go.log" | tail -40; failed_parts+=("Go tests"); }
+
+# Count every test of every part.
+read -r js_pass js_fail js_skip < <(node -e '
+  const fs = require("fs"); let p = 0, f = 0, s = 0;
+  for (const n of fs.readdirSync(process.argv[1]).filter((n) => n.endsWith(".json"))) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + n, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(p, f, s);' "$RESULTS")
+go_pass=$(grep -cE '^\s*--- PASS' "$RESULTS/go.log")
+go_fail=$(grep -cE '^\s*--- FAIL|^panic:|^FAIL\s+\S+\s+\[(build|setup) failed\]' "$RESULTS/go.log")
+go_skip=$(grep -cE '^\s*--- SKIP' "$RESULTS/go.log")
+
+printf '\n    TypeScript: %s passed, %s failed, %s skipped\n' "$js_pass" "$js_fail" "$js_skip"
+printf '    Go:         %s passed, %s failed, %s skipped\n' "$go_pass" "$go_fail" "$go_skip"
+if [ ${#failed_parts[@]} -gt 0 ]; then
+  printf '    failed: %s\n' "${failed_parts[*]}"
+fi
+total_fail=$((js_fail + go_fail))
+if [ ${#failed_parts[@]} -gt 0 ] && [ "$total_fail" -eq 0 ]; then total_fail=1; fi
+echo
+echo "total: $((js_pass + go_pass)) passed, $total_fail failed, $((js_skip + go_skip)) skipped"
+[ ${#failed_parts[@]} -eq 0 ]
