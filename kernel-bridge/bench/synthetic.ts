@@ -60,6 +60,7 @@ export class SchedulerSim {
   private inSyscall: { goid: number; p: number }[] = [];
   private gcPhase = 0;
   private burst = 0;
+  private dead = 0;
   private readonly mState: string[] = [];
   private out: SlowmoEvent[] = [];
 
@@ -89,9 +90,7 @@ export class SchedulerSim {
   }
 
   private live(): number {
-    let n = 0;
-    for (const s of this.status.values()) if (s !== 'dead') n++;
-    return n;
+    return this.status.size - this.dead;
   }
 
   private pushLocal(pid: number, goid: number): void {
@@ -168,16 +167,19 @@ export class SchedulerSim {
       });
     } else if (r < 0.45) {
       p.running = 0;
+      this.status.set(g, 'runnable');
       this.pushLocal(pid, g);
       this.emit('g.runnable', pid, g, { goid: g, queue: 'local', qp: pid, reason: 'preempt' });
       this.maybeSnapshot(pid);
     } else if (r < 0.5) {
       p.running = 0;
+      this.status.set(g, 'runnable');
       this.globalq.push(g);
       this.emit('g.runnable', pid, g, { goid: g, queue: 'global', qp: -1, reason: 'yield' });
     } else if (r < 0.58 && g !== 1) {
       p.running = 0;
       this.status.set(g, 'dead');
+      this.dead++;
       this.emit('g.exit', pid, g, { goid: g });
     } else if (r < 0.63) {
       p.running = 0;
@@ -275,11 +277,11 @@ export class SchedulerSim {
     if (phase === 'sweepterm') this.emit('stw', 0, 0, { begin: false, reason: '' });
   }
 
-  /** Events until at least `count` have been written (the last ones end the run). */
-  run(count: number): SlowmoEvent[] {
+  /** The run so far continued until about `upTo` events in all; returns the new ones. */
+  advance(upTo: number): SlowmoEvent[] {
     this.out = [];
-    this.start();
-    while (this.seq < count - 1) {
+    if (this.seq === 0) this.start();
+    while (this.seq < upTo) {
       const r = this.rand();
       const pid = this.int(this.procs.length);
       if (r < 0.05 && this.waiting.length > 0) this.wake(pid);
@@ -288,6 +290,12 @@ export class SchedulerSim {
       else if ((this.procs[pid] as SimP).running !== 0) this.stepRunning(pid);
       else this.stepIdle(pid);
     }
+    return this.out;
+  }
+
+  /** A whole run of at least `count` events, ending in run.end. */
+  run(count: number): SlowmoEvent[] {
+    this.advance(count - 1);
     this.emit('run.end', -1, 0, { exitCode: 0, signal: null, lost: 0, reason: 'exit' });
     return this.out;
   }

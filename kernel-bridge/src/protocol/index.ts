@@ -6,7 +6,7 @@
 export * from './events';
 export * from './messages';
 export { ProtocolError, parseEvent, formatPath } from './parse';
-export { IntMap } from './intmap';
+export { IntMap, INTMAP_MAX_KEY } from './intmap';
 export * from './state';
 export { apply, replay } from './reducer';
 export * from './summary';
