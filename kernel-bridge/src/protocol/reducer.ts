@@ -129,6 +129,41 @@ class Tx {
     }
   }
 
+  /**
+   * runqsteal: the goroutines leave the victim's queue (in one pass: a steal
+   * moves up to half of 256), all but the last join the thief's queue, and
+   * the last is handed to the thief to run.
+   */
+  steal(thief: number, victim: number, goids: readonly number[]): void {
+    const v = this.proc(victim);
+    const fromVictim: GState[] = [];
+    for (const goid of goids) {
+      const g = this.g(goid);
+      const queued = g.status === 'runnable' && g.qp === victim;
+      if (queued && (g.queue === 'local' || g.queue === 'runnext')) fromVictim.push(g);
+      else this.setG(this.detach(g));
+    }
+    if (fromVictim.length > 0) {
+      const gone = new Set(fromVictim.map((g) => g.goid));
+      const runnext = gone.has(v.runnext) ? 0 : v.runnext;
+      const runq = v.runq.filter((goid) => !gone.has(goid));
+      this.setProc(new PState(v.id, v.state, v.m, v.running, runnext, runq));
+    }
+    const last = goids.length - 1;
+    const t = this.proc(thief);
+    if (t.runq.length + last <= LOCAL_QUEUE_CAPACITY) {
+      this.setProc(
+        new PState(t.id, t.state, t.m, t.running, t.runnext, t.runq.concat(goids.slice(0, last))),
+      );
+      for (let i = 0; i < last; i++) {
+        this.setG(withPlace(this.g(goids[i] as number), 'runnable', 'local', thief));
+      }
+    } else {
+      for (let i = 0; i < last; i++) this.pushLocal(thief, this.g(goids[i] as number));
+    }
+    this.setG(withPlace(this.g(goids[last] as number), 'runnable', null, thief));
+  }
+
   /** An M now holds P (seen from the context of an event that runs on it). */
   bind(mid: number, pid: number): void {
     if (mid < 0 || pid < 0) return;
@@ -278,17 +313,7 @@ const handlers: Handlers = {
     return NONE;
   },
   steal(tx, e) {
-    const taken = e.goids;
-    for (let i = 0; i < taken.length; i++) {
-      const goid = taken[i] as number;
-      const g = tx.detach(tx.g(goid));
-      if (i < taken.length - 1) {
-        tx.pushLocal(e.thief, g);
-      } else {
-        // runqsteal returns the last one taken; the thief runs it next.
-        tx.setG(withPlace(g, 'runnable', null, e.thief));
-      }
-    }
+    tx.steal(e.thief, e.victim, e.goids);
     return NONE;
   },
   'p.state'(tx, e) {
