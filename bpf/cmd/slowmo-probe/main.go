@@ -1,23 +1,29 @@
-// Command slowmo-probe is the probe side of go-slowmo: it watches a compiled
-// Go program's scheduler and writes the normalized event stream.
-//
-// Today it has one subcommand: `check`, which says whether eBPF can be used
-// here and why not. `run` (the eBPF engine) and `versions` come with the
-// probe-engine issue; they are not faked here.
+// Command slowmo-probe is the probe side of go-slowmo: it runs a compiled Go
+// program under eBPF uprobes on its scheduler and writes the normalized event
+// stream (DESIGN.md, protocol v1) as NDJSON on stdout.
 package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"go-slowmo.dev/bpf/internal/capability"
+	"go-slowmo.dev/bpf/internal/probe"
 )
 
 const usage = `usage: slowmo-probe COMMAND
 
 commands:
+  run [--procs N] [--timeout S] -- BINARY [ARGS]
+           run a Go program (built with plain go build) under the probes;
+           events as NDJSON on stdout, ending with run.end
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
+
+Exit codes: 0 the run was recorded (whatever the program's own exit code:
+see run.end), 1 the probe failed while running, 2 bad input or no privilege.
 `
 
 func main() {
@@ -26,21 +32,73 @@ func main() {
 		os.Exit(2)
 	}
 	switch os.Args[1] {
+	case "run":
+		os.Exit(run(os.Args[2:]))
 	case "check":
-		r := capability.Probe()
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		os.Exit(check())
+	case probe.ExecHelper:
+		if len(os.Args) < 3 {
+			os.Exit(2)
+		}
+		if err := probe.ExecTarget(os.Args[2], os.Args[3:]); err != nil {
 			fmt.Fprintln(os.Stderr, "slowmo-probe:", err)
-			os.Exit(1)
 		}
-		if !r.Available {
-			os.Exit(3)
-		}
+		os.Exit(127)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
 		fmt.Fprintf(os.Stderr, "slowmo-probe: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
 	}
+}
+
+func check() int {
+	r := capability.Probe()
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		fmt.Fprintln(os.Stderr, "slowmo-probe:", err)
+		return 1
+	}
+	if !r.Available {
+		return 3
+	}
+	return 0
+}
+
+func run(args []string) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
+	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() < 1 {
+		fmt.Fprintln(os.Stderr, "slowmo-probe run: name the program to run: slowmo-probe run [options] -- BINARY [ARGS]")
+		return 2
+	}
+	if *procs < 0 || *procs > 1024 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --procs %d: must be between 1 and 1024\n", *procs)
+		return 2
+	}
+	if r := capability.Probe(); !r.Available {
+		fmt.Fprintln(os.Stderr, "slowmo-probe run: eBPF is not available:", r.Why)
+		return 2
+	}
+	err := probe.Run(probe.Options{
+		Binary:  fs.Arg(0),
+		Args:    fs.Args()[1:],
+		Procs:   *procs,
+		Timeout: time.Duration(*timeout * float64(time.Second)),
+		Out:     os.Stdout,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)
+		if probe.IsBadInput(err) {
+			return 2
+		}
+		return 1
+	}
+	return 0
 }

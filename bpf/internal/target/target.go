@@ -31,13 +31,14 @@ func (e *Error) Error() string { return e.Path + ": " + e.Msg }
 
 // Binary is an opened Go executable.
 type Binary struct {
-	Path      string
-	GoVersion string // e.g. "go1.26.8"
-	Minor     int    // 26 for go1.26.8
-	elf       *elf.File
-	dwarf     *dwarf.Data
-	funcs     map[string]elf.Symbol
-	objects   map[string]elf.Symbol
+	Path       string
+	GoVersion  string // e.g. "go1.26.8"
+	Minor      int    // 26 for go1.26.8
+	MainModule string // the main module's path, to tell user code from the runtime's
+	elf        *elf.File
+	dwarf      *dwarf.Data
+	funcs      map[string]elf.Symbol
+	objects    map[string]elf.Symbol
 }
 
 // Open checks that path is a Go program the probes can work with, and opens it.
@@ -76,7 +77,7 @@ func Open(path string) (*Binary, error) {
 		f.Close()
 		return fail("built with %s; go1.%d or newer is needed", info.GoVersion, MinGoMinor)
 	}
-	b := &Binary{Path: path, GoVersion: info.GoVersion, Minor: minor, elf: f}
+	b := &Binary{Path: path, GoVersion: info.GoVersion, Minor: minor, MainModule: info.Main.Path, elf: f}
 	syms, err := f.Symbols()
 	if err != nil || len(syms) == 0 {
 		f.Close()

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+// The probes of slowmo-probe: uprobes on the Go runtime's scheduler functions
+// in one target process. Each probe reads what it needs through the target's
+// own struct layout (offsets are set by the loader from the binary's DWARF
+// before loading: nothing here knows a Go version) and writes one raw record
+// to a ring buffer. The loader turns records into protocol events.
+//
+// Context of every record: the current g is in R14; scheduler functions run
+// on g0, so the user goroutine is R14->m->curg.
+
+#include <linux/bpf.h>
+#include <asm/ptrace.h>
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+// Set by the loader (see loader.go) before the programs are loaded.
+volatile const __u32 target_tgid;
+volatile const __u64 off_g_goid, off_g_m, off_g_parent_goid, off_g_gopc, off_g_startpc;
+volatile const __u64 off_m_id, off_m_curg, off_m_p;
+volatile const __u64 off_p_id, off_p_runqhead, off_p_runqtail, off_p_runq, off_p_runnext;
+
+// Records that could not be written because the ring buffer was full: run.end.lost.
+__u64 lost = 0;
+
+enum kind {
+	K_CREATE = 1,   // a: goid, parent, gopc, startpc
+	K_RUNQPUT = 2,  // a: goid, p id, next
+	K_EXECUTE = 3,  // a: goid, inheritTime
+	K_PARK = 4,     // a: goid, wait reason; stack: return pcs
+	K_EXIT = 5,     // a: goid
+	K_STEAL = 6,    // a: thief, victim, n; goids
+	K_GOSCHED = 7,  // a: goid, preempted
+	K_SYSCALL = 8,  // a: goid
+	K_SYSEXIT = 9,  // a: goid
+	K_GC = 10,      // a: phase (0 sweepterm, 1 mark, 2 marktermination, 3 off)
+	K_STW = 11,     // a: begin, reason
+};
+
+#define STACK_DEPTH 8
+#define STEAL_MAX 128
+
+struct header {
+	__u64 ts;
+	__u32 kind;
+	__u32 tid;
+	__s64 m, p, g;
+	__u64 a[4];
+};
+
+struct park_record {
+	struct header h;
+	__u64 stack[STACK_DEPTH];
+};
+
+struct steal_record {
+	struct header h;
+	__u64 goids[STEAL_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+} events SEC(".maps");
+
+// runqsteal's entry saw which goroutines it is about to take; its RET says whether it did.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct steal_record);
+} pending_steal SEC(".maps");
+
+// A scratch steal_record: too big for the 512-byte BPF stack.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct steal_record);
+} scratch SEC(".maps");
+
+static __always_inline __u64 rd(__u64 addr)
+{
+	__u64 v = 0;
+	if (addr)
+		bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+static __always_inline __u32 rd32(__u64 addr)
+{
+	__u32 v = 0;
+	if (addr)
+		bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+static __always_inline int ours(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+}
+
+static __always_inline __s64 goid_of(__u64 g)
+{
+	return g ? (__s64)rd(g + off_g_goid) : 0;
+}
+
+static __always_inline __s64 pid_of(__u64 p)
+{
+	return p ? (__s64)(__s32)rd32(p + off_p_id) : -1;
+}
+
+// context fills m, p and the running user goroutine from the current g (R14).
+static __always_inline void context(struct header *h, struct pt_regs *ctx, __u32 kind)
+{
+	__u64 g = ctx->r14;
+	__u64 m = rd(g + off_g_m);
+	h->ts = bpf_ktime_get_ns();
+	h->kind = kind;
+	h->tid = (__u32)bpf_get_current_pid_tgid();
+	h->m = m ? (__s64)rd(m + off_m_id) : -1;
+	h->p = m ? pid_of(rd(m + off_m_p)) : -1;
+	h->g = m ? goid_of(rd(m + off_m_curg)) : 0;
+}
+
+static __always_inline int emit(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	if (!ours())
+		return 0;
+	struct header *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
+	if (!h) {
+		__sync_fetch_and_add(&lost, 1);
+		return 0;
+	}
+	context(h, ctx, kind);
+	h->a[0] = a0;
+	h->a[1] = a1;
+	h->a[2] = a2;
+	h->a[3] = a3;
+	bpf_ringbuf_submit(h, 0);
+	return 0;
+}
+
+// newproc1 returns the new g in RAX: by then it has its goid, parent and sites.
+SEC("uprobe/newproc1_ret")
+int newproc1_ret(struct pt_regs *ctx)
+{
+	__u64 g = ctx->rax;
+	return emit(ctx, K_CREATE, goid_of(g), rd(g + off_g_parent_goid), rd(g + off_g_gopc), rd(g + off_g_startpc));
+}
+
+// runqput(pp *p, gp *g, next bool)
+SEC("uprobe/runqput")
+int runqput(struct pt_regs *ctx)
+{
+	return emit(ctx, K_RUNQPUT, goid_of(ctx->rbx), pid_of(ctx->rax), ctx->rcx & 0xff, 0);
+}
+
+// execute(gp *g, inheritTime bool)
+SEC("uprobe/execute")
+int execute(struct pt_regs *ctx)
+{
+	return emit(ctx, K_EXECUTE, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
+}
+
+// gopark(unlockf, lock, reason waitReason, ...): the reason is in CL. The
+// caller chain (frame pointers) tells the loader which user line parked.
+SEC("uprobe/gopark")
+int gopark(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	struct park_record *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		__sync_fetch_and_add(&lost, 1);
+		return 0;
+	}
+	context(&r->h, ctx, K_PARK);
+	r->h.a[0] = r->h.g;
+	r->h.a[1] = ctx->rcx & 0xff;
+	r->h.a[2] = 0;
+	r->h.a[3] = 0;
+	// At the entry site (before PUSHQ BP) the return address is at SP and BP is the caller's frame.
+	r->stack[0] = rd(ctx->rsp);
+	__u64 fp = ctx->rbp;
+#pragma unroll
+	for (int i = 1; i < STACK_DEPTH; i++) {
+		r->stack[i] = fp ? rd(fp + 8) : 0;
+		fp = fp ? rd(fp) : 0;
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+// goexit0(gp *g)
+SEC("uprobe/goexit0")
+int goexit0(struct pt_regs *ctx)
+{
+	return emit(ctx, K_EXIT, goid_of(ctx->rax), 0, 0, 0);
+}
+
+// runqsteal(pp, p2 *p, stealRunNext bool) *g: at entry, note what runqgrab
+// will take (the older half of p2's queue, from its head, or its runnext).
+SEC("uprobe/runqsteal")
+int runqsteal(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 zero = 0;
+	struct steal_record *r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return 0;
+	__u64 victim = ctx->rbx;
+	__u32 head = rd32(victim + off_p_runqhead);
+	__u32 tail = rd32(victim + off_p_runqtail);
+	__u32 n = tail - head;
+	n = n - n / 2;
+	if (n > STEAL_MAX)
+		n = STEAL_MAX;
+	context(&r->h, ctx, K_STEAL);
+	r->h.a[0] = pid_of(ctx->rax);
+	r->h.a[1] = pid_of(victim);
+	if (n == 0 && (ctx->rcx & 0xff)) {
+		__u64 next = rd(victim + off_p_runnext);
+		if (next) {
+			r->goids[0] = goid_of(next);
+			n = 1;
+		}
+	} else {
+		for (__u32 i = 0; i < STEAL_MAX; i++) {
+			if (i >= n)
+				break;
+			r->goids[i] = goid_of(rd(victim + off_p_runq + ((head + i) % 256) * 8));
+		}
+	}
+	r->h.a[2] = n;
+	if (n == 0)
+		return 0;
+	__u32 tid = r->h.tid;
+	bpf_map_update_elem(&pending_steal, &tid, r, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe/runqsteal_ret")
+int runqsteal_ret(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct steal_record *r = bpf_map_lookup_elem(&pending_steal, &tid);
+	if (!r)
+		return 0;
+	if (ctx->rax) {
+		r->h.ts = bpf_ktime_get_ns();
+		if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+			__sync_fetch_and_add(&lost, 1);
+	}
+	bpf_map_delete_elem(&pending_steal, &tid);
+	return 0;
+}
+
+// goschedImpl(gp *g, preempted bool): Gosched and preemption put gp on the global queue.
+SEC("uprobe/goschedImpl")
+int goschedImpl(struct pt_regs *ctx)
+{
+	return emit(ctx, K_GOSCHED, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
+}
+
+SEC("uprobe/entersyscall")
+int entersyscall(struct pt_regs *ctx)
+{
+	return emit(ctx, K_SYSCALL, 0, 0, 0, 0);
+}
+
+SEC("uprobe/exitsyscall_ret")
+int exitsyscall_ret(struct pt_regs *ctx)
+{
+	return emit(ctx, K_SYSEXIT, 0, 0, 0, 0);
+}
+
+SEC("uprobe/gcstart")
+int gcstart(struct pt_regs *ctx)
+{
+	return emit(ctx, K_GC, 0, 0, 0, 0);
+}
+
+SEC("uprobe/gcstart_ret")
+int gcstart_ret(struct pt_regs *ctx)
+{
+	return emit(ctx, K_GC, 1, 0, 0, 0);
+}
+
+SEC("uprobe/gcmarkterm")
+int gcmarkterm(struct pt_regs *ctx)
+{
+	return emit(ctx, K_GC, 2, 0, 0, 0);
+}
+
+SEC("uprobe/gcmarkterm_ret")
+int gcmarkterm_ret(struct pt_regs *ctx)
+{
+	return emit(ctx, K_GC, 3, 0, 0, 0);
+}
+
+// stopTheWorldWithSema(reason stwReason): the reason is in AL.
+SEC("uprobe/stw_begin")
+int stw_begin(struct pt_regs *ctx)
+{
+	return emit(ctx, K_STW, 1, ctx->rax & 0xff, 0, 0);
+}
+
+SEC("uprobe/stw_end")
+int stw_end(struct pt_regs *ctx)
+{
+	return emit(ctx, K_STW, 0, 0, 0, 0);
+}

@@ -1,0 +1,62 @@
+package probe
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// Event is one protocol event (DESIGN.md, protocol v1) on its way out as a
+// JSON line. The common fields come first; Fields keep the order written.
+type Event struct {
+	Seq    uint64
+	T      int64
+	Kind   string
+	M, P   int64
+	G      int64
+	Fields []Field
+}
+
+// Field is one kind-specific field.
+type Field struct {
+	Name  string
+	Value any
+}
+
+// F builds a field.
+func F(name string, value any) Field { return Field{name, value} }
+
+// AppendJSON appends the event as one JSON object (no newline).
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	b = append(b, `,"t":`...)
+	b = strconv.AppendInt(b, e.T, 10)
+	b = append(b, `,"kind":"`...)
+	b = append(b, e.Kind...)
+	b = append(b, `","m":`...)
+	b = strconv.AppendInt(b, e.M, 10)
+	b = append(b, `,"p":`...)
+	b = strconv.AppendInt(b, e.P, 10)
+	b = append(b, `,"g":`...)
+	b = strconv.AppendInt(b, e.G, 10)
+	for _, f := range e.Fields {
+		b = append(b, ',', '"')
+		b = append(b, f.Name...)
+		b = append(b, '"', ':')
+		switch v := f.Value.(type) {
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		default:
+			raw, err := json.Marshal(v)
+			if err != nil {
+				raw = []byte("null")
+			}
+			b = append(b, raw...)
+		}
+	}
+	return append(b, '}')
+}

@@ -1,0 +1,170 @@
+// Package probe loads slowmo.bpf.c's programs into the kernel for one target
+// process and attaches them at the sites the target binary itself dictates:
+// the C side reads structures through offsets set here from the binary's
+// DWARF, and each uprobe sits at the post-prologue PUSHQ BP or on a RET found
+// by decoding the function (never a uretprobe: Go moves stacks).
+package probe
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+
+	"go-slowmo.dev/bpf/internal/target"
+)
+
+// The compiled probes, built from c/slowmo.bpf.c by the Makefile (never committed).
+//
+//go:embed slowmo.bpf.o
+var object []byte
+
+// site says where one program goes: at the entry of a runtime function, or on each of its RETs.
+type site struct {
+	program  string
+	function string
+	rets     bool
+	optional bool // absent in some Go versions
+}
+
+var sites = []site{
+	{program: "newproc1_ret", function: "runtime.newproc1", rets: true},
+	{program: "runqput", function: "runtime.runqput"},
+	{program: "execute", function: "runtime.execute"},
+	{program: "gopark", function: "runtime.gopark"},
+	{program: "goexit0", function: "runtime.goexit0"},
+	{program: "runqsteal", function: "runtime.runqsteal"},
+	{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true},
+	{program: "goschedImpl", function: "runtime.goschedImpl"},
+	{program: "entersyscall", function: "runtime.entersyscall"},
+	{program: "entersyscall", function: "runtime.entersyscallblock", optional: true},
+	{program: "exitsyscall_ret", function: "runtime.exitsyscall", rets: true},
+	{program: "gcstart", function: "runtime.gcStart"},
+	{program: "gcstart_ret", function: "runtime.gcStart", rets: true},
+	{program: "gcmarkterm", function: "runtime.gcMarkTermination"},
+	{program: "gcmarkterm_ret", function: "runtime.gcMarkTermination", rets: true},
+	{program: "stw_begin", function: "runtime.stopTheWorldWithSema"},
+	{program: "stw_end", function: "runtime.startTheWorldWithSema"},
+}
+
+// Fields the probes read, as (C variable, Go struct, field).
+var fields = []struct{ variable, structName, field string }{
+	{"off_g_goid", "runtime.g", "goid"},
+	{"off_g_m", "runtime.g", "m"},
+	{"off_g_parent_goid", "runtime.g", "parentGoid"},
+	{"off_g_gopc", "runtime.g", "gopc"},
+	{"off_g_startpc", "runtime.g", "startpc"},
+	{"off_m_id", "runtime.m", "id"},
+	{"off_m_curg", "runtime.m", "curg"},
+	{"off_m_p", "runtime.m", "p"},
+	{"off_p_id", "runtime.p", "id"},
+	{"off_p_runqhead", "runtime.p", "runqhead"},
+	{"off_p_runqtail", "runtime.p", "runqtail"},
+	{"off_p_runq", "runtime.p", "runq"},
+	{"off_p_runnext", "runtime.p", "runnext"},
+}
+
+// Probes are the loaded and attached programs for one process.
+type Probes struct {
+	coll   *ebpf.Collection
+	links  []link.Link
+	Reader *ringbuf.Reader
+}
+
+// Attach loads the probes for the process tgid running bin and attaches them.
+func Attach(bin *target.Binary, tgid int) (*Probes, error) {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("lift the memlock limit: %w", err)
+	}
+	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(object))
+	if err != nil {
+		return nil, fmt.Errorf("read the embedded probes: %w", err)
+	}
+	structs, err := bin.Structs("runtime.g", "runtime.m", "runtime.p")
+	if err != nil {
+		return nil, err
+	}
+	set := func(name string, v any) error {
+		vs, ok := spec.Variables[name]
+		if !ok {
+			return fmt.Errorf("the probes have no variable %s", name)
+		}
+		return vs.Set(v)
+	}
+	if err := set("target_tgid", uint32(tgid)); err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		off, err := structs[f.structName].Offset(f.field)
+		if err != nil {
+			return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+		}
+		if err := set(f.variable, uint64(off)); err != nil {
+			return nil, err
+		}
+	}
+	coll, err := ebpf.NewCollection(spec)
+	if err != nil {
+		return nil, fmt.Errorf("load the probes: %w", err)
+	}
+	p := &Probes{coll: coll}
+	ex, err := link.OpenExecutable(bin.Path)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	for _, s := range sites {
+		ss, err := bin.Sites(s.function)
+		if err != nil {
+			if s.optional {
+				continue
+			}
+			p.Close()
+			return nil, err
+		}
+		at := []uint64{ss.Entry}
+		if s.rets {
+			at = ss.Rets
+		}
+		for _, addr := range at {
+			l, err := ex.Uprobe(s.function, coll.Programs[s.program], &link.UprobeOptions{Offset: addr - ss.Func.Entry, PID: tgid})
+			if err != nil {
+				p.Close()
+				return nil, fmt.Errorf("attach %s at %s+%#x: %w", s.program, s.function, addr-ss.Func.Entry, err)
+			}
+			p.links = append(p.links, l)
+		}
+	}
+	if p.Reader, err = ringbuf.NewReader(coll.Maps["events"]); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Lost is how many records the probes could not write (ring buffer full).
+func (p *Probes) Lost() (uint64, error) {
+	var n uint64
+	v, ok := p.coll.Variables["lost"]
+	if !ok {
+		return 0, errors.New("the probes have no lost counter")
+	}
+	err := v.Get(&n)
+	return n, err
+}
+
+// Close detaches and unloads everything.
+func (p *Probes) Close() {
+	if p.Reader != nil {
+		p.Reader.Close()
+	}
+	for _, l := range p.links {
+		l.Close()
+	}
+	p.coll.Close()
+}

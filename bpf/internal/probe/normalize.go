@@ -1,0 +1,145 @@
+package probe
+
+import (
+	"fmt"
+
+	"go-slowmo.dev/bpf/internal/target"
+)
+
+// normalizer turns raw records into protocol events: it numbers them, makes
+// time relative to the start and monotonic (records from different CPUs can
+// arrive a little out of order), names functions, lines and wait reasons from
+// the target's own tables, and infers why a goroutine became runnable from
+// what it was doing before (runqput does not say).
+type normalizer struct {
+	syms        *target.Symbols
+	waitReasons []string
+	stwReasons  []string
+	start       uint64
+	seq         uint64
+	lastT       int64
+	last        map[int64]string // goid -> what it last did
+	emit        func(*Event)
+}
+
+func (n *normalizer) event(ts uint64, kind string, m, p, g int64, fields ...Field) {
+	t := int64(ts) - int64(n.start)
+	if t < n.lastT {
+		t = n.lastT
+	}
+	n.lastT = t
+	n.emit(&Event{Seq: n.seq, T: t, Kind: kind, M: m, P: p, G: g, Fields: fields})
+	n.seq++
+}
+
+func name(table []string, i uint64, what string) string {
+	if i < uint64(len(table)) && table[i] != "" {
+		return table[i]
+	}
+	return fmt.Sprintf("%s %d", what, i)
+}
+
+func (n *normalizer) record(r record) {
+	ev := func(kind string, fields ...Field) { n.event(r.ts, kind, r.m, r.p, r.g, fields...) }
+	switch r.kind {
+	case kCreate:
+		goid, gopc, startpc := int64(r.a[0]), r.a[2], r.a[3]
+		if goid <= 0 {
+			return
+		}
+		file, line, _ := n.syms.Line(gopc - 1)
+		n.last[goid] = "create"
+		ev("g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.syms.Func(startpc)),
+			F("file", file), F("line", line))
+	case kRunqput:
+		goid := int64(r.a[0])
+		if goid <= 0 {
+			return
+		}
+		queue := "local"
+		if r.a[2] != 0 {
+			queue = "runnext"
+		}
+		reason := "other"
+		switch n.last[goid] {
+		case "create":
+			reason = "create"
+		case "waiting":
+			reason = "ready"
+		case "syscall":
+			reason = "syscall"
+		}
+		n.last[goid] = "runnable"
+		ev("g.runnable", F("goid", goid), F("queue", queue), F("qp", int64(r.a[1])), F("reason", reason))
+	case kExecute:
+		goid := int64(r.a[0])
+		if goid <= 0 {
+			return
+		}
+		n.last[goid] = "running"
+		ev("g.running", F("goid", goid), F("inheritTime", r.a[1] != 0))
+	case kPark:
+		goid := int64(r.a[0])
+		if goid <= 0 {
+			return
+		}
+		n.last[goid] = "waiting"
+		fields := []Field{F("goid", goid), F("reason", name(n.waitReasons, r.a[1], "wait reason"))}
+		if file, line, ok := n.syms.UserFrame(r.stack); ok {
+			fields = append(fields, F("file", file), F("line", line))
+		}
+		ev("g.waiting", fields...)
+	case kExit:
+		goid := int64(r.a[0])
+		if goid <= 0 {
+			return
+		}
+		n.last[goid] = "dead"
+		ev("g.exit", F("goid", goid))
+	case kSteal:
+		if len(r.goids) == 0 {
+			return
+		}
+		goids := make([]int64, 0, len(r.goids))
+		for _, id := range r.goids {
+			if id > 0 {
+				goids = append(goids, int64(id))
+			}
+		}
+		ev("steal", F("thief", int64(r.a[0])), F("victim", int64(r.a[1])), F("goids", goids))
+	case kGosched:
+		goid := int64(r.a[0])
+		if goid <= 0 {
+			return
+		}
+		reason := "yield"
+		if r.a[1] != 0 {
+			reason = "preempt"
+		}
+		n.last[goid] = "runnable"
+		ev("g.runnable", F("goid", goid), F("queue", "global"), F("qp", int64(-1)), F("reason", reason))
+	case kSyscall:
+		if r.g <= 0 {
+			return
+		}
+		n.last[r.g] = "syscall"
+		ev("g.syscall", F("goid", r.g))
+	case kSysexit:
+		if r.g <= 0 {
+			return
+		}
+		n.last[r.g] = "running"
+		ev("g.syscall.exit", F("goid", r.g))
+	case kGC:
+		phases := [...]string{"sweepterm", "mark", "marktermination", "off"}
+		if r.a[0] < uint64(len(phases)) {
+			ev("gc", F("phase", phases[r.a[0]]))
+		}
+	case kSTW:
+		if r.a[0] != 0 {
+			ev("stw", F("begin", true), F("reason", name(n.stwReasons, r.a[1], "stop-the-world")))
+		} else {
+			ev("stw", F("begin", false), F("reason", ""))
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package probe
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Raw record kinds, as in c/slowmo.bpf.c's enum kind.
+const (
+	kCreate  = 1
+	kRunqput = 2
+	kExecute = 3
+	kPark    = 4
+	kExit    = 5
+	kSteal   = 6
+	kGosched = 7
+	kSyscall = 8
+	kSysexit = 9
+	kGC      = 10
+	kSTW     = 11
+)
+
+const (
+	headerSize = 72
+	stackDepth = 8
+	stealMax   = 128
+)
+
+// record is one raw record from the ring buffer (struct header and its tail in the C code).
+type record struct {
+	ts      uint64
+	kind    uint32
+	tid     uint32
+	m, p, g int64
+	a       [4]uint64
+	stack   []uint64 // kPark: return addresses, innermost first
+	goids   []uint64 // kSteal: the goroutines taken, head first
+}
+
+func decode(raw []byte) (record, error) {
+	if len(raw) < headerSize {
+		return record{}, fmt.Errorf("short record: %d bytes", len(raw))
+	}
+	le := binary.LittleEndian
+	r := record{
+		ts:   le.Uint64(raw[0:]),
+		kind: le.Uint32(raw[8:]),
+		tid:  le.Uint32(raw[12:]),
+		m:    int64(le.Uint64(raw[16:])),
+		p:    int64(le.Uint64(raw[24:])),
+		g:    int64(le.Uint64(raw[32:])),
+	}
+	for i := range r.a {
+		r.a[i] = le.Uint64(raw[40+8*i:])
+	}
+	words := func(n int) ([]uint64, error) {
+		if len(raw) < headerSize+8*n {
+			return nil, fmt.Errorf("short record of kind %d: %d bytes", r.kind, len(raw))
+		}
+		out := make([]uint64, n)
+		for i := range out {
+			out[i] = le.Uint64(raw[headerSize+8*i:])
+		}
+		return out, nil
+	}
+	var err error
+	switch r.kind {
+	case kPark:
+		r.stack, err = words(stackDepth)
+	case kSteal:
+		n := int(r.a[2])
+		if n > stealMax {
+			n = stealMax
+		}
+		r.goids, err = words(n)
+	}
+	return r, err
+}

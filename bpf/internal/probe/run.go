@@ -1,0 +1,235 @@
+package probe
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+	"golang.org/x/sys/unix"
+
+	"go-slowmo.dev/bpf/internal/target"
+)
+
+// ExecHelper is the hidden subcommand that waits on fd 3 and then execs the
+// target. Starting the target through it gives the loader the target's pid
+// (exec keeps it) before the target runs its first instruction, so the
+// probes filter on that pid and miss nothing from the start.
+const ExecHelper = "__exec"
+
+// Options of one recorded run.
+type Options struct {
+	Binary  string
+	Args    []string
+	Procs   int           // GOMAXPROCS; 0 means the number of CPUs
+	Timeout time.Duration // 0 means none
+	Out     io.Writer     // NDJSON events
+}
+
+// Run starts the target under the probes and writes its events, ending with
+// run.end, to opts.Out. Errors before the target starts (bad binary, no
+// eBPF) are returned and nothing is written.
+func Run(opts Options) error {
+	bin, err := target.Open(opts.Binary)
+	if err != nil {
+		return err
+	}
+	defer bin.Close()
+	syms, err := bin.Symbols()
+	if err != nil {
+		return err
+	}
+	waitReasons, err := bin.Strings("runtime.waitReasonStrings")
+	if err != nil {
+		return err
+	}
+	stwReasons, _ := bin.Strings("runtime.stwReasonStrings") // only for naming; optional
+
+	procs := opts.Procs
+	if procs <= 0 {
+		procs = runtime.NumCPU()
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	gate, release, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self, append([]string{ExecHelper, bin.Path}, opts.Args...)...)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
+	cmd.ExtraFiles = []*os.File{gate}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", bin.Path, err)
+	}
+	gate.Close()
+	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+
+	probes, err := Attach(bin, cmd.Process.Pid)
+	if err != nil {
+		kill()
+		release.Close()
+		_ = cmd.Wait()
+		return err
+	}
+	defer probes.Close()
+
+	w := bufio.NewWriterSize(opts.Out, 1<<16)
+	var mu sync.Mutex // the normalizer and writer are shared by the record and output readers
+	var buf []byte
+	n := &normalizer{
+		syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
+		start: monotonic(), last: map[int64]string{},
+		emit: func(e *Event) {
+			buf = e.AppendJSON(buf[:0])
+			buf = append(buf, '\n')
+			_, _ = w.Write(buf)
+		},
+	}
+	n.event(n.start, "run.start", -1, -1, 0,
+		F("goVersion", bin.GoVersion), F("gomaxprocs", procs), F("backend", "ebpf"),
+		F("fidelity", map[string]bool{"runq": true, "runnext": true, "steals": true, "lines": false}))
+
+	// Release the target: the helper execs it now.
+	if _, err := release.Write([]byte{1}); err != nil {
+		kill()
+	}
+	release.Close()
+
+	var pipes sync.WaitGroup
+	forward := func(r io.Reader, stream string) {
+		defer pipes.Done()
+		chunk := make([]byte, 4096)
+		for {
+			k, err := r.Read(chunk)
+			if k > 0 {
+				mu.Lock()
+				n.event(monotonic(), "output", -1, -1, 0, F("stream", stream), F("data", string(chunk[:k])))
+				mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	pipes.Add(2)
+	go forward(stdout, "stdout")
+	go forward(stderr, "stderr")
+
+	recordsDone := make(chan error, 1)
+	go func() {
+		var rec ringbuf.Record
+		for {
+			if err := probes.Reader.ReadInto(&rec); err != nil {
+				if errors.Is(err, ringbuf.ErrFlushed) || errors.Is(err, ringbuf.ErrClosed) {
+					recordsDone <- nil
+				} else {
+					recordsDone <- err
+				}
+				return
+			}
+			r, err := decode(rec.RawSample)
+			if err != nil {
+				continue
+			}
+			mu.Lock()
+			n.record(r)
+			mu.Unlock()
+		}
+	}()
+
+	reason := "exit"
+	var timer *time.Timer
+	if opts.Timeout > 0 {
+		timer = time.AfterFunc(opts.Timeout, func() {
+			mu.Lock()
+			reason = "timeout"
+			mu.Unlock()
+			kill()
+		})
+	}
+	pipes.Wait()
+	waitErr := cmd.Wait()
+	if timer != nil {
+		timer.Stop()
+	}
+	// The process is gone: nothing more will be written. Read what is left, then stop.
+	readErr := probes.Reader.Flush()
+	if err := <-recordsDone; err != nil {
+		readErr = err
+	}
+
+	exitCode, signal := 0, ""
+	var exitErr *exec.ExitError
+	if errors.As(waitErr, &exitErr) {
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			exitCode, signal = -1, unix.SignalName(ws.Signal())
+			mu.Lock()
+			if reason == "exit" {
+				reason = "signal"
+			}
+			mu.Unlock()
+		} else {
+			exitCode = exitErr.ExitCode()
+		}
+	} else if waitErr != nil {
+		return waitErr
+	}
+	lost, err := probes.Lost()
+	if err != nil {
+		return err
+	}
+	if readErr != nil {
+		reason = "probe-error"
+	}
+	mu.Lock()
+	var sig any
+	if signal != "" {
+		sig = signal
+	}
+	n.event(monotonic(), "run.end", -1, -1, 0, F("exitCode", exitCode), F("signal", sig),
+		F("lost", int64(lost)), F("reason", reason))
+	mu.Unlock()
+	return w.Flush()
+}
+
+// ExecTarget is the helper's side: wait for the loader's go on fd 3, then become the target.
+func ExecTarget(path string, args []string) error {
+	gate := os.NewFile(3, "gate")
+	one := make([]byte, 1)
+	if _, err := gate.Read(one); err != nil {
+		return fmt.Errorf("the probe went away before starting %s", path)
+	}
+	gate.Close()
+	return syscall.Exec(path, append([]string{path}, args...), os.Environ())
+}
+
+func monotonic() uint64 {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return uint64(ts.Nano())
+}
+
+// IsBadInput says whether err is about the target binary (the user's to fix) rather than the probe.
+func IsBadInput(err error) bool {
+	var te *target.Error
+	return errors.As(err, &te)
+}
