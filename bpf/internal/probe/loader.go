@@ -40,6 +40,7 @@ var sites = []site{
 	{program: "goexit0", function: "runtime.goexit0"},
 	{program: "runqsteal", function: "runtime.runqsteal"},
 	{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true},
+	{program: "runqputslow", function: "runtime.runqputslow"},
 	{program: "goschedImpl", function: "runtime.goschedImpl"},
 	{program: "entersyscall", function: "runtime.entersyscall"},
 	{program: "entersyscall", function: "runtime.entersyscallblock", optional: true},
@@ -131,8 +132,10 @@ func Attach(bin *target.Binary, tgid int) (*Probes, error) {
 		if s.rets {
 			at = ss.Rets
 		}
+		// No PID option: a per-process perf event follows only the thread it
+		// was opened for. The programs filter on the target's tgid instead.
 		for _, addr := range at {
-			l, err := ex.Uprobe(s.function, coll.Programs[s.program], &link.UprobeOptions{Offset: addr - ss.Func.Entry, PID: tgid})
+			l, err := ex.Uprobe(s.function, coll.Programs[s.program], &link.UprobeOptions{Offset: addr - ss.Func.Entry})
 			if err != nil {
 				p.Close()
 				return nil, fmt.Errorf("attach %s at %s+%#x: %w", s.program, s.function, addr-ss.Func.Entry, err)

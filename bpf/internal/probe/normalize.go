@@ -12,13 +12,15 @@ import (
 // the target's own tables, and infers why a goroutine became runnable from
 // what it was doing before (runqput does not say).
 type normalizer struct {
+	bin         *target.Binary
 	syms        *target.Symbols
 	waitReasons []string
 	stwReasons  []string
 	start       uint64
 	seq         uint64
 	lastT       int64
-	last        map[int64]string // goid -> what it last did
+	last        map[int64]string  // goid -> what it last did
+	funcs       map[uint64]string // start pc -> function name (naming a wrapper reads DWARF: once)
 	emit        func(*Event)
 }
 
@@ -49,7 +51,7 @@ func (n *normalizer) record(r record) {
 		}
 		file, line, _ := n.syms.Line(gopc - 1)
 		n.last[goid] = "create"
-		ev("g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.syms.Func(startpc)),
+		ev("g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.startFunc(startpc)),
 			F("file", file), F("line", line))
 	case kRunqput:
 		goid := int64(r.a[0])
@@ -107,6 +109,15 @@ func (n *normalizer) record(r record) {
 			}
 		}
 		ev("steal", F("thief", int64(r.a[0])), F("victim", int64(r.a[1])), F("goids", goids))
+	case kOverflow:
+		// Already modelled by the reducer from the runqput that overflowed;
+		// said explicitly so that a reader of the stream sees where they went.
+		for _, id := range r.goids {
+			if id > 0 {
+				n.last[int64(id)] = "runnable"
+				ev("g.runnable", F("goid", int64(id)), F("queue", "global"), F("qp", int64(-1)), F("reason", "overflow"))
+			}
+		}
 	case kGosched:
 		goid := int64(r.a[0])
 		if goid <= 0 {
@@ -142,4 +153,13 @@ func (n *normalizer) record(r record) {
 			ev("stw", F("begin", false), F("reason", ""))
 		}
 	}
+}
+
+func (n *normalizer) startFunc(pc uint64) string {
+	if name, ok := n.funcs[pc]; ok {
+		return name
+	}
+	name := n.bin.StartFunc(n.syms, pc)
+	n.funcs[pc] = name
+	return name
 }

@@ -7,23 +7,24 @@ import (
 
 // Raw record kinds, as in c/slowmo.bpf.c's enum kind.
 const (
-	kCreate  = 1
-	kRunqput = 2
-	kExecute = 3
-	kPark    = 4
-	kExit    = 5
-	kSteal   = 6
-	kGosched = 7
-	kSyscall = 8
-	kSysexit = 9
-	kGC      = 10
-	kSTW     = 11
+	kCreate   = 1
+	kRunqput  = 2
+	kExecute  = 3
+	kPark     = 4
+	kExit     = 5
+	kSteal    = 6
+	kGosched  = 7
+	kSyscall  = 8
+	kSysexit  = 9
+	kGC       = 10
+	kSTW      = 11
+	kOverflow = 12
 )
 
 const (
 	headerSize = 72
 	stackDepth = 8
-	stealMax   = 128
+	goidsMax   = 129 // GOIDS_MAX
 )
 
 // record is one raw record from the ring buffer (struct header and its tail in the C code).
@@ -34,7 +35,7 @@ type record struct {
 	m, p, g int64
 	a       [4]uint64
 	stack   []uint64 // kPark: return addresses, innermost first
-	goids   []uint64 // kSteal: the goroutines taken, head first
+	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first
 }
 
 func decode(raw []byte) (record, error) {
@@ -67,10 +68,10 @@ func decode(raw []byte) (record, error) {
 	switch r.kind {
 	case kPark:
 		r.stack, err = words(stackDepth)
-	case kSteal:
+	case kSteal, kOverflow:
 		n := int(r.a[2])
-		if n > stealMax {
-			n = stealMax
+		if n > goidsMax {
+			n = goidsMax
 		}
 		r.goids, err = words(n)
 	}

@@ -96,8 +96,8 @@ func Run(opts Options) error {
 	var mu sync.Mutex // the normalizer and writer are shared by the record and output readers
 	var buf []byte
 	n := &normalizer{
-		syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
-		start: monotonic(), last: map[int64]string{},
+		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
+		start: monotonic(), last: map[int64]string{}, funcs: map[uint64]string{},
 		emit: func(e *Event) {
 			buf = e.AppendJSON(buf[:0])
 			buf = append(buf, '\n')
@@ -114,6 +114,18 @@ func Run(opts Options) error {
 	}
 	release.Close()
 
+	// Output reaches us sooner than the records of what the program did
+	// before writing it (the ring buffer is read in batches), so output waits
+	// in pending until the records have caught up with its time.
+	var pending []output
+	flushOutput := func(upTo uint64) {
+		k := 0
+		for ; k < len(pending) && pending[k].ts <= upTo; k++ {
+			o := pending[k]
+			n.event(o.ts, "output", -1, -1, 0, F("stream", o.stream), F("data", o.data))
+		}
+		pending = pending[k:]
+	}
 	var pipes sync.WaitGroup
 	forward := func(r io.Reader, stream string) {
 		defer pipes.Done()
@@ -122,7 +134,7 @@ func Run(opts Options) error {
 			k, err := r.Read(chunk)
 			if k > 0 {
 				mu.Lock()
-				n.event(monotonic(), "output", -1, -1, 0, F("stream", stream), F("data", string(chunk[:k])))
+				pending = append(pending, output{monotonic(), stream, string(chunk[:k])})
 				mu.Unlock()
 			}
 			if err != nil {
@@ -130,6 +142,21 @@ func Run(opts Options) error {
 			}
 		}
 	}
+	stopTicker := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(outputLag)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopTicker:
+				return
+			case <-tick.C:
+				mu.Lock()
+				flushOutput(monotonic() - uint64(outputLag))
+				mu.Unlock()
+			}
+		}
+	}()
 	pipes.Add(2)
 	go forward(stdout, "stdout")
 	go forward(stderr, "stderr")
@@ -151,6 +178,7 @@ func Run(opts Options) error {
 				continue
 			}
 			mu.Lock()
+			flushOutput(r.ts)
 			n.record(r)
 			mu.Unlock()
 		}
@@ -200,7 +228,9 @@ func Run(opts Options) error {
 	if readErr != nil {
 		reason = "probe-error"
 	}
+	close(stopTicker)
 	mu.Lock()
+	flushOutput(^uint64(0))
 	var sig any
 	if signal != "" {
 		sig = signal
@@ -209,6 +239,14 @@ func Run(opts Options) error {
 		F("lost", int64(lost)), F("reason", reason))
 	mu.Unlock()
 	return w.Flush()
+}
+
+// outputLag is how long output may wait for the records of what came before it.
+const outputLag = 25 * time.Millisecond
+
+type output struct {
+	ts           uint64
+	stream, data string
 }
 
 // ExecTarget is the helper's side: wait for the loader's go on fd 3, then become the target.

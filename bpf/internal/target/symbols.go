@@ -1,9 +1,12 @@
 package target
 
 import (
+	"debug/dwarf"
 	"debug/gosym"
 	"fmt"
 	"strings"
+
+	"golang.org/x/arch/x86/x86asm"
 )
 
 // Symbols maps program counters of the target to functions and source lines, from its pclntab.
@@ -70,4 +73,86 @@ func (s *Symbols) UserFrame(returnPCs []uint64) (file string, line int, ok bool)
 		}
 	}
 	return "", 0, false
+}
+
+// StartFunc names the function a goroutine starting at pc runs, as the
+// learner wrote it: `go worker(x)` compiles to a wrapper (main.main.gowrap1)
+// that calls main.worker, so a wrapper is seen through to the function it calls.
+func (b *Binary) StartFunc(s *Symbols, pc uint64) string {
+	name := s.Func(pc)
+	i := strings.LastIndex(name, ".gowrap")
+	if i < 0 {
+		return name
+	}
+	fn, ok := b.Func(name)
+	if !ok {
+		return name
+	}
+	// A small function is inlined into the wrapper: DWARF still names it.
+	if inlined := b.firstInlined(fn.Entry); inlined != "" {
+		return inlined
+	}
+	code, err := b.readAt(fn.Entry, fn.Size)
+	if err != nil {
+		return name
+	}
+	for off := 0; off < len(code); {
+		inst, err := x86asm.Decode(code[off:], 64)
+		if err != nil {
+			break
+		}
+		off += inst.Len
+		if rel, ok := inst.Args[0].(x86asm.Rel); ok && inst.Op == x86asm.CALL {
+			callee := s.Func(fn.Entry + uint64(off) + uint64(int64(rel)))
+			if callee != "" && !strings.HasPrefix(callee, "runtime.") {
+				return callee
+			}
+		}
+	}
+	return name
+}
+
+// firstInlined is the name of the first function inlined into the function at entry, per DWARF.
+func (b *Binary) firstInlined(entry uint64) string {
+	r := b.dwarf.Reader()
+	for {
+		e, err := r.Next()
+		if err != nil || e == nil {
+			return ""
+		}
+		if e.Tag != dwarf.TagSubprogram {
+			if e.Tag != dwarf.TagCompileUnit && e.Children {
+				r.SkipChildren()
+			}
+			continue
+		}
+		if low, _ := e.Val(dwarf.AttrLowpc).(uint64); low != entry || !e.Children {
+			if e.Children {
+				r.SkipChildren()
+			}
+			continue
+		}
+		for {
+			c, err := r.Next()
+			if err != nil || c == nil || c.Tag == 0 {
+				return ""
+			}
+			if c.Tag == dwarf.TagInlinedSubroutine {
+				origin, ok := c.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset)
+				if !ok {
+					return ""
+				}
+				r.Seek(origin)
+				o, err := r.Next()
+				if err != nil || o == nil {
+					return ""
+				}
+				name, _ := o.Val(dwarf.AttrName).(string)
+				return name
+			}
+			if c.Children {
+				r.SkipChildren()
+			}
+		}
+	}
 }

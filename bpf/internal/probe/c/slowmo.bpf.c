@@ -35,10 +35,13 @@ enum kind {
 	K_SYSEXIT = 9,  // a: goid
 	K_GC = 10,      // a: phase (0 sweepterm, 1 mark, 2 marktermination, 3 off)
 	K_STW = 11,     // a: begin, reason
+	K_OVERFLOW = 12, // a: p id, 0, n; goids: the ones moved to the global queue, in order
 };
 
 #define STACK_DEPTH 8
 #define STEAL_MAX 128
+// A steal takes at most half of 256; an overflow moves 128 plus the new one.
+#define GOIDS_MAX (STEAL_MAX + 1)
 
 struct header {
 	__u64 ts;
@@ -55,7 +58,7 @@ struct park_record {
 
 struct steal_record {
 	struct header h;
-	__u64 goids[STEAL_MAX];
+	__u64 goids[GOIDS_MAX];
 };
 
 struct {
@@ -256,6 +259,39 @@ int runqsteal_ret(struct pt_regs *ctx)
 			__sync_fetch_and_add(&lost, 1);
 	}
 	bpf_map_delete_elem(&pending_steal, &tid);
+	return 0;
+}
+
+// runqputslow(pp *p, gp *g, h, t uint32): a full local queue sends its older
+// half, then gp, to the global queue.
+SEC("uprobe/runqputslow")
+int runqputslow(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 zero = 0;
+	struct steal_record *r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return 0;
+	__u64 pp = ctx->rax;
+	__u32 head = (__u32)ctx->rcx;
+	__u32 n = ((__u32)ctx->rdi - head) / 2;
+	if (n > STEAL_MAX)
+		n = STEAL_MAX;
+	context(&r->h, ctx, K_OVERFLOW);
+	r->h.a[0] = pid_of(pp);
+	r->h.a[1] = 0;
+	r->h.a[3] = 0;
+	for (__u32 i = 0; i < STEAL_MAX; i++) {
+		if (i >= n)
+			break;
+		r->goids[i] = goid_of(rd(pp + off_p_runq + ((head + i) % 256) * 8));
+	}
+	if (n < GOIDS_MAX)
+		r->goids[n] = goid_of(ctx->rbx);
+	r->h.a[2] = n + 1;
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+		__sync_fetch_and_add(&lost, 1);
 	return 0;
 }
 

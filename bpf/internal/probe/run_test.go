@@ -1,0 +1,209 @@
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/target"
+)
+
+// versions lists the supported Go releases (go-versions.txt); SLOWMO_GO_VERSIONS overrides it.
+func versions(t *testing.T) []string {
+	if v := os.Getenv("SLOWMO_GO_VERSIONS"); v != "" {
+		return strings.Fields(v)
+	}
+	data, err := os.ReadFile("../../go-versions.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// buildWith compiles testdata/name.go with the given Go release.
+func buildWith(t *testing.T, version, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", name+".go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, content := range map[string]string{"main.go": string(src), "go.mod": "module prog\n\ngo 1.22\n"} {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+version, "CGO_ENABLED=0", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build with %s: %v\n%s", version, err, out)
+	}
+	return bin
+}
+
+type event map[string]any
+
+func (e event) kind() string       { s, _ := e["kind"].(string); return s }
+func (e event) num(f string) int64 { n, _ := e[f].(float64); return int64(n) }
+func (e event) str(f string) string {
+	s, _ := e[f].(string)
+	return s
+}
+
+// record runs bin under the probes and returns its events, checking the stream's own rules.
+func recordRun(t *testing.T, bin string, procs int) []event {
+	t.Helper()
+	var out bytes.Buffer
+	if err := Run(Options{Binary: bin, Procs: procs, Out: &out}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	var events []event
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	lastT := int64(0)
+	for sc.Scan() {
+		var e event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("not JSON: %v: %s", err, sc.Text())
+		}
+		if e.num("seq") != int64(len(events)) {
+			t.Fatalf("seq %d at position %d: gaps or disorder", e.num("seq"), len(events))
+		}
+		if e.num("t") < lastT {
+			t.Fatalf("time went back at seq %d", e.num("seq"))
+		}
+		lastT = e.num("t")
+		events = append(events, e)
+	}
+	if len(events) < 2 || events[0].kind() != "run.start" || events[len(events)-1].kind() != "run.end" {
+		t.Fatalf("the stream must start with run.start and end with run.end")
+	}
+	end := events[len(events)-1]
+	if end.num("exitCode") != 0 || end.str("reason") != "exit" || end.num("lost") != 0 {
+		t.Fatalf("run.end: %v", end)
+	}
+	return events
+}
+
+func where(events []event, pred func(event) bool) []event {
+	var out []event
+	for _, e := range events {
+		if pred(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestRealProgramsOnEverySupportedGo(t *testing.T) {
+	ebpftest.Require(t)
+	for _, version := range versions(t) {
+		t.Run(version, func(t *testing.T) {
+			t.Run("one P: creation, channel wait, overflow, GC", func(t *testing.T) {
+				bin := buildWith(t, version, "onep")
+				if b, err := target.Open(bin); err != nil || b.GoVersion != version {
+					t.Fatalf("built %v with %s, want %s", err, b.GoVersion, version)
+				}
+				events := recordRun(t, bin, 1)
+				if got := events[0].str("goVersion"); got != version {
+					t.Errorf("run.start says %s, want %s", got, version)
+				}
+
+				workers := where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.worker" })
+				if len(workers) != 300 {
+					t.Fatalf("%d g.create of main.worker, want 300", len(workers))
+				}
+				for _, w := range workers {
+					if w.num("parent") != 1 || !strings.HasSuffix(w.str("file"), "/main.go") || w.num("line") != 16 {
+						t.Fatalf("worker created with parent %d at %s:%d, want parent 1 at main.go:16", w.num("parent"), w.str("file"), w.num("line"))
+					}
+				}
+
+				parked := where(events, func(e event) bool {
+					return e.kind() == "g.waiting" && e.num("goid") == 1 && e.str("reason") == "chan receive" && e.num("line") == 21
+				})
+				if len(parked) != 1 || !strings.HasSuffix(parked[0].str("file"), "/main.go") {
+					t.Errorf("main should park once on \"chan receive\" at main.go:21; got %v", parked)
+				}
+
+				overflow := where(events, func(e event) bool {
+					return e.kind() == "g.runnable" && e.str("queue") == "global" && e.str("reason") == "overflow"
+				})
+				if len(overflow) < 129 {
+					t.Errorf("%d goroutines overflowed to the global queue, want at least 129", len(overflow))
+				}
+
+				var phases []string
+				for _, e := range where(events, func(e event) bool { return e.kind() == "gc" }) {
+					phases = append(phases, e.str("phase"))
+				}
+				if !strings.Contains(strings.Join(phases, " "), "sweepterm mark marktermination off") {
+					t.Errorf("gc phases %v lack a whole cycle", phases)
+				}
+				stw := where(events, func(e event) bool { return e.kind() == "stw" })
+				if len(stw) < 2 || stw[0]["begin"] != true || stw[0].str("reason") == "" {
+					t.Errorf("want stop-the-world begin (with a reason) and end, got %v", stw)
+				}
+			})
+
+			t.Run("two Ps: steals and a blocking syscall", func(t *testing.T) {
+				events := recordRun(t, buildWith(t, version, "twop"), 2)
+				spinners := map[int64]bool{}
+				for _, e := range where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.spin" }) {
+					spinners[e.num("goid")] = true
+				}
+				if len(spinners) != 32 {
+					var fns []string
+					for _, e := range where(events, func(e event) bool { return e.kind() == "g.create" }) {
+						fns = append(fns, e.str("fn"))
+					}
+					t.Fatalf("%d spinners created, want 32; created: %v", len(spinners), fns)
+				}
+				steals := where(events, func(e event) bool {
+					if e.kind() != "steal" || e.num("thief") == e.num("victim") {
+						return false
+					}
+					for _, g := range e["goids"].([]any) {
+						if spinners[int64(g.(float64))] {
+							return true
+						}
+					}
+					return false
+				})
+				if len(steals) == 0 {
+					t.Errorf("no P stole a spinner")
+				}
+				enter := where(events, func(e event) bool { return e.kind() == "g.syscall" && e.num("goid") == 1 })
+				exit := where(events, func(e event) bool { return e.kind() == "g.syscall.exit" && e.num("goid") == 1 })
+				if len(enter) == 0 || len(exit) == 0 || enter[len(enter)-1].num("seq") > exit[len(exit)-1].num("seq") {
+					t.Errorf("want main's syscall enter then exit, got %d enters and %d exits", len(enter), len(exit))
+				}
+			})
+		})
+	}
+}
+
+// TestMain lets the test binary play the exec helper, as slowmo-probe does.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == ExecHelper {
+		if err := ExecTarget(os.Args[2], os.Args[3:]); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+		}
+		os.Exit(127)
+	}
+	os.Exit(m.Run())
+}
