@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-TOTAL=7
+TOTAL=8
 APT_PACKAGES=(clang llvm libbpf-dev bpftool bubblewrap chromium util-linux ca-certificates)
 GO_MIN=1.22
 NODE_MIN=20.19.0
@@ -63,10 +63,21 @@ step 5 $TOTAL "Go modules of bpf/"
 (cd bpf && go mod download && go mod verify >/dev/null)
 info "$(cd bpf && go list -m all | wc -l) modules in the cache"
 
-step 6 $TOTAL "build the TypeScript workspaces (lerna run build)"
+step 6 $TOTAL "Go toolchains the probes support (bpf/go-versions.txt)"
+modcache="$(go env GOMODCACHE)"
+for v in $(grep -v '^#' bpf/go-versions.txt); do
+  if [ -x "$modcache/golang.org/toolchain@v0.0.1-$v.linux-amd64/bin/go" ]; then
+    skip "$v"
+  else
+    info "installing $v from the Go module proxy"
+    (cd /tmp && GOTOOLCHAIN="$v" go version >/dev/null)
+  fi
+done
+
+step 7 $TOTAL "build the TypeScript workspaces (lerna run build)"
 npx lerna run build --loglevel=warn
 
-step 7 $TOTAL "build bpf/ (slowmo-probe)"
+step 8 $TOTAL "build bpf/ (the eBPF programs and slowmo-probe)"
 make -s -C bpf
 
 printf '\nsetup complete.\n'

@@ -8,7 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"go-slowmo.dev/bpf"
 
 	"go-slowmo.dev/bpf/internal/capability"
 	"go-slowmo.dev/bpf/internal/probe"
@@ -21,6 +26,7 @@ commands:
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
+  versions list the supported Go releases and whether each toolchain is installed
 
 Exit codes: 0 the run was recorded (whatever the program's own exit code:
 see run.end), 1 the probe failed while running, 2 bad input or no privilege.
@@ -36,6 +42,8 @@ func main() {
 		os.Exit(run(os.Args[2:]))
 	case "check":
 		os.Exit(check())
+	case "versions":
+		os.Exit(versions())
 	case probe.ExecHelper:
 		if len(os.Args) < 3 {
 			os.Exit(2)
@@ -99,6 +107,23 @@ func run(args []string) int {
 			return 2
 		}
 		return 1
+	}
+	return 0
+}
+
+// versions lists the supported releases; a toolchain is installed when the
+// go command has it in its module cache (GOTOOLCHAIN downloads go there) or
+// it is the local go itself.
+func versions() int {
+	local, _ := exec.Command("go", "env", "GOVERSION").Output()
+	cache, _ := exec.Command("go", "env", "GOMODCACHE").Output()
+	for _, v := range bpf.GoVersions() {
+		state := "not installed (make setup installs it)"
+		dir := filepath.Join(strings.TrimSpace(string(cache)), "golang.org", "toolchain@v0.0.1-"+v+".linux-amd64")
+		if _, err := os.Stat(filepath.Join(dir, "bin", "go")); err == nil || strings.TrimSpace(string(local)) == v {
+			state = "installed"
+		}
+		fmt.Printf("%-10s %s\n", v, state)
 	}
 	return 0
 }

@@ -19,8 +19,8 @@ type normalizer struct {
 	start       uint64
 	seq         uint64
 	lastT       int64
-	last        map[int64]string  // goid -> what it last did
-	funcs       map[uint64]string // start pc -> function name (naming a wrapper reads DWARF: once)
+	last        map[int64]string     // goid -> what it last did
+	funcs       map[[2]uint64]string // (start pc, go line) -> function name (naming a wrapper reads DWARF: once)
 	emit        func(*Event)
 }
 
@@ -51,7 +51,7 @@ func (n *normalizer) record(r record) {
 		}
 		file, line, _ := n.syms.Line(gopc - 1)
 		n.last[goid] = "create"
-		ev("g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.startFunc(startpc)),
+		ev("g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.startFunc(startpc, line)),
 			F("file", file), F("line", line))
 	case kRunqput:
 		goid := int64(r.a[0])
@@ -155,11 +155,12 @@ func (n *normalizer) record(r record) {
 	}
 }
 
-func (n *normalizer) startFunc(pc uint64) string {
-	if name, ok := n.funcs[pc]; ok {
+func (n *normalizer) startFunc(pc uint64, goLine int) string {
+	key := [2]uint64{pc, uint64(goLine)}
+	if name, ok := n.funcs[key]; ok {
 		return name
 	}
-	name := n.bin.StartFunc(n.syms, pc)
-	n.funcs[pc] = name
+	name := n.bin.StartFunc(n.syms, pc, goLine)
+	n.funcs[key] = name
 	return name
 }

@@ -97,7 +97,7 @@ func Run(opts Options) error {
 	var buf []byte
 	n := &normalizer{
 		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
-		start: monotonic(), last: map[int64]string{}, funcs: map[uint64]string{},
+		start: monotonic(), last: map[int64]string{}, funcs: map[[2]uint64]string{},
 		emit: func(e *Event) {
 			buf = e.AppendJSON(buf[:0])
 			buf = append(buf, '\n')

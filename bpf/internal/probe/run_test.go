@@ -10,26 +10,17 @@ import (
 	"strings"
 	"testing"
 
+	"go-slowmo.dev/bpf"
 	"go-slowmo.dev/bpf/internal/ebpftest"
 	"go-slowmo.dev/bpf/internal/target"
 )
 
-// versions lists the supported Go releases (go-versions.txt); SLOWMO_GO_VERSIONS overrides it.
+// versions lists the supported Go releases; SLOWMO_GO_VERSIONS overrides it.
 func versions(t *testing.T) []string {
 	if v := os.Getenv("SLOWMO_GO_VERSIONS"); v != "" {
 		return strings.Fields(v)
 	}
-	data, err := os.ReadFile("../../go-versions.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
-		}
-	}
-	return out
+	return bpf.GoVersions()
 }
 
 // buildWith compiles testdata/name.go with the given Go release.

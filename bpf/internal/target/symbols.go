@@ -77,8 +77,11 @@ func (s *Symbols) UserFrame(returnPCs []uint64) (file string, line int, ok bool)
 
 // StartFunc names the function a goroutine starting at pc runs, as the
 // learner wrote it: `go worker(x)` compiles to a wrapper (main.main.gowrap1)
-// that calls main.worker, so a wrapper is seen through to the function it calls.
-func (b *Binary) StartFunc(s *Symbols, pc uint64) string {
+// that calls main.worker, so a wrapper is seen through to the function it
+// calls; `go func(i int) {...}(i)` calls its literal through a register, so
+// the literal is found as the function of the same parent starting on the
+// `go` statement's line (goLine).
+func (b *Binary) StartFunc(s *Symbols, pc uint64, goLine int) string {
 	name := s.Func(pc)
 	i := strings.LastIndex(name, ".gowrap")
 	if i < 0 {
@@ -91,6 +94,9 @@ func (b *Binary) StartFunc(s *Symbols, pc uint64) string {
 	// A small function is inlined into the wrapper: DWARF still names it.
 	if inlined := b.firstInlined(fn.Entry); inlined != "" {
 		return inlined
+	}
+	if lit := s.literalAt(name[:i], goLine); lit != "" {
+		return lit
 	}
 	code, err := b.readAt(fn.Entry, fn.Size)
 	if err != nil {
@@ -155,4 +161,19 @@ func (b *Binary) firstInlined(entry uint64) string {
 			}
 		}
 	}
+}
+
+// literalAt finds parent's function literal (parent.funcN) declared on line.
+func (s *Symbols) literalAt(parent string, line int) string {
+	prefix := parent + ".func"
+	for i := range s.table.Funcs {
+		f := &s.table.Funcs[i]
+		if !strings.HasPrefix(f.Name, prefix) || strings.Contains(f.Name[len(prefix):], ".") {
+			continue
+		}
+		if _, l, _ := s.table.PCToLine(f.Entry); l == line {
+			return f.Name
+		}
+	}
+	return ""
 }

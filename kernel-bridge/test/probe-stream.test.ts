@@ -1,0 +1,125 @@
+/**
+ * Across the parts: the eBPF probe engine (bpf/bin/slowmo-probe) runs real Go
+ * programs, and its stream must follow this package's protocol to the letter
+ * and reduce to a consistent picture. Needs eBPF: skipped where it cannot load,
+ * except in CI, where that is a failure.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEvent, summarize, Timeline } from '../src/protocol';
+import { invariantViolations } from './support/invariants';
+
+const PROBE = join(__dirname, '..', '..', 'bpf', 'bin', 'slowmo-probe');
+const check = spawnSync(PROBE, ['check'], { encoding: 'utf8' });
+const available = check.status === 0;
+if (!available && process.env.CI) {
+  throw new Error(
+    `CI forbids skipping eBPF tests, and eBPF is unavailable: ${check.stdout || check.stderr || check.error}`,
+  );
+}
+const maybe = available ? describe : describe.skip;
+
+const PROGRAMS: Record<string, string> = {
+  pingpong: `package main
+
+import "fmt"
+
+func main() {
+	ping, pong := make(chan int), make(chan int)
+	go func() {
+		for v := range ping {
+			pong <- v + 1
+		}
+		close(pong)
+	}()
+	for i := 0; i < 50; i++ {
+		ping <- i
+		<-pong
+	}
+	close(ping)
+	fmt.Println("done")
+}
+`,
+  fanout: `package main
+
+import (
+	"runtime"
+	"sync"
+)
+
+var sink [64]int
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 300000; j++ {
+				sink[i] += j
+			}
+		}(i)
+	}
+	wg.Wait()
+	runtime.GC()
+}
+`,
+};
+
+function build(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `slowmo-${name}-`));
+  writeFileSync(join(dir, 'main.go'), PROGRAMS[name] as string);
+  writeFileSync(join(dir, 'go.mod'), 'module prog\n\ngo 1.22\n');
+  execFileSync('go', ['build', '-o', join(dir, name), '.'], {
+    cwd: dir,
+    env: { ...process.env, CGO_ENABLED: '0' },
+  });
+  return join(dir, name);
+}
+
+maybe('the probe engine speaks this protocol', () => {
+  test.each([
+    ['pingpong', 1],
+    ['pingpong', 2],
+    ['fanout', 2],
+    ['fanout', 4],
+  ])(
+    '%s with GOMAXPROCS=%i: every event parses and the picture stays consistent',
+    (name, procs) => {
+      const out = execFileSync(PROBE, ['run', '--procs', String(procs), '--', build(name)], {
+        encoding: 'utf8',
+        maxBuffer: 256 << 20,
+      });
+      const timeline = new Timeline(256);
+      for (const line of out.trim().split('\n')) timeline.append(parseEvent(line));
+      expect(timeline.event(0)?.kind).toBe('run.start');
+      const end = timeline.event(timeline.length - 1);
+      expect(end).toMatchObject({ kind: 'run.end', exitCode: 0, lost: 0, reason: 'exit' });
+
+      // Consistent at every keyframe and at the end, not only at the end.
+      for (let seq = 255; seq < timeline.length; seq += 256) {
+        expect({ seq, problems: invariantViolations(timeline.stateAt(seq)) }).toEqual({
+          seq,
+          problems: [],
+        });
+      }
+      const final = timeline.state;
+      expect(invariantViolations(final)).toEqual([]);
+      const statuses = Object.values(summarize(final).goroutines);
+      expect(statuses.length).toBeGreaterThan(4);
+      if (name === 'fanout') {
+        // Every worker finished.
+        let workers = 0;
+        final.gs.forEach((g) => {
+          if (g.site?.fn === 'main.main.func1') {
+            workers++;
+            expect(g.status).toBe('dead');
+          }
+        });
+        expect(workers).toBe(64);
+      }
+    },
+  );
+});
