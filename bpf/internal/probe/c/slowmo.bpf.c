@@ -66,14 +66,6 @@ struct {
 	__uint(max_entries, 32 << 20);
 } events SEC(".maps");
 
-// runqsteal's entry saw which goroutines it is about to take; its RET says whether it did.
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct steal_record);
-} pending_steal SEC(".maps");
-
 // A scratch steal_record: too big for the 512-byte BPF stack.
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -202,45 +194,36 @@ int goexit0(struct pt_regs *ctx)
 	return emit(ctx, K_EXIT, goid_of(ctx->rax), 0, 0, 0);
 }
 
-// runqsteal(pp, p2 *p, stealRunNext bool) *g: at entry, note what runqgrab
-// will take (the older half of p2's queue, from its head, or its runnext).
+// runqsteal(pp, p2 *p, stealRunNext bool) *g. What was stolen is read after
+// the fact, exactly: runqgrab copied the goroutines to the thief's own queue
+// (which only the thief's M appends to) and runqsteal returns the last one
+// and publishes the rest by moving the thief's tail. So the entry notes the
+// thief, the victim and the thief's tail; the RET reads from there.
+struct steal_entry {
+	__u64 thief;
+	__s64 victim;
+	__u32 tail;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct steal_entry);
+} pending_steal SEC(".maps");
+
 SEC("uprobe/runqsteal")
 int runqsteal(struct pt_regs *ctx)
 {
 	if (!ours())
 		return 0;
-	__u32 zero = 0;
-	struct steal_record *r = bpf_map_lookup_elem(&scratch, &zero);
-	if (!r)
-		return 0;
-	__u64 victim = ctx->rbx;
-	__u32 head = rd32(victim + off_p_runqhead);
-	__u32 tail = rd32(victim + off_p_runqtail);
-	__u32 n = tail - head;
-	n = n - n / 2;
-	if (n > STEAL_MAX)
-		n = STEAL_MAX;
-	context(&r->h, ctx, K_STEAL);
-	r->h.a[0] = pid_of(ctx->rax);
-	r->h.a[1] = pid_of(victim);
-	if (n == 0 && (ctx->rcx & 0xff)) {
-		__u64 next = rd(victim + off_p_runnext);
-		if (next) {
-			r->goids[0] = goid_of(next);
-			n = 1;
-		}
-	} else {
-		for (__u32 i = 0; i < STEAL_MAX; i++) {
-			if (i >= n)
-				break;
-			r->goids[i] = goid_of(rd(victim + off_p_runq + ((head + i) % 256) * 8));
-		}
-	}
-	r->h.a[2] = n;
-	if (n == 0)
-		return 0;
-	__u32 tid = r->h.tid;
-	bpf_map_update_elem(&pending_steal, &tid, r, BPF_ANY);
+	struct steal_entry e = {
+		.thief = ctx->rax,
+		.victim = pid_of(ctx->rbx),
+		.tail = rd32(ctx->rax + off_p_runqtail),
+	};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&pending_steal, &tid, &e, BPF_ANY);
 	return 0;
 }
 
@@ -250,13 +233,37 @@ int runqsteal_ret(struct pt_regs *ctx)
 	if (!ours())
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct steal_record *r = bpf_map_lookup_elem(&pending_steal, &tid);
-	if (!r)
+	struct steal_entry *e = bpf_map_lookup_elem(&pending_steal, &tid);
+	if (!e)
 		return 0;
-	if (ctx->rax) {
-		r->h.ts = bpf_ktime_get_ns();
-		if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
-			__sync_fetch_and_add(&lost, 1);
+	__u64 last = ctx->rax;
+	if (last) {
+		__u32 zero = 0;
+		struct steal_record *r = bpf_map_lookup_elem(&scratch, &zero);
+		if (r) {
+			context(&r->h, ctx, K_STEAL);
+			__u32 n = rd32(e->thief + off_p_runqtail) - e->tail;
+			if (n > STEAL_MAX - 1)
+				n = STEAL_MAX - 1;
+			__u64 thief = e->thief;
+			__u32 tail = e->tail;
+			for (__u32 i = 0; i < STEAL_MAX - 1; i++) {
+				if (i >= n)
+					break;
+				r->goids[i & (STEAL_MAX - 1)] = goid_of(rd(thief + off_p_runq + ((tail + i) % 256) * 8));
+			}
+			// n < STEAL_MAX here; the barrier keeps clang from dropping the
+			// mask that makes this plain to the verifier.
+			__u32 at = n;
+			asm volatile("" : "+r"(at));
+			r->goids[at & (STEAL_MAX - 1)] = goid_of(last);
+			r->h.a[0] = pid_of(e->thief);
+			r->h.a[1] = e->victim;
+			r->h.a[2] = n + 1;
+			r->h.a[3] = 0;
+			if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+				__sync_fetch_and_add(&lost, 1);
+		}
 	}
 	bpf_map_delete_elem(&pending_steal, &tid);
 	return 0;
