@@ -10,8 +10,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 	"github.com/cilium/ebpf/rlimit"
@@ -109,6 +111,14 @@ func Attach(bin *target.Binary, tgid int) (*Probes, error) {
 			return nil, err
 		}
 	}
+	// uprobe_multi (Linux 6.6+) attaches a program to all its sites with one
+	// link, and removes them with one RCU wait instead of one per site.
+	multi := features.HaveBPFLinkUprobeMulti() == nil
+	if multi {
+		for _, ps := range spec.Programs {
+			ps.AttachType = ebpf.AttachTraceUprobeMulti
+		}
+	}
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
 		return nil, fmt.Errorf("load the probes: %w", err)
@@ -119,6 +129,13 @@ func Attach(bin *target.Binary, tgid int) (*Probes, error) {
 		p.Close()
 		return nil, err
 	}
+	// Where each program goes: (function, offset) pairs.
+	type place struct {
+		symbols []string
+		offsets []uint64
+	}
+	places := map[string]*place{}
+	var order []string
 	for _, s := range sites {
 		ss, err := bin.Sites(s.function)
 		if err != nil {
@@ -132,13 +149,35 @@ func Attach(bin *target.Binary, tgid int) (*Probes, error) {
 		if s.rets {
 			at = ss.Rets
 		}
-		// No PID option: a per-process perf event follows only the thread it
-		// was opened for. The programs filter on the target's tgid instead.
+		pl := places[s.program]
+		if pl == nil {
+			pl = &place{}
+			places[s.program] = pl
+			order = append(order, s.program)
+		}
 		for _, addr := range at {
-			l, err := ex.Uprobe(s.function, coll.Programs[s.program], &link.UprobeOptions{Offset: addr - ss.Func.Entry})
+			pl.symbols = append(pl.symbols, s.function)
+			pl.offsets = append(pl.offsets, addr-ss.Func.Entry)
+		}
+	}
+	// No PID option: a per-process perf event follows only the thread it was
+	// opened for. The programs filter on the target's tgid instead.
+	for _, name := range order {
+		pl, prog := places[name], coll.Programs[name]
+		if multi {
+			l, err := ex.UprobeMulti(pl.symbols, prog, &link.UprobeMultiOptions{Offsets: pl.offsets})
 			if err != nil {
 				p.Close()
-				return nil, fmt.Errorf("attach %s at %s+%#x: %w", s.program, s.function, addr-ss.Func.Entry, err)
+				return nil, fmt.Errorf("attach %s to %v: %w", name, pl.symbols, err)
+			}
+			p.links = append(p.links, l)
+			continue
+		}
+		for i := range pl.symbols {
+			l, err := ex.Uprobe(pl.symbols[i], prog, &link.UprobeOptions{Offset: pl.offsets[i]})
+			if err != nil {
+				p.Close()
+				return nil, fmt.Errorf("attach %s at %s+%#x: %w", name, pl.symbols[i], pl.offsets[i], err)
 			}
 			p.links = append(p.links, l)
 		}
@@ -166,8 +205,16 @@ func (p *Probes) Close() {
 	if p.Reader != nil {
 		p.Reader.Close()
 	}
+	// Each uprobe's removal waits for an RCU grace period (tens of ms):
+	// remove them all at once rather than one after another.
+	var wg sync.WaitGroup
 	for _, l := range p.links {
-		l.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.Close()
+		}()
 	}
+	wg.Wait()
 	p.coll.Close()
 }
