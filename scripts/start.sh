@@ -15,8 +15,8 @@ fi
 if [ ! -f kernel-bridge/dist/src/cli.js ]; then
   missing+=("the kernel bridge server (kernel-bridge/, issue #4): nothing compiles or runs Go code yet")
 fi
-if [ ! -x bpf/bin/slowmo-probe ] || ! bpf/bin/slowmo-probe run --help >/dev/null 2>&1; then
-  missing+=("the eBPF probe engine (bpf/, issue #3): only 'slowmo-probe check' exists")
+if [ ! -x bpf/bin/slowmo-probe ] || ! bpf/bin/slowmo-probe versions >/dev/null 2>&1; then
+  missing+=("the eBPF probe engine (bpf/, issue #3): bpf/bin/slowmo-probe was not built")
 fi
 first_lesson="$(find lessons -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null | sort | head -n1)"
 if [ -z "$first_lesson" ]; then
