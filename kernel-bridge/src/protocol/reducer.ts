@@ -72,7 +72,11 @@ class Tx {
     this.gs = this.gs.set(g.goid, g);
   }
 
-  /** Takes a G out of the queue it is recorded in, and off the P it is recorded running on. */
+  /**
+   * Takes a G out of the queue it is recorded in, and off the P it is
+   * recorded running on. The G itself is returned as it was: every caller
+   * gives it its new place, so building an intermediate G would be waste.
+   */
   detach(g: GState): GState {
     const { goid } = g;
     if (g.queue === 'global') {
@@ -91,7 +95,7 @@ class Tx {
       const p = this.proc(g.p);
       if (p.running === goid) this.setProc(new PState(p.id, p.state, p.m, 0, p.runnext, p.runq));
     }
-    return g.queue === null ? g : withPlace(g, 'runnable', null, -1);
+    return g;
   }
 
   /** runqput without next: the tail of P's local queue, or runqputslow when it is full. */
