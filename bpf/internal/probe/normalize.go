@@ -141,6 +141,21 @@ func (n *normalizer) record(r record) {
 		}
 		n.last[r.g] = "running"
 		ev("g.syscall.exit", F("goid", r.g))
+	case kPState:
+		// The subject of p.state is the event's p (DESIGN.md); the M taking it is the context M.
+		pid := int64(r.a[0])
+		if pid < 0 {
+			return
+		}
+		if r.a[1] == 1 {
+			n.event(r.ts, "p.state", r.m, pid, r.g, F("state", "running"), F("pm", r.m))
+		} else {
+			n.event(r.ts, "p.state", r.m, pid, r.g, F("state", "idle"), F("pm", int64(-1)))
+		}
+	case kMIdle:
+		if r.m >= 0 {
+			n.event(r.ts, "m.state", r.m, -1, 0, F("state", "idle"))
+		}
 	case kGC:
 		phases := [...]string{"sweepterm", "mark", "marktermination", "off"}
 		if r.a[0] < uint64(len(phases)) {

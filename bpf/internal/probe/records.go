@@ -19,6 +19,8 @@ const (
 	kGC       = 10
 	kSTW      = 11
 	kOverflow = 12
+	kPState   = 13
+	kMIdle    = 14
 )
 
 const (

@@ -178,6 +178,17 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 				if len(steals) == 0 {
 					t.Errorf("no P stole a spinner")
 				}
+				for _, pid := range []int64{0, 1} {
+					held := where(events, func(e event) bool {
+						return e.kind() == "p.state" && e.num("p") == pid && e.str("state") == "running" && e.num("pm") >= 0
+					})
+					if len(held) == 0 {
+						t.Errorf("no p.state saying an M took P%d", pid)
+					}
+				}
+				if len(where(events, func(e event) bool { return e.kind() == "m.state" && e.str("state") == "idle" })) == 0 {
+					t.Errorf("no M ever went idle")
+				}
 				enter := where(events, func(e event) bool { return e.kind() == "g.syscall" && e.num("goid") == 1 })
 				exit := where(events, func(e event) bool { return e.kind() == "g.syscall.exit" && e.num("goid") == 1 })
 				if len(enter) == 0 || len(exit) == 0 || enter[len(enter)-1].num("seq") > exit[len(exit)-1].num("seq") {

@@ -36,6 +36,8 @@ enum kind {
 	K_GC = 10,      // a: phase (0 sweepterm, 1 mark, 2 marktermination, 3 off)
 	K_STW = 11,     // a: begin, reason
 	K_OVERFLOW = 12, // a: p id, 0, n; goids: the ones moved to the global queue, in order
+	K_PSTATE = 13,   // a: p id, state (0 idle, 1 running)
+	K_MIDLE = 14,    // the M stops: no P, nothing to run
 };
 
 #define STACK_DEPTH 8
@@ -307,6 +309,35 @@ SEC("uprobe/goschedImpl")
 int goschedImpl(struct pt_regs *ctx)
 {
 	return emit(ctx, K_GOSCHED, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
+}
+
+// acquirep(pp *p): this M takes pp and will run goroutines on it.
+SEC("uprobe/acquirep")
+int acquirep(struct pt_regs *ctx)
+{
+	return emit(ctx, K_PSTATE, pid_of(ctx->rax), 1, 0, 0);
+}
+
+// pidleput(pp *p, now int64): pp goes on the idle list.
+SEC("uprobe/pidleput")
+int pidleput(struct pt_regs *ctx)
+{
+	return emit(ctx, K_PSTATE, pid_of(ctx->rax), 0, 0, 0);
+}
+
+// releasep(): this M lets go of its P, which becomes idle (pidleput or another M's acquirep follows).
+SEC("uprobe/releasep")
+int releasep(struct pt_regs *ctx)
+{
+	__u64 m = rd(ctx->r14 + off_g_m);
+	return emit(ctx, K_PSTATE, m ? pid_of(rd(m + off_m_p)) : -1, 0, 0, 0);
+}
+
+// stopm(): the M found nothing to do and sleeps.
+SEC("uprobe/stopm")
+int stopm(struct pt_regs *ctx)
+{
+	return emit(ctx, K_MIDLE, 0, 0, 0, 0);
 }
 
 SEC("uprobe/entersyscall")
