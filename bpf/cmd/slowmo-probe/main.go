@@ -22,9 +22,11 @@ import (
 const usage = `usage: slowmo-probe COMMAND
 
 commands:
-  run [--procs N] [--timeout S] -- BINARY [ARGS]
+  run [--procs N] [--timeout S] [--pace N] -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
-           events as NDJSON on stdout, ending with run.end
+           events as NDJSON on stdout, ending with run.end. --pace stops the
+           program at each event and delivers N events per second (0: start
+           paused); commands on stdin: step, pause, resume, speed N
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
   versions list the supported Go releases and whether each toolchain is installed
 
@@ -79,6 +81,7 @@ func run(args []string) int {
 	fs.SetOutput(os.Stderr)
 	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
 	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
+	pace := fs.Float64("pace", -1, "paced mode: events per second (0: start paused); commands on stdin")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -88,6 +91,10 @@ func run(args []string) int {
 	}
 	if *procs < 0 || *procs > 1024 {
 		fmt.Fprintf(os.Stderr, "slowmo-probe run: --procs %d: must be between 1 and 1024\n", *procs)
+		return 2
+	}
+	if *pace > 1e6 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --pace %g: at most 1000000 events per second\n", *pace)
 		return 2
 	}
 	if r := capability.Probe(); !r.Available {
@@ -100,6 +107,9 @@ func run(args []string) int {
 		Procs:   *procs,
 		Timeout: time.Duration(*timeout * float64(time.Second)),
 		Out:     os.Stdout,
+		Paced:   *pace >= 0,
+		Speed:   *pace,
+		Control: os.Stdin,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)

@@ -84,7 +84,7 @@ type Probes struct {
 }
 
 // Attach loads the probes for the process tgid running bin and attaches them.
-func Attach(bin *target.Binary, tgid int) (*Probes, error) {
+func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("lift the memlock limit: %w", err)
 	}
@@ -105,6 +105,11 @@ func Attach(bin *target.Binary, tgid int) (*Probes, error) {
 	}
 	if err := set("target_tgid", uint32(tgid)); err != nil {
 		return nil, err
+	}
+	if paced {
+		if err := set("paced", uint32(1)); err != nil {
+			return nil, err
+		}
 	}
 	for _, f := range fields {
 		off, err := structs[f.structName].Offset(f.field)
@@ -202,6 +207,19 @@ func (p *Probes) Lost() (uint64, error) {
 	}
 	err := v.Get(&n)
 	return n, err
+}
+
+// SetPaced turns stopping the target after each record on or off, while it runs.
+func (p *Probes) SetPaced(on bool) error {
+	v, ok := p.coll.Variables["paced"]
+	if !ok {
+		return errors.New("the probes have no paced switch")
+	}
+	var flag uint32
+	if on {
+		flag = 1
+	}
+	return v.Set(flag)
 }
 
 // Close detaches and unloads everything.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -32,6 +33,10 @@ type Options struct {
 	Procs   int           // GOMAXPROCS; 0 means the number of CPUs
 	Timeout time.Duration // 0 means none
 	Out     io.Writer     // NDJSON events
+	// Paced mode (pace.go): stop at each event, driven by commands on Control.
+	Paced   bool
+	Speed   float64 // events per second at the start; 0 starts paused
+	Control io.Reader
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -67,6 +72,14 @@ func Run(opts Options) error {
 	}
 	cmd := exec.Command(self, append([]string{ExecHelper, bin.Path}, opts.Args...)...)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
+	if opts.Paced {
+		// See pace.go: sysmon must not preempt a goroutine just because the program was stopped.
+		godebug := "asyncpreemptoff=1"
+		if old := os.Getenv("GODEBUG"); old != "" {
+			godebug = old + "," + godebug
+		}
+		cmd.Env = append(cmd.Env, "GODEBUG="+godebug)
+	}
 	cmd.ExtraFiles = []*os.File{gate}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
@@ -83,7 +96,7 @@ func Run(opts Options) error {
 	gate.Close()
 	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 
-	probes, err := Attach(bin, cmd.Process.Pid)
+	probes, err := Attach(bin, cmd.Process.Pid, opts.Paced)
 	if err != nil {
 		kill()
 		release.Close()
@@ -95,18 +108,41 @@ func Run(opts Options) error {
 	w := bufio.NewWriterSize(opts.Out, 1<<16)
 	var mu sync.Mutex // the normalizer and writer are shared by the record and output readers
 	var buf []byte
+	var pace *pacer
 	n := &normalizer{
 		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
 		start: monotonic(), last: map[int64]string{}, funcs: map[[2]uint64]string{},
 		emit: func(e *Event) {
 			buf = e.AppendJSON(buf[:0])
 			buf = append(buf, '\n')
-			_, _ = w.Write(buf)
+			if pace != nil {
+				pace.push(buf)
+			} else {
+				_, _ = w.Write(buf)
+			}
 		},
 	}
 	n.event(n.start, "run.start", -1, -1, 0,
 		F("goVersion", bin.GoVersion), F("gomaxprocs", procs), F("backend", "ebpf"),
 		F("fidelity", map[string]bool{"runq": true, "runnext": true, "steals": true, "lines": false}))
+	paceDone := make(chan struct{})
+	if opts.Paced {
+		if err := w.Flush(); err != nil {
+			kill()
+			return err
+		}
+		control := opts.Control
+		if control == nil {
+			control = strings.NewReader("")
+		}
+		pace = newPacer(w, probes, cmd.Process.Pid, opts.Speed)
+		go func() {
+			pace.loop(&mu, control)
+			close(paceDone)
+		}()
+	} else {
+		close(paceDone)
+	}
 
 	// Release the target: the helper execs it now.
 	if _, err := release.Write([]byte{1}); err != nil {
@@ -237,7 +273,13 @@ func Run(opts Options) error {
 	}
 	n.event(monotonic(), "run.end", -1, -1, 0, F("exitCode", exitCode), F("signal", sig),
 		F("lost", int64(lost)), F("reason", reason))
+	if pace != nil {
+		pace.end()
+	}
 	mu.Unlock()
+	<-paceDone
+	mu.Lock()
+	defer mu.Unlock()
 	return w.Flush()
 }
 

@@ -23,6 +23,18 @@ volatile const __u64 off_p_id, off_p_runqhead, off_p_runqtail, off_p_runq, off_p
 // Records that could not be written because the ring buffer was full: run.end.lost.
 __u64 lost = 0;
 
+// Paced mode (pace.go): stop the whole target after each record. The loader
+// flips it while the target runs.
+__u32 paced = 0;
+
+#define SIGSTOP 19
+
+static __always_inline void pace(void)
+{
+	if (paced)
+		bpf_send_signal(SIGSTOP);
+}
+
 enum kind {
 	K_CREATE = 1,   // a: goid, parent, gopc, startpc
 	K_RUNQPUT = 2,  // a: goid, p id, next
@@ -135,6 +147,7 @@ static __always_inline int emit(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64
 	h->a[2] = a2;
 	h->a[3] = a3;
 	bpf_ringbuf_submit(h, 0);
+	pace();
 	return 0;
 }
 
@@ -186,6 +199,7 @@ int gopark(struct pt_regs *ctx)
 		fp = fp ? rd(fp) : 0;
 	}
 	bpf_ringbuf_submit(r, 0);
+	pace();
 	return 0;
 }
 
@@ -265,6 +279,8 @@ int runqsteal_ret(struct pt_regs *ctx)
 			r->h.a[3] = 0;
 			if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
 				__sync_fetch_and_add(&lost, 1);
+			else
+				pace();
 		}
 	}
 	bpf_map_delete_elem(&pending_steal, &tid);
@@ -301,6 +317,8 @@ int runqputslow(struct pt_regs *ctx)
 	r->h.a[2] = n + 1;
 	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
 		__sync_fetch_and_add(&lost, 1);
+	else
+		pace();
 	return 0;
 }
 

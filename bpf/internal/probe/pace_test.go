@@ -1,0 +1,91 @@
+package probe
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"go-slowmo.dev/bpf/internal/ebpftest"
+)
+
+// Paced mode, through the same entry point the CLI uses: a step delivers
+// exactly one event and the program waits; resume runs it to the end.
+func TestPacedStepThenResume(t *testing.T) {
+	ebpftest.Require(t)
+	bin := buildWith(t, runtime.Version(), "twop")
+	control, commands := io.Pipe()
+	out, events := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(Options{Binary: bin, Procs: 2, Out: events, Paced: true, Speed: 0, Control: control})
+		events.Close()
+	}()
+	lines := make(chan map[string]any, 1024)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var e map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				t.Errorf("not JSON: %s", sc.Text())
+			}
+			lines <- e
+		}
+		close(lines)
+	}()
+	next := func(within time.Duration) map[string]any {
+		select {
+		case e := <-lines:
+			return e
+		case <-time.After(within):
+			return nil
+		}
+	}
+	quiet := func(what string) {
+		if e := next(400 * time.Millisecond); e != nil {
+			t.Fatalf("%s: an event came without a command: %v", what, e)
+		}
+	}
+	send := func(cmd string) {
+		if _, err := io.WriteString(commands, cmd+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if e := next(10 * time.Second); e == nil || e["kind"] != "run.start" {
+		t.Fatalf("first event: %v, want run.start", e)
+	}
+	quiet("paused at the start")
+	for i := 1; i <= 3; i++ {
+		send("step")
+		e := next(5 * time.Second)
+		if e == nil || int(e["seq"].(float64)) != i {
+			t.Fatalf("step %d delivered %v, want the event with seq %d", i, e, i)
+		}
+		quiet("after a step")
+	}
+	send("bogus")
+	quiet("after an unknown command")
+	send("resume")
+	seq, last := 3, map[string]any(nil)
+	for e := range lines {
+		seq++
+		if int(e["seq"].(float64)) != seq {
+			t.Fatalf("after resume: seq %v, want %d", e["seq"], seq)
+		}
+		last = e
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if last == nil || last["kind"] != "run.end" || last["exitCode"].(float64) != 0 || last["lost"].(float64) != 0 {
+		t.Fatalf("the run should finish after resume with run.end, got %v", last)
+	}
+	if !strings.Contains(last["reason"].(string), "exit") {
+		t.Errorf("run.end reason %v", last["reason"])
+	}
+}
