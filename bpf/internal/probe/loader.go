@@ -80,6 +80,7 @@ var fields = []struct{ variable, structName, field string }{
 type Probes struct {
 	coll   *ebpf.Collection
 	links  []link.Link
+	lines  []link.Link // paced mode's per-line probes, removed on resume
 	Reader *ringbuf.Reader
 }
 
@@ -191,6 +192,12 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 			p.links = append(p.links, l)
 		}
 	}
+	if paced {
+		if err := p.attachLines(bin, ex, multi); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
 	if p.Reader, err = ringbuf.NewReader(coll.Maps["events"]); err != nil {
 		p.Close()
 		return nil, err
@@ -209,6 +216,35 @@ func (p *Probes) Lost() (uint64, error) {
 	return n, err
 }
 
+// attachLines puts the line program on the first instruction of every user source line.
+func (p *Probes) attachLines(bin *target.Binary, ex *link.Executable, multi bool) error {
+	syms, err := bin.Symbols()
+	if err != nil {
+		return err
+	}
+	lines, err := bin.UserLines(syms)
+	if err != nil || len(lines.Symbols) == 0 {
+		return err
+	}
+	prog := p.coll.Programs["line"]
+	if multi {
+		l, err := ex.UprobeMulti(lines.Symbols, prog, &link.UprobeMultiOptions{Offsets: lines.Offsets})
+		if err != nil {
+			return fmt.Errorf("attach line probes: %w", err)
+		}
+		p.lines = append(p.lines, l)
+		return nil
+	}
+	for i := range lines.Symbols {
+		l, err := ex.Uprobe(lines.Symbols[i], prog, &link.UprobeOptions{Offset: lines.Offsets[i]})
+		if err != nil {
+			return fmt.Errorf("attach a line probe at %s+%#x: %w", lines.Symbols[i], lines.Offsets[i], err)
+		}
+		p.lines = append(p.lines, l)
+	}
+	return nil
+}
+
 // SetPaced turns stopping the target after each record on or off, while it runs.
 func (p *Probes) SetPaced(on bool) error {
 	v, ok := p.coll.Variables["paced"]
@@ -219,7 +255,15 @@ func (p *Probes) SetPaced(on bool) error {
 	if on {
 		flag = 1
 	}
-	return v.Set(flag)
+	if err := v.Set(flag); err != nil {
+		return err
+	}
+	if !on {
+		// A hot loop would hit its line probes millions of times at full speed.
+		closeAll(p.lines)
+		p.lines = nil
+	}
+	return nil
 }
 
 // Close detaches and unloads everything.
@@ -227,10 +271,15 @@ func (p *Probes) Close() {
 	if p.Reader != nil {
 		p.Reader.Close()
 	}
-	// Each uprobe's removal waits for an RCU grace period (tens of ms):
-	// remove them all at once rather than one after another.
+	closeAll(append(p.links, p.lines...))
+	p.coll.Close()
+}
+
+// closeAll removes links. Each uprobe's removal waits for an RCU grace period
+// (tens of ms): remove them all at once rather than one after another.
+func closeAll(links []link.Link) {
 	var wg sync.WaitGroup
-	for _, l := range p.links {
+	for _, l := range links {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -238,5 +287,4 @@ func (p *Probes) Close() {
 		}()
 	}
 	wg.Wait()
-	p.coll.Close()
 }

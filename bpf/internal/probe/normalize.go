@@ -152,6 +152,13 @@ func (n *normalizer) record(r record) {
 		} else {
 			n.event(r.ts, "p.state", r.m, pid, r.g, F("state", "idle"), F("pm", int64(-1)))
 		}
+	case kLine:
+		if r.g <= 0 {
+			return
+		}
+		if file, line, _ := n.syms.Line(r.a[0]); line > 0 {
+			ev("line", F("goid", r.g), F("file", file), F("line", line))
+		}
 	case kMIdle:
 		if r.m >= 0 {
 			n.event(r.ts, "m.state", r.m, -1, 0, F("state", "idle"))

@@ -16,7 +16,7 @@ import (
 // exactly one event and the program waits; resume runs it to the end.
 func TestPacedStepThenResume(t *testing.T) {
 	ebpftest.Require(t)
-	bin := buildWith(t, runtime.Version(), "twop")
+	bin := buildWith(t, runtime.Version(), "paced")
 	control, commands := io.Pipe()
 	out, events := io.Pipe()
 	done := make(chan error, 1)
@@ -70,8 +70,24 @@ func TestPacedStepThenResume(t *testing.T) {
 	}
 	send("bogus")
 	quiet("after an unknown command")
+
+	// Played at a speed, the events keep coming, including the program's own lines.
+	send("speed 2000")
+	seq, last, userLines := 3, map[string]any(nil), 0
+	for userLines == 0 {
+		e := next(10 * time.Second)
+		if e == nil {
+			t.Fatalf("no line event of main.go while playing")
+		}
+		seq++
+		if int(e["seq"].(float64)) != seq {
+			t.Fatalf("while playing: seq %v, want %d", e["seq"], seq)
+		}
+		if e["kind"] == "line" && strings.HasSuffix(e["file"].(string), "/main.go") {
+			userLines++
+		}
+	}
 	send("resume")
-	seq, last := 3, map[string]any(nil)
 	for e := range lines {
 		seq++
 		if int(e["seq"].(float64)) != seq {
@@ -79,6 +95,7 @@ func TestPacedStepThenResume(t *testing.T) {
 		}
 		last = e
 	}
+
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}

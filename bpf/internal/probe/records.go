@@ -21,6 +21,7 @@ const (
 	kOverflow = 12
 	kPState   = 13
 	kMIdle    = 14
+	kLine     = 15
 )
 
 const (

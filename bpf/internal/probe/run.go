@@ -124,7 +124,7 @@ func Run(opts Options) error {
 	}
 	n.event(n.start, "run.start", -1, -1, 0,
 		F("goVersion", bin.GoVersion), F("gomaxprocs", procs), F("backend", "ebpf"),
-		F("fidelity", map[string]bool{"runq": true, "runnext": true, "steals": true, "lines": false}))
+		F("fidelity", map[string]bool{"runq": true, "runnext": true, "steals": true, "lines": opts.Paced}))
 	paceDone := make(chan struct{})
 	if opts.Paced {
 		if err := w.Flush(); err != nil {

@@ -177,3 +177,48 @@ func (s *Symbols) literalAt(parent string, line int) string {
 	}
 	return ""
 }
+
+// LineSites are the first instruction of each source line in the learner's
+// own functions: where paced mode puts its `line` probes. Symbol and offset
+// pairs, as uprobes take them.
+type LineSites struct {
+	Symbols []string
+	Offsets []uint64
+}
+
+// UserLines finds the line starts of every user function (see IsUser).
+func (b *Binary) UserLines(s *Symbols) (LineSites, error) {
+	var out LineSites
+	for i := range s.table.Funcs {
+		f := &s.table.Funcs[i]
+		if !s.IsUser(f.Name) {
+			continue
+		}
+		fn, ok := b.Func(f.Name)
+		if !ok {
+			continue
+		}
+		code, err := b.readAt(fn.Entry, fn.Size)
+		if err != nil {
+			return LineSites{}, err
+		}
+		prevFile, prevLine := "", -1
+		for off := 0; off < len(code); {
+			inst, err := x86asm.Decode(code[off:], 64)
+			if err != nil {
+				break
+			}
+			pc := fn.Entry + uint64(off)
+			file, line, _ := s.table.PCToLine(pc)
+			// The function's first instruction is its stack check, which morestack
+			// re-runs: the line starts after it.
+			if off > 0 && line > 0 && (line != prevLine || file != prevFile) && !strings.HasPrefix(file, "<") {
+				out.Symbols = append(out.Symbols, f.Name)
+				out.Offsets = append(out.Offsets, uint64(off))
+			}
+			prevFile, prevLine = file, line
+			off += inst.Len
+		}
+	}
+	return out, nil
+}

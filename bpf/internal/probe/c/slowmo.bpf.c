@@ -50,6 +50,7 @@ enum kind {
 	K_OVERFLOW = 12, // a: p id, 0, n; goids: the ones moved to the global queue, in order
 	K_PSTATE = 13,   // a: p id, state (0 idle, 1 running)
 	K_MIDLE = 14,    // the M stops: no P, nothing to run
+	K_LINE = 15,     // a: pc (paced mode: the first instruction of a user source line)
 };
 
 #define STACK_DEPTH 8
@@ -201,6 +202,15 @@ int gopark(struct pt_regs *ctx)
 	bpf_ringbuf_submit(r, 0);
 	pace();
 	return 0;
+}
+
+// Paced mode only: one site per user source line; the probed address is the line.
+SEC("uprobe/line")
+int line(struct pt_regs *ctx)
+{
+	if (!paced)
+		return 0;
+	return emit(ctx, K_LINE, ctx->rip, 0, 0, 0);
 }
 
 // goexit0(gp *g)
