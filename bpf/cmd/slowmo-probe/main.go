@@ -22,11 +22,14 @@ import (
 const usage = `usage: slowmo-probe COMMAND
 
 commands:
-  run [--procs N] [--timeout S] [--pace N] -- BINARY [ARGS]
+  run [--procs N] [--timeout S] [--pace N] [--launcher JSON --inside PATH] -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end. --pace stops the
            program at each event and delivers N events per second (0: start
-           paused); commands on stdin: step, pause, resume, speed N
+           paused); commands on stdin: step, pause, resume, speed N.
+           --launcher runs the program under a command line (a JSON array,
+           e.g. a sandbox) that ends by exec'ing what it is given; --inside
+           is the binary's path as that sandbox sees it
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
   versions list the supported Go releases and whether each toolchain is installed
 
@@ -82,8 +85,17 @@ func run(args []string) int {
 	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
 	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
 	pace := fs.Float64("pace", -1, "paced mode: events per second (0: start paused); commands on stdin")
+	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
+	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var launcher []string
+	if *launcherJSON != "" {
+		if err := json.Unmarshal([]byte(*launcherJSON), &launcher); err != nil || len(launcher) == 0 {
+			fmt.Fprintln(os.Stderr, `slowmo-probe run: --launcher: give a non-empty JSON array of strings, e.g. ["bwrap","--die-with-parent"]`)
+			return 2
+		}
 	}
 	if fs.NArg() < 1 {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run: name the program to run: slowmo-probe run [options] -- BINARY [ARGS]")
@@ -110,6 +122,9 @@ func run(args []string) int {
 		Paced:   *pace >= 0,
 		Speed:   *pace,
 		Control: os.Stdin,
+
+		Launcher:   launcher,
+		InsidePath: *inside,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)

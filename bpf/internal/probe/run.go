@@ -37,6 +37,10 @@ type Options struct {
 	Paced   bool
 	Speed   float64 // events per second at the start; 0 starts paused
 	Control io.Reader
+	// Launcher, when set, is the command line the target runs under (launch.go),
+	// and InsidePath the binary's path as the launcher's sandbox sees it.
+	Launcher   []string
+	InsidePath string
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -62,44 +66,29 @@ func Run(opts Options) error {
 	if procs <= 0 {
 		procs = runtime.NumCPU()
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
+	env := append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
+	if len(opts.Launcher) > 0 {
+		env = sandboxEnv(procs)
 	}
-	gate, release, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(self, append([]string{ExecHelper, bin.Path}, opts.Args...)...)
-	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
 	if opts.Paced {
 		// See pace.go: sysmon must not preempt a goroutine just because the program was stopped.
 		godebug := "asyncpreemptoff=1"
-		if old := os.Getenv("GODEBUG"); old != "" {
+		if old := os.Getenv("GODEBUG"); old != "" && len(opts.Launcher) == 0 {
 			godebug = old + "," + godebug
 		}
-		cmd.Env = append(cmd.Env, "GODEBUG="+godebug)
+		env = append(env, "GODEBUG="+godebug)
 	}
-	cmd.ExtraFiles = []*os.File{gate}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	stdout, err := cmd.StdoutPipe()
+	h, stdout, stderr, err := startHeld(opts, bin.Path, env)
 	if err != nil {
 		return err
 	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", bin.Path, err)
-	}
-	gate.Close()
-	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd := h.cmd
+	kill := h.kill
 
-	probes, err := Attach(bin, cmd.Process.Pid, opts.Paced)
+	probes, err := Attach(bin, h.pid, opts.Paced)
 	if err != nil {
 		kill()
-		release.Close()
+		h.release.Close()
 		_ = cmd.Wait()
 		return err
 	}
@@ -135,7 +124,7 @@ func Run(opts Options) error {
 		if control == nil {
 			control = strings.NewReader("")
 		}
-		pace = newPacer(w, probes, cmd.Process.Pid, opts.Speed)
+		pace = newPacer(w, probes, h.pid, opts.Speed)
 		go func() {
 			pace.loop(&mu, control)
 			close(paceDone)
@@ -144,11 +133,10 @@ func Run(opts Options) error {
 		close(paceDone)
 	}
 
-	// Release the target: the helper execs it now.
-	if _, err := release.Write([]byte{1}); err != nil {
+	// Release the target: the gate execs it now.
+	if err := h.open(); err != nil {
 		kill()
 	}
-	release.Close()
 
 	// Output reaches us sooner than the records of what the program did
 	// before writing it (the ring buffer is read in batches), so output waits
@@ -231,6 +219,8 @@ func Run(opts Options) error {
 		})
 	}
 	pipes.Wait()
+	stdout.Close()
+	stderr.Close()
 	waitErr := cmd.Wait()
 	if timer != nil {
 		timer.Stop()
@@ -253,6 +243,15 @@ func Run(opts Options) error {
 			mu.Unlock()
 		} else {
 			exitCode = exitErr.ExitCode()
+			// A launcher reports a killed child the way a shell does: 128+signal.
+			if len(opts.Launcher) > 0 && exitCode > 128 && exitCode < 128+65 {
+				exitCode, signal = -1, unix.SignalName(syscall.Signal(exitCode-128))
+				mu.Lock()
+				if reason == "exit" {
+					reason = "signal"
+				}
+				mu.Unlock()
+			}
 		}
 	} else if waitErr != nil {
 		return waitErr
