@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"go-slowmo.dev/bpf"
@@ -113,6 +115,14 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run: eBPF is not available:", r.Why)
 		return 2
 	}
+	// SIGTERM or Ctrl-C stops the program, and the run still ends with run.end.
+	stop := make(chan struct{})
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		close(stop)
+	}()
 	err := probe.Run(probe.Options{
 		Binary:  fs.Arg(0),
 		Args:    fs.Args()[1:],
@@ -125,6 +135,7 @@ func run(args []string) int {
 
 		Launcher:   launcher,
 		InsidePath: *inside,
+		Stop:       stop,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)

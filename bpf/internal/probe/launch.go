@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,6 +80,12 @@ func startHeld(opts Options, binPath string, env []string) (*held, *os.File, *os
 			h.kill()
 			release.Close()
 			_ = cmd.Wait()
+			stdout.Close()
+			said, _ := io.ReadAll(io.LimitReader(stderr, 512))
+			stderr.Close()
+			if line, _, _ := strings.Cut(strings.TrimSpace(string(said)), "\n"); line != "" {
+				err = fmt.Errorf("%w: %s", err, line)
+			}
 			return nil, nil, nil, fmt.Errorf("launcher %s: %w", opts.Launcher[0], err)
 		}
 		h.pid = pid
@@ -118,12 +125,18 @@ func findGate(root int, gate *os.File, limit time.Duration) (int, error) {
 				return pid, nil
 			}
 		}
-		if err := syscall.Kill(root, 0); err != nil {
+		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", root)); err != nil || exited(stat) {
 			return 0, fmt.Errorf("it exited before running the program")
 		}
 		time.Sleep(delay)
 	}
 	return 0, fmt.Errorf("it did not run the program within %s", limit)
+}
+
+// exited says whether /proc/PID/stat shows a zombie (state after the command name).
+func exited(stat []byte) bool {
+	i := bytes.LastIndexByte(stat, ')')
+	return i >= 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X')
 }
 
 // descendants lists the pids below root, from /proc/PID/task/TID/children.

@@ -41,6 +41,8 @@ type Options struct {
 	// and InsidePath the binary's path as the launcher's sandbox sees it.
 	Launcher   []string
 	InsidePath string
+	// Stop, when closed, kills the target; run.end then says "stopped".
+	Stop <-chan struct{}
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -217,6 +219,22 @@ func Run(opts Options) error {
 			mu.Unlock()
 			kill()
 		})
+	}
+	if opts.Stop != nil {
+		finished := make(chan struct{})
+		defer close(finished)
+		go func() {
+			select {
+			case <-opts.Stop:
+				mu.Lock()
+				if reason == "exit" {
+					reason = "stopped"
+				}
+				mu.Unlock()
+				kill()
+			case <-finished:
+			}
+		}()
 	}
 	pipes.Wait()
 	stdout.Close()
