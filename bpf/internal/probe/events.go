@@ -50,6 +50,15 @@ func (e *Event) AppendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, int64(v), 10)
 		case bool:
 			b = strconv.AppendBool(b, v)
+		case []int64:
+			b = append(b, '[')
+			for i, x := range v {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendInt(b, x, 10)
+			}
+			b = append(b, ']')
 		default:
 			raw, err := json.Marshal(v)
 			if err != nil {

@@ -43,7 +43,10 @@ var sites = []site{
 	{program: "runqsteal", function: "runtime.runqsteal"},
 	{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true},
 	{program: "runqputslow", function: "runtime.runqputslow"},
+	{program: "runqputslow_ret", function: "runtime.runqputslow", rets: true},
 	{program: "goschedImpl", function: "runtime.goschedImpl"},
+	{program: "injectglist", function: "runtime.injectglist"},
+	{program: "injectglist_ret", function: "runtime.injectglist", rets: true},
 	{program: "acquirep", function: "runtime.acquirep"},
 	{program: "releasep", function: "runtime.releasep"},
 	{program: "pidleput", function: "runtime.pidleput"},
@@ -74,6 +77,48 @@ var fields = []struct{ variable, structName, field string }{
 	{"off_p_runqtail", "runtime.p", "runqtail"},
 	{"off_p_runq", "runtime.p", "runq"},
 	{"off_p_runnext", "runtime.p", "runnext"},
+	{"off_g_schedlink", "runtime.g", "schedlink"},
+	{"off_m_spinning", "runtime.m", "spinning"},
+}
+
+// checkRunqLayout checks what the probes' one-read copy of a P's run queue
+// assumes (struct runq_raw in the C code): runqhead, runqtail, runq[256] and
+// runnext one after the other.
+func checkRunqLayout(p target.Struct) error {
+	head, tail, runq, next := p.Fields["runqhead"], p.Fields["runqtail"], p.Fields["runq"], p.Fields["runnext"]
+	if tail != head+4 || runq != head+8 || next != runq+256*8 {
+		return fmt.Errorf("unexpected layout of runtime.p's run queue (runqhead %d, runqtail %d, runq %d, runnext %d)", head, tail, runq, next)
+	}
+	return nil
+}
+
+// globalQueue finds the addresses of the global run queue's head (followed
+// by its tail) and of its length: sched.runq is a gQueue; its length is
+// sched.runqsize before Go 1.25 and sched.runq.size from 1.25. A PIE
+// binary's addresses are known only once it runs: then there are no global
+// queue snapshots.
+func globalQueue(bin *target.Binary, structs map[string]target.Struct) (head, size uint64, ok bool) {
+	sched, found := bin.Var("runtime.sched")
+	if !found || bin.PIE() {
+		return 0, 0, false
+	}
+	runq, err := structs["runtime.schedt"].Offset("runq")
+	if err != nil {
+		return 0, 0, false
+	}
+	q := structs["runtime.gQueue"]
+	qhead, qtail := q.Fields["head"], q.Fields["tail"]
+	if qtail != qhead+8 {
+		return 0, 0, false
+	}
+	head = sched + uint64(runq+qhead)
+	if off, ok := q.Fields["size"]; ok {
+		return head, sched + uint64(runq+off), true
+	}
+	if off, ok := structs["runtime.schedt"].Fields["runqsize"]; ok {
+		return head, sched + uint64(off), true
+	}
+	return 0, 0, false
 }
 
 // Probes are the loaded and attached programs for one process.
@@ -93,9 +138,12 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the embedded probes: %w", err)
 	}
-	structs, err := bin.Structs("runtime.g", "runtime.m", "runtime.p")
+	structs, err := bin.Structs("runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue")
 	if err != nil {
 		return nil, err
+	}
+	if err := checkRunqLayout(structs["runtime.p"]); err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
 	}
 	set := func(name string, v any) error {
 		vs, ok := spec.Variables[name]
@@ -118,6 +166,14 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 			return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
 		}
 		if err := set(f.variable, uint64(off)); err != nil {
+			return nil, err
+		}
+	}
+	if head, size, ok := globalQueue(bin, structs); ok {
+		if err := set("addr_globq_head", head); err != nil {
+			return nil, err
+		}
+		if err := set("addr_globq_size", size); err != nil {
 			return nil, err
 		}
 	}

@@ -19,9 +19,57 @@ type normalizer struct {
 	start       uint64
 	seq         uint64
 	lastT       int64
-	last        map[int64]string     // goid -> what it last did
-	funcs       map[[2]uint64]string // (start pc, go line) -> function name (naming a wrapper reads DWARF: once)
+	last        map[int64]string      // goid -> what it last did
+	funcs       map[[2]uint64]string  // (start pc, go line) -> function name (naming a wrapper reads DWARF: once)
+	goids       map[uint64]int64      // g pointer -> goid, from creation records (a g is reused only through newproc1)
+	runqs       map[int64]queue       // P id -> the last runq snapshot sent
+	globalq     queue                 // the last globalq snapshot sent
+	injecting   map[uint32]*injection // thread -> the injectglist it is in
 	emit        func(*Event)
+}
+
+// injection is an injectglist call on its way: the goroutines it makes
+// runnable, and the snapshots taken when it returned (held back so that the
+// g.runnable events, which need them to say where each one went, come first).
+type injection struct {
+	goids  []int64
+	reason string
+	held   []record
+}
+
+// netpollers are the functions that hand injectglist the goroutines netpoll woke.
+var netpollers = map[string]bool{
+	"runtime.findRunnable": true, "runtime.sysmon": true, "runtime.startTheWorldWithSema": true, "runtime.pollWork": true,
+}
+
+// queue is a snapshot as sent: runnext (0 for none, or more for the global queue) and the goids.
+type queue struct {
+	sent  bool
+	extra int64
+	goids []int64
+}
+
+func (q queue) same(extra int64, goids []int64) bool {
+	if !q.sent || q.extra != extra || len(q.goids) != len(goids) {
+		return false
+	}
+	for i := range goids {
+		if q.goids[i] != goids[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// goidsOf maps g pointers to goids, leaving out any it does not know.
+func (n *normalizer) goidsOf(ptrs []uint64) []int64 {
+	out := make([]int64, 0, len(ptrs))
+	for _, p := range ptrs {
+		if id := n.goids[p]; id > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (n *normalizer) event(ts uint64, kind string, m, p, g int64, fields ...Field) {
@@ -43,7 +91,43 @@ func name(table []string, i uint64, what string) string {
 
 func (n *normalizer) record(r record) {
 	ev := func(kind string, fields ...Field) { n.event(r.ts, kind, r.m, r.p, r.g, fields...) }
+	if inj := n.injecting[r.tid]; inj != nil && (r.kind == kRunq || r.kind == kGlobalq) {
+		inj.held = append(inj.held, r)
+		return
+	}
 	switch r.kind {
+	case kInject:
+		reason := "ready"
+		if netpollers[n.syms.Func(r.a[1])] {
+			reason = "netpoll"
+		}
+		n.injecting[r.tid] = &injection{goids: n.goidsOf(r.goids), reason: reason}
+	case kInjectEnd:
+		inj := n.injecting[r.tid]
+		if inj == nil {
+			return
+		}
+		delete(n.injecting, r.tid)
+		qp, local := int64(-1), map[int64]bool{}
+		for _, h := range inj.held {
+			if h.kind == kRunq {
+				qp = int64(h.a[0])
+				for _, id := range n.goidsOf(h.goids) {
+					local[id] = true
+				}
+			}
+		}
+		for _, id := range inj.goids {
+			n.last[id] = "runnable"
+			if local[id] {
+				ev("g.runnable", F("goid", id), F("queue", "local"), F("qp", qp), F("reason", inj.reason))
+			} else {
+				ev("g.runnable", F("goid", id), F("queue", "global"), F("qp", int64(-1)), F("reason", inj.reason))
+			}
+		}
+		for _, h := range inj.held {
+			n.record(h)
+		}
 	case kCreate:
 		goid, gopc, startpc := int64(r.a[0]), r.a[2], r.a[3]
 		if goid <= 0 {
@@ -51,6 +135,9 @@ func (n *normalizer) record(r record) {
 		}
 		file, line, _ := n.syms.Line(gopc - 1)
 		n.last[goid] = "create"
+		if r.a[4] != 0 {
+			n.goids[r.a[4]] = goid
+		}
 		ev("g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.startFunc(startpc, line)),
 			F("file", file), F("line", line))
 	case kRunqput:
@@ -151,6 +238,37 @@ func (n *normalizer) record(r record) {
 			n.event(r.ts, "p.state", r.m, pid, r.g, F("state", "running"), F("pm", r.m))
 		} else {
 			n.event(r.ts, "p.state", r.m, pid, r.g, F("state", "idle"), F("pm", int64(-1)))
+		}
+	case kRunq:
+		// A snapshot of one P's local queue after a change; sent only when it differs from the last.
+		pid := int64(r.a[0])
+		if pid < 0 {
+			return
+		}
+		runnext := n.goids[r.a[1]]
+		goids := n.goidsOf(r.goids)
+		if n.runqs[pid].same(runnext, goids) {
+			return
+		}
+		n.runqs[pid] = queue{true, runnext, goids}
+		ev("runq", F("qp", pid), F("runnext", runnext), F("goids", goids))
+	case kGlobalq:
+		if r.a[2] == 0 { // the list moved while the probe walked it
+			return
+		}
+		goids := n.goidsOf(r.goids)
+		more := int64(r.a[0]) - int64(len(r.goids))
+		if more < 0 {
+			more = 0
+		}
+		if n.globalq.same(more, goids) {
+			return
+		}
+		n.globalq = queue{true, more, goids}
+		if more > 0 {
+			ev("globalq", F("goids", goids), F("more", more))
+		} else {
+			ev("globalq", F("goids", goids))
 		}
 	case kLine:
 		if r.g <= 0 {

@@ -7,27 +7,34 @@ import (
 
 // Raw record kinds, as in c/slowmo.bpf.c's enum kind.
 const (
-	kCreate   = 1
-	kRunqput  = 2
-	kExecute  = 3
-	kPark     = 4
-	kExit     = 5
-	kSteal    = 6
-	kGosched  = 7
-	kSyscall  = 8
-	kSysexit  = 9
-	kGC       = 10
-	kSTW      = 11
-	kOverflow = 12
-	kPState   = 13
-	kMIdle    = 14
-	kLine     = 15
+	kCreate    = 1
+	kRunqput   = 2
+	kExecute   = 3
+	kPark      = 4
+	kExit      = 5
+	kSteal     = 6
+	kGosched   = 7
+	kSyscall   = 8
+	kSysexit   = 9
+	kGC        = 10
+	kSTW       = 11
+	kOverflow  = 12
+	kPState    = 13
+	kMIdle     = 14
+	kLine      = 15
+	kRunq      = 16
+	kGlobalq   = 17
+	kMState    = 18
+	kInject    = 19
+	kInjectEnd = 20
 )
 
 const (
-	headerSize = 72
+	headerSize = 80
 	stackDepth = 8
 	goidsMax   = 129 // GOIDS_MAX
+	runqLen    = 256 // RUNQ_LEN
+	globalqMax = 64  // GLOBALQ_MAX
 )
 
 // record is one raw record from the ring buffer (struct header and its tail in the C code).
@@ -36,9 +43,9 @@ type record struct {
 	kind    uint32
 	tid     uint32
 	m, p, g int64
-	a       [4]uint64
+	a       [5]uint64
 	stack   []uint64 // kPark: return addresses, innermost first
-	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first
+	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq: g pointers
 }
 
 func decode(raw []byte) (record, error) {
@@ -72,11 +79,13 @@ func decode(raw []byte) (record, error) {
 	case kPark:
 		r.stack, err = words(stackDepth)
 	case kSteal, kOverflow:
-		n := int(r.a[2])
-		if n > goidsMax {
-			n = goidsMax
-		}
-		r.goids, err = words(n)
+		r.goids, err = words(int(min(r.a[2], goidsMax)))
+	case kInject:
+		r.goids, err = words(int(min(r.a[0], goidsMax)))
+	case kRunq:
+		r.goids, err = words(int(min(r.a[2], runqLen)))
+	case kGlobalq:
+		r.goids, err = words(int(min(r.a[1], globalqMax)))
 	}
 	return r, err
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,6 +101,111 @@ func where(events []event, pred func(event) bool) []event {
 	return out
 }
 
+func drop(list []int64, id int64) []int64 {
+	out := list[:0]
+	for _, x := range list {
+		if x != id {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func goidList(e event, field string) []int64 {
+	raw, _ := e[field].([]any)
+	out := make([]int64, len(raw))
+	for i, v := range raw {
+		out[i] = int64(v.(float64))
+	}
+	return out
+}
+
+// checkSnapshots checks the run queue snapshots against the events around
+// them: each lists known goroutines once; a goroutine put on a P's local
+// queue or runnext is in the snapshot of that P that follows; after a steal
+// the victim's next snapshot no longer holds what was stolen. With one P
+// (onep: no other P can change a queue between a probe's read and its
+// record) also: no snapshot holds a goroutine that is running, waiting or
+// dead by then.
+func checkSnapshots(t *testing.T, events []event, oneP bool) {
+	t.Helper()
+	status := map[int64]string{}
+	pendingPut := map[int64][]int64{}   // P -> goids put there, awaiting its snapshot
+	pendingSteal := map[int64][]int64{} // victim P -> goids stolen from it
+	runqs, globalqs := 0, 0
+	for _, e := range events {
+		switch e.kind() {
+		case "g.create":
+			status[e.num("goid")] = "runnable"
+		case "g.runnable":
+			id := e.num("goid")
+			status[id] = "runnable"
+			for p := range pendingPut {
+				pendingPut[p] = drop(pendingPut[p], id) // overflowed, or put again elsewhere
+			}
+			if q := e.str("queue"); q == "local" || q == "runnext" {
+				pendingPut[e.num("qp")] = append(pendingPut[e.num("qp")], id)
+			}
+		case "g.running":
+			status[e.num("goid")] = "running"
+		case "g.waiting":
+			status[e.num("goid")] = "waiting"
+		case "g.exit":
+			status[e.num("goid")] = "dead"
+		case "steal":
+			goids := goidList(e, "goids")
+			for _, id := range goids {
+				status[id] = "runnable"
+				pendingPut[e.num("victim")] = drop(pendingPut[e.num("victim")], id)
+			}
+			pendingSteal[e.num("victim")] = goids
+		case "runq", "globalq":
+			goids := goidList(e, "goids")
+			seen := map[int64]bool{}
+			if e.kind() == "runq" {
+				runqs++
+				if rn := e.num("runnext"); rn != 0 {
+					goids = append(goids, rn)
+				}
+			} else {
+				globalqs++
+			}
+			for _, id := range goids {
+				if seen[id] {
+					t.Fatalf("seq %d: goroutine %d twice in one snapshot: %v", e.num("seq"), id, e)
+				}
+				seen[id] = true
+				st, known := status[id]
+				if !known {
+					t.Fatalf("seq %d: snapshot holds goroutine %d, never created", e.num("seq"), id)
+				}
+				if oneP && st != "runnable" {
+					t.Fatalf("seq %d: snapshot holds goroutine %d, which is %s", e.num("seq"), id, st)
+				}
+			}
+			if e.kind() != "runq" {
+				continue
+			}
+			qp := e.num("qp")
+			for _, id := range pendingPut[qp] {
+				if !seen[id] && status[id] == "runnable" {
+					t.Fatalf("seq %d: goroutine %d was just put on P%d but its snapshot lacks it: %v", e.num("seq"), id, qp, e)
+				}
+			}
+			delete(pendingPut, qp)
+			for _, id := range pendingSteal[qp] {
+				if seen[id] {
+					t.Fatalf("seq %d: goroutine %d was stolen from P%d but its snapshot still holds it", e.num("seq"), id, qp)
+				}
+			}
+			delete(pendingSteal, qp)
+		}
+	}
+	if runqs == 0 || globalqs == 0 {
+		t.Fatalf("%d runq and %d globalq snapshots; want some of each", runqs, globalqs)
+	}
+}
+
 func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 	ebpftest.Require(t)
 	for _, version := range versions(t) {
@@ -138,6 +244,49 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 					t.Errorf("%d goroutines overflowed to the global queue, want at least 129", len(overflow))
 				}
 
+				checkSnapshots(t, events, true)
+				// The global queue snapshot after the overflow holds what the overflow moved, in order.
+				first := -1
+				for i, e := range events {
+					if e.kind() == "g.runnable" && e.str("reason") == "overflow" {
+						first = i
+						break
+					}
+				}
+				if first >= 0 {
+					var moved []int64
+					i := first
+					for ; events[i].kind() == "g.runnable" && events[i].str("reason") == "overflow"; i++ {
+						moved = append(moved, events[i].num("goid"))
+					}
+					var global, local event
+					for ; i < len(events) && (global == nil || local == nil); i++ {
+						switch {
+						case events[i].kind() == "globalq" && global == nil:
+							global = events[i]
+						case events[i].kind() == "runq" && local == nil:
+							local = events[i]
+						}
+					}
+					if global == nil || local == nil {
+						t.Fatalf("no globalq and runq snapshots after the overflow")
+					}
+					gq := goidList(global, "goids")
+					if len(gq) != 64 || global.num("more") != int64(len(moved)-64) || !slices.Equal(gq, moved[:64]) {
+						t.Errorf("global queue after the overflow: %v and %d more; want the first 64 moved %v and %d more",
+							gq, global.num("more"), moved[:min(64, len(moved))], len(moved)-64)
+					}
+					lq := goidList(local, "goids")
+					if len(lq) != 128 {
+						t.Errorf("local queue after the overflow holds %d, want the newer half, 128", len(lq))
+					}
+					for _, id := range lq {
+						if slices.Contains(moved, id) {
+							t.Errorf("goroutine %d both moved to the global queue and still local", id)
+						}
+					}
+				}
+
 				var phases []string
 				for _, e := range where(events, func(e event) bool { return e.kind() == "gc" }) {
 					phases = append(phases, e.str("phase"))
@@ -164,6 +313,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 					}
 					t.Fatalf("%d spinners created, want 32; created: %v", len(spinners), fns)
 				}
+				checkSnapshots(t, events, false)
 				steals := where(events, func(e event) bool {
 					if e.kind() != "steal" || e.num("thief") == e.num("victim") {
 						return false

@@ -157,3 +157,14 @@ func (b *Binary) FileOffset(addr uint64) (uint64, error) {
 	}
 	return 0, fmt.Errorf("address %#x is not in an executable segment", addr)
 }
+
+// Var is the address of a package-level variable, e.g. "runtime.sched".
+// In a position-independent executable it is relative to the load address.
+func (b *Binary) Var(name string) (uint64, bool) {
+	s, ok := b.objects[name]
+	return s.Value, ok
+}
+
+// PIE says whether the binary is position-independent (built with
+// -buildmode=pie): then its variables' addresses are known only once it runs.
+func (b *Binary) PIE() bool { return b.elf.Type == elf.ET_DYN }

@@ -19,6 +19,11 @@ volatile const __u32 target_tgid;
 volatile const __u64 off_g_goid, off_g_m, off_g_parent_goid, off_g_gopc, off_g_startpc;
 volatile const __u64 off_m_id, off_m_curg, off_m_p;
 volatile const __u64 off_p_id, off_p_runqhead, off_p_runqtail, off_p_runq, off_p_runnext;
+volatile const __u64 off_g_schedlink, off_m_spinning;
+// The global run queue: absolute addresses of sched.runq's head and tail
+// (a gQueue: next link in g.schedlink) and of its length (sched.runqsize
+// before 1.25, sched.runq.size from 1.25). 0 when unknown (a PIE target).
+volatile const __u64 addr_globq_head, addr_globq_size;
 
 // Records that could not be written because the ring buffer was full: run.end.lost.
 __u64 lost = 0;
@@ -51,6 +56,11 @@ enum kind {
 	K_PSTATE = 13,   // a: p id, state (0 idle, 1 running)
 	K_MIDLE = 14,    // the M stops: no P, nothing to run
 	K_LINE = 15,     // a: pc (paced mode: the first instruction of a user source line)
+	K_RUNQ = 16,     // a: p id, runnext (g pointer), n; goids: the queue's g pointers, head first
+	K_GLOBALQ = 17,  // a: length, n, consistent; goids: the first n g pointers, head first
+	K_MSTATE = 18,   // a: state (0 spinning, 1 running, 2 new); reads m.spinning when 3
+	K_INJECT = 19,   // a: n, caller pc, more; goids: g pointers of the goroutines made runnable
+	K_INJECT_END = 20, // injectglist returned: the snapshots just before this record say where they went
 };
 
 #define STACK_DEPTH 8
@@ -63,7 +73,7 @@ struct header {
 	__u32 kind;
 	__u32 tid;
 	__s64 m, p, g;
-	__u64 a[4];
+	__u64 a[5];
 };
 
 struct park_record {
@@ -74,6 +84,7 @@ struct park_record {
 struct steal_record {
 	struct header h;
 	__u64 goids[GOIDS_MAX];
+	__u8 pad[2048 - sizeof(struct header) - GOIDS_MAX * 8]; // room for a masked size
 };
 
 struct {
@@ -133,7 +144,7 @@ static __always_inline void context(struct header *h, struct pt_regs *ctx, __u32
 	h->g = m ? goid_of(rd(m + off_m_curg)) : 0;
 }
 
-static __always_inline int emit(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+static __always_inline int emit5(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
 {
 	if (!ours())
 		return 0;
@@ -147,9 +158,166 @@ static __always_inline int emit(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64
 	h->a[1] = a1;
 	h->a[2] = a2;
 	h->a[3] = a3;
+	h->a[4] = a4;
 	bpf_ringbuf_submit(h, 0);
 	pace();
 	return 0;
+}
+
+static __always_inline int emit(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	return emit5(ctx, kind, a0, a1, a2, a3, 0);
+}
+
+// Run queue snapshots. A P's local queue is a ring: runqhead and runqtail
+// (uint32, counting up forever) and runq[256] of g pointers, with runnext
+// right after it; the probes copy it in one read and send the live part,
+// head first, as g pointers (the loader knows every g pointer's goid from
+// the creation records, so no read per goroutine is needed here).
+#define RUNQ_LEN 256
+
+struct runq_record {
+	struct header h;
+	__u64 goids[RUNQ_LEN];
+};
+
+// runqhead, runqtail, runq[256], runnext: contiguous in every supported Go.
+struct runq_raw {
+	__u32 head, tail;
+	__u64 slots[RUNQ_LEN];
+	__u64 runnext;
+};
+
+struct runq_scratch {
+	struct runq_record r;
+	struct runq_raw raw; // also room for the masked size (4096 bytes from r)
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct runq_scratch);
+} runq_scratch SEC(".maps");
+
+// snap_runq writes pp's queue as a K_RUNQ record, after the context's
+// record. With put set, it is the queue as runqput(pp, put, next) leaves it
+// (runqput is run only by pp's owner, so nothing but a stealer taking from
+// the head can interfere); a put that overflows is left to runqputslow's.
+static __always_inline void snap_runq(struct pt_regs *ctx, __u64 pp, __u64 put, int next)
+{
+	if (!pp)
+		return;
+	__u32 zero = 0;
+	struct runq_scratch *s = bpf_map_lookup_elem(&runq_scratch, &zero);
+	if (!s)
+		return;
+	if (bpf_probe_read_user(&s->raw, sizeof(s->raw), (void *)(pp + off_p_runqhead)))
+		return;
+	__u32 head = s->raw.head;
+	__u32 n = s->raw.tail - head;
+	if (n > RUNQ_LEN)
+		return; // torn read
+	__u64 runnext = s->raw.runnext;
+	for (__u32 i = 0; i < RUNQ_LEN; i++) {
+		if (i >= n)
+			break;
+		s->r.goids[i] = s->raw.slots[(head + i) & (RUNQ_LEN - 1)];
+	}
+	if (put) {
+		__u64 add = put;
+		if (next) {
+			add = runnext;
+			runnext = put;
+		}
+		if (add) {
+			if (n >= RUNQ_LEN)
+				return; // runqputslow follows and snapshots
+			s->r.goids[n & (RUNQ_LEN - 1)] = add;
+			n++;
+		}
+	}
+	context(&s->r.h, ctx, K_RUNQ);
+	s->r.h.a[0] = pid_of(pp);
+	s->r.h.a[1] = runnext;
+	s->r.h.a[2] = n;
+	s->r.h.a[3] = 0;
+	s->r.h.a[4] = 0;
+	__u64 size = sizeof(struct header) + (__u64)n * 8;
+	// n <= RUNQ_LEN, but the verifier wants the mask it can see; the
+	// scratch is larger than any masked size.
+	asm volatile("%[s] &= 4095" : [s] "+r"(size));
+	if (bpf_ringbuf_output(&events, &s->r, size, 0))
+		__sync_fetch_and_add(&lost, 1);
+}
+
+// The current M's P.
+static __always_inline __u64 cur_p(struct pt_regs *ctx)
+{
+	__u64 m = rd(ctx->r14 + off_g_m);
+	return m ? rd(m + off_m_p) : 0;
+}
+
+// The global queue: a linked list under sched.lock, which the probes do not
+// hold. It is sent when it changed since the last snapshot (head, tail and
+// length say so), up to GLOBALQ_MAX goroutines and the length; a walk that
+// does not agree with the length and tail (the list moved under it) is
+// marked inconsistent and not used.
+#define GLOBALQ_MAX 64
+
+struct globalq_record {
+	struct header h;
+	__u64 goids[GLOBALQ_MAX];
+	__u8 pad[1024 - sizeof(struct header) - GLOBALQ_MAX * 8]; // room for the masked size
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct globalq_record);
+} globalq_scratch SEC(".maps");
+
+__u64 globq_seen_head = 0, globq_seen_tail = 0, globq_seen_size = ~0ULL;
+
+static __always_inline void snap_globalq(struct pt_regs *ctx)
+{
+	if (!addr_globq_head)
+		return;
+	__u64 ends[2] = {};
+	if (bpf_probe_read_user(ends, sizeof(ends), (void *)addr_globq_head))
+		return;
+	__u64 size = rd32(addr_globq_size);
+	if (ends[0] == globq_seen_head && ends[1] == globq_seen_tail && size == globq_seen_size)
+		return;
+	globq_seen_head = ends[0];
+	globq_seen_tail = ends[1];
+	globq_seen_size = size;
+	__u32 zero = 0;
+	struct globalq_record *r = bpf_map_lookup_elem(&globalq_scratch, &zero);
+	if (!r)
+		return;
+	__u64 gp = ends[0], last = 0;
+	__u32 n = 0;
+	for (__u32 i = 0; i < GLOBALQ_MAX; i++) {
+		if (!gp)
+			break;
+		r->goids[i] = gp;
+		last = gp;
+		n = i + 1;
+		gp = rd(gp + off_g_schedlink);
+	}
+	int consistent = n == size ? last == ends[1] && !gp : n == GLOBALQ_MAX && size > GLOBALQ_MAX;
+	context(&r->h, ctx, K_GLOBALQ);
+	r->h.a[0] = size;
+	r->h.a[1] = n;
+	r->h.a[2] = consistent;
+	r->h.a[3] = 0;
+	r->h.a[4] = 0;
+	__u64 bytes = sizeof(struct header) + (__u64)n * 8;
+	asm volatile("%[b] &= 1023" : [b] "+r"(bytes)); // see snap_runq
+	if (bpf_ringbuf_output(&events, r, bytes, 0))
+		__sync_fetch_and_add(&lost, 1);
 }
 
 // newproc1 returns the new g in RAX: by then it has its goid, parent and sites.
@@ -157,21 +325,32 @@ SEC("uprobe/newproc1_ret")
 int newproc1_ret(struct pt_regs *ctx)
 {
 	__u64 g = ctx->rax;
-	return emit(ctx, K_CREATE, goid_of(g), rd(g + off_g_parent_goid), rd(g + off_g_gopc), rd(g + off_g_startpc));
+	return emit5(ctx, K_CREATE, goid_of(g), rd(g + off_g_parent_goid), rd(g + off_g_gopc), rd(g + off_g_startpc), g);
 }
 
 // runqput(pp *p, gp *g, next bool)
 SEC("uprobe/runqput")
 int runqput(struct pt_regs *ctx)
 {
-	return emit(ctx, K_RUNQPUT, goid_of(ctx->rbx), pid_of(ctx->rax), ctx->rcx & 0xff, 0);
+	if (!ours())
+		return 0;
+	emit(ctx, K_RUNQPUT, goid_of(ctx->rbx), pid_of(ctx->rax), ctx->rcx & 0xff, 0);
+	snap_runq(ctx, ctx->rax, ctx->rbx, ctx->rcx & 0xff);
+	return 0;
 }
 
 // execute(gp *g, inheritTime bool)
 SEC("uprobe/execute")
 int execute(struct pt_regs *ctx)
 {
-	return emit(ctx, K_EXECUTE, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
+	if (!ours())
+		return 0;
+	emit(ctx, K_EXECUTE, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
+	// Whatever findRunnable took gp from (runnext, the local or global
+	// queue, a steal) has changed by now.
+	snap_runq(ctx, cur_p(ctx), 0, 0);
+	snap_globalq(ctx);
+	return 0;
 }
 
 // gopark(unlockf, lock, reason waitReason, ...): the reason is in CL. The
@@ -228,6 +407,7 @@ int goexit0(struct pt_regs *ctx)
 struct steal_entry {
 	__u64 thief;
 	__s64 victim;
+	__u64 victim_p;
 	__u32 tail;
 };
 
@@ -246,6 +426,7 @@ int runqsteal(struct pt_regs *ctx)
 	struct steal_entry e = {
 		.thief = ctx->rax,
 		.victim = pid_of(ctx->rbx),
+		.victim_p = ctx->rbx,
 		.tail = rd32(ctx->rax + off_p_runqtail),
 	};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -287,10 +468,12 @@ int runqsteal_ret(struct pt_regs *ctx)
 			r->h.a[1] = e->victim;
 			r->h.a[2] = n + 1;
 			r->h.a[3] = 0;
-			if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+			if (bpf_ringbuf_output(&events, r, sizeof(struct header) + GOIDS_MAX * 8, 0))
 				__sync_fetch_and_add(&lost, 1);
 			else
 				pace();
+			snap_runq(ctx, e->victim_p, 0, 0);
+			snap_runq(ctx, e->thief, 0, 0);
 		}
 	}
 	bpf_map_delete_elem(&pending_steal, &tid);
@@ -325,11 +508,71 @@ int runqputslow(struct pt_regs *ctx)
 	if (n < GOIDS_MAX)
 		r->goids[n] = goid_of(ctx->rbx);
 	r->h.a[2] = n + 1;
-	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+	if (bpf_ringbuf_output(&events, r, sizeof(struct header) + GOIDS_MAX * 8, 0))
 		__sync_fetch_and_add(&lost, 1);
 	else
 		pace();
 	return 0;
+}
+
+// When runqputslow returns, the older half of pp's queue and gp are on the global queue.
+SEC("uprobe/runqputslow_ret")
+int runqputslow_ret(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	snap_runq(ctx, cur_p(ctx), 0, 0);
+	snap_globalq(ctx);
+	return 0;
+}
+
+// injectglist(glist *gList): goroutines woken in a batch (by netpoll, or
+// by the GC) become runnable; some go to the global queue and start idle
+// Ps, the rest to this P's queue. The entry sends the list (g pointers,
+// linked through g.schedlink); the RET the queues they landed in.
+SEC("uprobe/injectglist")
+int injectglist(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 zero = 0;
+	struct steal_record *r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return 0;
+	__u64 gp = rd(ctx->rax);
+	if (!gp)
+		return 0;
+	__u32 n = 0;
+	for (__u32 i = 0; i < GOIDS_MAX; i++) {
+		if (!gp)
+			break;
+		r->goids[i] = gp;
+		n = i + 1;
+		gp = rd(gp + off_g_schedlink);
+	}
+	context(&r->h, ctx, K_INJECT);
+	r->h.a[0] = n;
+	r->h.a[1] = rd(ctx->rsp); // the return address: who woke them
+	r->h.a[2] = gp != 0;
+	r->h.a[3] = 0;
+	r->h.a[4] = 0;
+	__u64 size = sizeof(struct header) + (__u64)n * 8;
+	asm volatile("%[s] &= 2047" : [s] "+r"(size)); // see snap_runq; the record is larger
+	if (bpf_ringbuf_output(&events, r, size, 0))
+		__sync_fetch_and_add(&lost, 1);
+	else
+		pace();
+	return 0;
+}
+
+SEC("uprobe/injectglist_ret")
+int injectglist_ret(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	snap_runq(ctx, cur_p(ctx), 0, 0);
+	snap_globalq(ctx);
+	return emit(ctx, K_INJECT_END, 0, 0, 0, 0);
 }
 
 // goschedImpl(gp *g, preempted bool): Gosched and preemption put gp on the global queue.
@@ -365,7 +608,12 @@ int releasep(struct pt_regs *ctx)
 SEC("uprobe/stopm")
 int stopm(struct pt_regs *ctx)
 {
-	return emit(ctx, K_MIDLE, 0, 0, 0, 0);
+	if (!ours())
+		return 0;
+	emit(ctx, K_MIDLE, 0, 0, 0, 0);
+	// An M that leaves a system call without a P queues its goroutine globally, then stops.
+	snap_globalq(ctx);
+	return 0;
 }
 
 SEC("uprobe/entersyscall")
