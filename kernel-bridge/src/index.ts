@@ -1,5 +1,8 @@
 /**
- * @go-slowmo/kernel-bridge. The server, sessions and CLI arrive with the
- * kernel-bridge issue; today the package is its protocol.
+ * @go-slowmo/kernel-bridge: the bridge (server, sessions, sandbox, CLI) and,
+ * re-exported, its protocol.
  */
 export * from './protocol';
+export { Bridge, type BridgeInfo, type RunHandle, type RunObserver } from './bridge';
+export { makeConfig, type BridgeConfig, type BridgeConfigInput, type Limits } from './config';
+export { startServer, buildApp, type BridgeServer } from './server/app';

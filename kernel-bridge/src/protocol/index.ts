@@ -5,7 +5,7 @@
  */
 export * from './events';
 export * from './messages';
-export { ProtocolError, parseEvent, formatPath } from './parse';
+export { ProtocolError, parseEvent, formatPath, toProtocolError } from './parse';
 export { IntMap, INTMAP_MAX_KEY } from './intmap';
 export * from './state';
 export { apply, replay } from './reducer';

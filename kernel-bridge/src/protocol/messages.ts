@@ -150,6 +150,10 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ErrorMessageSchema,
 ]);
 
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type RunMode = (typeof RUN_MODES)[number];
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+export type RunPhase = (typeof RUN_PHASES)[number];
 export type RunRequest = z.infer<typeof RunRequestSchema>;
 export type RunRequestInput = z.input<typeof RunRequestSchema>;
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;

@@ -1,0 +1,88 @@
+/**
+ * Which backends can run here, and if not, why: `/api/info` shows it, and
+ * `auto` picks from it. eBPF needs the probe engine built, privilege to load
+ * probes (its `check` command decides) and root for the sandbox to drop to
+ * an unprivileged user.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { BackendChoice } from '../protocol';
+import { BWRAP } from '../sandbox/sandbox';
+
+export type Backend = Exclude<BackendChoice, 'auto'>;
+
+export interface BackendState {
+  available: boolean;
+  why?: string;
+}
+
+export type Backends = Record<Backend, BackendState>;
+
+function which(cmd: string): boolean {
+  return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => existsSync(`${d}/${cmd}`));
+}
+
+function probeCheck(probeBinary: string): Promise<BackendState> {
+  return new Promise((resolve) => {
+    execFile(probeBinary, ['check'], { timeout: 20_000 }, (err, stdout) => {
+      try {
+        const r = JSON.parse(stdout) as { available?: boolean; why?: string };
+        if (r.available) resolve({ available: true });
+        else
+          resolve({
+            available: false,
+            why: r.why ?? 'the probe engine says eBPF is not available',
+          });
+      } catch {
+        resolve({
+          available: false,
+          why: `${probeBinary} check failed: ${err?.message ?? 'no answer'}`,
+        });
+      }
+    });
+  });
+}
+
+export async function detectBackends(probeBinary: string): Promise<Backends> {
+  let ebpf: BackendState;
+  if (!existsSync(probeBinary)) {
+    ebpf = {
+      available: false,
+      why: `the probe engine is not built (${probeBinary}): run make setup`,
+    };
+  } else if (process.getuid?.() !== 0) {
+    ebpf = {
+      available: false,
+      why: 'the bridge does not run as root: loading eBPF probes and dropping learners to an unprivileged user need it',
+    };
+  } else if (!which(BWRAP)) {
+    ebpf = { available: false, why: 'bubblewrap (bwrap) is not installed: run make setup' };
+  } else {
+    ebpf = await probeCheck(probeBinary);
+  }
+  return {
+    ebpf,
+    trace: {
+      available: false,
+      why: 'the execution-tracer backend is not built yet (issue #6); only eBPF runs today',
+    },
+  };
+}
+
+/** The backend a request gets, or why it cannot have one. */
+export function chooseBackend(
+  backends: Backends,
+  requested: BackendChoice,
+): { backend: Backend } | { why: string } {
+  if (requested !== 'auto') {
+    const b = backends[requested];
+    return b.available
+      ? { backend: requested }
+      : { why: `the ${requested} backend is unavailable: ${b.why}` };
+  }
+  if (backends.ebpf.available) return { backend: 'ebpf' };
+  if (backends.trace.available) return { backend: 'trace' };
+  return {
+    why: `no backend can run here: eBPF: ${backends.ebpf.why}; trace: ${backends.trace.why}`,
+  };
+}

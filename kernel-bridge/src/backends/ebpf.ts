@@ -1,0 +1,175 @@
+/**
+ * The eBPF backend: `slowmo-probe run` (privileged) runs the program inside
+ * the sandbox as its launcher, so the probes see everything while the
+ * program itself has no privilege. Its NDJSON is validated line by line,
+ * renumbered (the bridge may drop events past a limit, and seq must have no
+ * gaps), given back the learner's file names, and passed to the sink.
+ */
+import { spawn } from 'node:child_process';
+import { learnerPath } from '../build';
+import type { BridgeConfig } from '../config';
+import { parseEvent, type EndReason, type SlowmoEvent } from '../protocol';
+import { RunLimits } from '../run-limits';
+import { RunCgroup } from '../sandbox/cgroup';
+import { sandboxCommand } from '../sandbox/sandbox';
+import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
+
+const INSIDE = '/prog/main';
+/** How long the probe gets to end the run after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5000;
+
+let runCounter = 0;
+
+export function startEbpfRun(
+  config: BridgeConfig,
+  spec: RunSpec,
+  sink: EventSink,
+  log: (msg: string) => void = () => {},
+): BackendRun {
+  const { limits } = config;
+  const cgroup = RunCgroup.create(`run-${process.pid}-${++runCounter}`, {
+    memoryBytes: limits.memoryBytes,
+    processes: limits.processes,
+  });
+  const launcher = [
+    ...(cgroup?.joinCommand() ?? []),
+    ...sandboxCommand({
+      uid: config.uidBase + 1 + spec.slot,
+      binds: [{ src: spec.binary, dest: INSIDE }],
+      tmpBytes: limits.tmpBytes,
+      cwd: '/tmp',
+      processes: limits.processes,
+      fileBytes: limits.tmpBytes,
+      cpuSeconds: cgroup ? undefined : limits.cpuSeconds,
+    }),
+  ];
+  const args = ['run', '--procs', String(spec.gomaxprocs)];
+  if (spec.paced) args.push('--pace', String(spec.pace ?? 0));
+  args.push('--launcher', JSON.stringify(launcher), '--inside', INSIDE, '--', spec.binary);
+
+  const started = performance.now();
+  const probe = spawn(config.probeBinary, args, {
+    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
+
+  let stopTimer: NodeJS.Timeout | undefined;
+  const limitsGuard = new RunLimits(limits, cgroup, () => {
+    probe.kill('SIGTERM');
+    stopTimer = setTimeout(() => {
+      probe.kill('SIGKILL');
+      void cgroup?.killAll();
+    }, STOP_GRACE_MS);
+  });
+
+  let seq = 0;
+  let ended: SlowmoEvent | undefined;
+  let invalid = 0;
+  const pass = (e: SlowmoEvent): void => {
+    if (ended) return;
+    if (e.kind === 'run.start') limitsGuard.start();
+    let out = limitsGuard.admit(e);
+    if (!out) return;
+    out = { ...out, seq: seq++ } as SlowmoEvent;
+    if ('file' in out && typeof out.file === 'string') out.file = learnerPath(out.file);
+    if (out.kind === 'run.end') {
+      out.reason = limitsGuard.endReason(out.reason, out.exitCode);
+      ended = out;
+    }
+    sink(out);
+  };
+
+  let partial = '';
+  probe.stdout.setEncoding('utf8');
+  probe.stdout.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line) continue;
+      try {
+        pass(parseEvent(line));
+      } catch (err) {
+        // A probe bug, not the learner's: log it, count it, keep going.
+        if (invalid++ < 5) log(`invalid event from slowmo-probe: ${(err as Error).message}`);
+      }
+    }
+  });
+  let stderr = '';
+  probe.stderr.setEncoding('utf8');
+  probe.stderr.on('data', (chunk: string) => {
+    if (stderr.length < 4096) stderr += chunk;
+  });
+
+  const done = new Promise<RunOutcome>((resolve) => {
+    let finished = false;
+    const finish = (code: number | null, err?: Error): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(stopTimer);
+      limitsGuard.dispose();
+      if (!ended) {
+        // The probe failed before it could end the run: end it here, saying why.
+        const why = (err?.message ?? stderr.trim()) || `slowmo-probe exited with ${code}`;
+        log(`probe failed: ${why}`);
+        if (seq === 0) {
+          pass({
+            seq: 0,
+            t: 0,
+            kind: 'output',
+            m: -1,
+            p: -1,
+            g: 0,
+            stream: 'stderr',
+            data: `slowmo: the probe engine failed: ${why}\n`,
+          });
+        }
+        pass({
+          seq: 0,
+          t: Math.round((performance.now() - started) * 1e6),
+          kind: 'run.end',
+          m: -1,
+          p: -1,
+          g: 0,
+          exitCode: -1,
+          signal: null,
+          lost: 0,
+          reason: limitsGuard.stoppedFor ?? 'probe-error',
+        });
+      }
+      const end = ended as Extract<SlowmoEvent, { kind: 'run.end' }>;
+      void (cgroup?.remove() ?? Promise.resolve()).finally(() =>
+        resolve({
+          reason: end.reason,
+          exitCode: end.exitCode,
+          lost: end.lost,
+          events: seq,
+          runMs: Math.round(performance.now() - started),
+        }),
+      );
+    };
+    probe.on('error', (err) =>
+      finish(null, new Error(`cannot start ${config.probeBinary}: ${err.message}`)),
+    );
+    probe.on('close', (code) => finish(code));
+  });
+
+  return {
+    control(action, value) {
+      if (!spec.paced)
+        return `"${action}" needs a paced run (mode "paced"); this run records at full speed`;
+      probe.stdin.write(action === 'speed' ? `speed ${value ?? 1}\n` : `${action}\n`);
+      return undefined;
+    },
+    stop(reason: EndReason) {
+      limitsGuard.hit(reason);
+    },
+    pauseReading() {
+      probe.stdout.pause();
+    },
+    resumeReading() {
+      probe.stdout.resume();
+    },
+    done,
+  };
+}

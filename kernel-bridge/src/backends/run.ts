@@ -1,0 +1,38 @@
+/**
+ * What a session needs from a backend's run, whichever backend it is.
+ */
+import type { ControlAction, EndReason, SlowmoEvent } from '../protocol';
+
+export interface RunSpec {
+  /** The built program on this machine. */
+  binary: string;
+  gomaxprocs: number;
+  paced: boolean;
+  /** Paced mode: events per second at the start (0 or absent: start paused). */
+  pace?: number;
+  /** The queue slot, which picks the sandbox uid. */
+  slot: number;
+}
+
+export interface RunOutcome {
+  reason: EndReason;
+  exitCode: number;
+  lost: number;
+  /** Events passed on, run.start to run.end. */
+  events: number;
+  runMs: number;
+}
+
+export interface BackendRun {
+  /** Paced-mode commands; returns an error message when the action does not apply. */
+  control(action: Exclude<ControlAction, 'stop'>, value?: number): string | undefined;
+  /** Stops the program; the run still ends with run.end. */
+  stop(reason: EndReason): void;
+  /** Back-pressure: stop and start taking events from the backend. */
+  pauseReading(): void;
+  resumeReading(): void;
+  readonly done: Promise<RunOutcome>;
+}
+
+/** Where a run's events go, numbered and in order, ending with run.end. */
+export type EventSink = (event: SlowmoEvent) => void;

@@ -1,0 +1,208 @@
+/**
+ * The bridge's core, shared by the server and the CLI: one run goes
+ * validate -> queue -> build -> run under a backend -> stream -> end, and
+ * whatever happens the observer hears a terminal message (compile_error,
+ * end, or error) and the run's slot, sandbox and processes are released.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chooseBackend, detectBackends, type Backend, type Backends } from './backends/detect';
+import { startEbpfRun } from './backends/ebpf';
+import type { BackendRun } from './backends/run';
+import { Builder } from './build';
+import type { BridgeConfig, Limits } from './config';
+import type {
+  ControlAction,
+  Diagnostic,
+  EndMessage,
+  RunPhase,
+  RunRequest,
+  SlowmoEvent,
+} from './protocol';
+import { CancelledError, RunQueue } from './queue';
+import { cgroupLayout, type CgroupKind } from './sandbox/cgroup';
+import { findToolchains, GoVersionError, resolveToolchain, type Toolchains } from './toolchains';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** What a run tells whoever asked for it. */
+export interface RunObserver {
+  status(phase: RunPhase, position?: number): void;
+  compileError(diagnostics: Diagnostic[]): void;
+  /** Every event, in seq order, from run.start to run.end. */
+  event(event: SlowmoEvent): void;
+  end(end: Omit<EndMessage, 'type' | 'id'>): void;
+  /** The run was refused or failed; `field` names the request field to blame. */
+  error(code: string, message: string, field?: string): void;
+}
+
+export interface RunHandle {
+  control(action: Exclude<ControlAction, 'stop'>, value?: number): string | undefined;
+  /** Stops the run wherever it is (queued, building, running). */
+  stop(): void;
+  pauseReading(): void;
+  resumeReading(): void;
+  /** Settles when the run is over and everything it used is released. */
+  readonly done: Promise<void>;
+}
+
+export interface BridgeInfo {
+  version: string;
+  backends: Backends;
+  go: { installed: string[]; installable: string[]; default?: string };
+  limits: Limits;
+  parallel: number;
+  queue: { running: number; queued: number };
+  sandbox: { tool: 'bubblewrap'; cgroups: CgroupKind; why?: string };
+}
+
+export class Bridge {
+  readonly queue: RunQueue;
+
+  private constructor(
+    readonly config: BridgeConfig,
+    readonly toolchains: Toolchains,
+    readonly backends: Backends,
+    private readonly builder: Builder,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.queue = new RunQueue(config.parallel, config.maxQueued);
+  }
+
+  static async create(
+    config: BridgeConfig,
+    log: (msg: string) => void = () => {},
+  ): Promise<Bridge> {
+    const builder = new Builder(config);
+    const [toolchains, backends] = await Promise.all([
+      findToolchains(config.goVersionsFile),
+      detectBackends(config.probeBinary),
+      builder.init(),
+    ]);
+    return new Bridge(config, toolchains, backends, builder, log);
+  }
+
+  info(): BridgeInfo {
+    const cg = cgroupLayout();
+    return {
+      version: VERSION,
+      backends: this.backends,
+      go: {
+        installed: this.toolchains.installed.map((t) => t.version),
+        installable: this.toolchains.installable,
+        default: this.toolchains.default?.version,
+      },
+      limits: this.config.limits,
+      parallel: this.config.parallel,
+      queue: { running: this.queue.running, queued: this.queue.queued },
+      sandbox: { tool: 'bubblewrap', cgroups: cg.kind, ...(cg.why ? { why: cg.why } : {}) },
+    };
+  }
+
+  /** Starts a validated run request. */
+  run(req: RunRequest, observer: RunObserver): RunHandle {
+    const abort = new AbortController();
+    let backendRun: BackendRun | undefined;
+    let paused = false;
+    const handle: RunHandle = {
+      control: (action, value) => {
+        if (!backendRun) return 'the run is not running yet';
+        return backendRun.control(action, value);
+      },
+      stop: () => {
+        if (backendRun) backendRun.stop('stopped');
+        else abort.abort();
+      },
+      pauseReading: () => {
+        paused = true;
+        backendRun?.pauseReading();
+      },
+      resumeReading: () => {
+        paused = false;
+        backendRun?.resumeReading();
+      },
+      done: Promise.resolve(),
+    };
+
+    const stoppedEarly = (): void =>
+      observer.end({ exitCode: -1, reason: 'stopped', lost: 0, stats: { events: 0 } });
+
+    const session = async (): Promise<void> => {
+      let toolchain;
+      try {
+        toolchain = resolveToolchain(this.toolchains, req.goVersion);
+      } catch (err) {
+        if (err instanceof GoVersionError)
+          return observer.error('go_version', err.message, 'goVersion');
+        throw err;
+      }
+      const choice = chooseBackend(this.backends, req.backend);
+      if ('why' in choice) return observer.error('backend_unavailable', choice.why, 'backend');
+      const backend: Backend = choice.backend;
+
+      let slot: number;
+      try {
+        slot = await this.queue.acquire(
+          { onPosition: (p) => observer.status('queued', p) },
+          abort.signal,
+        );
+      } catch (err) {
+        if (err instanceof CancelledError) return stoppedEarly();
+        return observer.error('queue_full', (err as Error).message);
+      }
+      try {
+        if (abort.signal.aborted) return stoppedEarly();
+        observer.status('compiling');
+        const files = req.files ?? { 'main.go': req.code ?? '' };
+        const built = await this.builder.build(files, toolchain, abort.signal);
+        if (abort.signal.aborted) return stoppedEarly();
+        if (!built.ok) {
+          observer.compileError(built.diagnostics);
+          observer.status('done');
+          return;
+        }
+        observer.status('running');
+        if (backend !== 'ebpf') throw new Error(`backend ${backend} is not implemented`);
+        backendRun = startEbpfRun(
+          this.config,
+          {
+            binary: built.binary,
+            gomaxprocs: req.gomaxprocs ?? os.cpus().length,
+            paced: req.mode === 'paced',
+            pace: req.pace,
+            slot,
+          },
+          (e) => observer.event(e),
+          this.log,
+        );
+        if (paused) backendRun.pauseReading();
+        const outcome = await backendRun.done;
+        observer.end({
+          exitCode: outcome.exitCode,
+          reason: outcome.reason,
+          lost: outcome.lost,
+          stats: {
+            events: outcome.events,
+            compileMs: built.ms,
+            runMs: outcome.runMs,
+            cached: built.cached,
+          },
+        });
+        observer.status('done');
+      } finally {
+        this.queue.release(slot);
+      }
+    };
+
+    const done = session().catch((err: Error) => {
+      this.log(`run ${req.id} failed: ${err.stack ?? err.message}`);
+      observer.error('internal', `the bridge failed on this run: ${err.message}`);
+    });
+    return Object.assign(handle, { done });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The bridge's configuration: every limit and path in one schema, so that
+ * `/api/info` can show what is in force and a bad setting fails at start-up
+ * with the name of the setting.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { toProtocolError } from './protocol';
+
+const MiB = 1024 * 1024;
+
+/** Limits on one run; each one that is hit ends the run with its own `run.end.reason`. */
+export const LimitsSchema = z.object({
+  /** Wall time of the program (reason `timeout`). */
+  wallSeconds: z.number().positive().max(3600).default(20),
+  /** CPU time of the program, all threads (reason `cpu-limit`). */
+  cpuSeconds: z.number().positive().max(3600).default(10),
+  /** Memory of the program (reason `memory-limit`). */
+  memoryBytes: z
+    .number()
+    .int()
+    .min(32 * MiB)
+    .default(512 * MiB),
+  /** Processes and threads of the program (reason `process-limit`). */
+  processes: z.number().int().min(8).max(100_000).default(128),
+  /** Bytes the program may write to stdout and stderr together (reason `output-limit`). */
+  outputBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1 * MiB),
+  /** Events one run may produce (reason `event-limit`). */
+  events: z.number().int().min(100).default(2_000_000),
+  /** Wall time of one build. */
+  buildSeconds: z.number().positive().max(3600).default(60),
+  /** Memory of one build. */
+  buildMemoryBytes: z
+    .number()
+    .int()
+    .min(128 * MiB)
+    .default(2048 * MiB),
+  /** Size of the program's writable /tmp. */
+  tmpBytes: z
+    .number()
+    .int()
+    .min(1 * MiB)
+    .default(16 * MiB),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+export const BridgeConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8765),
+  /** Runs built or running at the same time; the rest wait in a FIFO queue. */
+  parallel: z.number().int().min(1).max(256).default(Math.max(1, os.cpus().length)),
+  /** Runs one connection may have queued or running at once. */
+  perConnection: z.number().int().min(1).max(1000).default(4),
+  /** Runs waiting in the queue, all connections together, before new ones are refused. */
+  maxQueued: z.number().int().min(1).default(500),
+  /** When set, clients must present it (`?token=` or `Authorization: token ...`). */
+  token: z.string().min(16).optional(),
+  /** Origins allowed besides the bridge's own host (e.g. the Jupyter server's). */
+  allowedOrigins: z.array(z.string()).default([]),
+  /** Where builds, binaries and the Go build cache live. */
+  workDir: z.string().default(path.join(os.tmpdir(), 'slowmo-bridge')),
+  /** The probe engine. */
+  probeBinary: z.string().default(path.resolve(__dirname, '../../../bpf/bin/slowmo-probe')),
+  /** The Go versions the project supports (one per line); used to list what is installable. */
+  goVersionsFile: z.string().default(path.resolve(__dirname, '../../../bpf/go-versions.txt')),
+  /**
+   * The unprivileged user ids the sandbox uses: builds run as `uidBase`, run
+   * slot N as `uidBase + 1 + N`, so no two runs share a uid (and its process limit).
+   */
+  uidBase: z
+    .number()
+    .int()
+    .min(1000)
+    .max(2 ** 31 - 1000)
+    .default(64000),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+  /** Events per `events` message, and the longest an event waits to be sent. */
+  batchEvents: z.number().int().min(1).max(10_000).default(500),
+  batchMs: z.number().min(0).max(1000).default(15),
+  /**
+   * Bytes a run may have waiting for a slow client before the bridge stops
+   * reading the probe (the probe's ring buffer then counts what it loses).
+   */
+  highWaterBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(8 * MiB),
+  /** Binaries of identical builds kept for reuse. */
+  binaryCacheEntries: z.number().int().min(0).default(200),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type BridgeConfig = z.infer<typeof BridgeConfigSchema>;
+export type BridgeConfigInput = z.input<typeof BridgeConfigSchema>;
+
+/** Validates a configuration; throws a ProtocolError naming the bad setting. */
+export function makeConfig(input: BridgeConfigInput = {}): BridgeConfig {
+  const result = BridgeConfigSchema.safeParse(input);
+  if (!result.success) throw toProtocolError('bridge configuration', result.error);
+  return result.data;
+}

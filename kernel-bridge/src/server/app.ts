@@ -1,0 +1,63 @@
+/**
+ * The bridge's HTTP and WebSocket server (Fastify): `GET /api/health`,
+ * `GET /api/info`, and the WebSocket `/api/runs` of the wire protocol.
+ */
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Bridge, VERSION } from '../bridge';
+import type { BridgeConfig } from '../config';
+import { refuse } from './access';
+import { Connection } from './connection';
+
+export interface BridgeServer {
+  app: FastifyInstance;
+  bridge: Bridge;
+  /** The address it listens on, e.g. http://127.0.0.1:8765 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function buildApp(
+  config: BridgeConfig,
+): Promise<{ app: FastifyInstance; bridge: Bridge }> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    disableRequestLogging: config.logLevel !== 'debug',
+  });
+  const bridge = await Bridge.create(config, (msg) => app.log.warn(msg));
+  const connections = new Set<Connection>();
+
+  await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/api/health')) return;
+    const why = refuse(config, req.headers, req.url);
+    if (why) {
+      app.log.info({ url: req.url, origin: req.headers.origin }, `refused: ${why}`);
+      await reply.code(403).send({ error: 'forbidden', message: why });
+    }
+  });
+
+  app.get('/api/health', async () => ({ ok: true, version: VERSION }));
+  app.get('/api/info', async () => bridge.info());
+
+  app.get('/api/runs', { websocket: true }, (socket) => {
+    const conn = new Connection(socket, bridge, app.log);
+    connections.add(conn);
+    socket.on('close', () => {
+      void conn.settled().finally(() => connections.delete(conn));
+    });
+  });
+
+  app.addHook('onClose', async () => {
+    for (const c of connections) c.close();
+    await Promise.all([...connections].map((c) => c.settled()));
+  });
+  return { app, bridge };
+}
+
+export async function startServer(config: BridgeConfig): Promise<BridgeServer> {
+  const { app, bridge } = await buildApp(config);
+  const url = await app.listen({ host: config.host, port: config.port });
+  return { app, bridge, url, close: () => app.close() };
+}
