@@ -51,9 +51,16 @@ var sites = []site{
 	{program: "releasep", function: "runtime.releasep"},
 	{program: "pidleput", function: "runtime.pidleput"},
 	{program: "stopm", function: "runtime.stopm"},
+	{program: "stopm_ret", function: "runtime.stopm", rets: true},
+	{program: "stealwork", function: "runtime.stealWork"},
+	{program: "mspinning", function: "runtime.mspinning"},
+	{program: "resetspinning", function: "runtime.resetspinning"},
+	{program: "mstart1", function: "runtime.mstart1"},
 	{program: "entersyscall", function: "runtime.entersyscall"},
 	{program: "entersyscall", function: "runtime.entersyscallblock", optional: true},
 	{program: "exitsyscall_ret", function: "runtime.exitsyscall", rets: true},
+	{program: "exitsyscall_nop", function: "runtime.exitsyscall0", optional: true},   // to 1.25
+	{program: "exitsyscall_nop", function: "runtime.exitsyscallNoP", optional: true}, // from 1.26
 	{program: "gcstart", function: "runtime.gcStart"},
 	{program: "gcstart_ret", function: "runtime.gcStart", rets: true},
 	{program: "gcmarkterm", function: "runtime.gcMarkTermination"},

@@ -25,6 +25,7 @@ type normalizer struct {
 	runqs       map[int64]queue       // P id -> the last runq snapshot sent
 	globalq     queue                 // the last globalq snapshot sent
 	injecting   map[uint32]*injection // thread -> the injectglist it is in
+	mstates     map[int64]string      // M id -> the last m.state sent
 	emit        func(*Event)
 }
 
@@ -155,7 +156,7 @@ func (n *normalizer) record(r record) {
 			reason = "create"
 		case "waiting":
 			reason = "ready"
-		case "syscall":
+		case "syscall", "syscall.nop":
 			reason = "syscall"
 		}
 		n.last[goid] = "runnable"
@@ -223,7 +224,14 @@ func (n *normalizer) record(r record) {
 		n.last[r.g] = "syscall"
 		ev("g.syscall", F("goid", r.g))
 	case kSysexit:
-		if r.g <= 0 {
+		// Leaving without a P (a[0] = 1) is said when it happens; exitsyscall
+		// itself returns only once the goroutine runs again, which g.running said.
+		if r.g <= 0 || n.last[r.g] != "syscall" {
+			return
+		}
+		if r.a[0] == 1 {
+			n.last[r.g] = "syscall.nop"
+			n.event(r.ts, "g.syscall.exit", r.m, -1, 0, F("goid", r.g))
 			return
 		}
 		n.last[r.g] = "running"
@@ -279,8 +287,20 @@ func (n *normalizer) record(r record) {
 		}
 	case kMIdle:
 		if r.m >= 0 {
+			n.mstates[r.m] = "idle"
 			n.event(r.ts, "m.state", r.m, -1, 0, F("state", "idle"))
 		}
+	case kMState:
+		states := [...]string{"spinning", "running", "new"}
+		if r.m < 0 || r.a[0] >= uint64(len(states)) {
+			return
+		}
+		state := states[r.a[0]]
+		if n.mstates[r.m] == state {
+			return
+		}
+		n.mstates[r.m] = state
+		ev("m.state", F("state", state))
 	case kGC:
 		phases := [...]string{"sweepterm", "mark", "marktermination", "off"}
 		if r.a[0] < uint64(len(phases)) {

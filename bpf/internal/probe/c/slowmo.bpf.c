@@ -58,7 +58,7 @@ enum kind {
 	K_LINE = 15,     // a: pc (paced mode: the first instruction of a user source line)
 	K_RUNQ = 16,     // a: p id, runnext (g pointer), n; goids: the queue's g pointers, head first
 	K_GLOBALQ = 17,  // a: length, n, consistent; goids: the first n g pointers, head first
-	K_MSTATE = 18,   // a: state (0 spinning, 1 running, 2 new); reads m.spinning when 3
+	K_MSTATE = 18,   // a: state (0 spinning, 1 running, 2 new)
 	K_INJECT = 19,   // a: n, caller pc, more; goids: g pointers of the goroutines made runnable
 	K_INJECT_END = 20, // injectglist returned: the snapshots just before this record say where they went
 };
@@ -616,6 +616,57 @@ int stopm(struct pt_regs *ctx)
 	return 0;
 }
 
+// Spinning Ms: an M without work looking for some (stealing, polling).
+// becomeSpinning is inlined; its flag, m.spinning, is read where it matters.
+static __always_inline __u8 spinning(struct pt_regs *ctx)
+{
+	__u64 m = rd(ctx->r14 + off_g_m);
+	__u8 v = 0;
+	if (m)
+		bpf_probe_read_user(&v, 1, (void *)(m + off_m_spinning));
+	return v;
+}
+
+// stealWork: findRunnable made this M spinning just before calling it.
+SEC("uprobe/stealwork")
+int stealwork(struct pt_regs *ctx)
+{
+	if (!ours() || !spinning(ctx))
+		return 0;
+	return emit(ctx, K_MSTATE, 0, 0, 0, 0);
+}
+
+// mspinning: a new M started spinning by startm.
+SEC("uprobe/mspinning")
+int mspinning(struct pt_regs *ctx)
+{
+	return emit(ctx, K_MSTATE, 0, 0, 0, 0);
+}
+
+// resetspinning: a spinning M found work and runs it.
+SEC("uprobe/resetspinning")
+int resetspinning(struct pt_regs *ctx)
+{
+	return emit(ctx, K_MSTATE, 1, 0, 0, 0);
+}
+
+// stopm returns when another M woke this one with a P (startm): spinning if
+// startm asked for it.
+SEC("uprobe/stopm_ret")
+int stopm_ret(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	return emit(ctx, K_MSTATE, spinning(ctx) ? 0 : 1, 0, 0, 0);
+}
+
+// mstart1: a new M's first code on its own thread.
+SEC("uprobe/mstart1")
+int mstart1(struct pt_regs *ctx)
+{
+	return emit(ctx, K_MSTATE, 2, 0, 0, 0);
+}
+
 SEC("uprobe/entersyscall")
 int entersyscall(struct pt_regs *ctx)
 {
@@ -626,6 +677,15 @@ SEC("uprobe/exitsyscall_ret")
 int exitsyscall_ret(struct pt_regs *ctx)
 {
 	return emit(ctx, K_SYSEXIT, 0, 0, 0, 0);
+}
+
+// exitsyscall0 (exitsyscallNoP from 1.26), through mcall: the goroutine
+// left its system call and found no P; it queues globally or runs on an
+// idle P. m.curg is still the goroutine.
+SEC("uprobe/exitsyscall_nop")
+int exitsyscall_nop(struct pt_regs *ctx)
+{
+	return emit(ctx, K_SYSEXIT, 1, 0, 0, 0);
 }
 
 SEC("uprobe/gcstart")
