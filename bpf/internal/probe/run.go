@@ -181,6 +181,10 @@ func Run(opts Options) error {
 			case <-tick.C:
 				mu.Lock()
 				flushOutput(monotonic() - uint64(outputLag))
+				// Stream live: whoever reads us (the bridge) sees events within a tick.
+				if pace == nil {
+					_ = w.Flush()
+				}
 				mu.Unlock()
 			}
 		}
