@@ -26,22 +26,34 @@ import (
 //go:embed slowmo.bpf.o
 var object []byte
 
-// site says where one program goes: at the entry of a runtime function, or on each of its RETs.
+// site says where one program goes: at the entry of a runtime function, on
+// each of its RETs, on each CALL it makes to another function, or on the
+// first branch after each such call. A RET is single-stepped by the kernel
+// (about 15 us a hit here) where an entry PUSH, a CALL or a branch is
+// emulated (under 1 us): the hot paths use calls and branches, with RETs
+// only as the fallback (alt) when the code is not shaped as expected.
 type site struct {
 	program  string
 	function string
 	rets     bool
-	optional bool // absent in some Go versions
+	calls    string // the CALLs to this function inside function
+	after    string // the first branch after each CALL to this function inside function (RAX still its result)
+	optional bool   // absent in some Go versions
+	alt      *site  // where to go when this finds no place
 }
 
 var sites = []site{
-	{program: "newproc1_ret", function: "runtime.newproc1", rets: true},
+	// newproc's closure calls runqput(pp, newg, true): the new g, goid and all, is in BX there.
+	{program: "newproc_put", function: "runtime.newproc.func1", calls: "runtime.runqput",
+		alt: &site{program: "newproc1_ret", function: "runtime.newproc1", rets: true}},
 	{program: "runqput", function: "runtime.runqput"},
 	{program: "execute", function: "runtime.execute"},
 	{program: "gopark", function: "runtime.gopark"},
 	{program: "goexit0", function: "runtime.goexit0"},
 	{program: "runqsteal", function: "runtime.runqsteal"},
-	{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true},
+	// stealWork: gp := runqsteal(...); TESTQ AX, AX; JNE: the branch sees what was stolen.
+	{program: "runqsteal_ret", function: "runtime.stealWork", after: "runtime.runqsteal",
+		alt: &site{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true}},
 	{program: "runqputslow", function: "runtime.runqputslow"},
 	{program: "runqputslow_ret", function: "runtime.runqputslow", rets: true},
 	{program: "goschedImpl", function: "runtime.goschedImpl"},
@@ -86,6 +98,27 @@ var fields = []struct{ variable, structName, field string }{
 	{"off_p_runnext", "runtime.p", "runnext"},
 	{"off_g_schedlink", "runtime.g", "schedlink"},
 	{"off_m_spinning", "runtime.m", "spinning"},
+}
+
+// resolve finds the addresses of one site, and the function they are in.
+func resolve(bin *target.Binary, s site) (target.Func, []uint64, error) {
+	fn, _ := bin.Func(s.function)
+	switch {
+	case s.calls != "":
+		at, err := bin.Calls(s.function, s.calls)
+		return fn, at, err
+	case s.after != "":
+		at, err := bin.BranchesAfterCalls(s.function, s.after)
+		return fn, at, err
+	}
+	ss, err := bin.Sites(s.function)
+	if err != nil {
+		return fn, nil, err
+	}
+	if s.rets {
+		return ss.Func, ss.Rets, nil
+	}
+	return ss.Func, []uint64{ss.Entry}, nil
 }
 
 // checkRunqLayout checks what the probes' one-read copy of a P's run queue
@@ -210,17 +243,17 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 	places := map[string]*place{}
 	var order []string
 	for _, s := range sites {
-		ss, err := bin.Sites(s.function)
+		fn, at, err := resolve(bin, s)
+		if err == nil && len(at) == 0 && s.alt != nil {
+			s = *s.alt
+			fn, at, err = resolve(bin, s)
+		}
 		if err != nil {
 			if s.optional {
 				continue
 			}
 			p.Close()
 			return nil, err
-		}
-		at := []uint64{ss.Entry}
-		if s.rets {
-			at = ss.Rets
 		}
 		pl := places[s.program]
 		if pl == nil {
@@ -230,7 +263,7 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 		}
 		for _, addr := range at {
 			pl.symbols = append(pl.symbols, s.function)
-			pl.offsets = append(pl.offsets, addr-ss.Func.Entry)
+			pl.offsets = append(pl.offsets, addr-fn.Entry)
 		}
 	}
 	// No PID option: a per-process perf event follows only the thread it was

@@ -212,6 +212,12 @@ func Run(opts Options) error {
 			mu.Lock()
 			flushOutput(r.ts)
 			n.record(r)
+			if pace != nil {
+				// The probe that wrote r may have stopped the target even if r
+				// made no event (a repeated snapshot or M state): let the pacer
+				// decide whether to continue it.
+				pace.poke()
+			}
 			mu.Unlock()
 		}
 	}()

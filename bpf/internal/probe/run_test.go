@@ -239,9 +239,21 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 		t.Run(version, func(t *testing.T) {
 			t.Run("one P: creation, channel wait, overflow, GC", func(t *testing.T) {
 				bin := buildWith(t, version, "onep")
-				if b, err := target.Open(bin); err != nil || b.GoVersion != version {
+				b, err := target.Open(bin)
+				if err != nil || b.GoVersion != version {
 					t.Fatalf("built %v with %s, want %s", err, b.GoVersion, version)
 				}
+				// The hot probes that would otherwise sit on RETs (single-stepped:
+				// ~15 us a hit) find their emulated CALL or branch sites.
+				for _, s := range sites {
+					if s.alt == nil {
+						continue
+					}
+					if _, at, err := resolve(b, s); err != nil || len(at) == 0 {
+						t.Errorf("%s: no %s site in %s (%v): it would fall back to RET probes", version, s.program, s.function, err)
+					}
+				}
+				b.Close()
 				// Sysmon preempts main if the creation loop runs past its 10 ms
 				// slice (a loaded machine): the queue then drains instead of
 				// overflowing. Not what this test is about: run it again.

@@ -320,12 +320,23 @@ static __always_inline void snap_globalq(struct pt_regs *ctx)
 		__sync_fetch_and_add(&lost, 1);
 }
 
-// newproc1 returns the new g in RAX: by then it has its goid, parent and sites.
+static __always_inline int created(struct pt_regs *ctx, __u64 g)
+{
+	return emit5(ctx, K_CREATE, goid_of(g), rd(g + off_g_parent_goid), rd(g + off_g_gopc), rd(g + off_g_startpc), g);
+}
+
+// newproc's CALL runqput(pp, newg, true): the new g (in BX) has its goid, parent and sites.
+SEC("uprobe/newproc_put")
+int newproc_put(struct pt_regs *ctx)
+{
+	return created(ctx, ctx->rbx);
+}
+
+// The fallback: newproc1 returns the new g in RAX.
 SEC("uprobe/newproc1_ret")
 int newproc1_ret(struct pt_regs *ctx)
 {
-	__u64 g = ctx->rax;
-	return emit5(ctx, K_CREATE, goid_of(g), rd(g + off_g_parent_goid), rd(g + off_g_gopc), rd(g + off_g_startpc), g);
+	return created(ctx, ctx->rax);
 }
 
 // runqput(pp *p, gp *g, next bool)
@@ -403,7 +414,8 @@ int goexit0(struct pt_regs *ctx)
 // the fact, exactly: runqgrab copied the goroutines to the thief's own queue
 // (which only the thief's M appends to) and runqsteal returns the last one
 // and publishes the rest by moving the thief's tail. So the entry notes the
-// thief, the victim and the thief's tail; the RET reads from there.
+// thief, the victim and the thief's tail; after the return (the branch on
+// the result in stealWork, or runqsteal's RETs) the probe reads from there.
 struct steal_entry {
 	__u64 thief;
 	__s64 victim;
