@@ -62,6 +62,7 @@ var sites = []site{
 	{program: "acquirep", function: "runtime.acquirep"},
 	{program: "releasep", function: "runtime.releasep"},
 	{program: "pidleput", function: "runtime.pidleput"},
+	{program: "handoffp", function: "runtime.handoffp"},
 	{program: "stopm", function: "runtime.stopm"},
 	{program: "stopm_ret", function: "runtime.stopm", rets: true},
 	{program: "stealwork", function: "runtime.stealWork"},

@@ -26,6 +26,7 @@ type normalizer struct {
 	globalq     queue                 // the last globalq snapshot sent
 	injecting   map[uint32]*injection // thread -> the injectglist it is in
 	mstates     map[int64]string      // M id -> the last m.state sent
+	pstates     map[int64]string      // P id -> the last p.state sent
 	emit        func(*Event)
 }
 
@@ -223,6 +224,11 @@ func (n *normalizer) record(r record) {
 		}
 		n.last[r.g] = "syscall"
 		ev("g.syscall", F("goid", r.g))
+		if n.bin.Minor < 26 && r.p >= 0 {
+			// Before 1.26 the P stays with the M in the _Psyscall state, for
+			// the M to take back on return unless sysmon retakes it (handoffp).
+			n.pstate(r, r.p, "syscall", r.m)
+		}
 	case kSysexit:
 		// Leaving without a P (a[0] = 1) is said when it happens; exitsyscall
 		// itself returns only once the goroutine runs again, which g.running said.
@@ -236,16 +242,26 @@ func (n *normalizer) record(r record) {
 		}
 		n.last[r.g] = "running"
 		ev("g.syscall.exit", F("goid", r.g))
+		if r.p >= 0 && n.pstates[r.p] != "running" {
+			n.pstate(r, r.p, "running", r.m) // took its P back (before 1.26, out of _Psyscall)
+		}
 	case kPState:
 		// The subject of p.state is the event's p (DESIGN.md); the M taking it is the context M.
 		pid := int64(r.a[0])
 		if pid < 0 {
 			return
 		}
-		if r.a[1] == 1 {
-			n.event(r.ts, "p.state", r.m, pid, r.g, F("state", "running"), F("pm", r.m))
-		} else {
-			n.event(r.ts, "p.state", r.m, pid, r.g, F("state", "idle"), F("pm", int64(-1)))
+		switch r.a[1] {
+		case 1:
+			n.pstate(r, pid, "running", r.m)
+		case 0: // releasep, then pidleput: one event
+			if n.pstates[pid] != "idle" {
+				n.pstate(r, pid, "idle", -1)
+			}
+		case 2: // handoffp: news only when the P was with an M in a system call (releasep said the rest)
+			if n.pstates[pid] != "idle" {
+				n.pstate(r, pid, "idle", -1)
+			}
 		}
 	case kRunq:
 		// A snapshot of one P's local queue after a change; sent only when it differs from the last.
@@ -313,6 +329,12 @@ func (n *normalizer) record(r record) {
 			ev("stw", F("begin", false), F("reason", ""))
 		}
 	}
+}
+
+// pstate sends a p.state for P pid, in the context of record r, and remembers it.
+func (n *normalizer) pstate(r record, pid int64, state string, pm int64) {
+	n.pstates[pid] = state
+	n.event(r.ts, "p.state", r.m, pid, r.g, F("state", state), F("pm", pm))
 }
 
 func (n *normalizer) startFunc(pc uint64, goLine int) string {

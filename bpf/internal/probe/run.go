@@ -104,7 +104,7 @@ func Run(opts Options) error {
 		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
 		start: monotonic(), last: map[int64]string{}, funcs: map[[2]uint64]string{},
 		goids: map[uint64]int64{}, runqs: map[int64]queue{}, injecting: map[uint32]*injection{},
-		mstates: map[int64]string{},
+		mstates: map[int64]string{}, pstates: map[int64]string{},
 		emit: func(e *Event) {
 			buf = e.AppendJSON(buf[:0])
 			buf = append(buf, '\n')

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -407,7 +408,22 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 				enter := where(events, func(e event) bool { return e.kind() == "g.syscall" && e.num("goid") == 1 })
 				exit := where(events, func(e event) bool { return e.kind() == "g.syscall.exit" && e.num("goid") == 1 })
 				if len(enter) == 0 || len(exit) == 0 || enter[len(enter)-1].num("seq") > exit[len(exit)-1].num("seq") {
-					t.Errorf("want main's syscall enter then exit, got %d enters and %d exits", len(enter), len(exit))
+					t.Fatalf("want main's syscall enter then exit, got %d enters and %d exits", len(enter), len(exit))
+				}
+				// The nanosleep: main's P stays with its M (in the syscall state
+				// before Go 1.26) until sysmon retakes it and hands it off.
+				in, out := enter[len(enter)-1], exit[len(exit)-1]
+				pid, mid := in.num("p"), in.num("m")
+				after := events[in.num("seq")+1]
+				minor, _ := strconv.Atoi(strings.Split(strings.TrimPrefix(version, "go1."), ".")[0])
+				if minor < 26 && (after.kind() != "p.state" || after.num("p") != pid || after.str("state") != "syscall" || after.num("pm") != mid) {
+					t.Errorf("after main's g.syscall on P%d M%d: %v, want p.state syscall of P%d with pm %d", pid, mid, after, pid, mid)
+				}
+				retaken := where(events[in.num("seq"):out.num("seq")], func(e event) bool {
+					return e.kind() == "p.state" && e.num("p") == pid && e.str("state") == "idle" && e.num("m") != mid
+				})
+				if len(retaken) == 0 {
+					t.Errorf("no p.state idle of P%d from another M (sysmon's handoff) during main's 50 ms syscall", pid)
 				}
 			})
 

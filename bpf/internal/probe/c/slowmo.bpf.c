@@ -53,7 +53,7 @@ enum kind {
 	K_GC = 10,      // a: phase (0 sweepterm, 1 mark, 2 marktermination, 3 off)
 	K_STW = 11,     // a: begin, reason
 	K_OVERFLOW = 12, // a: p id, 0, n; goids: the ones moved to the global queue, in order
-	K_PSTATE = 13,   // a: p id, state (0 idle, 1 running)
+	K_PSTATE = 13,   // a: p id, state (0 idle, 1 running, 2 handed off)
 	K_MIDLE = 14,    // the M stops: no P, nothing to run
 	K_LINE = 15,     // a: pc (paced mode: the first instruction of a user source line)
 	K_RUNQ = 16,     // a: p id, runnext (g pointer), n; goids: the queue's g pointers, head first
@@ -614,6 +614,14 @@ int releasep(struct pt_regs *ctx)
 {
 	__u64 m = rd(ctx->r14 + off_g_m);
 	return emit(ctx, K_PSTATE, m ? pid_of(rd(m + off_m_p)) : -1, 0, 0, 0);
+}
+
+// handoffp(pp *p): pp leaves the M that had it (sysmon retaking it from a
+// long system call, or an M about to block) for another M or the idle list.
+SEC("uprobe/handoffp")
+int handoffp(struct pt_regs *ctx)
+{
+	return emit(ctx, K_PSTATE, pid_of(ctx->rax), 2, 0, 0);
 }
 
 // stopm(): the M found nothing to do and sleeps.

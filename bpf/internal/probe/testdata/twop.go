@@ -27,6 +27,8 @@ func main() {
 		go spin(&wg)
 	}
 	wg.Wait()
-	ts := syscall.Timespec{Nsec: 20_000_000}
-	syscall.Nanosleep(&ts, nil) // a blocking system call
+	// A blocking system call, long enough (50 ms) for sysmon to retake
+	// the P (it does after 10 ms when there is an idle P).
+	ts := syscall.Timespec{Nsec: 50_000_000}
+	syscall.Nanosleep(&ts, nil)
 }
