@@ -4,9 +4,7 @@
  * whatever happens the observer hears a terminal message (compile_error,
  * end, or error) and the run's slot, sandbox and processes are released.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { chooseBackend, detectBackends, type Backend, type Backends } from './backends/detect';
 import { startEbpfRun } from './backends/ebpf';
 import type { BackendRun } from './backends/run';
@@ -21,14 +19,9 @@ import type {
   SlowmoEvent,
 } from './protocol';
 import { CancelledError, RunQueue } from './queue';
+import { VERSION } from './paths';
 import { cgroupLayout, type CgroupKind } from './sandbox/cgroup';
 import { findToolchains, GoVersionError, resolveToolchain, type Toolchains } from './toolchains';
-
-export const VERSION: string = (
-  JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
-    version: string;
-  }
-).version;
 
 /** What a run tells whoever asked for it. */
 export interface RunObserver {

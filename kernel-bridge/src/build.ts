@@ -70,7 +70,7 @@ export class Builder {
   private counter = 0;
 
   constructor(private readonly config: BridgeConfig) {
-    this.cacheDir = path.join(config.workDir, 'gocache');
+    this.cacheDir = path.join(config.workDir, `gocache-${config.buildUid}`);
     this.binDir = path.join(config.workDir, 'bin');
     this.buildsDir = path.join(config.workDir, 'builds');
   }
@@ -86,7 +86,7 @@ export class Builder {
     await fs.chmod(this.config.workDir, 0o755);
     if (this.asRoot) {
       // Only the build user writes the Go cache; runs never see it.
-      await fs.chown(this.cacheDir, this.config.uidBase, this.config.uidBase);
+      await fs.chown(this.cacheDir, this.config.buildUid, this.config.buildUid);
       await fs.chmod(this.cacheDir, 0o700);
     }
   }
@@ -122,7 +122,7 @@ export class Builder {
     try {
       await fs.mkdir(src, { recursive: true, mode: 0o755 });
       await fs.mkdir(out, { mode: 0o700 });
-      if (this.asRoot) await fs.chown(out, this.config.uidBase, this.config.uidBase);
+      if (this.asRoot) await fs.chown(out, this.config.buildUid, this.config.buildUid);
       await fs.chmod(dir, 0o755);
       const sources = { ...files };
       if (!('go.mod' in sources)) {
@@ -187,7 +187,7 @@ export class Builder {
     toolchain: Toolchain,
     signal?: AbortSignal,
   ): Promise<{ code: number; output: string; killedFor?: string }> {
-    const { limits, uidBase } = this.config;
+    const { limits, buildUid } = this.config;
     const cgroup = RunCgroup.create(`build-${process.pid}-${this.counter}`, {
       memoryBytes: limits.buildMemoryBytes,
       processes: 4096,
@@ -196,7 +196,7 @@ export class Builder {
       ...(cgroup?.joinCommand() ?? []),
       ...sandboxCommand(
         {
-          uid: uidBase,
+          uid: buildUid,
           binds: [
             { src: toolchain.goroot, dest: GOROOT },
             { src, dest: SRC },

@@ -119,6 +119,7 @@ async function run(argv: string[]): Promise<number> {
       exit = 2;
     },
     event: (e: SlowmoEvent) => {
+      if (out.destroyed) return;
       if (!text) {
         out.write(`${JSON.stringify(e)}\n`);
         return;
@@ -135,6 +136,10 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write(`slowmo: ${message}\n`);
       exit = code === 'internal' ? 1 : 2;
     },
+  });
+  // A reader that goes away (`| head`) ends the run, quietly.
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') handle.stop();
   });
   const onSignal = (): void => handle.stop();
   process.on('SIGINT', onSignal);

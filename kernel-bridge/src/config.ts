@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { REPO_DIR } from './paths';
 import { toProtocolError } from './protocol';
 
 const MiB = 1024 * 1024;
@@ -65,19 +66,26 @@ export const BridgeConfigSchema = z.object({
   /** Where builds, binaries and the Go build cache live. */
   workDir: z.string().default(path.join(os.tmpdir(), 'slowmo-bridge')),
   /** The probe engine. */
-  probeBinary: z.string().default(path.resolve(__dirname, '../../../bpf/bin/slowmo-probe')),
+  probeBinary: z.string().default(path.join(REPO_DIR, 'bpf', 'bin', 'slowmo-probe')),
   /** The Go versions the project supports (one per line); used to list what is installable. */
-  goVersionsFile: z.string().default(path.resolve(__dirname, '../../../bpf/go-versions.txt')),
+  goVersionsFile: z.string().default(path.join(REPO_DIR, 'bpf', 'go-versions.txt')),
+  /** The unprivileged user that builds run as (and the only one that writes the Go cache). */
+  buildUid: z
+    .number()
+    .int()
+    .min(1000)
+    .max(2 ** 31)
+    .default(64000),
   /**
-   * The unprivileged user ids the sandbox uses: builds run as `uidBase`, run
-   * slot N as `uidBase + 1 + N`, so no two runs share a uid (and its process limit).
+   * Run slot N runs its program as `uidBase + N`: no two runs at once share a
+   * uid (and with it a process limit).
    */
   uidBase: z
     .number()
     .int()
     .min(1000)
     .max(2 ** 31 - 1000)
-    .default(64000),
+    .default(64001),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   /** Events per `events` message, and the longest an event waits to be sent. */
   batchEvents: z.number().int().min(1).max(10_000).default(500),

@@ -34,7 +34,7 @@ export function startEbpfRun(
   const launcher = [
     ...(cgroup?.joinCommand() ?? []),
     ...sandboxCommand({
-      uid: config.uidBase + 1 + spec.slot,
+      uid: config.uidBase + spec.slot,
       binds: [{ src: spec.binary, dest: INSIDE }],
       tmpBytes: limits.tmpBytes,
       cwd: '/tmp',

@@ -3,8 +3,9 @@
  * `GET /api/info`, and the WebSocket `/api/runs` of the wire protocol.
  */
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { Bridge, VERSION } from '../bridge';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { Bridge } from '../bridge';
+import { VERSION } from '../paths';
 import type { BridgeConfig } from '../config';
 import { refuse } from './access';
 import { Connection } from './connection';
@@ -22,7 +23,8 @@ export async function buildApp(
 ): Promise<{ app: FastifyInstance; bridge: Bridge }> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    disableRequestLogging: config.logLevel !== 'debug',
+    // Runs are logged when they end; per-request lines would drown them.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
   });
   const bridge = await Bridge.create(config, (msg) => app.log.warn(msg));
   const connections = new Set<Connection>();

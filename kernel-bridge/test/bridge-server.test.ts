@@ -1,0 +1,235 @@
+/**
+ * The bridge over a real socket, with real builds and the real probe engine:
+ * what a notebook (or any client) sees when it runs code, makes mistakes,
+ * sends garbage, goes away mid-run, or arrives together with nine others.
+ */
+import type { BridgeServer } from '../src/server/app';
+import { summarize, replay, initialState } from '../src/protocol';
+import {
+  Client,
+  ebpfDescribe,
+  output,
+  processesOf,
+  startTestBridge,
+  wsUrl,
+} from './support/bridge';
+
+jest.setTimeout(120_000);
+
+const HELLO = `package main
+
+import "fmt"
+
+func main() {
+	done := make(chan bool)
+	go func() {
+		fmt.Println("hello from a goroutine")
+		done <- true
+	}()
+	<-done
+}
+`;
+
+const SPIN = `package main
+
+import "fmt"
+
+func main() {
+	fmt.Println("spinning")
+	x := 0
+	for {
+		x++
+	}
+}
+`;
+
+const UID_BASE = 64100;
+const PARALLEL = 2;
+
+ebpfDescribe()('the bridge over WebSocket', () => {
+  let server: BridgeServer;
+
+  beforeAll(async () => {
+    server = await startTestBridge({ uidBase: UID_BASE, parallel: PARALLEL, perConnection: 12 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('a run streams statuses, then events from run.start to run.end in seq order, then end', async () => {
+    const client = await Client.connect(wsUrl(server));
+    const log = await client.run('hello', HELLO);
+    client.close();
+
+    expect(log.error).toBeUndefined();
+    expect(log.statuses.map((s) => s.phase)).toEqual(
+      expect.arrayContaining(['compiling', 'running', 'done']),
+    );
+    const kinds = log.messages.map((m) => m.type);
+    expect(kinds.indexOf('end')).toBeGreaterThan(kinds.lastIndexOf('events'));
+    expect(log.events.map((e) => e.seq)).toEqual(log.events.map((_, i) => i));
+    expect(log.events[0]?.kind).toBe('run.start');
+    expect(log.events.at(-1)?.kind).toBe('run.end');
+    expect(output(log)).toBe('hello from a goroutine\n');
+    // The goroutine the learner wrote is there, created at its line in the learner's file.
+    const mine = log.events.find((e) => e.kind === 'g.create' && e.fn === 'main.main.func1');
+    expect(mine).toMatchObject({ file: 'main.go', line: 7 });
+    expect(log.end).toMatchObject({ exitCode: 0, reason: 'exit', lost: 0 });
+    expect(log.end?.stats.events).toBe(log.events.length);
+    // The stream reduces to a finished program: no goroutine of main left running.
+    const final = summarize(replay(log.events, initialState()));
+    expect(final.goroutines[String(mine?.kind === 'g.create' ? mine.goid : -1)]).toBe('dead');
+  });
+
+  test('the second run of the same program is not rebuilt; a changed one builds again', async () => {
+    const client = await Client.connect(wsUrl(server));
+    const unique = HELLO.replace('a goroutine', `goroutine ${process.pid}-${Date.now()}`);
+    const first = await client.run('again-1', unique);
+    const second = await client.run('again-2', unique);
+    const changed = await client.run('again-3', unique.replace('goroutine', 'changed goroutine'));
+    client.close();
+    expect(first.end?.stats.cached).toBe(false);
+    expect(second.end?.stats.cached).toBe(true);
+    expect(second.end?.stats.compileMs).toBeLessThan(first.end!.stats.compileMs!);
+    expect(changed.end?.stats.cached).toBe(false);
+    expect(output(changed)).toContain('changed goroutine');
+  });
+
+  test("a compile error comes back as diagnostics on the learner's files, file:line:col", async () => {
+    const client = await Client.connect(wsUrl(server));
+    const log = await client.run('broken', undefined as unknown as string, {
+      code: undefined,
+      files: {
+        'main.go': 'package main\n\nfunc main() {\n\tx := 1\n\thelp()\n}\n',
+        'util/extra.go': 'package util\n\nvar Y int = "text"\n',
+      },
+    });
+    client.close();
+    expect(log.end).toBeUndefined();
+    const diags = log.compileError?.diagnostics ?? [];
+    expect(diags).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          file: 'main.go',
+          line: 4,
+          column: 2,
+          message: expect.stringContaining('declared and not used'),
+        }),
+        expect.objectContaining({
+          file: 'main.go',
+          line: 5,
+          column: 2,
+          message: expect.stringContaining('undefined: help'),
+        }),
+      ]),
+    );
+    for (const d of diags) expect(d.file).not.toMatch(/^\/|src\/|tmp/);
+    expect(log.statuses.at(-1)?.phase).toBe('done');
+  });
+
+  test('a bad request gets an error naming the field, and the connection and server go on', async () => {
+    const client = await Client.connect(wsUrl(server));
+    client.send({ type: 'run', id: 'bad-1', code: 42 });
+    client.send({ type: 'run', id: 'bad-2', code: 'package main', gomaxprocs: 0 });
+    client.send({ type: 'run', id: 'bad 3', code: 'x' });
+    const bad1 = await client.finished('bad-1');
+    const bad2 = await client.finished('bad-2');
+    expect(bad1.error).toMatchObject({ code: 'bad_request', field: 'code' });
+    expect(bad2.error).toMatchObject({ code: 'bad_request', field: 'gomaxprocs' });
+    const noId = client.nextError();
+    client.send('this is not JSON');
+    expect(await noId).toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('not valid JSON'),
+    });
+    expect((await client.finished('bad 3')).error).toMatchObject({
+      code: 'bad_request',
+      field: 'id',
+    });
+
+    client.send({ type: 'control', id: 'nobody', action: 'step' });
+    expect((await client.finished('nobody')).error).toMatchObject({ code: 'unknown_run' });
+    const unknownGo = await client.run('old-go', HELLO, { goVersion: '1.9' });
+    expect(unknownGo.error).toMatchObject({ code: 'go_version', field: 'goVersion' });
+
+    // Still healthy: the same connection runs a program.
+    const ok = await client.run('after-bad', HELLO);
+    expect(ok.end?.reason).toBe('exit');
+    client.close();
+    const health = await fetch(`${server.url}/api/health`);
+    expect(await health.json()).toMatchObject({ ok: true });
+  });
+
+  test('a client that vanishes mid-run leaves no process behind', async () => {
+    const uids = Array.from({ length: PARALLEL }, (_, i) => UID_BASE + i);
+    const client = await Client.connect(wsUrl(server));
+    client.send({ type: 'run', id: 'spin', code: SPIN });
+    const log = client.log('spin');
+    for (let i = 0; i < 400 && !output(log).includes('spinning'); i++) await sleep(25);
+    expect(output(log)).toContain('spinning');
+    expect(processesOf(uids).length).toBeGreaterThan(0);
+
+    client.vanish();
+    let left = processesOf(uids);
+    for (let i = 0; i < 200 && left.length > 0; i++) {
+      await sleep(25);
+      left = processesOf(uids);
+    }
+    expect(left).toEqual([]);
+    // And its slot is free again.
+    let running = -1;
+    for (let i = 0; i < 200 && running !== 0; i++) {
+      const info = (await (await fetch(`${server.url}/api/info`)).json()) as {
+        queue: { running: number };
+      };
+      running = info.queue.running;
+      if (running !== 0) await sleep(25);
+    }
+    expect(running).toBe(0);
+  });
+
+  test('a stop control ends a running program with reason "stopped"', async () => {
+    const client = await Client.connect(wsUrl(server));
+    client.send({ type: 'run', id: 'to-stop', code: SPIN });
+    const log = client.log('to-stop');
+    for (let i = 0; i < 400 && !output(log).includes('spinning'); i++) await sleep(25);
+    client.send({ type: 'control', id: 'to-stop', action: 'stop' });
+    const done = await client.finished('to-stop');
+    client.close();
+    expect(done.end).toMatchObject({ reason: 'stopped' });
+    expect(done.events.at(-1)).toMatchObject({ kind: 'run.end', reason: 'stopped' });
+  });
+
+  test('ten runs submitted at once all finish, in order of arrival, with their queue positions', async () => {
+    const client = await Client.connect(wsUrl(server));
+    const ids = Array.from({ length: 10 }, (_, i) => `batch-${i}`);
+    // Different programs, so every run builds and the queue really fills.
+    ids.forEach((id, i) =>
+      client.send({ type: 'run', id, code: HELLO.replace('a goroutine', `goroutine ${i}`) }),
+    );
+    const logs = await Promise.all(ids.map((id) => client.finished(id)));
+    client.close();
+
+    for (const log of logs) {
+      expect(log.error).toBeUndefined();
+      expect(log.end).toMatchObject({ reason: 'exit', exitCode: 0 });
+    }
+    // Runs 3..10 waited; each was told its place, and its place only ever went down.
+    for (let i = PARALLEL; i < ids.length; i++) {
+      const positions = logs[i]!.statuses.filter((s) => s.phase === 'queued').map(
+        (s) => s.position!,
+      );
+      expect(positions[0]).toBe(i - PARALLEL + 1);
+      expect(positions).toEqual([...positions].sort((a, b) => b - a));
+    }
+    // They started compiling in the order they arrived.
+    const compiled = client.timeline
+      .filter((m) => m.type === 'status' && m.phase === 'compiling')
+      .map((m) => m.id);
+    expect(compiled).toEqual(ids);
+  });
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
