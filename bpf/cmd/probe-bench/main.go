@@ -60,6 +60,36 @@ func main() {
 	wg.Wait()
 }
 `,
+	// A ping-pong that keeps to a schedule: round i starts no sooner than
+	// i*ROUND_NS after the start (a busy wait on the clock, which makes no
+	// events), so the event rate is what the schedule says as long as the
+	// probe keeps up, whatever it costs per event.
+	"rate": `package main
+
+import (
+	"os"
+	"strconv"
+	"time"
+)
+
+func main() {
+	round, _ := strconv.Atoi(os.Getenv("ROUND_NS"))
+	rounds, _ := strconv.Atoi(os.Getenv("ROUNDS"))
+	ping, pong := make(chan int), make(chan int)
+	go func() {
+		for v := range ping {
+			pong <- v + 1
+		}
+	}()
+	start := time.Now()
+	for i := 0; i < rounds; i++ {
+		for time.Since(start) < time.Duration(i*round) {
+		}
+		ping <- i
+		<-pong
+	}
+}
+`,
 }
 
 // traced starts the execution tracer at init, as a program watched by `go tool trace` would run.
@@ -188,6 +218,37 @@ func main() {
 	}
 	fmt.Printf("probe cost per event (fixed cost subtracted): worst %.0f ns, goal <= %d ns (x%.2f of goal)\n",
 		worst, goalNsPerEvent, worst/goalNsPerEvent)
+	rate(probe, work, fixed, fixedEvents)
+}
+
+// goalRate is the event rate the probe must sustain without losing any.
+const goalRate = 200_000
+
+// rate runs the scheduled ping-pong at goalRate: a short run measures the
+// events one round makes, which sets the round length; then the run that
+// counts, for one second. The rate is the events over the time the program
+// ran under the probe, less the fixed cost of a watched run.
+func rate(probe, work string, fixed time.Duration, fixedEvents int64) {
+	bin := build(filepath.Join(work, "rate"), "rate", programs["rate"], false)
+	const calibration = 2000
+	_, out := timeRun(probe, []string{"run", "--procs", "2", "--", bin}, []string{"ROUND_NS=20000", fmt.Sprintf("ROUNDS=%d", calibration)})
+	events, _ := count(out)
+	perRound := float64(events-fixedEvents) / calibration
+	round := time.Duration(float64(time.Second) * perRound / goalRate)
+	rounds := int(time.Second / round)
+	var rates []float64
+	var lost, total int64
+	for i := 0; i < runs; i++ {
+		d, out := timeRun(probe, []string{"run", "--procs", "2", "--", bin},
+			[]string{fmt.Sprintf("ROUND_NS=%d", round.Nanoseconds()), fmt.Sprintf("ROUNDS=%d", rounds)})
+		events, l := count(out)
+		rates = append(rates, float64(events-fixedEvents)/(d-fixed).Seconds())
+		lost += l
+		total += events
+	}
+	sort.Float64s(rates)
+	fmt.Printf("rate      scheduled ping-pong (%.1f events a round, a round every %s): %.0f events/s (median of %d runs), goal %d; lost %d of %d events\n",
+		perRound, round.Round(10*time.Nanosecond), rates[len(rates)/2], runs, goalRate, lost, total)
 }
 
 // count reads an NDJSON stream: how many events and run.end's lost.

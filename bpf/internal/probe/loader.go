@@ -89,9 +89,6 @@ var fields = []struct{ variable, structName, field string }{
 	{"off_g_parent_goid", "runtime.g", "parentGoid"},
 	{"off_g_gopc", "runtime.g", "gopc"},
 	{"off_g_startpc", "runtime.g", "startpc"},
-	{"off_m_id", "runtime.m", "id"},
-	{"off_m_curg", "runtime.m", "curg"},
-	{"off_m_p", "runtime.m", "p"},
 	{"off_p_id", "runtime.p", "id"},
 	{"off_p_runqhead", "runtime.p", "runqhead"},
 	{"off_p_runqtail", "runtime.p", "runqtail"},
@@ -120,6 +117,29 @@ func resolve(bin *target.Binary, s site) (target.Func, []uint64, error) {
 		return ss.Func, ss.Rets, nil
 	}
 	return ss.Func, []uint64{ss.Entry}, nil
+}
+
+// mWindow places the 64-byte window of runtime.m that the probes read in
+// one go for every record's context: its offset, and the index (in 8-byte
+// words) of m.curg, m.p and m.id in it.
+func mWindow(m target.Struct) (uint64, [3]uint64, error) {
+	var offs [3]int64
+	for i, f := range []string{"curg", "p", "id"} {
+		off, err := m.Offset(f)
+		if err != nil {
+			return 0, [3]uint64{}, err
+		}
+		offs[i] = off
+	}
+	win := min(offs[0], offs[1], offs[2])
+	var idx [3]uint64
+	for i, off := range offs {
+		if (off-win)%8 != 0 || off-win > 56 {
+			return 0, idx, fmt.Errorf("runtime.m's curg, p and id are not within 64 aligned bytes (%v)", offs)
+		}
+		idx[i] = uint64(off-win) / 8
+	}
+	return uint64(win), idx, nil
 }
 
 // checkRunqLayout checks what the probes' one-read copy of a P's run queue
@@ -207,6 +227,18 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 			return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
 		}
 		if err := set(f.variable, uint64(off)); err != nil {
+			return nil, err
+		}
+	}
+	win, idx, err := mWindow(structs["runtime.m"])
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+	}
+	if err := set("off_m_win", win); err != nil {
+		return nil, err
+	}
+	for i, name := range []string{"idx_m_curg", "idx_m_p", "idx_m_id"} {
+		if err := set(name, idx[i]); err != nil {
 			return nil, err
 		}
 	}

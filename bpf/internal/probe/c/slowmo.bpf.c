@@ -17,7 +17,7 @@ char LICENSE[] SEC("license") = "GPL";
 // Set by the loader (see loader.go) before the programs are loaded.
 volatile const __u32 target_tgid;
 volatile const __u64 off_g_goid, off_g_m, off_g_parent_goid, off_g_gopc, off_g_startpc;
-volatile const __u64 off_m_id, off_m_curg, off_m_p;
+volatile const __u64 off_m_win, idx_m_id, idx_m_curg, idx_m_p;
 volatile const __u64 off_p_id, off_p_runqhead, off_p_runqtail, off_p_runq, off_p_runnext;
 volatile const __u64 off_g_schedlink, off_m_spinning;
 // The global run queue: absolute addresses of sched.runq's head and tail
@@ -131,29 +131,36 @@ static __always_inline __s64 pid_of(__u64 p)
 	return p ? (__s64)(__s32)rd32(p + off_p_id) : -1;
 }
 
-// context fills m, p and the running user goroutine from the current g (R14).
-static __always_inline void context(struct header *h, struct pt_regs *ctx, __u32 kind)
+// context fills m, p and the running user goroutine from the current g
+// (R14), and returns the M's P. m.curg, m.p and m.id lie within 64 bytes of
+// each other: one read of that window (at off_m_win; the loader gives each
+// field's index in it) instead of three.
+static __always_inline __u64 context(struct header *h, struct pt_regs *ctx, __u32 kind)
 {
-	__u64 g = ctx->r14;
-	__u64 m = rd(g + off_g_m);
+	__u64 m = rd(ctx->r14 + off_g_m);
+	__u64 w[8] = {};
+	if (m)
+		bpf_probe_read_user(w, sizeof(w), (void *)(m + off_m_win));
+	__u64 pp = w[idx_m_p & 7];
 	h->ts = bpf_ktime_get_ns();
 	h->kind = kind;
 	h->tid = (__u32)bpf_get_current_pid_tgid();
-	h->m = m ? (__s64)rd(m + off_m_id) : -1;
-	h->p = m ? pid_of(rd(m + off_m_p)) : -1;
-	h->g = m ? goid_of(rd(m + off_m_curg)) : 0;
+	h->m = m ? (__s64)w[idx_m_id & 7] : -1;
+	h->p = pid_of(pp);
+	h->g = goid_of(w[idx_m_curg & 7]);
+	return pp;
 }
 
-static __always_inline int emit5(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
+// submit writes a header-only record: the context in cx, with kind and a.
+static __always_inline int submit(struct header *cx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
 {
-	if (!ours())
-		return 0;
 	struct header *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
 	if (!h) {
 		__sync_fetch_and_add(&lost, 1);
 		return 0;
 	}
-	context(h, ctx, kind);
+	*h = *cx;
+	h->kind = kind;
 	h->a[0] = a0;
 	h->a[1] = a1;
 	h->a[2] = a2;
@@ -162,6 +169,15 @@ static __always_inline int emit5(struct pt_regs *ctx, __u32 kind, __u64 a0, __u6
 	bpf_ringbuf_submit(h, 0);
 	pace();
 	return 0;
+}
+
+static __always_inline int emit5(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
+{
+	if (!ours())
+		return 0;
+	struct header cx;
+	context(&cx, ctx, kind);
+	return submit(&cx, kind, a0, a1, a2, a3, a4);
 }
 
 static __always_inline int emit(struct pt_regs *ctx, __u32 kind, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
@@ -204,7 +220,7 @@ struct {
 // record. With put set, it is the queue as runqput(pp, put, next) leaves it
 // (runqput is run only by pp's owner, so nothing but a stealer taking from
 // the head can interfere); a put that overflows is left to runqputslow's.
-static __always_inline void snap_runq(struct pt_regs *ctx, __u64 pp, __u64 put, int next)
+static __always_inline void snap_runq(struct header *cx, __u64 pp, __u64 put, int next)
 {
 	if (!pp)
 		return;
@@ -237,7 +253,8 @@ static __always_inline void snap_runq(struct pt_regs *ctx, __u64 pp, __u64 put, 
 			n++;
 		}
 	}
-	context(&s->r.h, ctx, K_RUNQ);
+	s->r.h = *cx;
+	s->r.h.kind = K_RUNQ;
 	s->r.h.a[0] = pid_of(pp);
 	s->r.h.a[1] = runnext;
 	s->r.h.a[2] = n;
@@ -249,13 +266,6 @@ static __always_inline void snap_runq(struct pt_regs *ctx, __u64 pp, __u64 put, 
 	asm volatile("%[s] &= 4095" : [s] "+r"(size));
 	if (bpf_ringbuf_output(&events, &s->r, size, 0))
 		__sync_fetch_and_add(&lost, 1);
-}
-
-// The current M's P.
-static __always_inline __u64 cur_p(struct pt_regs *ctx)
-{
-	__u64 m = rd(ctx->r14 + off_g_m);
-	return m ? rd(m + off_m_p) : 0;
 }
 
 // The global queue: a linked list under sched.lock, which the probes do not
@@ -280,7 +290,7 @@ struct {
 
 __u64 globq_seen_head = 0, globq_seen_tail = 0, globq_seen_size = ~0ULL;
 
-static __always_inline void snap_globalq(struct pt_regs *ctx)
+static __always_inline void snap_globalq(struct header *cx)
 {
 	if (!addr_globq_head)
 		return;
@@ -308,7 +318,8 @@ static __always_inline void snap_globalq(struct pt_regs *ctx)
 		gp = rd(gp + off_g_schedlink);
 	}
 	int consistent = n == size ? last == ends[1] && !gp : n == GLOBALQ_MAX && size > GLOBALQ_MAX;
-	context(&r->h, ctx, K_GLOBALQ);
+	r->h = *cx;
+	r->h.kind = K_GLOBALQ;
 	r->h.a[0] = size;
 	r->h.a[1] = n;
 	r->h.a[2] = consistent;
@@ -345,8 +356,10 @@ int runqput(struct pt_regs *ctx)
 {
 	if (!ours())
 		return 0;
-	emit(ctx, K_RUNQPUT, goid_of(ctx->rbx), pid_of(ctx->rax), ctx->rcx & 0xff, 0);
-	snap_runq(ctx, ctx->rax, ctx->rbx, ctx->rcx & 0xff);
+	struct header cx;
+	__u64 pp = context(&cx, ctx, K_RUNQPUT);
+	submit(&cx, K_RUNQPUT, goid_of(ctx->rbx), pp == ctx->rax ? cx.p : pid_of(ctx->rax), ctx->rcx & 0xff, 0, 0);
+	snap_runq(&cx, ctx->rax, ctx->rbx, ctx->rcx & 0xff);
 	return 0;
 }
 
@@ -356,11 +369,13 @@ int execute(struct pt_regs *ctx)
 {
 	if (!ours())
 		return 0;
-	emit(ctx, K_EXECUTE, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
+	struct header cx;
+	__u64 pp = context(&cx, ctx, K_EXECUTE);
+	submit(&cx, K_EXECUTE, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0, 0);
 	// Whatever findRunnable took gp from (runnext, the local or global
 	// queue, a steal) has changed by now.
-	snap_runq(ctx, cur_p(ctx), 0, 0);
-	snap_globalq(ctx);
+	snap_runq(&cx, pp, 0, 0);
+	snap_globalq(&cx);
 	return 0;
 }
 
@@ -484,8 +499,8 @@ int runqsteal_ret(struct pt_regs *ctx)
 				__sync_fetch_and_add(&lost, 1);
 			else
 				pace();
-			snap_runq(ctx, e->victim_p, 0, 0);
-			snap_runq(ctx, e->thief, 0, 0);
+			snap_runq(&r->h, e->victim_p, 0, 0);
+			snap_runq(&r->h, e->thief, 0, 0);
 		}
 	}
 	bpf_map_delete_elem(&pending_steal, &tid);
@@ -533,8 +548,10 @@ int runqputslow_ret(struct pt_regs *ctx)
 {
 	if (!ours())
 		return 0;
-	snap_runq(ctx, cur_p(ctx), 0, 0);
-	snap_globalq(ctx);
+	struct header cx;
+	__u64 pp = context(&cx, ctx, K_RUNQ);
+	snap_runq(&cx, pp, 0, 0);
+	snap_globalq(&cx);
 	return 0;
 }
 
@@ -582,9 +599,11 @@ int injectglist_ret(struct pt_regs *ctx)
 {
 	if (!ours())
 		return 0;
-	snap_runq(ctx, cur_p(ctx), 0, 0);
-	snap_globalq(ctx);
-	return emit(ctx, K_INJECT_END, 0, 0, 0, 0);
+	struct header cx;
+	__u64 pp = context(&cx, ctx, K_INJECT_END);
+	snap_runq(&cx, pp, 0, 0);
+	snap_globalq(&cx);
+	return submit(&cx, K_INJECT_END, 0, 0, 0, 0, 0);
 }
 
 // goschedImpl(gp *g, preempted bool): Gosched and preemption put gp on the global queue.
@@ -612,8 +631,11 @@ int pidleput(struct pt_regs *ctx)
 SEC("uprobe/releasep")
 int releasep(struct pt_regs *ctx)
 {
-	__u64 m = rd(ctx->r14 + off_g_m);
-	return emit(ctx, K_PSTATE, m ? pid_of(rd(m + off_m_p)) : -1, 0, 0, 0);
+	if (!ours())
+		return 0;
+	struct header cx;
+	context(&cx, ctx, K_PSTATE);
+	return submit(&cx, K_PSTATE, cx.p, 0, 0, 0, 0);
 }
 
 // handoffp(pp *p): pp leaves the M that had it (sysmon retaking it from a
@@ -630,9 +652,11 @@ int stopm(struct pt_regs *ctx)
 {
 	if (!ours())
 		return 0;
-	emit(ctx, K_MIDLE, 0, 0, 0, 0);
+	struct header cx;
+	context(&cx, ctx, K_MIDLE);
+	submit(&cx, K_MIDLE, 0, 0, 0, 0, 0);
 	// An M that leaves a system call without a P queues its goroutine globally, then stops.
-	snap_globalq(ctx);
+	snap_globalq(&cx);
 	return 0;
 }
 
