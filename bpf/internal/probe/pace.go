@@ -28,10 +28,11 @@ import (
 // End of input counts as resume, so a run never hangs on a closed pipe.
 //
 // What pacing distorts: the monotonic clock runs on while the target is
-// stopped, so timers fire in a burst after a long pause and sysmon sees long
-// time slices. The target runs with GODEBUG=asyncpreemptoff=1, so sysmon does
-// not preempt a goroutine merely because the program was stopped; preemption
-// at function calls (the stack-guard check) can still happen.
+// stopped, so timers fire in a burst after a long pause. Sysmon would see
+// long time slices and system calls too; sysmon.go resets its records before
+// each continue so that it does not preempt a goroutine or retake a P merely
+// because the program was stopped. The target also runs with
+// GODEBUG=asyncpreemptoff=1 (no preemption signals), as before.
 type pacer struct {
 	out    *bufio.Writer
 	probes *Probes
@@ -43,6 +44,7 @@ type pacer struct {
 	last   time.Time
 	ended  bool
 	wake   chan struct{}
+	ticks  *sysmonTicks // nil when sysmon's records cannot be reset
 }
 
 type paceMode int
@@ -150,6 +152,7 @@ func (p *pacer) loop(lock interface {
 			return
 		}
 		if len(p.queue) == 0 && !p.ended && (p.mode != paused || p.credit > 0) {
+			_ = p.ticks.reset() // best effort: the target may be exiting
 			_ = syscall.Kill(p.pid, syscall.SIGCONT)
 		}
 		lock.Unlock()

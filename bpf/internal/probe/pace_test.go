@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/target"
 )
 
 // Paced mode, through the same entry point the CLI uses: a step delivers
@@ -104,5 +105,48 @@ func TestPacedStepThenResume(t *testing.T) {
 	}
 	if !strings.Contains(last["reason"].(string), "exit") {
 		t.Errorf("run.end reason %v", last["reason"])
+	}
+}
+
+// Stopped for longer than sysmon's 10 ms slice at each event, a goroutine
+// must not be preempted for it when the program continues (sysmon.go).
+func TestPacedPausesDoNotPreempt(t *testing.T) {
+	ebpftest.Require(t)
+	for _, version := range versions(t) {
+		t.Run(version, func(t *testing.T) {
+			bin := buildWith(t, version, "pacedsort")
+			b, err := target.Open(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if newSysmonTicks(b, 1) == nil {
+				t.Errorf("cannot find sysmon's records of the Ps in %s", version)
+			}
+			b.Close()
+			control, commands := io.Pipe()
+			defer commands.Close()
+			var out strings.Builder
+			// 70 events a second: 14 ms stops, longer than sysmon's 10 ms slice.
+			if err := Run(Options{Binary: bin, Procs: 1, Out: &out, Paced: true, Speed: 70, Control: control}); err != nil {
+				t.Fatal(err)
+			}
+			preempted, events := 0, 0
+			for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+				var e map[string]any
+				if err := json.Unmarshal([]byte(line), &e); err != nil {
+					t.Fatalf("not JSON: %s", line)
+				}
+				events++
+				if e["kind"] == "run.end" && (e["exitCode"] != 0.0 || e["reason"] != "exit") {
+					t.Errorf("run.end: %v", e)
+				}
+				if e["kind"] == "g.runnable" && e["reason"] == "preempt" && e["goid"] == 1.0 {
+					preempted++
+				}
+			}
+			if preempted > 0 {
+				t.Errorf("main was preempted %d times in %d events; the pauses (14 ms each) should not count as its time", preempted, events)
+			}
+		})
 	}
 }

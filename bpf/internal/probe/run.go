@@ -129,6 +129,7 @@ func Run(opts Options) error {
 			control = strings.NewReader("")
 		}
 		pace = newPacer(w, probes, h.pid, opts.Speed)
+		pace.ticks = newSysmonTicks(bin, h.pid)
 		go func() {
 			pace.loop(&mu, control)
 			close(paceDone)
