@@ -116,7 +116,8 @@ export class Builder {
       // Not built before.
     }
 
-    const dir = path.join(this.buildsDir, `${process.pid}-${++this.counter}`);
+    const name = `${process.pid}-${++this.counter}`;
+    const dir = path.join(this.buildsDir, name);
     const src = path.join(dir, 'src');
     const out = path.join(dir, 'out');
     try {
@@ -134,7 +135,7 @@ export class Builder {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
         await fs.writeFile(file, text, { mode: 0o644 });
       }
-      const result = await this.goBuild(src, out, toolchain, signal);
+      const result = await this.goBuild(name, src, out, toolchain, signal);
       if (result.killedFor) {
         return {
           ok: false,
@@ -182,13 +183,14 @@ export class Builder {
   }
 
   private async goBuild(
+    name: string,
     src: string,
     out: string,
     toolchain: Toolchain,
     signal?: AbortSignal,
   ): Promise<{ code: number; output: string; killedFor?: string }> {
     const { limits, buildUid } = this.config;
-    const cgroup = RunCgroup.create(`build-${process.pid}-${this.counter}`, {
+    const cgroup = RunCgroup.create(`build-${name}`, {
       memoryBytes: limits.buildMemoryBytes,
       processes: 4096,
     });

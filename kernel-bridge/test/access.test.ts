@@ -1,0 +1,88 @@
+/**
+ * Who may talk to the bridge: pages from other origins are refused (the
+ * Jupyter proxy skips XSRF checks), and a bridge with a token refuses
+ * clients without it. Health stays open for probes of liveness.
+ */
+import WebSocket from 'ws';
+import { refuse } from '../src/server/access';
+import type { BridgeServer } from '../src/server/app';
+import { startTestBridge, wsUrl } from './support/bridge';
+
+const TOKEN = 'a-token-of-enough-length-0123456789';
+
+function upgrade(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(-1));
+  });
+}
+
+describe('access rules', () => {
+  test('an Origin other than the bridge host is refused unless allowed', () => {
+    const rules = { allowedOrigins: ['http://127.0.0.1:8888'] };
+    expect(
+      refuse(rules, { host: '127.0.0.1:8765', origin: 'http://127.0.0.1:8765' }, '/api/runs'),
+    ).toBeUndefined();
+    expect(
+      refuse(rules, { host: '127.0.0.1:8765', origin: 'http://127.0.0.1:8888' }, '/api/runs'),
+    ).toBeUndefined();
+    expect(
+      refuse(rules, { host: '127.0.0.1:8765', origin: 'https://evil.example' }, '/api/runs'),
+    ).toMatch(/evil\.example are not allowed/);
+    expect(refuse(rules, { host: '127.0.0.1:8765', origin: 'null' }, '/api/runs')).toMatch(
+      /opaque origin/,
+    );
+    expect(refuse(rules, { host: '127.0.0.1:8765' }, '/api/runs')).toBeUndefined();
+  });
+
+  test('with a token: query or Authorization header, nothing else', () => {
+    const rules = { allowedOrigins: [], token: TOKEN };
+    expect(refuse(rules, { host: 'h' }, `/api/runs?token=${TOKEN}`)).toBeUndefined();
+    expect(
+      refuse(rules, { host: 'h', authorization: `token ${TOKEN}` }, '/api/runs'),
+    ).toBeUndefined();
+    expect(
+      refuse(rules, { host: 'h', authorization: `Bearer ${TOKEN}` }, '/api/runs'),
+    ).toBeUndefined();
+    expect(refuse(rules, { host: 'h' }, '/api/runs')).toMatch(/needs a token/);
+    expect(refuse(rules, { host: 'h' }, '/api/runs?token=wrong')).toBe('the token is wrong');
+  });
+});
+
+describe('the server enforces them', () => {
+  let server: BridgeServer;
+  beforeAll(async () => {
+    server = await startTestBridge({ token: TOKEN, uidBase: 64300 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('WebSocket upgrades: refused without the token or from a foreign origin', async () => {
+    expect(await upgrade(wsUrl(server), {})).toBe(403);
+    expect(
+      await upgrade(wsUrl(server, `?token=${TOKEN}`), { Origin: 'https://evil.example' }),
+    ).toBe(403);
+    expect(await upgrade(wsUrl(server, `?token=${TOKEN}`), {})).toBe(101);
+  });
+
+  test('HTTP: /api/info needs the token, /api/health does not', async () => {
+    const info = await fetch(`${server.url}/api/info`);
+    expect(info.status).toBe(403);
+    expect(((await info.json()) as { message: string }).message).toMatch(/needs a token/);
+    const withToken = await fetch(`${server.url}/api/info`, {
+      headers: { authorization: `token ${TOKEN}` },
+    });
+    const body = (await withToken.json()) as {
+      backends: { ebpf: { available: boolean; why?: string } };
+    };
+    expect(typeof body.backends.ebpf.available).toBe('boolean');
+    if (!body.backends.ebpf.available) expect(body.backends.ebpf.why).toBeTruthy();
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+  });
+});
