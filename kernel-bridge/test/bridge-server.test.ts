@@ -43,6 +43,22 @@ func main() {
 }
 `;
 
+const PINGPONG = `package main
+
+func main() {
+	ping, pong := make(chan int), make(chan int)
+	go func() {
+		for v := range ping {
+			pong <- v
+		}
+	}()
+	for i := 0; i < 20000; i++ {
+		ping <- i
+		<-pong
+	}
+}
+`;
+
 const UID_BASE = 64100;
 const PARALLEL = 2;
 
@@ -50,7 +66,12 @@ ebpfDescribe()('the bridge over WebSocket', () => {
   let server: BridgeServer;
 
   beforeAll(async () => {
-    server = await startTestBridge({ uidBase: UID_BASE, parallel: PARALLEL, perConnection: 12 });
+    server = await startTestBridge({
+      uidBase: UID_BASE,
+      parallel: PARALLEL,
+      perConnection: 12,
+      highWaterBytes: 64 * 1024,
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -198,6 +219,24 @@ ebpfDescribe()('the bridge over WebSocket', () => {
     client.close();
     expect(done.end).toMatchObject({ reason: 'stopped' });
     expect(done.events.at(-1)).toMatchObject({ kind: 'run.end', reason: 'stopped' });
+  });
+
+  test('a slow client slows the run down instead of growing the bridge; every event is delivered or counted', async () => {
+    const client = await Client.connect(wsUrl(server));
+    const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    client.send({ type: 'run', id: 'chatty', code: PINGPONG });
+    // Stop reading for a while, as a tab in the background would.
+    socket.pause();
+    await sleep(1500);
+    socket.resume();
+    const log = await client.finished('chatty');
+    client.close();
+    expect(log.end?.reason).toBe('exit');
+    expect(log.events.map((e) => e.seq)).toEqual(log.events.map((_, i) => i));
+    expect(log.end?.stats.events).toBe(log.events.length);
+    expect(log.end?.stats.undelivered ?? 0).toBe(0);
+    const end = log.events.at(-1);
+    expect(end).toMatchObject({ kind: 'run.end', lost: log.end?.lost });
   });
 
   test('ten runs submitted at once all finish, in order of arrival, with their queue positions', async () => {
