@@ -12,9 +12,6 @@ missing=()
 if ! "$JUPYTER" labextension list 2>&1 | grep -q '@go-slowmo/jupyter-ext'; then
   missing+=("the Go-slowmo notebook extension (jupyter-ext/, issue #5): notebooks open, but there is no Go-slowmo cell yet")
 fi
-if [ ! -f kernel-bridge/dist/src/cli.js ]; then
-  missing+=("the kernel bridge server (kernel-bridge/, issue #4): nothing compiles or runs Go code yet")
-fi
 if [ ! -x bpf/bin/slowmo-probe ] || ! bpf/bin/slowmo-probe versions >/dev/null 2>&1; then
   missing+=("the eBPF probe engine (bpf/, issue #3): bpf/bin/slowmo-probe was not built")
 fi
@@ -37,5 +34,12 @@ echo
 args=(lab --no-browser --ip="$HOST" --port="$PORT" --ServerApp.root_dir="$ROOT")
 [ "$(id -u)" -ne 0 ] || args+=(--allow-root)
 [ -z "$first_lesson" ] || args+=("$first_lesson")
-echo "Starting JupyterLab on http://$HOST:$PORT (the login URL with its token follows; Ctrl-C stops it)"
-exec "$JUPYTER" "${args[@]}"
+# Until the extension starts the bridge through jupyter-server-proxy (issue
+# #5), it runs beside JupyterLab for the slowmo CLI and API clients.
+BRIDGE_PORT="${SLOWMO_BRIDGE_PORT:-8765}"
+node kernel-bridge/dist/src/cli.js serve --host 127.0.0.1 --port "$BRIDGE_PORT" &
+bridge=$!
+trap 'kill $bridge 2>/dev/null' EXIT
+echo "The kernel bridge listens on http://127.0.0.1:$BRIDGE_PORT (GET /api/info says what it can run)"
+echo "Starting JupyterLab on http://$HOST:$PORT (the login URL with its token follows; Ctrl-C stops both)"
+"$JUPYTER" "${args[@]}"
