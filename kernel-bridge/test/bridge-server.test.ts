@@ -239,6 +239,48 @@ ebpfDescribe()('the bridge over WebSocket', () => {
     expect(end).toMatchObject({ kind: 'run.end', lost: log.end?.lost });
   });
 
+  test('paced: the run waits at its start, a step delivers exactly one event, resume runs it to the end', async () => {
+    const client = await Client.connect(wsUrl(server));
+    client.send({ type: 'run', id: 'paced', code: HELLO, mode: 'paced' }); // no pace: start paused
+    const log = client.log('paced');
+    const count = async (n: number, within = 10_000): Promise<void> => {
+      for (let t = 0; t < within && log.events.length < n; t += 20) await sleep(20);
+    };
+    await count(1);
+    expect(log.events.map((e) => e.kind)).toEqual(['run.start']);
+    await sleep(500);
+    expect(log.events).toHaveLength(1); // paused: nothing comes without a command
+    for (let i = 1; i <= 3; i++) {
+      client.send({ type: 'control', id: 'paced', action: 'step' });
+      await count(i + 1);
+      await sleep(300);
+      expect(log.events.map((e) => e.seq)).toEqual(Array.from({ length: i + 1 }, (_, k) => k));
+    }
+    client.send({ type: 'control', id: 'paced', action: 'resume' });
+    const done = await client.finished('paced');
+    client.close();
+    expect(done.end).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(output(done)).toBe('hello from a goroutine\n');
+  });
+
+  test('record mode refuses paced-mode controls with a reason', async () => {
+    const client = await Client.connect(wsUrl(server));
+    client.send({ type: 'run', id: 'rec', code: SPIN });
+    const log = client.log('rec');
+    for (let i = 0; i < 400 && !output(log).includes('spinning'); i++) await sleep(25);
+    client.send({ type: 'control', id: 'rec', action: 'step' });
+    for (let i = 0; i < 100 && !log.error; i++) await sleep(20);
+    expect(log.error).toMatchObject({
+      code: 'bad_control',
+      message: expect.stringContaining('paced'),
+    });
+    client.send({ type: 'control', id: 'rec', action: 'stop' });
+    // The error did not end the run; the stop does.
+    for (let i = 0; i < 400 && !log.end; i++) await sleep(25);
+    client.close();
+    expect(log.end?.reason).toBe('stopped');
+  });
+
   test('ten runs submitted at once all finish, in order of arrival, with their queue positions', async () => {
     const client = await Client.connect(wsUrl(server));
     const ids = Array.from({ length: 10 }, (_, i) => `batch-${i}`);

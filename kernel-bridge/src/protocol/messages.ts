@@ -52,7 +52,7 @@ export const RunRequestSchema = z
     gomaxprocs: z.number().int().min(1).max(64).optional(),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     mode: z.enum(RUN_MODES).default('record'),
-    /** Paced mode: events per second. */
+    /** Paced mode: events per second; without it a paced run starts paused (step, resume, speed). */
     pace: z.number().positive().max(1_000_000).optional(),
   })
   .superRefine((msg, ctx) => {
