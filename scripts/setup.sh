@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-TOTAL=8
+TOTAL=9
 APT_PACKAGES=(clang llvm libbpf-dev bpftool bubblewrap chromium util-linux ca-certificates)
 GO_MIN=1.22
 NODE_MIN=20.19.0
@@ -75,9 +75,21 @@ for v in $(grep -v '^#' bpf/go-versions.txt); do
 done
 
 step 7 $TOTAL "build the TypeScript workspaces (lerna run build)"
-npx lerna run build --loglevel=warn
+# jupyter-ext's build runs `jupyter labextension build`, from the venv.
+PATH="$VENV/bin:$PATH" npx lerna run build --loglevel=warn
 
 step 8 $TOTAL "build bpf/ (the eBPF programs and slowmo-probe)"
 make -s -C bpf
+
+step 9 $TOTAL "install the notebook extension into .venv (pip, with its prebuilt labextension)"
+printf 'BRIDGE_CLI = %s\n' "'$ROOT/kernel-bridge/dist/src/cli.js'" >jupyter-ext/go_slowmo_ext/_paths.py
+ext_hash="$(find jupyter-ext/go_slowmo_ext jupyter-ext/pyproject.toml jupyter-ext/install.json -type f -not -path '*/__pycache__/*' | sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$STAMPS/ext" 2>/dev/null)" = "$ext_hash" ] && "$VENV/bin/jupyter" labextension list 2>&1 | grep -q '@go-slowmo/jupyter-ext.*enabled.*OK'; then
+  skip "installed and up to date"
+else
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall ./jupyter-ext
+  echo "$ext_hash" >"$STAMPS/ext"
+  info "$("$VENV/bin/jupyter" labextension list 2>&1 | grep '@go-slowmo/jupyter-ext' | sed 's/^ *//')"
+fi
 
 printf '\nsetup complete.\n'

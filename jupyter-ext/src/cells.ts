@@ -1,0 +1,80 @@
+/**
+ * Making and marking Go-slowmo cells: a command toggles a code cell into one
+ * (and back), another inserts a new one with a starter program; every such
+ * cell gets a badge, a colour, and Go highlighting (re-asserted whenever the
+ * notebook resets code cells to its kernel's language).
+ */
+import type { Cell } from '@jupyterlab/cells';
+import { NotebookActions, type Notebook } from '@jupyterlab/notebook';
+import { DEFAULT_METADATA, GO_MIME, isSlowmo, METADATA_KEY } from './metadata';
+
+export const CELL_CLASS = 'jp-slowmo-cell';
+
+export const STARTER = `package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fmt.Println("hello from goroutine", i)
+		}()
+	}
+	wg.Wait()
+}
+`;
+
+const watched = new WeakSet<Cell>();
+
+/** Marks one cell according to its metadata, and keeps it marked as it changes. */
+export function markCell(cell: Cell): void {
+  const apply = (): void => {
+    const on = cell.model.type === 'code' && isSlowmo(cell.model.metadata);
+    cell.toggleClass(CELL_CLASS, on);
+    if (on && cell.model.mimeType !== GO_MIME) cell.model.mimeType = GO_MIME;
+  };
+  apply();
+  if (!watched.has(cell)) {
+    watched.add(cell);
+    cell.model.metadataChanged.connect(apply);
+    cell.model.mimeTypeChanged.connect(apply);
+  }
+}
+
+export function markAll(notebook: Notebook): void {
+  for (const cell of notebook.widgets) markCell(cell);
+}
+
+/** Turns the active cell into a Go-slowmo cell, or back into a plain code cell. */
+export function toggleActive(notebook: Notebook): void {
+  const cell = notebook.activeCell;
+  if (!cell) return;
+  if (cell.model.type !== 'code') {
+    NotebookActions.changeCellType(notebook, 'code');
+  }
+  const active = notebook.activeCell!;
+  if (isSlowmo(active.model.metadata)) {
+    active.model.deleteMetadata(METADATA_KEY);
+  } else {
+    active.model.setMetadata(METADATA_KEY, { ...DEFAULT_METADATA });
+  }
+  markCell(active);
+}
+
+/** Inserts a Go-slowmo cell with a starter program below the active cell. */
+export function insertNew(notebook: Notebook, source = STARTER): Cell | null {
+  NotebookActions.insertBelow(notebook);
+  if (notebook.activeCell?.model.type !== 'code') NotebookActions.changeCellType(notebook, 'code');
+  const cell = notebook.activeCell;
+  if (!cell) return null;
+  cell.model.setMetadata(METADATA_KEY, { ...DEFAULT_METADATA });
+  cell.model.sharedModel.setSource(source);
+  markCell(cell);
+  return cell;
+}

@@ -1,0 +1,179 @@
+/**
+ * The cell executor (JupyterLab >= 4.2 lets one replace the stock one): a
+ * Go-slowmo cell goes to the bridge, every other cell to JupyterLab's own
+ * `runCell`. Go-slowmo cells of one notebook run one after another in the
+ * order asked (a FIFO per notebook), since "Run all" asks for every cell at
+ * once. The live output holds only the run's id; the recording is written
+ * into the cell's outputs once, when the run ends.
+ */
+import {
+  evaluateCheckpoint,
+  ProtocolError,
+  type Diagnostic,
+  type SlowmoEvent,
+} from '@go-slowmo/kernel-bridge/protocol';
+import type { ICodeCellModel } from '@jupyterlab/cells';
+import type { INotebookCellExecutor, INotebookModel } from '@jupyterlab/notebook';
+import { UUID } from '@lumino/coreutils';
+import type { BridgeClient } from './client';
+import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata } from './metadata';
+import { svgOf } from './picture';
+import { pack, RUN_MIME, summaryText, type CheckpointOutcome } from './recording';
+import { liveRuns, LIVE_MIME, RunStore } from './store';
+
+type RunCell = (options: INotebookCellExecutor.IRunCellOptions) => Promise<boolean>;
+
+export interface ExecutorHooks {
+  /** Compile errors to show on the cell's lines ([] clears them). */
+  onDiagnostics?(
+    cell: INotebookCellExecutor.IRunCellOptions['cell'],
+    diagnostics: Diagnostic[],
+  ): void;
+}
+
+/** Evaluates a cell's checkpoints; a malformed one is the lesson's fault and says so. */
+export function checkpointOutcomes(
+  meta: SlowmoMetadata,
+  events: readonly SlowmoEvent[],
+): CheckpointOutcome[] {
+  return meta.checkpoints.map((cp) => {
+    try {
+      const r = evaluateCheckpoint(cp, events);
+      return { id: cp.id, title: cp.title, passed: r.passed, reason: r.reason };
+    } catch (err) {
+      const why = err instanceof ProtocolError ? err.message : String(err);
+      return {
+        id: cp.id,
+        title: cp.title,
+        passed: false,
+        reason: `this checkpoint is malformed: ${why}`,
+      };
+    }
+  });
+}
+
+export class SlowmoCellExecutor implements INotebookCellExecutor {
+  private readonly queues = new WeakMap<INotebookModel, Promise<unknown>>();
+  private readonly counters = new WeakMap<INotebookModel, number>();
+
+  constructor(
+    private readonly client: BridgeClient,
+    private readonly fallback: RunCell,
+    private readonly hooks: ExecutorHooks = {},
+  ) {}
+
+  runCell(options: INotebookCellExecutor.IRunCellOptions): Promise<boolean> {
+    const { cell, notebook } = options;
+    if (cell.model.type !== 'code' || !isSlowmo(cell.model.metadata)) return this.fallback(options);
+    options.onCellExecutionScheduled({ cell });
+    const model = cell.model as ICodeCellModel;
+    model.executionState = 'running';
+    const before = this.queues.get(notebook) ?? Promise.resolve();
+    const run = before.then(() => this.runGo(options));
+    this.queues.set(
+      notebook,
+      run.catch(() => false),
+    );
+    return run;
+  }
+
+  private nextCount(notebook: INotebookModel): number {
+    let n = this.counters.get(notebook);
+    if (n === undefined) {
+      n = 0;
+      for (let i = 0; i < notebook.cells.length; i++) {
+        const c = notebook.cells.get(i);
+        if (c.type === 'code') n = Math.max(n, (c as ICodeCellModel).executionCount ?? 0);
+      }
+    }
+    this.counters.set(notebook, n + 1);
+    return n + 1;
+  }
+
+  private async runGo(options: INotebookCellExecutor.IRunCellOptions): Promise<boolean> {
+    const { cell, notebook, onCellExecuted } = options;
+    const model = cell.model as ICodeCellModel;
+    const source = model.sharedModel.getSource();
+    this.hooks.onDiagnostics?.(cell, []);
+    let meta: SlowmoMetadata;
+    try {
+      meta = parseMetadata(model.getMetadata(METADATA_KEY));
+    } catch (err) {
+      model.outputs.clear();
+      model.outputs.add({
+        output_type: 'error',
+        ename: 'Go-slowmo cell options',
+        evalue: (err as Error).message,
+        traceback: [],
+      });
+      model.executionState = 'idle';
+      onCellExecuted({ cell, success: false });
+      return false;
+    }
+    const id = `cell-${UUID.uuid4().slice(0, 12)}`;
+    const store = new RunStore(source, {
+      backend: meta.backend,
+      mode: meta.mode,
+      ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
+      ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
+    });
+    liveRuns.set(id, store);
+    model.executionCount = null;
+    model.outputs.clear();
+    model.outputs.add({ output_type: 'display_data', data: { [LIVE_MIME]: { id } }, metadata: {} });
+
+    await new Promise<void>((resolve) => {
+      void this.client
+        .run(runRequest(id, source, meta), {
+          status: (phase, position) => store.update({ phase, position }),
+          events: (events) => store.append(events),
+          compileError: (diagnostics) => {
+            store.update({ diagnostics, phase: 'done' });
+            this.hooks.onDiagnostics?.(cell, diagnostics);
+            resolve();
+          },
+          end: (end) => {
+            store.update({
+              end: { exitCode: end.exitCode, reason: end.reason, lost: end.lost, stats: end.stats },
+              phase: 'done',
+            });
+            resolve();
+          },
+          error: (message, field) => {
+            store.update({ error: field ? `${message} (${field})` : message, phase: 'failed' });
+            resolve();
+          },
+        })
+        .then((control) => {
+          if (store.phase !== 'done' && store.phase !== 'failed') store.control = control;
+        });
+    });
+
+    const ran = store.end !== undefined;
+    if (ran && meta.checkpoints.length > 0)
+      store.update({ checkpoints: checkpointOutcomes(meta, store.events) });
+    const rec = store.toRecording();
+    model.outputs.clear();
+    model.outputs.add({
+      output_type: 'display_data',
+      data: {
+        [RUN_MIME]: pack(rec) as never,
+        'text/plain': summaryText(rec),
+        ...(ran
+          ? {
+              'image/svg+xml': svgOf(store.timeline.state, {
+                title: summaryText(rec).split('\n')[0],
+              }),
+            }
+          : {}),
+      },
+      metadata: {},
+    });
+    liveRuns.delete(id);
+    model.executionCount = this.nextCount(notebook);
+    model.executionState = 'idle';
+    const success = ran;
+    onCellExecuted({ cell, success });
+    return success;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * A run as the cell output keeps it: MIME `application/vnd.go-slowmo.run.v1+json`,
+ * saved in the .ipynb, so a reopened notebook replays the same picture.
+ *
+ * The events are packed column-wise per kind: each event is one array
+ * [kind, t, m, p, g, ...its own fields in the kind's schema order], its seq
+ * being its index. That is about a third of the JSON of the events as
+ * objects, which matters for recordings of 100,000 events. Unpacking checks
+ * everything with the protocol's schemas: notebooks are untrusted input.
+ */
+import {
+  EVENT_KINDS,
+  EVENT_SCHEMAS,
+  DiagnosticSchema,
+  END_REASONS,
+  parseEvent,
+  ProtocolError,
+  RunStatsSchema,
+  toProtocolError,
+  type Diagnostic,
+  type EventKind,
+  type RunStats,
+  type SlowmoEvent,
+} from '@go-slowmo/kernel-bridge/protocol';
+import { z } from 'zod';
+
+export const RUN_MIME = 'application/vnd.go-slowmo.run.v1+json';
+
+const COMMON = ['seq', 't', 'kind', 'm', 'p', 'g'];
+
+/** Each kind's own fields in schema order, and which of them may be absent. */
+const FIELDS = new Map<string, { keys: string[]; optional: Set<string> }>(
+  EVENT_KINDS.map((kind) => {
+    const shape = (EVENT_SCHEMAS[kind] as unknown as { shape: Record<string, z.ZodType> }).shape;
+    const keys = Object.keys(shape).filter((k) => !COMMON.includes(k));
+    return [
+      kind,
+      { keys, optional: new Set(keys.filter((k) => shape[k]!.safeParse(undefined).success)) },
+    ];
+  }),
+);
+
+export interface CheckpointOutcome {
+  id: string;
+  title: string;
+  passed: boolean;
+  reason: string;
+}
+
+/** A finished (or failed to build) run, unpacked. */
+export interface Recording {
+  /** The cell's code when it ran: the source pane shows this, not today's edits. */
+  source: string;
+  options: { goVersion?: string; gomaxprocs?: number; backend: string; mode: string };
+  events: SlowmoEvent[];
+  end?: { exitCode: number; reason: (typeof END_REASONS)[number]; lost: number; stats: RunStats };
+  diagnostics?: Diagnostic[];
+  checkpoints?: CheckpointOutcome[];
+  /** Why the run did not happen (no backend, bridge unreachable...). */
+  error?: string;
+}
+
+const PackedSchema = z.object({
+  v: z.literal(1),
+  source: z.string(),
+  options: z.object({
+    goVersion: z.string().optional(),
+    gomaxprocs: z.number().int().optional(),
+    backend: z.string(),
+    mode: z.string(),
+  }),
+  kinds: z.array(z.enum(EVENT_KINDS)),
+  rows: z.array(z.array(z.unknown())),
+  end: z
+    .object({
+      exitCode: z.number().int(),
+      reason: z.enum(END_REASONS),
+      lost: z.number().int().min(0),
+      stats: RunStatsSchema,
+    })
+    .optional(),
+  diagnostics: z.array(DiagnosticSchema).optional(),
+  checkpoints: z
+    .array(z.object({ id: z.string(), title: z.string(), passed: z.boolean(), reason: z.string() }))
+    .optional(),
+  error: z.string().optional(),
+});
+export type Packed = z.infer<typeof PackedSchema>;
+
+export function pack(rec: Recording): Packed {
+  const kinds: EventKind[] = [];
+  const index = new Map<string, number>();
+  const rows = rec.events.map((e) => {
+    let k = index.get(e.kind);
+    if (k === undefined) {
+      k = kinds.length;
+      kinds.push(e.kind);
+      index.set(e.kind, k);
+    }
+    const own = e as unknown as Record<string, unknown>;
+    const row: unknown[] = [k, e.t, e.m, e.p, e.g];
+    for (const key of FIELDS.get(e.kind)!.keys) row.push(own[key] === undefined ? null : own[key]);
+    return row;
+  });
+  const { events: _events, ...rest } = rec;
+  void _events;
+  return { v: 1, ...rest, kinds, rows };
+}
+
+/** Unpacks and validates a recording; throws a ProtocolError naming what is wrong. */
+export function unpack(data: unknown): Recording {
+  const parsed = PackedSchema.safeParse(data);
+  if (!parsed.success) throw toProtocolError('go-slowmo recording', parsed.error);
+  const { kinds, rows, v: _v, ...rest } = parsed.data;
+  void _v;
+  const events = rows.map((row, seq) => {
+    const kind = kinds[row[0] as number];
+    if (kind === undefined)
+      throw new ProtocolError(
+        `invalid go-slowmo recording: event ${seq} has an unknown kind`,
+        `rows[${seq}]`,
+      );
+    const { keys, optional } = FIELDS.get(kind)!;
+    const e: Record<string, unknown> = { seq, t: row[1], kind, m: row[2], p: row[3], g: row[4] };
+    keys.forEach((key, i) => {
+      const value = row[5 + i];
+      if (!(value === null && optional.has(key))) e[key] = value;
+    });
+    try {
+      return parseEvent(e);
+    } catch (err) {
+      throw new ProtocolError(
+        `invalid go-slowmo recording: event ${seq}: ${(err as Error).message}`,
+        `rows[${seq}]`,
+      );
+    }
+  });
+  return { ...rest, events };
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The text/plain beside the recording: what a reader without the extension sees. */
+export function summaryText(rec: Recording): string {
+  if (rec.error) return `Go-slowmo run failed: ${rec.error}`;
+  if (rec.diagnostics?.length) {
+    return [
+      'Go-slowmo: the program did not compile:',
+      ...rec.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`),
+    ].join('\n');
+  }
+  const start = rec.events.find((e) => e.kind === 'run.start');
+  const goroutines = rec.events.filter((e) => e.kind === 'g.create').length;
+  const lines = [
+    `Go-slowmo run: ${start && start.kind === 'run.start' ? `${start.goVersion}, GOMAXPROCS=${start.gomaxprocs}, ${start.backend}` : 'no events'}`,
+    `${plural(rec.events.length, 'event')}, ${plural(goroutines, 'goroutine')} created` +
+      (rec.end
+        ? `, ended: ${rec.end.reason} (exit code ${rec.end.exitCode})${rec.end.lost ? `, ${rec.end.lost} events lost` : ''}`
+        : ''),
+  ];
+  for (const c of rec.checkpoints ?? [])
+    lines.push(`${c.passed ? 'PASS' : 'FAIL'} ${c.title}: ${c.reason}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * The MIME renderers of a Go-slowmo cell's output: the finished recording
+ * (replayed) and the live run (streamed from the executor's store). Both are
+ * `safe`: a recording is data, checked against the protocol's schemas before
+ * anything is drawn, so untrusted notebooks (a fresh Binder) render too.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Panel, Widget } from '@lumino/widgets';
+import { RUN_MIME, unpack } from './recording';
+import { liveRuns, LIVE_MIME, RunStore } from './store';
+import { RunWidget } from './widget/run-widget';
+
+function message(cls: string, text: string): Widget {
+  const w = new Widget();
+  w.addClass(cls);
+  w.node.textContent = text;
+  return w;
+}
+
+export class RunRenderer extends Panel implements IRenderMime.IRenderer {
+  constructor(private readonly mimeType: string) {
+    super();
+    this.addClass('jp-slowmo-output-area');
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    for (const w of [...this.widgets]) w.dispose();
+    const data = model.data[this.mimeType];
+    if (this.mimeType === LIVE_MIME) {
+      const id = (data as { id?: unknown } | undefined)?.id;
+      const store = typeof id === 'string' ? liveRuns.get(id) : undefined;
+      this.addWidget(
+        store
+          ? new RunWidget(store)
+          : message(
+              'jp-slowmo-stale',
+              'This run was still going when the notebook was saved: run the cell again to see it.',
+            ),
+      );
+      return;
+    }
+    try {
+      this.addWidget(new RunWidget(RunStore.fromRecording(unpack(data))));
+    } catch (err) {
+      this.addWidget(
+        message(
+          'jp-slowmo-invalid',
+          `This Go-slowmo output cannot be shown: ${(err as Error).message}`,
+        ),
+      );
+    }
+  }
+}
+
+export const rendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [RUN_MIME, LIVE_MIME],
+  defaultRank: 10,
+  createRenderer: (options) => new RunRenderer(options.mimeType),
+};

@@ -1,0 +1,86 @@
+/**
+ * One run as the widget sees it: its events in a Timeline (keyframed, so
+ * scrubbing anywhere is cheap), its phase while live, and how it ended. The
+ * executor fills a live store from the bridge; the renderer makes one from
+ * a saved recording. Live stores are found by run id (the live output only
+ * holds the id), in this module's registry.
+ */
+import {
+  Timeline,
+  type Diagnostic,
+  type RunPhase,
+  type SlowmoEvent,
+} from '@go-slowmo/kernel-bridge/protocol';
+import { Signal } from '@lumino/signaling';
+import type { RunControl } from './client';
+import type { CheckpointOutcome, Recording } from './recording';
+
+export class RunStore {
+  readonly timeline = new Timeline();
+  phase: RunPhase | 'failed' = 'queued';
+  position: number | undefined;
+  diagnostics: Diagnostic[] | undefined;
+  end: Recording['end'];
+  error: string | undefined;
+  checkpoints: CheckpointOutcome[] | undefined;
+  /** Set while the run is live: pause/step/resume/stop reach the bridge through it. */
+  control: RunControl | undefined;
+  /** Emitted after any change; the widget coalesces per animation frame. */
+  readonly changed = new Signal<this, void>(this);
+
+  constructor(
+    readonly source: string,
+    readonly options: Recording['options'],
+  ) {}
+
+  static fromRecording(rec: Recording): RunStore {
+    const store = new RunStore(rec.source, rec.options);
+    for (const e of rec.events) store.timeline.append(e);
+    store.phase = rec.error ? 'failed' : 'done';
+    store.end = rec.end;
+    store.diagnostics = rec.diagnostics;
+    store.checkpoints = rec.checkpoints;
+    store.error = rec.error;
+    return store;
+  }
+
+  get live(): boolean {
+    return this.control !== undefined && this.phase !== 'done' && this.phase !== 'failed';
+  }
+
+  get events(): readonly SlowmoEvent[] {
+    return this.timeline.slice();
+  }
+
+  append(events: readonly SlowmoEvent[]): void {
+    for (const e of events) this.timeline.append(e);
+    this.changed.emit();
+  }
+
+  update(
+    change: Partial<
+      Pick<RunStore, 'phase' | 'position' | 'diagnostics' | 'end' | 'error' | 'checkpoints'>
+    >,
+  ): void {
+    Object.assign(this, change);
+    if (change.phase === 'done' || change.phase === 'failed') this.control = undefined;
+    this.changed.emit();
+  }
+
+  toRecording(): Recording {
+    return {
+      source: this.source,
+      options: this.options,
+      events: this.timeline.slice(),
+      ...(this.end ? { end: this.end } : {}),
+      ...(this.diagnostics ? { diagnostics: this.diagnostics } : {}),
+      ...(this.checkpoints ? { checkpoints: this.checkpoints } : {}),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+}
+
+/** Live runs by id, for the live output's renderer. */
+export const liveRuns = new Map<string, RunStore>();
+
+export const LIVE_MIME = 'application/vnd.go-slowmo.live.v1+json';

@@ -1,0 +1,138 @@
+/**
+ * The output bundle: what is saved in the notebook must come back as the
+ * same run, be much smaller than the events as JSON, and refuse tampered
+ * or broken data with the field to blame (notebooks are untrusted).
+ */
+import { parseEvent, ProtocolError, type SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
+import { pack, summaryText, unpack, type Recording } from '../src/recording';
+
+/** A small but complete run, as the bridge would send it. */
+export function sampleEvents(goroutines = 3): SlowmoEvent[] {
+  const raw: object[] = [
+    {
+      kind: 'run.start',
+      m: -1,
+      p: -1,
+      g: 0,
+      goVersion: 'go1.26.8',
+      gomaxprocs: 2,
+      backend: 'ebpf',
+      fidelity: { runq: true, runnext: true, steals: true, lines: false },
+    },
+    { kind: 'p.state', m: 0, p: 0, g: 0, state: 'running', pm: 0 },
+    {
+      kind: 'g.create',
+      m: 0,
+      p: 0,
+      g: 0,
+      goid: 1,
+      parent: 0,
+      fn: 'runtime.main',
+      file: 'proc.go',
+      line: 1,
+    },
+    { kind: 'g.running', m: 0, p: 0, g: 0, goid: 1, inheritTime: false },
+  ];
+  for (let i = 0; i < goroutines; i++) {
+    const goid = 20 + i;
+    raw.push(
+      {
+        kind: 'g.create',
+        m: 0,
+        p: 0,
+        g: 1,
+        goid,
+        parent: 1,
+        fn: 'main.main.func1',
+        file: 'main.go',
+        line: 9,
+      },
+      { kind: 'g.runnable', m: 0, p: 0, g: 1, goid, queue: 'runnext', qp: 0, reason: 'create' },
+    );
+  }
+  raw.push(
+    { kind: 'g.waiting', m: 0, p: 0, g: 1, goid: 1, reason: 'chan receive' },
+    {
+      kind: 'g.waiting',
+      m: 0,
+      p: 0,
+      g: 1,
+      goid: 1,
+      reason: 'chan receive',
+      file: 'main.go',
+      line: 12,
+    },
+    { kind: 'globalq', m: 0, p: 0, g: 0, goids: [], more: 3 },
+    { kind: 'output', m: -1, p: -1, g: 0, stream: 'stdout', data: 'hello\n' },
+    { kind: 'run.end', m: -1, p: -1, g: 0, exitCode: 0, signal: null, lost: 0, reason: 'exit' },
+  );
+  return raw.map((e, seq) => parseEvent({ seq, t: seq * 1000, ...e }));
+}
+
+function recording(events: SlowmoEvent[]): Recording {
+  return {
+    source: 'package main\n\nfunc main() {}\n',
+    options: { backend: 'auto', mode: 'record', gomaxprocs: 2 },
+    events,
+    end: {
+      exitCode: 0,
+      reason: 'exit',
+      lost: 0,
+      stats: { events: events.length, compileMs: 12, cached: false },
+    },
+    checkpoints: [
+      { id: 'c1', title: 'Three goroutines', passed: true, reason: '3 goroutines were created' },
+    ],
+  };
+}
+
+describe('the output bundle', () => {
+  test('unpack(pack(x)) is the same run: every event, optional fields absent, null kept', () => {
+    const rec = recording(sampleEvents());
+    const back = unpack(JSON.parse(JSON.stringify(pack(rec))));
+    expect(back).toEqual(rec);
+    const parked = back.events.filter((e) => e.kind === 'g.waiting');
+    expect(parked[0]).not.toHaveProperty('file');
+    expect(parked[1]).toMatchObject({ file: 'main.go', line: 12 });
+    expect(back.events.at(-1)).toMatchObject({ kind: 'run.end', signal: null });
+  });
+
+  test('it is compact: well under half of the events as JSON objects', () => {
+    const events = sampleEvents(2000);
+    const packed = JSON.stringify(pack(recording(events))).length;
+    const plain = JSON.stringify(events).length;
+    expect(packed / plain).toBeLessThan(0.5);
+  });
+
+  test('tampered data is refused with the place to blame, never drawn', () => {
+    const packed = pack(recording(sampleEvents())) as unknown as {
+      rows: unknown[][];
+      kinds: string[];
+      v: number;
+    };
+    const badGoid = JSON.parse(JSON.stringify(packed)) as typeof packed;
+    const createRow = badGoid.rows.findIndex((r) => badGoid.kinds[r[0] as number] === 'g.create');
+    badGoid.rows[createRow]![5] = -7;
+    expect(() => unpack(badGoid)).toThrow(ProtocolError);
+    expect(() => unpack(badGoid)).toThrow(new RegExp(`event ${createRow}`));
+    const badVersion = { ...packed, v: 2 };
+    expect(() => unpack(badVersion)).toThrow(/field "v"/);
+    const badKind = JSON.parse(JSON.stringify(packed)) as typeof packed;
+    badKind.rows[0]![0] = 99;
+    expect(() => unpack(badKind)).toThrow(/unknown kind/);
+    expect(() => unpack('<script>')).toThrow(ProtocolError);
+  });
+
+  test('text/plain says what happened, for readers without the extension', () => {
+    const text = summaryText(recording(sampleEvents(3)));
+    expect(text).toContain('go1.26.8, GOMAXPROCS=2, ebpf');
+    expect(text).toContain('4 goroutines created');
+    expect(text).toContain('ended: exit (exit code 0)');
+    expect(text).toContain('PASS Three goroutines');
+    const failed = summaryText({
+      ...recording([]),
+      diagnostics: [{ file: 'main.go', line: 3, column: 2, message: 'undefined: x' }],
+    });
+    expect(failed).toBe('Go-slowmo: the program did not compile:\nmain.go:3:2: undefined: x');
+  });
+});
