@@ -69,7 +69,7 @@ const PackedSchema = z.object({
     backend: z.string(),
     mode: z.string(),
   }),
-  kinds: z.array(z.enum(EVENT_KINDS)),
+  kinds: z.array(z.enum(EVENT_KINDS as [EventKind, ...EventKind[]])),
   rows: z.array(z.array(z.unknown())),
   end: z
     .object({

@@ -1,0 +1,180 @@
+/**
+ * @jest-environment node
+ *
+ * The cell executor against the real bridge (started here, with real builds
+ * and probes): other cells go to JupyterLab's own executor untouched;
+ * Go-slowmo cells of one notebook run one at a time, in the order asked,
+ * even when "Run all" asks for all at once; each ends with the saved bundle
+ * and its checkpoints evaluated. The notebook and cell models are minimal
+ * stand-ins for JupyterLab's (the browser tests use the real ones).
+ */
+import { startServer, makeConfig, type BridgeServer } from '@go-slowmo/kernel-bridge';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { BridgeClient } from '../src/client';
+import { SlowmoCellExecutor } from '../src/executor';
+import { RUN_MIME, unpack } from '../src/recording';
+
+jest.setTimeout(120_000);
+
+const PROBE = path.join(__dirname, '..', '..', 'bpf', 'bin', 'slowmo-probe');
+const ebpf = spawnSync(PROBE, ['check']).status === 0 && process.getuid?.() === 0;
+if (!ebpf && process.env.CI) throw new Error('CI forbids skipping: eBPF is unavailable');
+const maybe = ebpf ? describe : describe.skip;
+
+interface Output {
+  output_type: string;
+  data?: Record<string, unknown>;
+}
+
+/** Just what the executor touches of a JupyterLab cell. */
+function fakeCell(source: string, metadata: Record<string, unknown> = {}) {
+  const outputs: Output[] = [];
+  const model = {
+    type: 'code',
+    metadata,
+    executionCount: null as number | null,
+    executionState: 'idle',
+    getMetadata: (k: string) => metadata[k],
+    sharedModel: { getSource: () => source },
+    outputs: {
+      clear: () => (outputs.length = 0),
+      add: (o: Output) => outputs.push(o),
+      list: outputs,
+    },
+  };
+  return { model, editor: null, outputs };
+}
+
+function fakeNotebook(cells: ReturnType<typeof fakeCell>[]) {
+  return { cells: { length: cells.length, get: (i: number) => cells[i]!.model } };
+}
+
+const program = (word: string) => `package main
+
+import "fmt"
+
+func main() {
+	done := make(chan bool)
+	go func() {
+		fmt.Println("${word}")
+		done <- true
+	}()
+	<-done
+}
+`;
+
+maybe('the cell executor with the real bridge', () => {
+  let server: BridgeServer;
+  let client: BridgeClient;
+
+  beforeAll(async () => {
+    server = await startServer(
+      makeConfig({
+        host: '127.0.0.1',
+        port: 0,
+        logLevel: 'silent',
+        uidBase: 64400,
+        workDir: path.join(tmpdir(), 'slowmo-bridge-tests'),
+      }),
+    );
+    client = new BridgeClient(
+      `${server.url.replace('http', 'ws')}/api/runs`,
+      (u) => new WebSocket(u) as unknown as globalThis.WebSocket,
+    );
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('plain cells go to JupyterLab; Go-slowmo cells run one at a time in order, each saved as a bundle', async () => {
+    const fallback = jest.fn(async () => true);
+    const executor = new SlowmoCellExecutor(client, fallback);
+    const python = fakeCell('print(42)');
+    const go = ['first', 'second', 'third'].map((w, i) =>
+      fakeCell(program(w), {
+        slowmo: {
+          checkpoints: [
+            {
+              id: `c${i}`,
+              title: 'a goroutine of mine was created',
+              check: { type: 'event', kind: 'g.create', where: { fn: 'main.main.func1' }, min: 1 },
+            },
+          ],
+        },
+      }),
+    );
+    const cells = [python, ...go];
+    const notebook = fakeNotebook(cells);
+    const order: string[] = [];
+    const options = (c: (typeof cells)[number]) =>
+      ({
+        cell: c,
+        notebook,
+        notebookConfig: {},
+        onCellExecutionScheduled: () => {},
+        onCellExecuted: ({ success }: { success: boolean }) => {
+          order.push(
+            `${c.model.sharedModel.getSource().includes('first') ? 'first' : c.model.sharedModel.getSource().includes('second') ? 'second' : 'third'}:${success}`,
+          );
+        },
+      }) as never;
+
+    // "Run all": every cell at once.
+    const results = await Promise.all(cells.map((c) => executor.runCell(options(c))));
+    expect(fallback).toHaveBeenCalledTimes(1);
+    expect(results).toEqual([true, true, true, true]);
+    expect(order).toEqual(['first:true', 'second:true', 'third:true']);
+    go.forEach((c, i) => {
+      expect(c.model.executionCount).toBe(i + 1);
+      expect(c.outputs).toHaveLength(1);
+      const data = c.outputs[0]!.data!;
+      expect(Object.keys(data).sort()).toEqual([RUN_MIME, 'image/svg+xml', 'text/plain'].sort());
+      const rec = unpack(data[RUN_MIME]);
+      expect(rec.end).toMatchObject({ reason: 'exit', exitCode: 0 });
+      expect(rec.checkpoints).toEqual([expect.objectContaining({ id: `c${i}`, passed: true })]);
+      expect(
+        rec.events
+          .filter((e) => e.kind === 'output')
+          .map((e) => (e.kind === 'output' ? e.data : '')),
+      ).toEqual([`${['first', 'second', 'third'][i]}\n`]);
+    });
+    // The runs did not overlap: each started after the one before had ended.
+    const spans = go.map((c) => {
+      const rec = unpack(c.outputs[0]!.data![RUN_MIME]);
+      return rec.end!.stats;
+    });
+    expect(spans.every((s) => s.events > 0)).toBe(true);
+  });
+
+  test('a compile error and a malformed cell option are reported on the cell, not thrown', async () => {
+    const seen: unknown[] = [];
+    const executor = new SlowmoCellExecutor(client, async () => true, {
+      onDiagnostics: (_c, d) => seen.push(d),
+    });
+    const broken = fakeCell('package main\n\nfunc main() {\n\tx := 1\n}\n', { slowmo: {} });
+    const badMeta = fakeCell(program('never'), { slowmo: { gomaxprocs: 0 } });
+    const notebook = fakeNotebook([broken, badMeta]);
+    const opts = (c: ReturnType<typeof fakeCell>) =>
+      ({
+        cell: c,
+        notebook,
+        notebookConfig: {},
+        onCellExecutionScheduled: () => {},
+        onCellExecuted: () => {},
+      }) as never;
+    expect(await executor.runCell(opts(broken))).toBe(false);
+    const rec = unpack(broken.outputs[0]!.data![RUN_MIME]);
+    expect(rec.diagnostics).toEqual([
+      expect.objectContaining({ file: 'main.go', line: 4, column: 2 }),
+    ]);
+    expect(seen.at(-1)).toEqual(rec.diagnostics);
+    expect(await executor.runCell(opts(badMeta))).toBe(false);
+    expect(badMeta.outputs[0]).toMatchObject({
+      output_type: 'error',
+      evalue: expect.stringContaining('gomaxprocs'),
+    });
+  });
+});

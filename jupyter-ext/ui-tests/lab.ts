@@ -1,0 +1,143 @@
+/**
+ * A JupyterLab server for browser tests, and Chromium to look at it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const CHROMIUM = process.env.SLOWMO_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(REPO, 'jupyter-ext', 'ui-tests', 'screenshots');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface Lab {
+  url: string;
+  token: string;
+  root: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+  /** Jupyter's REST API with the token. */
+  api(pathname: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Whether this machine can run the browser tests; in CI a missing piece is a failure. */
+export function uiAvailable(): string | undefined {
+  const lab = spawnSync(path.join(REPO, '.venv/bin/jupyter'), ['labextension', 'list'], {
+    encoding: 'utf8',
+  });
+  const out = `${lab.stdout}${lab.stderr}`;
+  if (!/@go-slowmo\/jupyter-ext.*enabled/.test(out))
+    return 'the extension is not installed in .venv (make setup)';
+  if (spawnSync(CHROMIUM, ['--version']).status !== 0) return `no Chromium at ${CHROMIUM}`;
+  const probe = spawnSync(path.join(REPO, 'bpf/bin/slowmo-probe'), ['check']);
+  if (probe.status !== 0 || process.getuid?.() !== 0)
+    return 'eBPF is not available (root and the probe engine are needed)';
+  return undefined;
+}
+
+export async function startLab(): Promise<Lab> {
+  const port = await freePort();
+  const token = `t${Math.random().toString(36).slice(2)}${Date.now()}`;
+  const root = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-'));
+  const proc = spawn(
+    path.join(REPO, '.venv/bin/jupyter'),
+    [
+      'lab',
+      '--no-browser',
+      `--port=${port}`,
+      '--ip=127.0.0.1',
+      `--ServerApp.token=${token}`,
+      `--ServerApp.root_dir=${root}`,
+      '--allow-root',
+      '--LabApp.news_url=',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' },
+      detached: true,
+    },
+  );
+  let log = '';
+  proc.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const api = (p: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${url}${p}`, {
+      ...init,
+      headers: {
+        Authorization: `token ${token}`,
+        'Content-Type': 'application/json',
+        ...(init.headers ?? {}),
+      },
+    });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await api('/api/status')).ok) break;
+    } catch {
+      // not yet up
+    }
+    if (i > 300 || proc.exitCode !== null) throw new Error(`JupyterLab did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    token,
+    root,
+    proc,
+    api,
+    stop: async () => {
+      try {
+        process.kill(-proc.pid!, 'SIGTERM');
+      } catch {
+        // gone
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+}
+
+/** A notebook file with these cells, written through Jupyter's contents API. */
+export async function writeNotebook(lab: Lab, name: string, cells: object[]): Promise<void> {
+  const content = {
+    cells,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const r = await lab.api(`/api/contents/${name}`, {
+    method: 'PUT',
+    body: JSON.stringify({ type: 'notebook', content }),
+  });
+  if (!r.ok) throw new Error(`cannot write ${name}: ${r.status} ${await r.text()}`);
+}
+
+export function codeCell(source: string, metadata: object = {}): object {
+  return { cell_type: 'code', source, metadata, outputs: [], execution_count: null };
+}

@@ -1,0 +1,184 @@
+/**
+ * A learner's session, in a real JupyterLab in Debian's Chromium, with the
+ * real bridge and probes: make a Go-slowmo cell, type a program, run it, look
+ * at its goroutines, step through it, save, reload and find the same
+ * picture; a compile error lands on its line; a Python cell still runs on
+ * its kernel. Screenshots go to ui-tests/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  codeCell,
+  launchChromium,
+  SCREENSHOTS,
+  startLab,
+  uiAvailable,
+  writeNotebook,
+  type Lab,
+} from './lab';
+
+const why = uiAvailable();
+if (why && process.env.CI) throw new Error(`CI forbids skipping the browser tests: ${why}`);
+const maybe = why ? describe.skip : describe;
+
+const PROGRAM = `package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	block := make(chan int)
+	for i := 0; i < 4; i++ {
+		go func() {
+			<-block
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	fmt.Println("four goroutines are waiting")
+}
+`;
+
+const BROKEN = `package main
+
+func main() {
+	x := 1
+}
+`;
+
+maybe('a notebook with Go-slowmo cells, in a browser', () => {
+  let lab: Lab;
+  let browser: Browser;
+  let page: Page;
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    lab = await startLab();
+    await writeNotebook(lab, 'lesson.ipynb', [codeCell('print(6 * 7)')]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+    await page.goto(`${lab.url}/lab/tree/lesson.ipynb?token=${lab.token}`);
+    await page.locator('.jp-Notebook .jp-Cell').first().waitFor();
+    await page.getByText('Idle', { exact: false }).first().waitFor({ timeout: 60_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.stop();
+  });
+
+  /** Puts source into a cell's editor as a paste would (no auto-closing brackets). */
+  async function setSource(cell: ReturnType<Page['locator']>, source: string): Promise<void> {
+    await cell.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(source);
+  }
+
+  async function runCell(cell: ReturnType<Page['locator']>): Promise<void> {
+    await cell.locator('.cm-content').click();
+    await page.keyboard.press('Control+Enter');
+  }
+
+  test('a Go-slowmo cell made from the toolbar runs and shows its goroutines', async () => {
+    await page.locator('.jp-Notebook .jp-Cell').first().click();
+    await page.locator('.jp-NotebookPanel-toolbar').getByText('+ Go-slowmo').click();
+    const cell = page.locator('.jp-slowmo-cell').first();
+    await cell.waitFor();
+    await setSource(cell, PROGRAM);
+    await runCell(cell);
+    const run = cell.locator('.jp-slowmo-run');
+    await run.locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 120_000 });
+    await expectAttr(run, 'data-user-goroutines', '4');
+    await expectAttr(run, 'data-user-waiting', '4');
+    expect(await run.locator('.jp-slowmo-output').innerText()).toContain(
+      'four goroutines are waiting',
+    );
+    await shot('1-run-finished');
+
+    // Step back and forward through the run.
+    const position = run.locator('.jp-slowmo-position');
+    const last = await position.innerText();
+    const [, n, total] = /event (\d+) of (\d+)/.exec(last)!;
+    expect(n).toBe(total);
+    await run.getByRole('button', { name: 'One event back' }).click();
+    await expectText(position, `event ${Number(n) - 1} of ${total}`);
+    await run.getByRole('button', { name: 'One event back' }).click();
+    await expectText(position, `event ${Number(n) - 2} of ${total}`);
+    await run.getByRole('button', { name: 'One event forward' }).click();
+    await expectText(position, `event ${Number(n) - 1} of ${total}`);
+    await shot('2-stepped-back');
+  });
+
+  test('saved and reloaded, the output shows the same picture', async () => {
+    await page.keyboard.press('Control+s');
+    await page.waitForTimeout(1500);
+    const saved = (await (await lab.api('/api/contents/lesson.ipynb')).json()) as {
+      content: {
+        cells: {
+          metadata: Record<string, unknown>;
+          outputs: { data?: Record<string, unknown> }[];
+        }[];
+      };
+    };
+    const goCell = saved.content.cells.find((c) => 'slowmo' in c.metadata)!;
+    expect(Object.keys(goCell.outputs[0]!.data!).sort()).toEqual(
+      ['application/vnd.go-slowmo.run.v1+json', 'image/svg+xml', 'text/plain'].sort(),
+    );
+    await page.reload();
+    const run = page.locator('.jp-slowmo-cell .jp-slowmo-run').first();
+    await run.locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 60_000 });
+    await expectAttr(run, 'data-user-goroutines', '4');
+    const [, n, total] = /event (\d+) of (\d+)/.exec(
+      await run.locator('.jp-slowmo-position').innerText(),
+    )!;
+    expect(n).toBe(total);
+    await shot('3-reloaded');
+  });
+
+  test('a compile error is shown on its line', async () => {
+    await page.locator('.jp-slowmo-cell').first().click();
+    await page.locator('.jp-NotebookPanel-toolbar').getByText('+ Go-slowmo').click();
+    const cell = page.locator('.jp-slowmo-cell').nth(1);
+    await setSource(cell, BROKEN);
+    await runCell(cell);
+    await cell.locator('.jp-slowmo-diagnostic').first().waitFor({ timeout: 60_000 });
+    expect(await cell.locator('.jp-slowmo-diagnostic').first().innerText()).toBe(
+      'main.go:4:2: declared and not used: x',
+    );
+    const marked = cell.locator('.jp-slowmo-error-line');
+    await marked.waitFor();
+    expect(await marked.innerText()).toContain('x := 1');
+    await shot('4-compile-error');
+  });
+
+  test('a Python cell in the same notebook still runs on its kernel', async () => {
+    const py = page.locator('.jp-Notebook .jp-Cell').first();
+    await runCell(py);
+    await py.locator('.jp-OutputArea-output', { hasText: '42' }).waitFor({ timeout: 60_000 });
+  });
+});
+
+async function expectAttr(
+  loc: ReturnType<Page['locator']>,
+  name: string,
+  value: string,
+): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await loc.getAttribute(name)) === value) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await loc.getAttribute(name)).toBe(value);
+}
+
+async function expectText(loc: ReturnType<Page['locator']>, text: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if ((await loc.innerText()).includes(text)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await loc.innerText()).toContain(text);
+}
