@@ -63,7 +63,10 @@ maybe('a notebook with Go-slowmo cells, in a browser', () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     await page.goto(`${lab.url}/lab/tree/lesson.ipynb?token=${lab.token}`);
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor();
-    await page.getByText('Idle', { exact: false }).first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText('Kernel status: Idle')
+      .first()
+      .waitFor({ state: 'attached', timeout: 60_000 });
   });
 
   afterAll(async () => {

@@ -55,10 +55,10 @@ export class ControlsBar extends Widget {
     super();
     this.addClass('jp-slowmo-controls');
     const emit = (r: ControlRequest) => () => this.requested.emit(r);
-    const first = button('⏮', 'To the first event', 'jp-slowmo-first');
+    const first = button('|◀', 'To the first event', 'jp-slowmo-first');
     const back = button('◀', 'One event back', 'jp-slowmo-back');
     const fwd = button('▶|', 'One event forward', 'jp-slowmo-forward');
-    const last = button('⏭', 'To the last event (follow a live run)', 'jp-slowmo-last');
+    const last = button('▶▶|', 'To the last event (follow a live run)', 'jp-slowmo-last');
     first.onclick = emit({ type: 'first' });
     back.onclick = emit({ type: 'back' });
     fwd.onclick = emit({ type: 'forward' });
@@ -125,7 +125,7 @@ export class ControlsBar extends Widget {
   /** Reflects the view: where it is, how far the run goes, whether it plays, whether it can be stopped. */
   sync(view: { seq: number; last: number; t: number; playing: boolean; live: boolean }): void {
     this.playing = view.playing;
-    this.playBtn.textContent = view.playing ? '⏸' : '▶';
+    this.playBtn.textContent = view.playing ? '❚❚' : '▶';
     this.playBtn.title = view.playing ? 'Pause' : 'Play';
     this.scrubber.max = String(Math.max(0, view.last));
     this.scrubber.value = String(Math.max(0, view.seq));

@@ -7,6 +7,12 @@ import type { SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
 import { Widget } from '@lumino/widgets';
 import { Terminal } from '@xterm/xterm';
 
+/** Events by seq (a Timeline). */
+export interface EventSource {
+  readonly length: number;
+  event(seq: number): SlowmoEvent | undefined;
+}
+
 export class OutputPane extends Widget {
   private term: Terminal | null = null;
   private pre: HTMLPreElement | null = null;
@@ -38,11 +44,18 @@ export class OutputPane extends Widget {
     if (this.events) this.showUpTo(this.events, pending);
   }
 
-  private events: readonly SlowmoEvent[] | null = null;
+  private events: EventSource | null = null;
+  /** The seqs of output events among the first `scanned` events, in order. */
+  private readonly outputs: number[] = [];
+  private scanned = 0;
 
   /** Shows what the program wrote up to and including event `seq`. */
-  showUpTo(events: readonly SlowmoEvent[], seq: number): void {
+  showUpTo(events: EventSource, seq: number): void {
     this.events = events;
+    // Only output events matter: index them once, so a frame costs nothing when there are none.
+    for (; this.scanned < events.length; this.scanned++) {
+      if (events.event(this.scanned)?.kind === 'output') this.outputs.push(this.scanned);
+    }
     if (!this.term && !this.pre) {
       this.shown = seq;
       return;
@@ -53,23 +66,28 @@ export class OutputPane extends Widget {
       this.shown = -1;
     }
     let text = '';
-    for (let i = this.shown + 1; i <= seq && i < events.length; i++) {
-      const e = events[i]!;
-      if (e.kind === 'output') text += e.data;
+    for (const s of this.outputs) {
+      if (s <= this.shown) continue;
+      if (s > seq) break;
+      const e = events.event(s);
+      if (e?.kind === 'output') text += e.data;
     }
-    this.shown = Math.max(this.shown, Math.min(seq, events.length - 1));
+    this.shown = Math.max(this.shown, seq);
     if (!text) return;
     if (this.term) this.term.write(text);
     else if (this.pre) this.pre.textContent += text;
   }
 
-  /** All text written so far (for tests and copying). */
+  /** All text written up to the event shown (for tests and copying). */
   get text(): string {
-    if (this.pre) return this.pre.textContent ?? '';
-    if (!this.events) return '';
-    return this.events
-      .slice(0, this.shown + 1)
-      .map((e) => (e.kind === 'output' ? e.data : ''))
+    const events = this.events;
+    if (!events) return '';
+    return this.outputs
+      .filter((s) => s <= this.shown)
+      .map((s) => {
+        const e = events.event(s);
+        return e?.kind === 'output' ? e.data : '';
+      })
       .join('');
   }
 

@@ -38,6 +38,8 @@ export class RunWidget extends Panel {
   private frame = 0;
   private timer: number | undefined;
   private lastShown = -2;
+  /** Pictures drawn so far (the benchmark counts them). */
+  private frames = 0;
 
   constructor(readonly store: RunStore) {
     super();
@@ -49,10 +51,12 @@ export class RunWidget extends Panel {
     const split = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
     split.addClass('jp-slowmo-main');
     const left = new BoxPanel({ direction: 'top-to-bottom', spacing: 0 });
+    left.addClass('jp-slowmo-stage');
     left.addWidget(this.picture);
-    BoxPanel.setStretch(this.picture, 1);
     left.addWidget(this.narration);
-    BoxPanel.setSizeBasis(this.narration, 44);
+    BoxPanel.setStretch(this.picture, 1);
+    BoxPanel.setStretch(this.narration, 0);
+    BoxPanel.setSizeBasis(this.narration, 40);
     split.addWidget(left);
     split.addWidget(this.source);
     split.setRelativeSizes([3, 1]);
@@ -207,7 +211,7 @@ export class RunWidget extends Panel {
       ? narrate(event, store.timeline.stateAt(seq - 1))
       : this.waitingText();
     this.source.light(litLines(state, event));
-    this.output.showUpTo(store.timeline.slice(0, seq + 1), seq);
+    this.output.showUpTo(store.timeline, seq);
     this.controls.sync({
       seq,
       last: this.last,
@@ -216,6 +220,19 @@ export class RunWidget extends Panel {
       live: store.live,
     });
     this.renderStatus();
+    // What the picture shows of the learner's own goroutines, for tests and assistive tools.
+    let mine = 0;
+    let waiting = 0;
+    state.gs.forEach((g) => {
+      if (g.site && /(^|\/)main\.go$/.test(g.site.file) && g.status !== 'dead') {
+        mine++;
+        if (g.status === 'waiting') waiting++;
+      }
+    });
+    this.node.dataset.userGoroutines = String(mine);
+    this.node.dataset.userWaiting = String(waiting);
+    this.node.dataset.frames = String(++this.frames);
+    this.toggleClass('jp-slowmo-did-not-compile', !!store.diagnostics?.length && this.last < 0);
   }
 
   private waitingText(): string {

@@ -1,0 +1,121 @@
+/**
+ * `make bench` for the notebook extension, in headless Chromium against a
+ * real JupyterLab:
+ *
+ * 1. Opening a saved notebook whose output holds a recording of 1,000
+ *    goroutines and 100,000 events: time to the first picture, beside
+ *    opening the same notebook with only the text/plain output (what
+ *    JupyterLab itself costs). Goal: under 1 s.
+ * 2. Replaying that recording at full speed: frames drawn per second.
+ *    Goal: at least 30.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { synthetic } from '../../kernel-bridge/bench/synthetic';
+import { pack, RUN_MIME, summaryText, type Recording } from '../src/recording';
+import { codeCell, launchChromium, startLab, uiAvailable, writeNotebook } from '../ui-tests/lab';
+
+const EVENTS = 100_000;
+const GOROUTINES = 1_000;
+const OPEN_GOAL_MS = 1000;
+const FPS_GOAL = 30;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+function row(name: string, value: string, note: string): void {
+  console.log(`${name.padEnd(44)} ${value.padStart(10)}   ${note}`);
+}
+
+async function main(): Promise<void> {
+  const why = uiAvailable();
+  if (why) {
+    console.log(`extension benchmark: skipped (${why})`);
+    return;
+  }
+  const events = synthetic(EVENTS, { seed: 7, procs: 8, population: GOROUTINES });
+  const created = events.filter((e) => e.kind === 'g.create').length;
+  const rec: Recording = {
+    source: 'package main\n\nfunc main() {}\n',
+    options: { backend: 'ebpf', mode: 'record' },
+    events,
+    end: { exitCode: 0, reason: 'exit', lost: 0, stats: { events: events.length } },
+  };
+  const packed = pack(rec);
+  const meta = { slowmo: { backend: 'auto', mode: 'record' } };
+  const lab = await startLab();
+  const browser = await launchChromium();
+  try {
+    const output = (data: object) => ({ output_type: 'display_data', data, metadata: {} });
+    await writeNotebook(lab, 'big.ipynb', [
+      {
+        ...codeCell(rec.source, meta),
+        outputs: [output({ [RUN_MIME]: packed, 'text/plain': summaryText(rec) })],
+      },
+    ]);
+    await writeNotebook(lab, 'plain.ipynb', [
+      { ...codeCell(rec.source, meta), outputs: [output({ 'text/plain': summaryText(rec) })] },
+    ]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Warm JupyterLab's own assets once, so both measurements start equal.
+    await page.goto(`${lab.url}/lab/tree/plain.ipynb?token=${lab.token}`);
+    await page.locator('.jp-OutputArea-output').first().waitFor({ timeout: 60_000 });
+
+    const openTimes: number[] = [];
+    const plainTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      let t0 = performance.now();
+      await page.goto(`${lab.url}/lab/tree/plain.ipynb?token=${lab.token}&reset`);
+      await page
+        .locator('.jp-OutputArea-output', { hasText: 'Go-slowmo run' })
+        .first()
+        .waitFor({ timeout: 60_000 });
+      plainTimes.push(performance.now() - t0);
+      t0 = performance.now();
+      await page.goto(`${lab.url}/lab/tree/big.ipynb?token=${lab.token}&reset`);
+      await page.locator('.jp-slowmo-run[data-frames]').first().waitFor({ timeout: 120_000 });
+      openTimes.push(performance.now() - t0);
+    }
+    const open = median(openTimes);
+    const plain = median(plainTimes);
+
+    const run = page.locator('.jp-slowmo-run').first();
+    await run.getByRole('button', { name: 'To the first event' }).click();
+    await run.locator('select.jp-slowmo-speed').selectOption('10000');
+    const frames = async () => Number(await run.getAttribute('data-frames'));
+    await run.getByRole('button', { name: 'Play' }).click();
+    await page.waitForTimeout(500);
+    const f0 = await frames();
+    const t0 = performance.now();
+    await page.waitForTimeout(5000);
+    const fps = ((await frames()) - f0) / ((performance.now() - t0) / 1000);
+
+    console.log(
+      `extension benchmark: ${EVENTS.toLocaleString('en')} events, ${created.toLocaleString('en')} goroutines, headless Chromium`,
+    );
+    row(
+      'open notebook -> first picture',
+      `${open.toFixed(0)} ms`,
+      `goal < ${OPEN_GOAL_MS} ms: ${open < OPEN_GOAL_MS ? 'met' : 'NOT met'}; same notebook with text/plain only: ${plain.toFixed(0)} ms (x${(open / plain).toFixed(2)})`,
+    );
+    row(
+      'replay at full speed',
+      `${fps.toFixed(1)} fps`,
+      `goal >= ${FPS_GOAL}: ${fps >= FPS_GOAL ? 'met' : 'NOT met'} (x${(fps / FPS_GOAL).toFixed(2)})`,
+    );
+    mkdirSync(path.join(__dirname, '..', 'ui-tests', 'screenshots'), { recursive: true });
+    await page.screenshot({
+      path: path.join(__dirname, '..', 'ui-tests', 'screenshots', 'bench-1000-goroutines.png'),
+    });
+  } finally {
+    await browser.close();
+    await lab.stop();
+  }
+}
+
+void main().catch((err: Error) => {
+  console.error(`extension benchmark failed: ${err.stack ?? err.message}`);
+  process.exitCode = 1;
+});
