@@ -17,7 +17,7 @@ import type { INotebookCellExecutor, INotebookModel } from '@jupyterlab/notebook
 import { UUID } from '@lumino/coreutils';
 import type { BridgeClient } from './client';
 import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata } from './metadata';
-import { svgOf } from './picture';
+import { svgOf } from './picture/svg';
 import { pack, RUN_MIME, summaryText, type CheckpointOutcome } from './recording';
 import { liveRuns, LIVE_MIME, RunStore } from './store';
 
