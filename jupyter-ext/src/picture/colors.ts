@@ -30,20 +30,26 @@ export function hslToHex(h: number, s: number, l: number): string {
 }
 
 /**
- * Lightness per hue band: yellows and greens look much brighter than blues at
- * the same HSL lightness, so they are darkened a little to keep every token
- * about equally strong.
+ * A token's fill: the goid's hue at a middle lightness, then nudged away from
+ * the middle (darker under a white label, lighter under a dark one) until the
+ * label has a contrast of at least 4.5, because yellows and greens look much
+ * brighter than blues at the same HSL lightness.
  */
-function lightness(h: number): number {
-  if (h >= 40 && h < 170) return 0.4;
-  if (h >= 200 && h < 280) return 0.56;
-  return 0.5;
+function readableFill(h: number, s: number, l0: number): string {
+  let l = l0;
+  let fill = hslToHex(h, s, l);
+  for (let i = 0; i < 12; i++) {
+    const ink = textColorOn(fill);
+    if (contrast(fill, ink) >= 4.5) break;
+    l += ink === LIGHT_TEXT ? -0.02 : 0.02;
+    fill = hslToHex(h, s, l);
+  }
+  return fill;
 }
 
 /** A stable colour per goroutine (same goid -> same colour in every run and view). */
 export function goroutineColor(goid: number): string {
-  const h = hue(goid);
-  return hslToHex(h, 0.68, lightness(h));
+  return readableFill(hue(goid), 0.68, 0.48);
 }
 
 /**
@@ -52,7 +58,7 @@ export function goroutineColor(goid: number): string {
  * the learner's own goroutines stand out.
  */
 export function runtimeGoroutineColor(goid: number): string {
-  return hslToHex(hue(goid), 0.12, 0.58);
+  return readableFill(hue(goid), 0.12, 0.6);
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { SchedState } from '@go-slowmo/kernel-bridge/protocol';
+import { Timeline, type SchedState } from '@go-slowmo/kernel-bridge/protocol';
+import { synthetic } from '../../../kernel-bridge/bench/synthetic';
 import { goroutineColor } from '../../src/picture/colors';
 import {
   sceneOf,
@@ -192,6 +193,17 @@ describe('sceneOf: special places', () => {
     expect(thread(scene, 0)).toBeDefined();
   });
 
+  test('Go 1.26 has no P syscall state: the M still holding the P is enough', () => {
+    const scene = sceneOf(script().start(1).run(1, 0).syscall(1, 0).state());
+    expect(token(scene, 1).place).toEqual({ where: 'syscall', m: 0, p: 0, inProc: true });
+    // Once sysmon hands the P to another M, the goroutine stays with its own M.
+    const s = script().start(1).run(1, 0).syscall(1, 0).pState(0, 'running', 5);
+    const handed = sceneOf(s.state());
+    expect(token(handed, 1).place).toEqual({ where: 'syscall', m: 0, p: 0, inProc: false });
+    expect(thread(handed, 0).y).toBe(token(handed, 1).y);
+    expect(thread(handed, 5).x).toBeCloseTo(item(handed, 'p:0').x - item(handed, 'p:0').w / 2);
+  });
+
   test('a goroutine just created and not yet queued is in the "not in a queue" lane', () => {
     const scene = sceneOf(script().start(1).run(1, 0).create(2).state());
     expect(token(scene, 2).place).toEqual({ where: 'unqueued', p: -1 });
@@ -284,6 +296,15 @@ describe('sceneOf: many goroutines collapse with counts', () => {
     expect(scene.counts.shown + scene.counts.collapsed).toBe(scene.counts.live);
   });
 
+  test('by default a wait reason gets one row', () => {
+    const s = script().start(1).run(1, 0);
+    for (let goid = 2; goid <= 101; goid++) s.create(goid).run(goid, 0).park(goid, 'select');
+    const scene = sceneOf(s.state());
+    const waiting = gTokens(scene).filter((t) => t.place.where === 'waiting');
+    expect(new Set(waiting.map((t) => t.y)).size).toBe(1);
+    expect(waiting.length + more(scene, 'waiting:select')!.count).toBe(100);
+  });
+
   test('hundreds waiting on one reason: the longest-waiting first, then "+N"', () => {
     const s = script().start(1).run(1, 0);
     for (let goid = 2; goid <= 301; goid++) s.create(goid).run(goid, 0).park(goid, 'chan send');
@@ -297,6 +318,29 @@ describe('sceneOf: many goroutines collapse with counts', () => {
     const lane = item(scene, 'lane:wait:chan send');
     for (const t of waiting) expect(inside(t, lane)).toBe(true);
     expect(inside(more(scene, 'waiting:chan send')!, lane)).toBe(true);
+  });
+});
+
+describe('sceneOf: every goroutine exactly once, in a long realistic run', () => {
+  test('at 200 points of a 20,000-event run with 300 goroutines', () => {
+    const events = synthetic(20_000, { seed: 3, procs: 4, population: 300 });
+    const timeline = Timeline.from(events);
+    for (let seq = 0; seq < events.length; seq += 100) {
+      const state = timeline.stateAt(seq);
+      const scene = sceneOf(state, { maxPerQueue: 4, maxWaiting: 8 });
+      const goids = gTokens(scene).map((t) => t.goid);
+      expect(new Set(goids).size).toBe(goids.length);
+      for (const goid of goids) expect(state.gs.get(goid)?.status).not.toBe('dead');
+      expect(scene.counts.shown).toBe(goids.length);
+      expect(scene.counts.shown + scene.counts.collapsed).toBe(scene.counts.live);
+      const counted = scene.items.reduce(
+        (n, i) => n + (i.kind === 'more' && i.group !== 'threads' ? i.count : 0),
+        0,
+      );
+      expect(counted).toBe(scene.counts.collapsed);
+      const mids = scene.items.filter((i) => i.kind === 'm' && i.mid >= 0).map((i) => i.key);
+      expect(new Set(mids).size).toBe(mids.length);
+    }
   });
 });
 

@@ -1,0 +1,176 @@
+/**
+ * svgOf(state): the picture as one standalone SVG document, saved beside the
+ * recording in the cell output (image/svg+xml) so that GitHub and nbviewer,
+ * which run no extension, still show the final state. Everything is inline
+ * (no CSS, no fonts, no scripts), since those viewers sanitise the rest away;
+ * each goroutine carries a <title> that browsers show as a tooltip.
+ */
+import type { SchedState } from '@go-slowmo/kernel-bridge/protocol';
+import {
+  FONT_FAMILY,
+  FRAME_RADIUS,
+  LIGHT,
+  TEXT_STYLE,
+  framePaint,
+  type Paint,
+  type Palette,
+} from './palette';
+import { METRICS, sceneOf, type SceneItem, type SceneOptions } from './scene';
+
+export interface SvgOptions extends SceneOptions {
+  /** Shown as the document's <title> (and its accessible name). */
+  title?: string;
+  palette?: Palette;
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string);
+}
+
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Numbers without float noise (0.1 + 0.2), so the SVG stays small and diffable. */
+function n(v: number): string {
+  return String(Math.round(v * 10) / 10);
+}
+
+function rect(
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  r: number,
+  paint: Paint,
+  extra = '',
+): string {
+  return (
+    `<rect x="${n(x - w / 2)}" y="${n(y - h / 2)}" width="${n(w)}" height="${n(h)}" rx="${n(r)}"` +
+    ` fill="${paint.fill}" stroke="${paint.stroke}"${extra}/>`
+  );
+}
+
+/** The M shape: a hexagon, like Cytoscape's. */
+export function hexagonPoints(x: number, y: number, w: number, h: number): string {
+  const pts: [number, number][] = [
+    [x - w / 2, y],
+    [x - w / 4, y - h / 2],
+    [x + w / 4, y - h / 2],
+    [x + w / 2, y],
+    [x + w / 4, y + h / 2],
+    [x - w / 4, y + h / 2],
+  ];
+  return pts.map(([px, py]) => `${n(px)},${n(py)}`).join(' ');
+}
+
+function label(
+  x: number,
+  y: number,
+  text: string,
+  ink: string,
+  size: number,
+  weight = 600,
+): string {
+  return (
+    `<text x="${n(x)}" y="${n(y)}" fill="${ink}" font-size="${size}" font-weight="${weight}"` +
+    ` text-anchor="middle" dominant-baseline="central">${escapeXml(text)}</text>`
+  );
+}
+
+const DASH = ' stroke-dasharray="4 3"';
+
+function itemSvg(item: SceneItem, palette: Palette, width: number): string {
+  switch (item.kind) {
+    case 'frame': {
+      const paint = framePaint(palette, item.role, item.tone);
+      const sw = item.role === 'proc' ? 1.5 : 1;
+      const dash = item.inferred ? DASH : '';
+      return rect(
+        item.x,
+        item.y,
+        item.w,
+        item.h,
+        FRAME_RADIUS[item.role],
+        paint,
+        ` stroke-width="${sw}"${dash}`,
+      );
+    }
+    case 'text': {
+      const style = TEXT_STYLE[item.role];
+      const fill = style.muted ? palette.muted : palette.ink;
+      return (
+        `<text x="${n(item.x)}" y="${n(item.y)}" fill="${fill}" font-size="${style.size}"` +
+        ` font-weight="${style.weight}" text-anchor="${item.anchor}" dominant-baseline="central">` +
+        `${escapeXml(item.text)}</text>`
+      );
+    }
+    case 'g': {
+      const inferred = item.inferred ? `${DASH} fill-opacity="0.7"` : '';
+      const sw = item.place.where === 'syscall' ? 3 : item.inferred ? 2 : 1.2;
+      const ring = item.highlighted
+        ? `<rect x="${n(item.x - item.w / 2 - 5)}" y="${n(item.y - item.h / 2 - 5)}"` +
+          ` width="${n(item.w + 10)}" height="${n(item.h + 10)}" rx="${n(item.h / 2 + 5)}"` +
+          ` fill="${palette.highlight}" fill-opacity="0.9"/>`
+        : '';
+      return (
+        `<g>${ring}<title>${escapeXml(item.detail)}</title>` +
+        rect(item.x, item.y, item.w, item.h, item.h / 2, item, ` stroke-width="${sw}"${inferred}`) +
+        label(item.x, item.y, item.label, item.ink, METRICS.fontToken) +
+        '</g>'
+      );
+    }
+    case 'more': {
+      const dash = item.inferred ? DASH : '';
+      return (
+        `<g><title>${item.count} more not drawn</title>` +
+        rect(item.x, item.y, item.w, item.h, item.h / 2, palette.more, dash) +
+        label(item.x, item.y, item.label, palette.more.ink, METRICS.fontToken) +
+        '</g>'
+      );
+    }
+    case 'm': {
+      const paint = palette.thread[item.state];
+      const dash = item.state === 'spinning' || item.state === 'none' ? DASH : '';
+      return (
+        `<g><polygon points="${hexagonPoints(item.x, item.y, item.w, item.h)}" fill="${paint.fill}"` +
+        ` stroke="${paint.stroke}" stroke-width="1.5" stroke-linejoin="round"${dash}/>` +
+        label(item.x, item.y, item.label, paint.ink, item.mid < 0 ? 9 : METRICS.fontToken) +
+        '</g>'
+      );
+    }
+    case 'banner': {
+      const paint = palette.banner[item.tone];
+      return (
+        rect(item.x, item.y, item.w, item.h, 6, paint) +
+        label(item.x, item.y, item.text, paint.ink, METRICS.fontLabel)
+      );
+    }
+    case 'tint':
+      return (
+        `<rect x="0" y="0" width="${n(width)}" height="${n(item.h)}" fill="${palette.tint}"` +
+        ` fill-opacity="${palette.tintOpacity}"/>`
+      );
+  }
+}
+
+export function svgOf(state: SchedState, opts: SvgOptions = {}): string {
+  const palette = opts.palette ?? LIGHT;
+  const scene = sceneOf(state, opts);
+  const { width, height } = scene;
+  const title = opts.title ?? 'Go scheduler: goroutines (G), threads (M) and processors (P)';
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${n(width)}" height="${n(height)}"` +
+      ` viewBox="0 0 ${n(width)} ${n(height)}" role="img" aria-label="${escapeXml(title)}"` +
+      ` font-family="${escapeXml(FONT_FAMILY)}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect x="0" y="0" width="${n(width)}" height="${n(height)}" fill="${palette.background}"/>`,
+  ];
+  for (const item of scene.items) parts.push(itemSvg(item, palette, width));
+  parts.push('</svg>');
+  return parts.join('\n');
+}
