@@ -101,8 +101,9 @@ export function currentPalette(doc: Document | undefined = globalThis.document):
   return doc?.body?.dataset.jpThemeLight === 'false' ? DARK : LIGHT;
 }
 
+/** Double quotes: Cytoscape's font-family parser rejects single ones. */
 export const FONT_FAMILY =
-  "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif";
+  '-apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif';
 
 /** Typography per text role. */
 export const TEXT_STYLE: Record<
