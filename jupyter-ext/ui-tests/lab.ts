@@ -2,13 +2,19 @@
  * A JupyterLab server for browser tests, and Chromium to look at it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-export const REPO = path.resolve(__dirname, '..', '..');
+/** The repository root, found upwards (this file also runs compiled, from bench-dist/). */
+export const REPO = ((): string => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'bpf', 'go-versions.txt'))) return dir;
+  }
+  throw new Error(`cannot find the repository above ${__dirname}`);
+})();
 export const CHROMIUM = process.env.SLOWMO_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(REPO, 'jupyter-ext', 'ui-tests', 'screenshots');
 
