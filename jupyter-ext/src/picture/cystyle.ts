@@ -1,29 +1,20 @@
 /**
- * The Cytoscape stylesheet of the live picture, and the classes and data each
- * scene item becomes. Looks are decided by class (from the palette) wherever
- * possible, so a changed state mostly moves nodes and swaps a class instead
- * of restyling them one property at a time.
+ * The Cytoscape stylesheet of the live picture's tokens (goroutines, Ms, "+N";
+ * the still parts are SVG layers, see backdrop.ts), and the classes each token
+ * becomes. Looks are decided by class wherever possible, so a changed state
+ * mostly moves nodes and swaps a class instead of restyling them one property
+ * at a time.
  */
 import type { StylesheetJson } from 'cytoscape';
-import { FONT_FAMILY, FRAME_RADIUS, TEXT_STYLE, framePaint, type Palette } from './palette';
-import {
-  METRICS,
-  type FrameRole,
-  type FrameTone,
-  type SceneItem,
-  type TextRole,
-  type ThreadLook,
-} from './scene';
+import { FONT_FAMILY, type Palette } from './palette';
+import { METRICS, type ThreadLook, type TokenItem } from './scene';
 
 type Block = { selector: string; style: Record<string, string | number> };
 
-const ROLES: FrameRole[] = ['proc', 'slot', 'queue', 'lane'];
-const TONES: FrameTone[] = ['plain', 'idle', 'running', 'syscall', 'gcstop'];
 const THREADS: ThreadLook[] = ['running', 'spinning', 'idle', 'new', 'none'];
-const TEXTS: TextRole[] = ['header', 'title', 'label', 'caption', 'muted'];
 
-/** z-order: frames under texts under tokens, the stop-the-world tint and banner on top. */
-const Z = { frame: 1, slot: 2, text: 3, m: 5, g: 6, more: 6, highlight: 7, tint: 8, banner: 9 };
+/** z-order: Ms under goroutines, the highlighted one on top. */
+const Z = { m: 5, g: 6, highlight: 7 };
 
 export function stylesheet(palette: Palette): StylesheetJson {
   const blocks: Block[] = [
@@ -40,37 +31,6 @@ export function stylesheet(palette: Palette): StylesheetJson {
       },
     },
     {
-      // Frames, texts, the tint and the banner let clicks through to the tokens.
-      selector: '.frame, .text, .tint, .banner',
-      style: { events: 'no' },
-    },
-    {
-      selector: '.frame',
-      style: {
-        shape: 'round-rectangle',
-        width: 'data(w)',
-        height: 'data(h)',
-        'border-width': 1,
-        'z-index': Z.frame,
-      },
-    },
-    { selector: '.frame.proc', style: { 'border-width': 1.5 } },
-    { selector: '.frame.slot, .frame.queue', style: { 'z-index': Z.slot } },
-    { selector: '.frame.inferred', style: { 'border-style': 'dashed' } },
-    {
-      selector: '.text',
-      style: {
-        shape: 'rectangle',
-        width: 1,
-        height: 1,
-        'background-opacity': 0,
-        label: 'data(label)',
-        'z-index': Z.text,
-      },
-    },
-    { selector: '.text.start', style: { 'text-halign': 'right' } },
-    { selector: '.text.end', style: { 'text-halign': 'left' } },
-    {
       selector: '.g, .more',
       style: {
         shape: 'round-rectangle',
@@ -80,6 +40,8 @@ export function stylesheet(palette: Palette): StylesheetJson {
         'font-size': METRICS.fontToken,
         'font-weight': 600,
         'border-width': 1.2,
+        // Pills, as in the SVG.
+        'corner-radius': METRICS.tokenH / 2,
         'z-index': Z.g,
       },
     },
@@ -129,44 +91,7 @@ export function stylesheet(palette: Palette): StylesheetJson {
     },
     { selector: '.m.none', style: { 'font-size': 9, 'font-weight': 400 } },
     { selector: '.m.spinning, .m.none', style: { 'border-style': 'dashed' } },
-    {
-      selector: '.tint',
-      style: {
-        shape: 'rectangle',
-        width: 'data(w)',
-        height: 'data(h)',
-        'background-color': palette.tint,
-        'background-opacity': palette.tintOpacity,
-        'z-index': Z.tint,
-      },
-    },
-    {
-      selector: '.banner',
-      style: {
-        shape: 'round-rectangle',
-        width: 'data(w)',
-        height: 'data(h)',
-        label: 'data(label)',
-        'font-size': METRICS.fontLabel,
-        'font-weight': 600,
-        'border-width': 1,
-        'z-index': Z.banner,
-      },
-    },
   ];
-  for (const role of ROLES) {
-    blocks.push({
-      selector: `.frame.${role}`,
-      style: { 'corner-radius': FRAME_RADIUS[role] },
-    });
-    for (const tone of TONES) {
-      const paint = framePaint(palette, role, tone);
-      blocks.push({
-        selector: `.frame.${role}.tone-${tone}`,
-        style: { 'background-color': paint.fill, 'border-color': paint.stroke },
-      });
-    }
-  }
   for (const look of THREADS) {
     const paint = palette.thread[look];
     blocks.push({
@@ -174,34 +99,12 @@ export function stylesheet(palette: Palette): StylesheetJson {
       style: { 'background-color': paint.fill, 'border-color': paint.stroke, color: paint.ink },
     });
   }
-  for (const role of TEXTS) {
-    const t = TEXT_STYLE[role];
-    blocks.push({
-      selector: `.text.${role}`,
-      style: {
-        'font-size': t.size,
-        'font-weight': t.weight,
-        color: t.muted ? palette.muted : palette.ink,
-      },
-    });
-  }
-  for (const tone of ['gc', 'stw'] as const) {
-    const paint = palette.banner[tone];
-    blocks.push({
-      selector: `.banner.${tone}`,
-      style: { 'background-color': paint.fill, 'border-color': paint.stroke, color: paint.ink },
-    });
-  }
   return blocks as unknown as StylesheetJson;
 }
 
-/** The classes of a scene item's node: everything about its look that is not per-item data. */
-export function classesOf(item: SceneItem): string {
+/** The classes of a token's node: everything about its look that is not per-item data. */
+export function classesOf(item: TokenItem): string {
   switch (item.kind) {
-    case 'frame':
-      return `frame ${item.role} tone-${item.tone}${item.inferred ? ' inferred' : ''}`;
-    case 'text':
-      return `text ${item.role} ${item.anchor}`;
     case 'g': {
       let c = 'g';
       if (item.place.where === 'syscall') c += ' syscall';
@@ -213,24 +116,5 @@ export function classesOf(item: SceneItem): string {
       return `more${item.inferred ? ' inferred' : ''}${item.highlighted ? ' highlight' : ''}`;
     case 'm':
       return `m ${item.state}`;
-    case 'banner':
-      return `banner ${item.tone}`;
-    case 'tint':
-      return 'tint';
-  }
-}
-
-/** The label a node shows ('' for none). */
-export function labelOf(item: SceneItem): string {
-  switch (item.kind) {
-    case 'text':
-    case 'banner':
-      return item.text;
-    case 'g':
-    case 'more':
-    case 'm':
-      return item.label;
-    default:
-      return '';
   }
 }

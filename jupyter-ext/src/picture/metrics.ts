@@ -38,4 +38,4 @@ export const SYSCALL_PITCH = threadW + 2 + tokenW + 14;
 export const THREAD_PITCH = threadW + 14;
 export const MIN_WIDTH = 640;
 /** Average glyph width per font pixel, to shorten labels that would overflow. */
-export const GLYPH = 0.58;
+export const GLYPH = 0.64;

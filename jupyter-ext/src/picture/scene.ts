@@ -123,6 +123,8 @@ export interface Tint extends Box {
 }
 
 export type SceneItem = GoroutineToken | MoreToken | ThreadToken | Frame | Text | Banner | Tint;
+/** The items that move: goroutines, Ms and "+N" counts. */
+export type TokenItem = GoroutineToken | MoreToken | ThreadToken;
 
 export interface Scene {
   readonly width: number;

@@ -84,7 +84,8 @@ function label(
 
 const DASH = ' stroke-dasharray="4 3"';
 
-function itemSvg(item: SceneItem, palette: Palette, width: number): string {
+/** One scene item as SVG markup (also used by the live view for its backdrop). */
+export function itemMarkup(item: SceneItem, palette: Palette, width: number): string {
   switch (item.kind) {
     case 'frame': {
       const paint = framePaint(palette, item.role, item.tone);
@@ -170,7 +171,7 @@ export function svgOf(state: SchedState, opts: SvgOptions = {}): string {
     `<title>${escapeXml(title)}</title>`,
     `<rect x="0" y="0" width="${n(width)}" height="${n(height)}" fill="${palette.background}"/>`,
   ];
-  for (const item of scene.items) parts.push(itemSvg(item, palette, width));
+  for (const item of scene.items) parts.push(itemMarkup(item, palette, width));
   parts.push('</svg>');
   return parts.join('\n');
 }

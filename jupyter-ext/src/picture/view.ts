@@ -14,9 +14,10 @@ import type { SchedState } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { Message } from '@lumino/messaging';
-import { classesOf, labelOf, stylesheet } from './cystyle';
+import { Backdrop } from './backdrop';
+import { classesOf, stylesheet } from './cystyle';
 import { currentPalette, type Palette } from './palette';
-import { sceneOf, type Scene, type SceneItem } from './scene';
+import { sceneOf, type Scene, type SceneItem, type TokenItem } from './scene';
 
 export interface PictureViewOptions {
   /** Never mount a canvas (tests, benchmarks without a display). Default: mount when attached in a browser. */
@@ -49,15 +50,15 @@ interface Shown {
 
 const MAX_ZOOM = 1.6;
 
-function lookOf(item: SceneItem): string {
-  const base = `${labelOf(item)}|${item.w}|${item.h}`;
+function lookOf(item: TokenItem): string {
+  const base = `${item.label}|${item.w}|${item.h}`;
   return item.kind === 'g' ? `${base}|${item.fill}|${item.ink}|${item.stroke}` : base;
 }
 
-function dataOf(item: SceneItem): Record<string, string | number> {
+function dataOf(item: TokenItem): Record<string, string | number> {
   const data: Record<string, string | number> = {
     id: item.key,
-    label: labelOf(item),
+    label: item.label,
     w: item.w,
     h: item.h,
   };
@@ -70,7 +71,7 @@ function dataOf(item: SceneItem): Record<string, string | number> {
   return data;
 }
 
-function isToken(item: SceneItem): boolean {
+function isToken(item: SceneItem): item is TokenItem {
   return item.kind === 'g' || item.kind === 'm' || item.kind === 'more';
 }
 
@@ -85,6 +86,9 @@ export class PictureView extends Widget {
   /** The Cytoscape core (exposed for tests and the benchmark). */
   readonly cy: Core;
   private readonly host: HTMLDivElement;
+  /** Lanes, boxes and captions under the canvas; the stop-the-world wash and banner over it. */
+  readonly under = new Backdrop('jp-slowmo-picture-under');
+  readonly over = new Backdrop('jp-slowmo-picture-over');
   private readonly options: PictureViewOptions;
   private readonly shown = new Map<string, Shown>();
   private readonly animating = new Set<NodeSingular>();
@@ -106,7 +110,7 @@ export class PictureView extends Widget {
     this.addClass('jp-slowmo-picture');
     this.host = document.createElement('div');
     this.host.className = 'jp-slowmo-picture-canvas';
-    this.node.appendChild(this.host);
+    this.node.append(this.under.svg, this.host, this.over.svg);
     this.palette = currentPalette();
     this.cy = cytoscape({
       headless: true,
@@ -172,6 +176,21 @@ export class PictureView extends Widget {
   }
 
   private render(scene: Scene, animate: boolean): void {
+    const tokens: TokenItem[] = [];
+    const still: SceneItem[] = [];
+    const above: SceneItem[] = [];
+    for (const item of scene.items) {
+      if (isToken(item)) tokens.push(item);
+      else if (item.kind === 'tint' || item.kind === 'banner') above.push(item);
+      else still.push(item);
+    }
+    this.under.update(still, this.palette, scene.width, scene.height);
+    this.over.update(above, this.palette, scene.width, scene.height);
+    this.renderTokens(tokens, animate);
+  }
+
+  /** The tokens in Cytoscape: diffed by key, one batch, glides started after it. */
+  private renderTokens(items: readonly TokenItem[], animate: boolean): void {
     const cy = this.cy;
     const gen = ++this.gen;
     // A glide still under way would carry on to its old target: finish it where it is.
@@ -181,7 +200,7 @@ export class PictureView extends Widget {
     const arrivals: NodeSingular[] = [];
     cy.batch(() => {
       const gone: NodeSingular[] = [];
-      for (const item of scene.items) {
+      for (const item of items) {
         const rec = this.shown.get(item.key);
         if (rec === undefined) {
           const classes = classesOf(item);
@@ -199,7 +218,7 @@ export class PictureView extends Widget {
             look: lookOf(item),
             gen,
           });
-          if (animate && isToken(item)) arrivals.push(node);
+          if (animate) arrivals.push(node);
           continue;
         }
         rec.gen = gen;
@@ -267,7 +286,10 @@ export class PictureView extends Widget {
     if (w <= 0 || h <= 0) return;
     this.cy.resize();
     const zoom = Math.min(w / scene.width, h / Math.max(scene.height, this.tallest), MAX_ZOOM);
-    this.cy.viewport({ zoom, pan: { x: (w - scene.width * zoom) / 2, y: 0 } });
+    const pan = { x: (w - scene.width * zoom) / 2, y: 0 };
+    this.cy.viewport({ zoom, pan });
+    this.under.place(zoom, pan);
+    this.over.place(zoom, pan);
   }
 
   protected override onAfterAttach(msg: Message): void {
@@ -306,6 +328,9 @@ export class PictureView extends Widget {
     if (palette === this.palette) return;
     this.palette = palette;
     this.cy.style(stylesheet(palette));
+    this.under.clear();
+    this.over.clear();
+    if (this.currentScene !== null) this.render(this.currentScene, false);
   }
 
   override dispose(): void {

@@ -1,8 +1,8 @@
 /**
  * What show() costs on the benchmark's recording (1,000 goroutines, 100,000
- * events, 8 Ps), without drawing: the layout plus the Cytoscape diff. The
- * canvas is measured in Chromium (see test/picture/chromium-bench.md); this
- * keeps the part that is ours from regressing.
+ * events, 8 Ps), without drawing: the layout, the SVG layers and the
+ * Cytoscape diff. Drawing is measured in Chromium by the extension's
+ * `make bench`; this keeps the picture's own share from regressing.
  */
 import './dom-shim';
 import { Timeline } from '@go-slowmo/kernel-bridge/protocol';
@@ -55,8 +55,8 @@ describe('show() cost on 1,000 goroutines and 100,000 events', () => {
         `single step, sceneOf alone ${median(layout).toFixed(2)} ms; ${nodes} nodes on screen`,
     );
     // A frame at 30 fps is 33 ms, and the canvas needs most of it.
-    expect(median(play)).toBeLessThan(8);
-    expect(median(single)).toBeLessThan(8);
+    expect(median(play)).toBeLessThan(10);
+    expect(median(single)).toBeLessThan(10);
     expect(nodes).toBeLessThan(600);
     view.dispose();
   });

@@ -33,10 +33,21 @@ describe('PictureView (headless Cytoscape)', () => {
   const before = s.state();
   const after = s.run(2, 1).state();
 
-  test('shows one node per scene item, goroutines keyed g:<goid> and labelled', () => {
+  const tokenCount = (v: PictureView) =>
+    v.scene!.items.filter((i) => i.kind === 'g' || i.kind === 'm' || i.kind === 'more').length;
+
+  test('tokens are Cytoscape nodes keyed g:<goid> and labelled; boxes and captions are SVG under them', () => {
     view.show(before);
     const scene = view.scene!;
-    expect(view.cy.nodes().length).toBe(scene.items.length);
+    expect(view.cy.nodes().length).toBe(tokenCount(view));
+    expect(view.under.element('p:0')?.querySelector('rect')).not.toBeNull();
+    expect(view.under.element('ptitle:1')?.textContent).toBe('P1');
+    expect(view.under.element('g:1')).toBeUndefined();
+    // Document order is drawing order: the P box before (under) its slots.
+    const keys = [...view.under.svg.children].map((g) => g.getAttribute('data-key'));
+    expect(keys.indexOf('p:0')).toBeLessThan(keys.indexOf('slot:run:0'));
+    expect(view.node.children[0]).toBe(view.under.svg);
+    expect(view.node.children[2]).toBe(view.over.svg);
     for (const goid of [1, 2, 3, 4]) {
       expect(node(view, `g:${goid}`).data('label')).toBe(`g${goid}`);
     }
@@ -86,7 +97,7 @@ describe('PictureView (headless Cytoscape)', () => {
     expect(view.cy.getElementById('g:2').length).toBe(0);
     expect(view.cy.getElementById('g:5').length).toBe(1);
     expect(counts.removed).toBeGreaterThanOrEqual(1);
-    expect(view.cy.nodes().length).toBe(view.scene!.items.length);
+    expect(view.cy.nodes().length).toBe(tokenCount(view));
   });
 
   test('animate: the node glides to its new place', async () => {
@@ -111,6 +122,18 @@ describe('PictureView (headless Cytoscape)', () => {
     expect(g2.position()).toEqual({ x: home.x, y: home.y });
   });
 
+  test('a changed count rewrites its caption only', () => {
+    view.show(before);
+    const box = view.under.element('p:0')!;
+    const boxRect = box.firstElementChild;
+    const caption = view.under.element('cap:queue:0')!;
+    expect(caption.textContent).toBe('local run queue · 3');
+    view.show(after);
+    expect(caption.textContent).toBe('local run queue · 2');
+    expect(view.under.element('p:0')).toBe(box);
+    expect(box.firstElementChild).toBe(boxRect);
+  });
+
   test('showing the same state again does nothing', () => {
     view.show(before);
     const counts = churn(view);
@@ -133,29 +156,40 @@ describe('PictureView (headless Cytoscape)', () => {
     const clicked: number[] = [];
     view.goroutineClicked.connect((_, goid) => clicked.push(goid));
     node(view, 'g:3').emit('tap');
-    node(view, 'p:0').emit('tap');
+    node(view, 'm:0').emit('tap');
     expect(clicked).toEqual([3]);
   });
 
   test('inferred places carry the dashed style when the backend cannot see them', () => {
     const traced = script().start(1, TRACE).run(1, 0).spawn(2, 'runnext').spawn(3).state();
     view.show(traced);
-    for (const id of ['g:2', 'g:3', 'queue:0', 'slot:next:0']) {
+    for (const id of ['g:2', 'g:3']) {
       expect(node(view, id).hasClass('inferred')).toBe(true);
       expect(node(view, id).style('border-style')).toBe('dashed');
     }
     expect(node(view, 'g:1').hasClass('inferred')).toBe(false);
     expect(node(view, 'g:1').style('border-style')).toBe('solid');
+    for (const key of ['queue:0', 'slot:next:0']) {
+      const rect = view.under.element(key)?.querySelector('rect');
+      expect(rect?.getAttribute('stroke-dasharray')).toBeTruthy();
+    }
+    expect(
+      view.under.element('slot:run:0')?.querySelector('rect')?.getAttribute('stroke-dasharray'),
+    ).toBeNull();
   });
 
   test('stop-the-world tints the picture and shows a banner; they go when the world restarts', () => {
     const t = script().start(1).run(1, 0);
     view.show(t.add('stw', { begin: true, reason: 'GC sweep termination' }).state());
-    expect(node(view, 'banner').data('label')).toBe('Stop the world: GC sweep termination');
-    expect(node(view, 'tint').hasClass('tint')).toBe(true);
+    // Over the canvas: the layer after Cytoscape's, drawn over the tokens.
+    expect(view.over.element('banner')?.textContent).toBe('Stop the world: GC sweep termination');
+    expect(
+      view.over.element('tint')?.querySelector('rect')?.getAttribute('fill-opacity'),
+    ).toBeTruthy();
     view.show(t.add('stw', { begin: false, reason: '' }).state());
-    expect(view.cy.getElementById('banner').length).toBe(0);
-    expect(view.cy.getElementById('tint').length).toBe(0);
+    expect(view.over.element('banner')).toBeUndefined();
+    expect(view.over.element('tint')).toBeUndefined();
+    expect(view.over.svg.children).toHaveLength(0);
   });
 
   test("Lumino's show() without a state still un-hides the widget", () => {
