@@ -6,8 +6,8 @@ import { goroutineColor, runtimeGoroutineColor, textColorOn, darken } from './co
 import { currentPalette, type Paint, type Palette } from './palette';
 import { escapeXml, hexagonPoints } from './svg';
 
-const W = 46;
-const H = 22;
+const W = 58;
+const H = 26;
 
 function svg(body: string): string {
   return (
@@ -61,7 +61,7 @@ function thread(paint: Paint, label: string, dashed = false): string {
 function entries(p: Palette): [string, string][] {
   return [
     [
-      box(p.proc.running, 6) + text('P0', p.proc.running.ink),
+      box(p.proc.running, 6, { w: 44 }) + text('P0', p.proc.running.ink),
       'P: a processor, what a goroutine needs to run Go code',
     ],
     [thread(p.thread.running, 'M0'), 'M: an OS thread, on the left edge of the P it holds'],
@@ -80,7 +80,7 @@ function entries(p: Palette): [string, string][] {
     ],
     [token(14, { dashed: true }), 'dashed: inferred, the backend cannot see this place'],
     [
-      box(p.banner.stw, 4) + text('STW', p.banner.stw.ink),
+      box(p.banner.stw, 4, { w: 44, h: 18 }) + text('STW', p.banner.stw.ink),
       'banner: garbage collection; red wash: world stopped',
     ],
   ];

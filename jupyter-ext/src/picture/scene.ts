@@ -145,7 +145,7 @@ export interface Scene {
 }
 
 export interface SceneOptions {
-  /** Tokens per run queue (local or global) before "+N"; at least 2. */
+  /** Tokens per local run queue before "+N"; at least 2. The global queue gets its lane's width. */
   maxPerQueue?: number;
   /** Tokens per wait-reason group before "+N"; at least 2. Default: one row's worth. */
   maxWaiting?: number;
