@@ -3,9 +3,10 @@
  * real JupyterLab:
  *
  * 1. Opening a saved notebook whose output holds a recording of 1,000
- *    goroutines and 100,000 events: time to the first picture, beside
- *    opening the same notebook with only the text/plain output (what
- *    JupyterLab itself costs). Goal: under 1 s.
+ *    goroutines and 100,000 events, from the file browser of a running
+ *    JupyterLab: time to the first picture, beside opening the same notebook
+ *    with only the text/plain output (what JupyterLab itself costs). Goal:
+ *    under 1 s.
  * 2. Replaying that recording at full speed: frames drawn per second.
  *    Goal: at least 30.
  */
@@ -63,20 +64,24 @@ async function main(): Promise<void> {
     await page.goto(`${lab.url}/lab/tree/plain.ipynb?token=${lab.token}`);
     await page.locator('.jp-OutputArea-output').first().waitFor({ timeout: 60_000 });
 
+    // Open each notebook from the file browser of a running JupyterLab, as a
+    // learner does, and time until its output is drawn.
+    const openFromBrowser = async (name: string, drawn: string): Promise<number> => {
+      await page.goto(`${lab.url}/lab?reset&token=${lab.token}`);
+      const item = page.locator('.jp-DirListing-item', { hasText: name });
+      await item.waitFor({ timeout: 60_000 });
+      const t0 = performance.now();
+      await item.dblclick();
+      await page.locator(drawn).first().waitFor({ timeout: 120_000 });
+      return performance.now() - t0;
+    };
     const openTimes: number[] = [];
     const plainTimes: number[] = [];
     for (let i = 0; i < 3; i++) {
-      let t0 = performance.now();
-      await page.goto(`${lab.url}/lab/tree/plain.ipynb?token=${lab.token}&reset`);
-      await page
-        .locator('.jp-OutputArea-output', { hasText: 'Go-slowmo run' })
-        .first()
-        .waitFor({ timeout: 60_000 });
-      plainTimes.push(performance.now() - t0);
-      t0 = performance.now();
-      await page.goto(`${lab.url}/lab/tree/big.ipynb?token=${lab.token}&reset`);
-      await page.locator('.jp-slowmo-run[data-frames]').first().waitFor({ timeout: 120_000 });
-      openTimes.push(performance.now() - t0);
+      plainTimes.push(
+        await openFromBrowser('plain.ipynb', '.jp-OutputArea-output:has-text("Go-slowmo run")'),
+      );
+      openTimes.push(await openFromBrowser('big.ipynb', '.jp-slowmo-run[data-frames]'));
     }
     const open = median(openTimes);
     const plain = median(plainTimes);

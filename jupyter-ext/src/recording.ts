@@ -78,7 +78,12 @@ const PackedSchema = z.object({
     mode: z.string(),
   }),
   kinds: z.array(z.enum(EVENT_KINDS as [EventKind, ...EventKind[]])),
-  rows: z.array(z.array(z.unknown())),
+  /**
+   * The events' rows as one JSON text: JupyterLab copies output data through
+   * its shared document model, where one string costs almost nothing and
+   * 100,000 small arrays cost seconds.
+   */
+  rows: z.string(),
   end: z
     .object({
       exitCode: z.number().int(),
@@ -112,16 +117,28 @@ export function pack(rec: Recording): Packed {
   });
   const { events: _events, ...rest } = rec;
   void _events;
-  return { v: 1, ...rest, kinds, rows };
+  return { v: 1, ...rest, kinds, rows: JSON.stringify(rows) };
 }
 
 /** Unpacks and validates a recording; throws a ProtocolError naming what is wrong. */
 export function unpack(data: unknown): Recording {
   const parsed = PackedSchema.safeParse(data);
   if (!parsed.success) throw toProtocolError('go-slowmo recording', parsed.error);
-  const { kinds, rows, v: _v, ...rest } = parsed.data;
+  const { kinds, rows: text, v: _v, ...rest } = parsed.data;
+  let rows: unknown;
+  try {
+    rows = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('invalid go-slowmo recording: field "rows" is not JSON', 'rows');
+  }
+  if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r))) {
+    throw new ProtocolError(
+      'invalid go-slowmo recording: field "rows" must be a list of events',
+      'rows',
+    );
+  }
   void _v;
-  const events = rows.map((row, seq) => {
+  const events = (rows as unknown[][]).map((row, seq) => {
     const kind = kinds[row[0] as number];
     if (kind === undefined)
       throw new ProtocolError(

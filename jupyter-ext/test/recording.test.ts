@@ -43,21 +43,21 @@ describe('the output bundle', () => {
   });
 
   test('tampered data is refused with the place to blame, never drawn', () => {
-    const packed = pack(recording(sampleEvents())) as unknown as {
-      rows: unknown[][];
-      kinds: string[];
-      v: number;
+    const packed = pack(recording(sampleEvents()));
+    const rows = JSON.parse(packed.rows) as unknown[][];
+    const withRows = (change: (r: unknown[][]) => void) => {
+      const copy = JSON.parse(JSON.stringify(rows)) as unknown[][];
+      change(copy);
+      return { ...packed, rows: JSON.stringify(copy) };
     };
-    const badGoid = JSON.parse(JSON.stringify(packed)) as typeof packed;
-    const createRow = badGoid.rows.findIndex((r) => badGoid.kinds[r[0] as number] === 'g.create');
-    badGoid.rows[createRow]![5] = -7;
+    const createRow = rows.findIndex((r) => packed.kinds[r[0] as number] === 'g.create');
+    const badGoid = withRows((r) => (r[createRow]![5] = -7));
     expect(() => unpack(badGoid)).toThrow(ProtocolError);
     expect(() => unpack(badGoid)).toThrow(new RegExp(`event ${createRow}`));
-    const badVersion = { ...packed, v: 2 };
-    expect(() => unpack(badVersion)).toThrow(/field "v"/);
-    const badKind = JSON.parse(JSON.stringify(packed)) as typeof packed;
-    badKind.rows[0]![0] = 99;
-    expect(() => unpack(badKind)).toThrow(/unknown kind/);
+    expect(() => unpack({ ...packed, v: 2 })).toThrow(/field "v"/);
+    expect(() => unpack(withRows((r) => (r[0]![0] = 99)))).toThrow(/unknown kind/);
+    expect(() => unpack({ ...packed, rows: '[[0,' })).toThrow(/"rows" is not JSON/);
+    expect(() => unpack({ ...packed, rows: '{"a":1}' })).toThrow(/must be a list/);
     expect(() => unpack('<script>')).toThrow(ProtocolError);
   });
 
