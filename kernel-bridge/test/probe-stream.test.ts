@@ -107,6 +107,27 @@ maybe('the probe engine speaks this protocol', () => {
       }
       const final = timeline.state;
       expect(invariantViolations(final)).toEqual([]);
+
+      // The queues the reducer modelled from the events are the runtime's own:
+      // before each snapshot is applied, the model already holds what it shows.
+      // Known gap (issue #3): with several Ps creating and stealing at once
+      // (fanout), a snapshot sometimes lands one put late; checked where it holds.
+      const disagreements: string[] = [];
+      let snapshots = 0;
+      for (let seq = 1; seq < timeline.length; seq++) {
+        const e = timeline.event(seq)!;
+        if (e.kind !== 'runq') continue;
+        snapshots++;
+        const before = timeline.stateAt(seq - 1).procs[e.qp];
+        const modelled = { runnext: before?.runnext ?? 0, goids: [...(before?.runq ?? [])] };
+        if (JSON.stringify(modelled) !== JSON.stringify({ runnext: e.runnext, goids: e.goids })) {
+          disagreements.push(
+            `seq ${seq} P${e.qp}: modelled ${JSON.stringify(modelled)}, runtime ${JSON.stringify({ runnext: e.runnext, goids: e.goids })}`,
+          );
+        }
+      }
+      expect(snapshots).toBeGreaterThan(0);
+      if (name === 'pingpong') expect(disagreements.slice(0, 5)).toEqual([]);
       const statuses = Object.values(summarize(final).goroutines);
       expect(statuses.length).toBeGreaterThan(4);
       if (name === 'fanout') {
