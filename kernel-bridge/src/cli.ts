@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge } from './bridge';
+import { checkNotebooks, formatReport } from './check';
 import { makeConfig, type BridgeConfigInput } from './config';
 import {
   apply,
@@ -28,6 +29,7 @@ import { startServer } from './server/app';
 const USAGE = `usage:
   slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text] [--timeout S]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N]
+  slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
 `;
 
 class UsageError extends Error {}
@@ -186,6 +188,32 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
+/** `slowmo check`: exit 0 when every checkpoint passes, 1 when one fails, 2 for bad input. */
+async function check(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, backend: { type: 'string' } },
+  });
+  if (positionals.length === 0)
+    throw new UsageError('name the notebooks to check: slowmo check lesson.ipynb');
+  const backend = values.backend;
+  if (backend !== undefined && !['auto', 'ebpf', 'trace'].includes(backend)) {
+    throw new UsageError(`--backend ${backend}: use auto, ebpf or trace`);
+  }
+  const bridge = await Bridge.create(makeConfig({ logLevel: 'silent', parallel: 1 }));
+  const report = await checkNotebooks(bridge, positionals, {
+    ...(backend ? { backend: backend as 'auto' | 'ebpf' | 'trace' } : {}),
+    onCell: values.json
+      ? undefined
+      : (nb, c) =>
+          process.stderr.write(`slowmo: ${nb} cell ${c.cell}: ${c.passed ? 'passed' : 'failed'}\n`),
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  if (report.notebooks.some((n) => n.problem)) return 2;
+  return report.passed ? 0 : 1;
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   try {
@@ -195,6 +223,9 @@ async function main(): Promise<void> {
         break;
       case 'serve':
         await serve(rest);
+        break;
+      case 'check':
+        process.exitCode = await check(rest);
         break;
       case undefined:
       case '-h':

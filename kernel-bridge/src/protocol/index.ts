@@ -13,3 +13,4 @@ export * from './summary';
 export * from './timeline';
 export * from './narrate';
 export * from './checkpoints';
+export * from './notebook';

@@ -1,0 +1,190 @@
+/**
+ * `slowmo check NOTEBOOK...`: runs every Go-slowmo cell of the notebooks
+ * headless, in order, through the same session code as the bridge, and
+ * evaluates each cell's checkpoints. CI runs it on the lessons' reference
+ * solutions; a teacher runs it on students' notebooks to grade them.
+ */
+import { readFileSync } from 'node:fs';
+import type { Bridge } from './bridge';
+import {
+  evaluateCheckpoint,
+  isSlowmo,
+  METADATA_KEY,
+  parseMetadata,
+  ProtocolError,
+  RunRequestSchema,
+  cellRunRequest,
+  type BackendChoice,
+  type Diagnostic,
+  type SlowmoEvent,
+} from './protocol';
+
+export interface CheckpointReport {
+  id: string;
+  title: string;
+  passed: boolean;
+  reason: string;
+  hint?: string;
+}
+
+export interface CellReport {
+  /** 1-based, among all the notebook's cells, as JupyterLab numbers them. */
+  cell: number;
+  passed: boolean;
+  /** Why the cell failed as a whole: malformed options, compile errors, refused run. */
+  problem?: string;
+  end?: { reason: string; exitCode: number };
+  checkpoints: CheckpointReport[];
+}
+
+export interface NotebookReport {
+  path: string;
+  passed: boolean;
+  /** Why the notebook could not be read. */
+  problem?: string;
+  cells: CellReport[];
+}
+
+export interface CheckReport {
+  passed: boolean;
+  notebooks: NotebookReport[];
+  counts: { cells: number; checkpoints: number; passed: number; failed: number };
+}
+
+interface NotebookCell {
+  cell_type?: string;
+  source?: string | string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** Runs one cell through the bridge; resolves with its events or why it did not run. */
+function runCell(
+  bridge: Bridge,
+  id: string,
+  source: string,
+  meta: ReturnType<typeof parseMetadata>,
+  backend?: BackendChoice,
+): Promise<{ events: SlowmoEvent[]; diagnostics?: Diagnostic[]; error?: string }> {
+  return new Promise((resolve) => {
+    const events: SlowmoEvent[] = [];
+    const req = RunRequestSchema.parse({
+      ...cellRunRequest(id, source, meta),
+      ...(backend ? { backend } : {}),
+      mode: 'record',
+    });
+    const handle = bridge.run(req, {
+      status: () => {},
+      compileError: (diagnostics) => resolve({ events, diagnostics }),
+      event: (e) => events.push(e),
+      end: () => resolve({ events }),
+      error: (_code, message) => resolve({ events, error: message }),
+    });
+    void handle.done;
+  });
+}
+
+export async function checkNotebooks(
+  bridge: Bridge,
+  paths: string[],
+  opts: { backend?: BackendChoice; onCell?: (path: string, report: CellReport) => void } = {},
+): Promise<CheckReport> {
+  const notebooks: NotebookReport[] = [];
+  for (const path of paths) {
+    let cells: NotebookCell[];
+    try {
+      const nb = JSON.parse(readFileSync(path, 'utf8')) as { cells?: NotebookCell[] };
+      if (!Array.isArray(nb.cells)) throw new Error('it has no "cells" list');
+      cells = nb.cells;
+    } catch (err) {
+      notebooks.push({
+        path,
+        passed: false,
+        problem: `cannot read it as a notebook: ${(err as Error).message}`,
+        cells: [],
+      });
+      continue;
+    }
+    const reports: CellReport[] = [];
+    for (const [i, cell] of cells.entries()) {
+      if (cell.cell_type !== 'code' || !isSlowmo(cell.metadata)) continue;
+      const source = Array.isArray(cell.source) ? cell.source.join('') : (cell.source ?? '');
+      const report: CellReport = { cell: i + 1, passed: false, checkpoints: [] };
+      reports.push(report);
+      let meta;
+      try {
+        meta = parseMetadata(cell.metadata?.[METADATA_KEY]);
+      } catch (err) {
+        report.problem = (err as Error).message;
+        opts.onCell?.(path, report);
+        continue;
+      }
+      const ran = await runCell(bridge, `check-${i + 1}`, source, meta, opts.backend);
+      const end = ran.events.at(-1);
+      if (end?.kind === 'run.end') report.end = { reason: end.reason, exitCode: end.exitCode };
+      if (ran.diagnostics) {
+        report.problem = `it does not compile: ${ran.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`;
+      } else if (ran.error) {
+        report.problem = `it did not run: ${ran.error}`;
+      }
+      for (const cp of meta.checkpoints) {
+        let passed = false;
+        let reason: string;
+        if (report.problem) reason = 'not checked: the cell did not run';
+        else {
+          try {
+            const r = evaluateCheckpoint(cp, ran.events);
+            passed = r.passed;
+            reason = r.reason;
+          } catch (err) {
+            reason = `the checkpoint is malformed: ${err instanceof ProtocolError ? err.message : String(err)}`;
+          }
+        }
+        report.checkpoints.push({
+          id: cp.id,
+          title: cp.title,
+          passed,
+          reason,
+          ...(cp.hint && !passed ? { hint: cp.hint } : {}),
+        });
+      }
+      report.passed = !report.problem && report.checkpoints.every((c) => c.passed);
+      opts.onCell?.(path, report);
+    }
+    notebooks.push({ path, passed: reports.every((r) => r.passed), cells: reports });
+  }
+  const all = notebooks.flatMap((n) => n.cells);
+  const cps = all.flatMap((c) => c.checkpoints);
+  return {
+    passed: notebooks.every((n) => n.passed),
+    notebooks,
+    counts: {
+      cells: all.length,
+      checkpoints: cps.length,
+      passed: cps.filter((c) => c.passed).length,
+      failed: cps.filter((c) => !c.passed).length,
+    },
+  };
+}
+
+/** The report as a person reads it. */
+export function formatReport(r: CheckReport): string {
+  const lines: string[] = [];
+  for (const nb of r.notebooks) {
+    lines.push(`${nb.passed ? 'PASS' : 'FAIL'} ${nb.path}`);
+    if (nb.problem) lines.push(`  ${nb.problem}`);
+    for (const c of nb.cells) {
+      if (c.problem) lines.push(`  cell ${c.cell}: ✘ ${c.problem}`);
+      else if (c.checkpoints.length === 0)
+        lines.push(`  cell ${c.cell}: ran (${c.end?.reason ?? 'no end'}), no checkpoints`);
+      for (const cp of c.checkpoints) {
+        lines.push(`  cell ${c.cell}: ${cp.passed ? '✔' : '✘'} ${cp.title}: ${cp.reason}`);
+        if (cp.hint) lines.push(`           hint: ${cp.hint}`);
+      }
+    }
+  }
+  const { cells, checkpoints, passed, failed } = r.counts;
+  lines.push(
+    `${r.notebooks.length} notebook(s), ${cells} Go-slowmo cell(s), ${checkpoints} checkpoint(s): ${passed} passed, ${failed} failed`,
+  );
+  return `${lines.join('\n')}\n`;
+}

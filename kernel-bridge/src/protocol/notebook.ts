@@ -1,0 +1,47 @@
+/**
+ * A Go-slowmo cell in a notebook: a code cell whose `metadata.slowmo` holds
+ * its run options and the exercise's checkpoints (nbformat has no other cell
+ * types). The extension writes and reads it; `slowmo check` runs it headless.
+ */
+import { z } from 'zod';
+import { CheckpointSchema } from './checkpoints';
+import { BACKEND_CHOICES, GoVersionSchema, RUN_MODES, type RunRequestInput } from './messages';
+import { toProtocolError } from './parse';
+
+export const SlowmoMetadataSchema = z.object({
+  goVersion: GoVersionSchema.optional(),
+  gomaxprocs: z.number().int().min(1).max(64).optional(),
+  backend: z.enum(BACKEND_CHOICES).default('auto'),
+  mode: z.enum(RUN_MODES).default('record'),
+  pace: z.number().positive().optional(),
+  checkpoints: z.array(CheckpointSchema).default([]),
+});
+export type SlowmoMetadata = z.infer<typeof SlowmoMetadataSchema>;
+
+/** The metadata key that makes a code cell a Go-slowmo cell. */
+export const METADATA_KEY = 'slowmo';
+
+export function isSlowmo(metadata: unknown): boolean {
+  return typeof metadata === 'object' && metadata !== null && METADATA_KEY in metadata;
+}
+
+/** A cell's options; throws a ProtocolError naming the field (e.g. `gomaxprocs`). */
+export function parseMetadata(value: unknown): SlowmoMetadata {
+  const result = SlowmoMetadataSchema.safeParse(value ?? {});
+  if (!result.success) throw toProtocolError('cell metadata "slowmo"', result.error);
+  return result.data;
+}
+
+/** The run request for a cell's source and options. */
+export function cellRunRequest(id: string, code: string, meta: SlowmoMetadata): RunRequestInput {
+  return {
+    type: 'run',
+    id,
+    code,
+    backend: meta.backend,
+    mode: meta.mode,
+    ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
+    ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
+    ...(meta.pace ? { pace: meta.pace } : {}),
+  };
+}
