@@ -8,3 +8,5 @@ require (
 )
 
 require golang.org/x/arch v0.32.0
+
+require golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4

@@ -19,6 +19,7 @@ import (
 
 	"go-slowmo.dev/bpf/internal/capability"
 	"go-slowmo.dev/bpf/internal/probe"
+	"go-slowmo.dev/bpf/internal/trace"
 )
 
 const usage = `usage: slowmo-probe COMMAND
@@ -32,6 +33,17 @@ commands:
            --launcher runs the program under a command line (a JSON array,
            e.g. a sandbox) that ends by exec'ing what it is given; --inside
            is the binary's path as that sandbox sees it
+  trace [--procs N] [--timeout S] [--period MS] [--launcher JSON --inside PATH]
+        (--build DIR | -- BINARY) [ARGS]
+           the unprivileged backend: run the program with Go's execution
+           tracer on and write the same NDJSON events (what the tracer cannot
+           see is left out or marked inferred; see run.start's fidelity).
+           --build DIR builds the main package in DIR (with the go on PATH;
+           GOTOOLCHAIN picks the release) with the tracer helper added; a
+           BINARY must have been built from sources given to trace-prepare
+  trace-prepare DIR
+           add the tracer helper to the main package in DIR (in place), for
+           a build of your own
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
   versions list the supported Go releases and whether each toolchain is installed
 
@@ -47,6 +59,17 @@ func main() {
 	switch os.Args[1] {
 	case "run":
 		os.Exit(run(os.Args[2:]))
+	case "trace":
+		os.Exit(runTrace(os.Args[2:]))
+	case "trace-prepare":
+		if len(os.Args) != 3 {
+			fmt.Fprintln(os.Stderr, "slowmo-probe trace-prepare: name the directory: slowmo-probe trace-prepare DIR")
+			os.Exit(2)
+		}
+		if err := trace.Prepare(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "slowmo-probe trace-prepare:", err)
+			os.Exit(2)
+		}
 	case "check":
 		os.Exit(check())
 	case "versions":
@@ -160,6 +183,91 @@ func versions() int {
 			state = "installed"
 		}
 		fmt.Printf("%-10s %s\n", v, state)
+	}
+	return 0
+}
+
+func runTrace(args []string) int {
+	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
+	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
+	period := fs.Float64("period", float64(trace.DefaultPeriod/time.Millisecond), "the tracer's generation period in ms (about the live lag)")
+	build := fs.String("build", "", "build the main package in this directory with the tracer helper, and run it")
+	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
+	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var launcher []string
+	if *launcherJSON != "" {
+		if err := json.Unmarshal([]byte(*launcherJSON), &launcher); err != nil || len(launcher) == 0 {
+			fmt.Fprintln(os.Stderr, `slowmo-probe trace: --launcher: give a non-empty JSON array of strings, e.g. ["bwrap","--die-with-parent"]`)
+			return 2
+		}
+	}
+	if *procs < 0 || *procs > 1024 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --procs %d: must be between 1 and 1024\n", *procs)
+		return 2
+	}
+	if *period < 1 || *period > 10000 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --period %g: must be between 1 and 10000 ms\n", *period)
+		return 2
+	}
+	binary, progArgs := "", fs.Args()
+	buildDir, sourceDir := "", ""
+	if *build != "" {
+		work, err := os.MkdirTemp("", "slowmo-trace-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)
+			return 1
+		}
+		defer os.RemoveAll(work)
+		// The program may run as another user (a launcher): let it read the binary.
+		_ = os.Chmod(work, 0o755)
+		if binary, err = trace.Build(*build, work); err != nil {
+			fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)
+			if trace.IsBadInput(err) {
+				return 2
+			}
+			return 1
+		}
+		buildDir = trace.SourcesOf(binary)
+		sourceDir, _ = filepath.Abs(*build)
+	} else {
+		if fs.NArg() < 1 {
+			fmt.Fprintln(os.Stderr, "slowmo-probe trace: name the program: slowmo-probe trace [options] (--build DIR | -- BINARY) [ARGS]")
+			return 2
+		}
+		binary, progArgs = fs.Arg(0), fs.Args()[1:]
+	}
+	stop := make(chan struct{})
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		close(stop)
+	}()
+	err := trace.Run(trace.Options{
+		Binary:     binary,
+		Args:       progArgs,
+		Procs:      *procs,
+		Timeout:    time.Duration(*timeout * float64(time.Second)),
+		Period:     time.Duration(*period * float64(time.Millisecond)),
+		Out:        os.Stdout,
+		Launcher:   launcher,
+		InsidePath: *inside,
+		BuildDir:   buildDir,
+		SourceDir:  sourceDir,
+		Stop:       stop,
+		Log:        os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)
+		if trace.IsBadInput(err) {
+			return 2
+		}
+		return 1
 	}
 	return 0
 }

@@ -1,0 +1,211 @@
+// Package trace is the unprivileged backend of slowmo-probe: the program is
+// built with a small added file that starts runtime/trace at init, writing
+// to a pipe the probe gives it (an inherited fd named in SLOWMO_TRACE_FD).
+// The probe parses the trace live with golang.org/x/exp/trace and maps it to
+// the protocol's events (DESIGN.md, protocol v1), saying in run.start's
+// fidelity what the tracer cannot see, and marking every event it deduced
+// rather than read (`inferred: true`).
+package trace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// HelperFile is the name of the added file. It sorts before any name a
+// learner would give a file, so its init runs before theirs.
+const HelperFile = "0000_slowmo_trace.go"
+
+// FDEnv names the environment variable with the trace pipe's fd number.
+const FDEnv = "SLOWMO_TRACE_FD"
+
+// userMain is what the learner's main is renamed to, so that the helper's
+// main can stop the trace (flushing its last generation) when it returns.
+const userMain = "slowmoUserMain"
+
+// marker is a function of the helper, looked up in a binary's symbols to say
+// whether it was built with the helper.
+const marker = "main.slowmoTraceStop"
+
+// helperSource starts the tracer in init (before the learner's own init
+// functions) and stops it when the learner's main returns or panics. A
+// program that ends by os.Exit, or by a panic in another goroutine, never
+// stops it: the events of its last generation are lost.
+const helperSource = `// Code added by slowmo-probe (trace backend). DO NOT EDIT.
+
+package main
+
+import (
+	slowmoOS "os"
+	slowmoTrace "runtime/trace"
+	slowmoStrconv "strconv"
+)
+
+var slowmoTraceOn bool
+
+func init() {
+	fd, err := slowmoStrconv.Atoi(slowmoOS.Getenv("` + FDEnv + `"))
+	if err != nil || fd < 3 {
+		return
+	}
+	slowmoOS.Unsetenv("` + FDEnv + `")
+	if slowmoTrace.Start(slowmoOS.NewFile(uintptr(fd), "slowmo-trace")) == nil {
+		slowmoTraceOn = true
+	}
+}
+
+//go:noinline
+func slowmoTraceStop() {
+	if slowmoTraceOn {
+		slowmoTraceOn = false
+		slowmoTrace.Stop()
+	}
+}
+
+func main() {
+	defer slowmoTraceStop()
+	` + userMain + `()
+}
+`
+
+// BadInput is an error about the learner's program or the command line, not the probe.
+type BadInput struct{ msg string }
+
+func (e *BadInput) Error() string { return e.msg }
+
+func bad(format string, args ...any) error { return &BadInput{fmt.Sprintf(format, args...)} }
+
+// IsBadInput says whether err is the user's to fix.
+func IsBadInput(err error) bool {
+	var b *BadInput
+	return errors.As(err, &b)
+}
+
+// Prepare instruments the main package in dir, in place: it adds HelperFile
+// and renames the learner's func main to slowmoUserMain. Only the name
+// changes, on its own line, so every line number stays as written.
+func Prepare(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return bad("%v", err)
+	}
+	fset := token.NewFileSet()
+	found := ""
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || name == HelperFile {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return bad("%v", err)
+		}
+		f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if f.Name.Name != "main" {
+			continue
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || fn.Name.Name != "main" {
+				continue
+			}
+			if found != "" {
+				return bad("func main is declared twice (%s and %s)", found, name)
+			}
+			found = name
+			off := fset.Position(fn.Name.Pos()).Offset
+			var out bytes.Buffer
+			out.Write(src[:off])
+			out.WriteString(userMain)
+			out.Write(src[off+len("main"):])
+			if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	if found == "" {
+		return bad("no func main in package main in %s", dir)
+	}
+	return os.WriteFile(filepath.Join(dir, HelperFile), []byte(helperSource), 0o644)
+}
+
+// Build copies the sources in srcDir (a main package, with or without
+// go.mod) to a new directory under work, instruments them (Prepare) and
+// builds them with the go command on PATH (GOTOOLCHAIN, if set, chooses the
+// release). It returns the binary's path. A compile error is BadInput, with
+// the compiler's messages. The sources are compiled in SourcesOf(binary).
+func Build(srcDir, work string) (string, error) {
+	info, err := os.Stat(srcDir)
+	if err != nil {
+		return "", bad("%v", err)
+	}
+	if !info.IsDir() {
+		return "", bad("--build %s: not a directory", srcDir)
+	}
+	dir, err := os.MkdirTemp(work, "slowmo-build-")
+	if err != nil {
+		return "", err
+	}
+	src := filepath.Join(dir, "src")
+	if err := copyTree(srcDir, src); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(src, "go.mod")); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module prog\n\ngo 1.22\n"), 0o644); err != nil {
+			return "", err
+		}
+	}
+	if err := Prepare(src); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "prog")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return "", bad("build failed:\n%s", strings.TrimSpace(strings.ReplaceAll(string(out), userMain, "main")))
+		}
+		return "", fmt.Errorf("go build: %w", err)
+	}
+	return bin, nil
+}
+
+// SourcesOf is the directory Build compiled the binary at bin from.
+func SourcesOf(bin string) string { return filepath.Join(filepath.Dir(bin), "src") }
+
+// copyTree copies regular files and directories (not symlinks or anything else).
+func copyTree(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+}

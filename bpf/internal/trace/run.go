@@ -1,0 +1,395 @@
+package trace
+
+import (
+	"bufio"
+	"debug/buildinfo"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	xtrace "golang.org/x/exp/trace"
+	"golang.org/x/sys/unix"
+
+	"go-slowmo.dev/bpf/internal/probe"
+)
+
+// DefaultPeriod is the tracer's generation period the program runs with
+// (GODEBUG=traceadvanceperiod): events reach the probe one generation
+// late, so this is about the live lag. The runtime's default is 1 s.
+const DefaultPeriod = 10 * time.Millisecond
+
+// Options of one traced run.
+type Options struct {
+	Binary  string // built with the helper (Build, or Prepare and go build)
+	Args    []string
+	Procs   int           // GOMAXPROCS; 0 means the number of CPUs
+	Timeout time.Duration // 0 means none
+	Period  time.Duration // generation period; 0 means DefaultPeriod
+	Out     io.Writer     // NDJSON events
+	// Launcher, when set, is the command line the program runs under (it
+	// must keep fd 3 open and end by exec'ing what it is given), and
+	// InsidePath the binary's path as the launcher's sandbox sees it.
+	Launcher   []string
+	InsidePath string
+	// Stop, when closed, kills the program; run.end then says "stopped".
+	Stop <-chan struct{}
+	// SourceDir, when set, replaces BuildDir at the start of every file name
+	// (Build compiles a copy of the learner's directory).
+	BuildDir, SourceDir string
+	// Stats, if not nil, receives what the run measured.
+	Stats *Stats
+	// Log receives notes for a human (stderr); nil discards them.
+	Log io.Writer
+}
+
+// Stats of one run: how many trace events were read and how late they
+// reached the probe (the time read minus the event's own timestamp).
+type Stats struct {
+	TraceEvents int
+	Emitted     int
+	MeanLag     time.Duration
+	MaxLag      time.Duration
+	Truncated   bool // the program ended without stopping the tracer: its last generation is lost
+}
+
+// binaryInfo checks that path is a Go program of a supported release built
+// with the helper, and returns its Go version and minor version.
+func binaryInfo(path string) (string, int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, bad("%v", err)
+	}
+	defer f.Close()
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		return "", 0, bad("%s: not an ELF executable", path)
+	}
+	defer ef.Close()
+	info, err := buildinfo.Read(f)
+	if err != nil {
+		return "", 0, bad("%s: not built by Go (%v)", path, err)
+	}
+	v := strings.TrimPrefix(info.GoVersion, "go")
+	major, rest, _ := strings.Cut(v, ".")
+	minorStr, _, _ := strings.Cut(rest, ".")
+	minor, err := strconv.Atoi(minorStr)
+	if major != "1" || err != nil || minor < 22 {
+		return "", 0, bad("%s: built with %s; the trace backend needs Go 1.22 or later", path, info.GoVersion)
+	}
+	if syms, err := ef.Symbols(); err == nil {
+		found := false
+		for _, s := range syms {
+			if s.Name == marker {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return "", 0, bad("%s: built without the trace helper: use slowmo-probe trace --build DIR, or slowmo-probe trace-prepare DIR before go build", path)
+		}
+	}
+	return info.GoVersion, minor, nil
+}
+
+// Run runs the program with the tracer on and writes its events, ending
+// with run.end, to opts.Out. Errors before the program starts are returned
+// and nothing is written.
+func Run(opts Options) error {
+	goVersion, minor, err := binaryInfo(opts.Binary)
+	if err != nil {
+		return err
+	}
+	logf := func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format+"\n", args...)
+		}
+	}
+	procs := opts.Procs
+	if procs <= 0 {
+		procs = runtime.NumCPU()
+	}
+	period := opts.Period
+	if period <= 0 {
+		period = DefaultPeriod
+	}
+	godebug := "traceadvanceperiod=" + strconv.FormatInt(period.Nanoseconds(), 10)
+	var env []string
+	if len(opts.Launcher) == 0 {
+		env = os.Environ()
+		if old := os.Getenv("GODEBUG"); old != "" {
+			godebug = old + "," + godebug
+		}
+	} else {
+		// Nothing of the probe's own environment (it may hold the bridge's secrets).
+		env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8"}
+	}
+	env = append(env, "GOMAXPROCS="+strconv.Itoa(procs), "GODEBUG="+godebug, FDEnv+"=3")
+
+	var cmd *exec.Cmd
+	if len(opts.Launcher) == 0 {
+		cmd = exec.Command(opts.Binary, opts.Args...)
+	} else {
+		inside := opts.InsidePath
+		if inside == "" {
+			inside = opts.Binary
+		}
+		argv := append(append([]string{}, opts.Launcher[1:]...), inside)
+		cmd = exec.Command(opts.Launcher[0], append(argv, opts.Args...)...)
+	}
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	traceR, traceW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	stdout, stdoutW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	stderr, stderrW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = stdoutW, stderrW
+	cmd.ExtraFiles = []*os.File{traceW}
+
+	w := bufio.NewWriterSize(opts.Out, 1<<16)
+	var mu sync.Mutex // the mapper, the output queue and the writer
+	var buf []byte
+	var seq uint64
+	var lastT int64
+	start := int64(monotonic())
+	emit := func(ts int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field) {
+		t := max(ts-start, lastT)
+		lastT = t
+		if inferred {
+			fields = append(fields, probe.F("inferred", true))
+		}
+		e := probe.Event{Seq: seq, T: t, Kind: kind, M: m, P: p, G: g, Fields: fields}
+		seq++
+		buf = append(e.AppendJSON(buf[:0]), '\n')
+		_, _ = w.Write(buf)
+	}
+	emit(start, "run.start", -1, -1, 0, false,
+		probe.F("goVersion", goVersion), probe.F("gomaxprocs", procs), probe.F("backend", "trace"),
+		probe.F("fidelity", map[string]bool{"runq": false, "runnext": false, "steals": false, "lines": false}))
+
+	err = cmd.Start()
+	traceW.Close()
+	stdoutW.Close()
+	stderrW.Close()
+	if err != nil {
+		traceR.Close()
+		stdout.Close()
+		stderr.Close()
+		return bad("start %s: %v", cmd.Path, err)
+	}
+	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+
+	// Output reaches us before the trace of what the program did before
+	// writing it (the trace comes a generation late): it waits until the
+	// trace has caught up with its time.
+	type output struct {
+		ts           int64
+		stream, data string
+	}
+	var pending []output
+	flushOutput := func(upTo int64) {
+		k := 0
+		for ; k < len(pending) && pending[k].ts <= upTo; k++ {
+			o := pending[k]
+			emit(o.ts, "output", -1, -1, 0, false, probe.F("stream", o.stream), probe.F("data", o.data))
+		}
+		pending = pending[k:]
+	}
+	var pipes sync.WaitGroup
+	forward := func(r io.Reader, stream string) {
+		defer pipes.Done()
+		chunk := make([]byte, 4096)
+		for {
+			k, err := r.Read(chunk)
+			if k > 0 {
+				mu.Lock()
+				pending = append(pending, output{int64(monotonic()), stream, string(chunk[:k])})
+				mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	pipes.Add(2)
+	go forward(stdout, "stdout")
+	go forward(stderr, "stderr")
+
+	stats := &Stats{}
+	mapper := newMapper(minor, emit)
+	if opts.BuildDir != "" && opts.SourceDir != "" {
+		from, to := opts.BuildDir+string(filepath.Separator), opts.SourceDir+string(filepath.Separator)
+		mapper.file = func(f string) string {
+			if rest, ok := strings.CutPrefix(f, from); ok {
+				return to + rest
+			}
+			return f
+		}
+	}
+	var lagSum time.Duration
+	traceDone := make(chan error, 1)
+	sawTrace := false
+	go func() {
+		r, err := xtrace.NewReader(traceR)
+		if err != nil {
+			traceDone <- err
+			return
+		}
+		mu.Lock()
+		sawTrace = true
+		mu.Unlock()
+		for {
+			e, err := r.ReadEvent()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				traceDone <- err
+				return
+			}
+			now := time.Duration(monotonic())
+			mu.Lock()
+			lag := now - time.Duration(e.Time())
+			lagSum += lag
+			stats.MaxLag = max(stats.MaxLag, lag)
+			stats.TraceEvents++
+			flushOutput(int64(e.Time()))
+			mapper.handle(e)
+			mu.Unlock()
+		}
+	}()
+	// Stream live: whoever reads us sees each generation's events at once.
+	stopTicker := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopTicker:
+				return
+			case <-tick.C:
+				mu.Lock()
+				_ = w.Flush()
+				mu.Unlock()
+			}
+		}
+	}()
+
+	reason := "exit"
+	var timer *time.Timer
+	if opts.Timeout > 0 {
+		timer = time.AfterFunc(opts.Timeout, func() {
+			mu.Lock()
+			reason = "timeout"
+			mu.Unlock()
+			kill()
+		})
+	}
+	if opts.Stop != nil {
+		finished := make(chan struct{})
+		defer close(finished)
+		go func() {
+			select {
+			case <-opts.Stop:
+				mu.Lock()
+				if reason == "exit" {
+					reason = "stopped"
+				}
+				mu.Unlock()
+				kill()
+			case <-finished:
+			}
+		}()
+	}
+	pipes.Wait()
+	stdout.Close()
+	stderr.Close()
+	waitErr := cmd.Wait()
+	if timer != nil {
+		timer.Stop()
+	}
+	// The program is gone; its trace pipe ends when every copy of it is
+	// closed (a child it started might hold one: do not wait for that long).
+	var traceErr error
+	select {
+	case traceErr = <-traceDone:
+	case <-time.After(2 * time.Second):
+		traceR.Close()
+		traceErr = <-traceDone
+	}
+	traceR.Close()
+	close(stopTicker)
+
+	exitCode, signal := 0, ""
+	var exitErr *exec.ExitError
+	if errors.As(waitErr, &exitErr) {
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			exitCode, signal = -1, unix.SignalName(ws.Signal())
+		} else {
+			exitCode = exitErr.ExitCode()
+			if len(opts.Launcher) > 0 && exitCode > 128 && exitCode < 128+65 {
+				exitCode, signal = -1, unix.SignalName(syscall.Signal(exitCode-128))
+			}
+		}
+	} else if waitErr != nil {
+		return waitErr
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if signal != "" && reason == "exit" {
+		reason = "signal"
+	}
+	switch {
+	case !sawTrace:
+		// The program never started the tracer (it died first, or the helper is missing).
+		if reason == "exit" && exitCode == 0 {
+			reason = "probe-error"
+		}
+		logf("slowmo-probe trace: the program wrote no trace (%v)", traceErr)
+	case traceErr != nil:
+		// Ended without trace.Stop (os.Exit, a crash, a kill): the generation
+		// in progress never reached the pipe.
+		stats.Truncated = true
+		logf("slowmo-probe trace: the trace ends early (%v): the program exited without stopping the tracer, so its last %v of scheduling is missing", traceErr, period)
+	}
+	flushOutput(1<<63 - 1)
+	var sig any
+	if signal != "" {
+		sig = signal
+	}
+	// lost: the tracer drops nothing (it allocates more buffers instead);
+	// what a truncated trace misses is not counted in events and is said on stderr.
+	emit(int64(monotonic()), "run.end", -1, -1, 0, false, probe.F("exitCode", exitCode), probe.F("signal", sig),
+		probe.F("lost", int64(0)), probe.F("reason", reason))
+	if stats.TraceEvents > 0 {
+		stats.MeanLag = lagSum / time.Duration(stats.TraceEvents)
+	}
+	stats.Emitted = int(seq)
+	if opts.Stats != nil {
+		*opts.Stats = *stats
+	}
+	return w.Flush()
+}
+
+func monotonic() uint64 {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return uint64(ts.Nano())
+}
