@@ -1,0 +1,327 @@
+package trace
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go-slowmo.dev/bpf"
+)
+
+// versions lists the supported Go releases; SLOWMO_GO_VERSIONS overrides it.
+func versions() []string {
+	if v := os.Getenv("SLOWMO_GO_VERSIONS"); v != "" {
+		return strings.Fields(v)
+	}
+	return bpf.GoVersions()
+}
+
+func minorOf(version string) int {
+	m, _ := strconv.Atoi(strings.Split(strings.TrimPrefix(version, "go1."), ".")[0])
+	return m
+}
+
+// sourceDir puts testdata/name.go in a directory of its own as main.go.
+func sourceDir(t *testing.T, name string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", name+".go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module prog\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// buildWith builds testdata/name.go with the helper, with the given Go release.
+func buildWith(t *testing.T, version, name string) (bin, src string) {
+	t.Helper()
+	src = sourceDir(t, name)
+	t.Setenv("GOTOOLCHAIN", version)
+	t.Setenv("GOFLAGS", "")
+	bin, err := Build(src, t.TempDir())
+	if err != nil {
+		t.Fatalf("build with %s: %v", version, err)
+	}
+	return bin, src
+}
+
+type event map[string]any
+
+func (e event) kind() string       { s, _ := e["kind"].(string); return s }
+func (e event) num(f string) int64 { n, _ := e[f].(float64); return int64(n) }
+func (e event) str(f string) string {
+	s, _ := e[f].(string)
+	return s
+}
+
+// required are the fields each kind must have (DESIGN.md; the authoritative
+// check is kernel-bridge's parseEvent, which test/trace-stream.test.ts runs).
+var required = map[string][]string{
+	"run.start":      {"goVersion", "gomaxprocs", "backend", "fidelity"},
+	"g.create":       {"goid", "parent", "fn", "file", "line"},
+	"g.runnable":     {"goid", "queue", "qp", "reason"},
+	"g.running":      {"goid", "inheritTime"},
+	"g.waiting":      {"goid", "reason"},
+	"g.syscall":      {"goid"},
+	"g.syscall.exit": {"goid"},
+	"g.exit":         {"goid"},
+	"steal":          {"thief", "victim", "goids"},
+	"p.state":        {"state", "pm"},
+	"gc":             {"phase"},
+	"stw":            {"begin", "reason"},
+	"output":         {"stream", "data"},
+	"run.end":        {"exitCode", "signal", "lost", "reason"},
+}
+
+var enums = map[string][]string{
+	"queue":  {"runnext", "local", "global"},
+	"state":  {"idle", "running", "syscall", "gcstop"},
+	"phase":  {"sweepterm", "mark", "marktermination", "off"},
+	"reason": nil, // free text for g.waiting and stw
+	"stream": {"stdout", "stderr"},
+}
+
+// parse reads an NDJSON stream and checks its own rules: seq from 0 without
+// gaps, t monotonic, the common and the kind's fields present, goids >= 1.
+func parse(t *testing.T, out []byte) []event {
+	t.Helper()
+	var events []event
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	lastT := int64(0)
+	for sc.Scan() {
+		var e event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("not JSON: %v: %s", err, sc.Text())
+		}
+		if e.num("seq") != int64(len(events)) {
+			t.Fatalf("seq %d at position %d: gaps or disorder", e.num("seq"), len(events))
+		}
+		if e.num("t") < lastT {
+			t.Fatalf("time went back at seq %d", e.num("seq"))
+		}
+		lastT = e.num("t")
+		for _, f := range []string{"m", "p", "g"} {
+			if _, ok := e[f].(float64); !ok {
+				t.Fatalf("seq %d: no %s: %s", e.num("seq"), f, sc.Text())
+			}
+		}
+		fields, ok := required[e.kind()]
+		if !ok {
+			t.Fatalf("seq %d: kind %q is not one this backend should send", e.num("seq"), e.kind())
+		}
+		for _, f := range fields {
+			if _, ok := e[f]; !ok {
+				t.Fatalf("seq %d: %s without %s: %s", e.num("seq"), e.kind(), f, sc.Text())
+			}
+		}
+		if _, ok := e["goid"]; ok && e.num("goid") < 1 {
+			t.Fatalf("seq %d: goid %d", e.num("seq"), e.num("goid"))
+		}
+		if v, ok := e["inferred"]; ok && v != true {
+			t.Fatalf("seq %d: inferred must be true when present", e.num("seq"))
+		}
+		for f, allowed := range enums {
+			if v, ok := e[f].(string); ok && allowed != nil && !(f == "state" && e.kind() != "p.state") {
+				found := false
+				for _, a := range allowed {
+					found = found || a == v
+				}
+				if !found {
+					t.Fatalf("seq %d: %s %q", e.num("seq"), f, v)
+				}
+			}
+		}
+		events = append(events, e)
+	}
+	if len(events) < 2 || events[0].kind() != "run.start" || events[len(events)-1].kind() != "run.end" {
+		t.Fatalf("the stream must start with run.start and end with run.end")
+	}
+	return events
+}
+
+// record runs bin under the tracer and returns its events.
+func record(t *testing.T, bin, src string, procs int) ([]event, Stats) {
+	t.Helper()
+	var out, log bytes.Buffer
+	var stats Stats
+	err := Run(Options{Binary: bin, Procs: procs, Out: &out, Stats: &stats, Log: &log,
+		BuildDir: SourcesOf(bin), SourceDir: src})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	events := parse(t, out.Bytes())
+	end := events[len(events)-1]
+	if end.num("exitCode") != 0 || end.str("reason") != "exit" || end.num("lost") != 0 || stats.Truncated {
+		t.Fatalf("run.end: %v (%s)", end, log.String())
+	}
+	start := events[0]
+	if start.str("backend") != "trace" || start.num("gomaxprocs") != int64(procs) {
+		t.Fatalf("run.start: %v", start)
+	}
+	fid, _ := start["fidelity"].(map[string]any)
+	for _, f := range []string{"runq", "runnext", "steals", "lines"} {
+		if fid[f] != false {
+			t.Fatalf("fidelity.%s should be false: %v", f, start)
+		}
+	}
+	return events, stats
+}
+
+func where(events []event, pred func(event) bool) []event {
+	var out []event
+	for _, e := range events {
+		if pred(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestRealProgramsOnEverySupportedGo(t *testing.T) {
+	for _, version := range versions() {
+		t.Run(version, func(t *testing.T) {
+			t.Run("creation, channel wait, output, GC", func(t *testing.T) {
+				bin, src := buildWith(t, version, "create")
+				events, stats := record(t, bin, src, 1)
+				t.Logf("%d trace events -> %d protocol events; lag mean %v, max %v", stats.TraceEvents, stats.Emitted, stats.MeanLag, stats.MaxLag)
+				if got := events[0].str("goVersion"); got != version {
+					t.Errorf("run.start says %s, want %s", got, version)
+				}
+				mainFile := filepath.Join(src, "main.go")
+				workers := where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.worker" })
+				if len(workers) != 50 {
+					t.Fatalf("%d g.create of main.worker, want 50", len(workers))
+				}
+				for _, w := range workers {
+					if w.num("parent") != 1 || w.str("file") != mainFile || w.num("line") != 16 || w["inferred"] != nil {
+						t.Fatalf("worker created %v, want parent 1 at %s:16, seen", w, mainFile)
+					}
+				}
+				lit := where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.main.func1" })
+				if len(lit) != 1 || lit[0].num("line") != 20 {
+					t.Errorf("the literal should be created once, as main.main.func1 at line 20: %v", lit)
+				}
+				for _, e := range where(events, func(e event) bool { return e.kind() == "g.create" }) {
+					if fn := e.str("fn"); strings.HasPrefix(fn, "runtime/trace") || strings.Contains(fn, userMain) || strings.Contains(fn, "traceAdvancer") {
+						t.Errorf("the tracer's own goroutine, or the helper's name, shows: %v", e)
+					}
+				}
+				// Every goroutine made runnable by creation: inferred runnext of the creator's P.
+				for _, e := range where(events, func(e event) bool { return e.kind() == "g.runnable" }) {
+					if e["inferred"] != true {
+						t.Fatalf("seq %d: where a goroutine was queued is not seen by the tracer: must be inferred", e.num("seq"))
+					}
+				}
+				parked := where(events, func(e event) bool {
+					return e.kind() == "g.waiting" && e.num("goid") == 1 && e.str("reason") == "chan receive" && e.num("line") == 21
+				})
+				if len(parked) != 1 || parked[0].str("file") != mainFile {
+					t.Errorf("main should park once on \"chan receive\" at main.go:21; got %v", parked)
+				}
+				wantWG := "semacquire"
+				if minorOf(version) >= 24 {
+					wantWG = "sync.WaitGroup.Wait"
+				}
+				if len(where(events, func(e event) bool {
+					return e.kind() == "g.waiting" && e.num("goid") == 1 && e.str("reason") == wantWG && e.num("line") == 18
+				})) == 0 {
+					t.Errorf("main should wait on %q at line 18", wantWG)
+				}
+				var out []string
+				for _, e := range where(events, func(e event) bool { return e.kind() == "output" }) {
+					out = append(out, e.str("data"))
+				}
+				if strings.Join(out, "") != "42\ndone\n" {
+					t.Errorf("output %q", out)
+				}
+				var phases []string
+				for _, e := range where(events, func(e event) bool { return e.kind() == "gc" }) {
+					phases = append(phases, e.str("phase"))
+				}
+				if !strings.Contains(strings.Join(phases, " "), "sweepterm mark marktermination off") {
+					t.Errorf("gc phases %v lack a whole cycle", phases)
+				}
+				stw := where(events, func(e event) bool { return e.kind() == "stw" })
+				if len(stw) < 4 || stw[0]["begin"] != true || stw[0].str("reason") != "GC sweep termination" || stw[1]["begin"] != false {
+					t.Errorf("want stop-the-world begin (GC sweep termination) and end, got %v", stw)
+				}
+				for _, e := range stw {
+					if strings.Contains(e.str("reason"), "trace") {
+						t.Errorf("the tracer's own stop-the-world shows: %v", e)
+					}
+				}
+			})
+
+			t.Run("two Ps: likely steals and a blocking syscall", func(t *testing.T) {
+				bin, src := buildWith(t, version, "twop")
+				events, _ := record(t, bin, src, 2)
+				spinners := map[int64]bool{}
+				for _, e := range where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.spin" }) {
+					spinners[e.num("goid")] = true
+					if e.num("line") != 25 {
+						t.Fatalf("spinner created at line %d, want 25", e.num("line"))
+					}
+				}
+				if len(spinners) != 32 {
+					t.Fatalf("%d spinners created, want 32", len(spinners))
+				}
+				ran := map[int64]map[int64]bool{}
+				for _, e := range where(events, func(e event) bool { return e.kind() == "g.running" && spinners[e.num("goid")] }) {
+					if ran[e.num("goid")] == nil {
+						ran[e.num("goid")] = map[int64]bool{}
+					}
+					ran[e.num("goid")][e.num("p")] = true
+				}
+				onP := map[int64]int{}
+				for _, ps := range ran {
+					for p := range ps {
+						onP[p]++
+					}
+				}
+				steals := where(events, func(e event) bool { return e.kind() == "steal" })
+				if onP[0] > 0 && onP[1] > 0 && len(steals) == 0 {
+					t.Errorf("spinners ran on both Ps but no steal was inferred")
+				}
+				for _, s := range steals {
+					if s["inferred"] != true || s.num("thief") == s.num("victim") {
+						t.Errorf("a steal the tracer did not see must be inferred, between two Ps: %v", s)
+					}
+				}
+				enter := where(events, func(e event) bool { return e.kind() == "g.syscall" && e.num("goid") == 1 })
+				exit := where(events, func(e event) bool { return e.kind() == "g.syscall.exit" && e.num("goid") == 1 })
+				if len(enter) == 0 || len(exit) == 0 || enter[len(enter)-1].num("seq") > exit[len(exit)-1].num("seq") {
+					t.Fatalf("want main's syscall enter then exit, got %d enters and %d exits", len(enter), len(exit))
+				}
+				in, out := enter[len(enter)-1], exit[len(exit)-1]
+				if out.num("t")-in.num("t") < 45_000_000 {
+					t.Errorf("main's 50 ms syscall took %d ns", out.num("t")-in.num("t"))
+				}
+				pid := in.num("p")
+				if minorOf(version) < 26 {
+					after := events[in.num("seq")+1]
+					if after.kind() != "p.state" || after.num("p") != pid || after.str("state") != "syscall" {
+						t.Errorf("after main's g.syscall on P%d: %v, want p.state syscall", pid, after)
+					}
+				}
+				retaken := where(events[in.num("seq"):out.num("seq")], func(e event) bool {
+					return e.kind() == "p.state" && e.num("p") == pid && e.str("state") == "idle"
+				})
+				if len(retaken) == 0 {
+					t.Errorf("no p.state idle of P%d (sysmon retaking it) during main's 50 ms syscall", pid)
+				}
+			})
+		})
+	}
+}
