@@ -313,6 +313,15 @@ func (mp *mapper) runnable(id xtrace.GoID, qp int64, reason string, ev func(stri
 
 func (mp *mapper) waiting(id xtrace.GoID, st xtrace.StateTransition, ev func(string, bool, ...probe.Field)) {
 	stack := frames(st.Stack)
+	for _, f := range stack {
+		if f.Func == marker {
+			// The learner's main has returned; this is the helper waiting for
+			// the tracer to flush. The program without the probe has exited
+			// by now: nothing more of this goroutine is shown.
+			mp.hidden[id] = true
+			return
+		}
+	}
 	reason := waitReason(st.Reason, funcsOf(stack), mp.minor)
 	mp.waitWas[id] = reason
 	fields := []probe.Field{probe.F("goid", int64(id)), probe.F("reason", reason)}

@@ -23,7 +23,7 @@ func locker(mu *sync.Mutex, wg *sync.WaitGroup) {
 }
 
 func sleeper(wg *sync.WaitGroup) {
-	time.Sleep(5 * time.Millisecond) // line 26: sleep
+	time.Sleep(50 * time.Millisecond) // line 26: sleep (main waits for it at line 44)
 	wg.Done()
 }
 
