@@ -110,8 +110,6 @@ maybe('the probe engine speaks this protocol', () => {
 
       // The queues the reducer modelled from the events are the runtime's own:
       // before each snapshot is applied, the model already holds what it shows.
-      // Known gap (issue #3): with several Ps creating and stealing at once
-      // (fanout), a snapshot sometimes lands one put late; checked where it holds.
       const disagreements: string[] = [];
       let snapshots = 0;
       for (let seq = 1; seq < timeline.length; seq++) {
@@ -127,7 +125,7 @@ maybe('the probe engine speaks this protocol', () => {
         }
       }
       expect(snapshots).toBeGreaterThan(0);
-      if (name === 'pingpong') expect(disagreements.slice(0, 5)).toEqual([]);
+      expect(disagreements.slice(0, 5)).toEqual([]);
       const statuses = Object.values(summarize(final).goroutines);
       expect(statuses.length).toBeGreaterThan(4);
       if (name === 'fanout') {

@@ -59,6 +59,8 @@ var sites = []site{
 	{program: "goschedImpl", function: "runtime.goschedImpl"},
 	{program: "injectglist", function: "runtime.injectglist"},
 	{program: "injectglist_ret", function: "runtime.injectglist", rets: true},
+	// Go 1.25+: findRunnable puts a batch from the global queue on a P's queue with runqputbatch.
+	{program: "globrunq_batch", function: "runtime.findRunnable", calls: "runtime.runqputbatch", optional: true},
 	{program: "acquirep", function: "runtime.acquirep"},
 	{program: "releasep", function: "runtime.releasep"},
 	{program: "pidleput", function: "runtime.pidleput"},
@@ -107,7 +109,15 @@ func resolve(bin *target.Binary, s site) (target.Func, []uint64, error) {
 		return fn, at, err
 	case s.after != "":
 		at, err := bin.BranchesAfterCalls(s.function, s.after)
-		return fn, at, err
+		if err != nil {
+			return fn, nil, err
+		}
+		// Every call must have its branch (runqsteal's entry counts a steal
+		// in that the probe after it counts out): else none, and the alt.
+		if calls, err := bin.Calls(s.function, s.after); err != nil || len(calls) != len(at) {
+			return fn, nil, err
+		}
+		return fn, at, nil
 	}
 	ss, err := bin.Sites(s.function)
 	if err != nil {
@@ -281,7 +291,7 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 			s = *s.alt
 			fn, at, err = resolve(bin, s)
 		}
-		if err != nil {
+		if err != nil || len(at) == 0 && s.optional {
 			if s.optional {
 				continue
 			}

@@ -207,6 +207,14 @@ func (n *normalizer) record(r record) {
 				ev("g.runnable", F("goid", int64(id)), F("queue", "global"), F("qp", int64(-1)), F("reason", "overflow"))
 			}
 		}
+	case kBatch:
+		// Go 1.25+: findRunnable moved these from the global queue to the
+		// tail of P's queue (runqputbatch; before 1.25, runqput said so).
+		qp := int64(r.a[0])
+		for _, id := range n.goidsOf(r.goids) {
+			n.last[id] = "runnable"
+			ev("g.runnable", F("goid", id), F("queue", "local"), F("qp", qp), F("reason", "other"))
+		}
 	case kGosched:
 		goid := int64(r.a[0])
 		if goid <= 0 {
@@ -264,9 +272,12 @@ func (n *normalizer) record(r record) {
 			}
 		}
 	case kRunq:
-		// A snapshot of one P's local queue after a change; sent only when it differs from the last.
+		// A snapshot of one P's local queue after a change; sent only when it
+		// differs from the last, and not when it is unsettled (a[3]: read while
+		// another M was stealing from that P, so it may show the steal before
+		// the steal event, or miss one already reported).
 		pid := int64(r.a[0])
-		if pid < 0 {
+		if pid < 0 || r.a[3] != 0 {
 			return
 		}
 		runnext := n.goids[r.a[1]]

@@ -27,6 +27,7 @@ const (
 	kMState    = 18
 	kInject    = 19
 	kInjectEnd = 20
+	kBatch     = 21
 )
 
 const (
@@ -45,7 +46,7 @@ type record struct {
 	m, p, g int64
 	a       [5]uint64
 	stack   []uint64 // kPark: return addresses, innermost first
-	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq: g pointers
+	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq, kInject, kBatch: g pointers
 }
 
 func decode(raw []byte) (record, error) {
@@ -82,6 +83,8 @@ func decode(raw []byte) (record, error) {
 		r.goids, err = words(int(min(r.a[2], goidsMax)))
 	case kInject:
 		r.goids, err = words(int(min(r.a[0], goidsMax)))
+	case kBatch:
+		r.goids, err = words(int(min(r.a[1], goidsMax)))
 	case kRunq:
 		r.goids, err = words(int(min(r.a[2], runqLen)))
 	case kGlobalq:

@@ -145,8 +145,8 @@ func goidList(e event, field string) []int64 {
 func checkSnapshots(t *testing.T, events []event, oneP bool) {
 	t.Helper()
 	status := map[int64]string{}
-	pendingPut := map[int64][]int64{}   // P -> goids put there, awaiting its snapshot
-	pendingSteal := map[int64][]int64{} // victim P -> goids stolen from it
+	pendingPut := map[[2]int64][]int64{} // (M, P) -> goids that M put on P, awaiting its snapshot of P
+	pendingSteal := map[int64][]int64{}  // victim P -> goids stolen from it
 	runqs, globalqs := 0, 0
 	for _, e := range events {
 		switch e.kind() {
@@ -159,7 +159,8 @@ func checkSnapshots(t *testing.T, events []event, oneP bool) {
 				pendingPut[p] = drop(pendingPut[p], id) // overflowed, or put again elsewhere
 			}
 			if q := e.str("queue"); (q == "local" || q == "runnext") && e.num("qp") == e.num("p") {
-				pendingPut[e.num("m")] = append(pendingPut[e.num("m")], id)
+				at := [2]int64{e.num("m"), e.num("qp")}
+				pendingPut[at] = append(pendingPut[at], id)
 			}
 		case "g.running":
 			status[e.num("goid")] = "running"
@@ -210,16 +211,17 @@ func checkSnapshots(t *testing.T, events []event, oneP bool) {
 			if e.kind() != "runq" {
 				continue
 			}
-			// The snapshot an M takes of its own P after a put (another M's
-			// read of that queue may predate the put).
+			// The next snapshot an M takes of the P it put on (the put's own
+			// is not sent when another M was stealing from that P meanwhile).
 			qp, m := e.num("qp"), e.num("m")
 			if qp == e.num("p") {
-				for _, id := range pendingPut[m] {
+				at := [2]int64{m, qp}
+				for _, id := range pendingPut[at] {
 					if !seen[id] && status[id] == "runnable" {
-						t.Fatalf("seq %d: goroutine %d was just put on P%d but its snapshot lacks it: %v", e.num("seq"), id, qp, e)
+						t.Fatalf("seq %d: goroutine %d was put on P%d but its next snapshot lacks it: %v", e.num("seq"), id, qp, e)
 					}
 				}
-				delete(pendingPut, m)
+				delete(pendingPut, at)
 			}
 			for _, id := range pendingSteal[qp] {
 				if seen[id] {
@@ -231,6 +233,86 @@ func checkSnapshots(t *testing.T, events []event, oneP bool) {
 	}
 	if runqs == 0 || globalqs == 0 {
 		t.Fatalf("%d runq and %d globalq snapshots; want some of each", runqs, globalqs)
+	}
+}
+
+// queueModel follows each P's local queue and runnext from the events alone,
+// by the runtime's rules, as the protocol's reducer does (kernel-bridge's
+// reducer.ts): a new runnext kicks the old one to the tail; a full queue (256)
+// sends its older half and the new one to the global queue; a steal takes
+// what it names, and the thief queues all but the last.
+type queueModel struct {
+	runnext map[int64]int64
+	runq    map[int64][]int64
+}
+
+func (q *queueModel) detach(id int64) {
+	for p, g := range q.runnext {
+		if g == id {
+			q.runnext[p] = 0
+		}
+	}
+	for p, list := range q.runq {
+		if slices.Contains(list, id) {
+			q.runq[p] = slices.DeleteFunc(slices.Clone(list), func(x int64) bool { return x == id })
+		}
+	}
+}
+
+func (q *queueModel) pushLocal(p, id int64) {
+	if len(q.runq[p]) < 256 {
+		q.runq[p] = append(q.runq[p], id)
+		return
+	}
+	q.runq[p] = slices.Clone(q.runq[p][128:])
+}
+
+// checkModelledQueues checks that before each runq snapshot the queue modelled
+// from the events before it already is what the snapshot shows.
+func checkModelledQueues(t *testing.T, events []event) {
+	t.Helper()
+	q := &queueModel{runnext: map[int64]int64{}, runq: map[int64][]int64{}}
+	for _, e := range events {
+		switch e.kind() {
+		case "g.runnable":
+			id, qp := e.num("goid"), e.num("qp")
+			q.detach(id)
+			switch {
+			case e.str("queue") == "global" || qp < 0:
+			case e.str("queue") == "local":
+				q.pushLocal(qp, id)
+			default:
+				kicked := q.runnext[qp]
+				q.runnext[qp] = id
+				if kicked != 0 && kicked != id {
+					q.pushLocal(qp, kicked)
+				}
+			}
+		case "g.running", "g.waiting", "g.exit", "g.syscall", "g.syscall.exit":
+			q.detach(e.num("goid"))
+		case "steal":
+			goids := goidList(e, "goids")
+			for _, id := range goids {
+				q.detach(id)
+			}
+			for _, id := range goids[:len(goids)-1] {
+				q.pushLocal(e.num("thief"), id)
+			}
+		case "globalq":
+			for _, id := range goidList(e, "goids") {
+				q.detach(id)
+			}
+		case "runq":
+			qp, goids, rn := e.num("qp"), goidList(e, "goids"), e.num("runnext")
+			if q.runnext[qp] != rn || !slices.Equal(q.runq[qp], goids) {
+				t.Fatalf("seq %d: P%d modelled runnext %d, queue %v; the runtime's: runnext %d, queue %v",
+					e.num("seq"), qp, q.runnext[qp], q.runq[qp], rn, goids)
+			}
+			for _, id := range append(goids, rn) {
+				q.detach(id)
+			}
+			q.runnext[qp], q.runq[qp] = rn, goids
+		}
 	}
 }
 
@@ -295,6 +377,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 				}
 
 				checkSnapshots(t, events, true)
+				checkModelledQueues(t, events)
 				// The global queue snapshot after the overflow holds what the overflow moved, in order.
 				first := -1
 				for i, e := range events {
@@ -364,6 +447,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 					t.Fatalf("%d spinners created, want 32; created: %v", len(spinners), fns)
 				}
 				checkSnapshots(t, events, false)
+				checkModelledQueues(t, events)
 				steals := where(events, func(e event) bool {
 					if e.kind() != "steal" || e.num("thief") == e.num("victim") {
 						return false
@@ -430,6 +514,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 			t.Run("netpoll wakes goroutines waiting for the network", func(t *testing.T) {
 				events := recordRun(t, buildWith(t, version, "netpoll"), 1)
 				checkSnapshots(t, events, true)
+				checkModelledQueues(t, events)
 				servers := map[int64]bool{}
 				for _, e := range where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.serve" }) {
 					servers[e.num("goid")] = true

@@ -61,6 +61,7 @@ enum kind {
 	K_MSTATE = 18,   // a: state (0 spinning, 1 running, 2 new)
 	K_INJECT = 19,   // a: n, caller pc, more; goids: g pointers of the goroutines made runnable
 	K_INJECT_END = 20, // injectglist returned: the snapshots just before this record say where they went
+	K_BATCH = 21,      // a: p id, n; goids: g pointers moved from the global queue to that P's, in order
 };
 
 #define STACK_DEPTH 8
@@ -216,14 +217,37 @@ struct {
 	__type(value, struct runq_scratch);
 } runq_scratch SEC(".maps");
 
+// Steals under way, per victim P (by id, folded into STEALS_LEN slots: a
+// collision only costs a snapshot). A stealer's runqgrab takes from the
+// victim's head some time before the probe after runqsteal returns reports
+// it: a snapshot read in between would show the steal before its event, or
+// (read before the grab, written after the report) after it. So runqsteal's
+// entry counts the steal in, the report counts it out and bumps the version,
+// and a snapshot taken while one was under way, or across a report, is
+// marked unsettled (a[3]) and not sent: the owner's next one will be.
+#define STEALS_LEN 1024
+__u32 steals_inflight[STEALS_LEN];
+__u64 steals_version[STEALS_LEN];
+
+static __always_inline __u32 steal_slot(__s64 pid)
+{
+	return (__u32)pid & (STEALS_LEN - 1);
+}
+
 // snap_runq writes pp's queue as a K_RUNQ record, after the context's
-// record. With put set, it is the queue as runqput(pp, put, next) leaves it
+// record. Only pp's owner calls it: another M's read could land between the
+// owner's runqget and its execute probe, or between a put's probe and the
+// put. With put set, it is the queue as runqput(pp, put, next) leaves it
 // (runqput is run only by pp's owner, so nothing but a stealer taking from
-// the head can interfere); a put that overflows is left to runqputslow's.
+// the head can interfere: see steals_inflight); a put that overflows is left
+// to runqputslow's.
 static __always_inline void snap_runq(struct header *cx, __u64 pp, __u64 put, int next)
 {
 	if (!pp)
 		return;
+	__s64 pid = pid_of(pp);
+	__u32 slot = steal_slot(pid);
+	__u64 version = *(volatile __u64 *)&steals_version[slot];
 	__u32 zero = 0;
 	struct runq_scratch *s = bpf_map_lookup_elem(&runq_scratch, &zero);
 	if (!s)
@@ -255,11 +279,14 @@ static __always_inline void snap_runq(struct header *cx, __u64 pp, __u64 put, in
 	}
 	s->r.h = *cx;
 	s->r.h.kind = K_RUNQ;
-	s->r.h.a[0] = pid_of(pp);
+	s->r.h.a[0] = pid;
 	s->r.h.a[1] = runnext;
 	s->r.h.a[2] = n;
-	s->r.h.a[3] = 0;
 	s->r.h.a[4] = 0;
+	// Read after the copy: a steal under way now, or reported since the
+	// version was read, may or may not be in the copy.
+	s->r.h.a[3] = *(volatile __u32 *)&steals_inflight[slot] != 0 ||
+		      *(volatile __u64 *)&steals_version[slot] != version;
 	__u64 size = sizeof(struct header) + (__u64)n * 8;
 	// n <= RUNQ_LEN, but the verifier wants the mask it can see; the
 	// scratch is larger than any masked size.
@@ -434,7 +461,6 @@ int goexit0(struct pt_regs *ctx)
 struct steal_entry {
 	__u64 thief;
 	__s64 victim;
-	__u64 victim_p;
 	__u32 tail;
 };
 
@@ -453,10 +479,13 @@ int runqsteal(struct pt_regs *ctx)
 	struct steal_entry e = {
 		.thief = ctx->rax,
 		.victim = pid_of(ctx->rbx),
-		.victim_p = ctx->rbx,
 		.tail = rd32(ctx->rax + off_p_runqtail),
 	};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct steal_entry *old = bpf_map_lookup_elem(&pending_steal, &tid);
+	if (old) // never reported (cannot happen): count it out
+		__sync_fetch_and_add(&steals_inflight[steal_slot(old->victim)], -1);
+	__sync_fetch_and_add(&steals_inflight[steal_slot(e.victim)], 1);
 	bpf_map_update_elem(&pending_steal, &tid, &e, BPF_ANY);
 	return 0;
 }
@@ -499,10 +528,16 @@ int runqsteal_ret(struct pt_regs *ctx)
 				__sync_fetch_and_add(&lost, 1);
 			else
 				pace();
-			snap_runq(&r->h, e->victim_p, 0, 0);
+			// The steal is reported: snapshots of the victim from now on
+			// may show it (none of the victim here: see snap_runq).
+			__sync_fetch_and_add(&steals_version[steal_slot(e->victim)], 1);
+			__sync_fetch_and_add(&steals_inflight[steal_slot(e->victim)], -1);
 			snap_runq(&r->h, e->thief, 0, 0);
+			bpf_map_delete_elem(&pending_steal, &tid);
+			return 0;
 		}
 	}
+	__sync_fetch_and_add(&steals_inflight[steal_slot(e->victim)], -1);
 	bpf_map_delete_elem(&pending_steal, &tid);
 	return 0;
 }
@@ -604,6 +639,46 @@ int injectglist_ret(struct pt_regs *ctx)
 	snap_runq(&cx, pp, 0, 0);
 	snap_globalq(&cx);
 	return submit(&cx, K_INJECT_END, 0, 0, 0, 0, 0);
+}
+
+// findRunnable's CALL runqputbatch(pp, q *gQueue) (Go 1.25+): the batch
+// globrunqgetbatch took from the global queue, beside the one findRunnable
+// runs, goes to the tail of pp's (empty) queue, with no runqput. Before 1.25
+// globrunqget called runqput for each one. injectglist's own runqputbatch
+// is not probed here: injectglist's probes say where its goroutines went.
+SEC("uprobe/globrunq_batch")
+int globrunq_batch(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 zero = 0;
+	struct steal_record *r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return 0;
+	__u64 gp = rd(ctx->rbx); // q.head
+	__u32 n = 0;
+	for (__u32 i = 0; i < GOIDS_MAX; i++) {
+		if (!gp)
+			break;
+		r->goids[i] = gp;
+		n = i + 1;
+		gp = rd(gp + off_g_schedlink);
+	}
+	if (!n)
+		return 0;
+	context(&r->h, ctx, K_BATCH);
+	r->h.a[0] = pid_of(ctx->rax);
+	r->h.a[1] = n;
+	r->h.a[2] = 0;
+	r->h.a[3] = 0;
+	r->h.a[4] = 0;
+	__u64 size = sizeof(struct header) + (__u64)n * 8;
+	asm volatile("%[s] &= 2047" : [s] "+r"(size)); // see snap_runq; the record is larger
+	if (bpf_ringbuf_output(&events, r, size, 0))
+		__sync_fetch_and_add(&lost, 1);
+	else
+		pace();
+	return 0;
 }
 
 // goschedImpl(gp *g, preempted bool): Gosched and preemption put gp on the global queue.
