@@ -277,7 +277,8 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 
 			t.Run("two Ps: likely steals and a blocking syscall", func(t *testing.T) {
 				bin, src := buildWith(t, version, "twop")
-				events, _ := record(t, bin, src, 2)
+				events, stats := record(t, bin, src, 2)
+				t.Logf("%d trace events -> %d protocol events; lag mean %v, max %v", stats.TraceEvents, stats.Emitted, stats.MeanLag, stats.MaxLag)
 				spinners := map[int64]bool{}
 				for _, e := range where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.spin" }) {
 					spinners[e.num("goid")] = true
