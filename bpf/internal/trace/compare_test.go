@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go-slowmo.dev/bpf/internal/ebpftest"
 	"go-slowmo.dev/bpf/internal/probe"
@@ -110,5 +111,28 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(127)
 	}
+	waitForPacedTests()
 	os.Exit(m.Run())
+}
+
+// waitForPacedTests waits (up to 3 minutes) while the eBPF backend's tests
+// run: `go test ./...` runs packages side by side, and its paced-mode tests
+// time the target's pauses, which the builds and CPU-bound programs here
+// would stretch on a small machine.
+func waitForPacedTests() {
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		busy := false
+		comms, _ := filepath.Glob("/proc/[0-9]*/comm")
+		for _, c := range comms {
+			if name, _ := os.ReadFile(c); strings.TrimSpace(string(name)) == "probe.test" {
+				busy = true
+				break
+			}
+		}
+		if !busy {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
