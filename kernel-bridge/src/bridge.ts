@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { chooseBackend, detectBackends, type Backend, type Backends } from './backends/detect';
-import { startEbpfRun } from './backends/ebpf';
+import { startProbeRun } from './backends/probe-run';
 import type { BackendRun } from './backends/run';
 import { Builder } from './build';
 import type { BridgeConfig, Limits } from './config';
@@ -137,6 +137,13 @@ export class Bridge {
       const choice = chooseBackend(this.backends, req.backend);
       if ('why' in choice) return observer.error('backend_unavailable', choice.why, 'backend');
       const backend: Backend = choice.backend;
+      if (req.mode === 'paced' && backend !== 'ebpf') {
+        return observer.error(
+          'backend_unavailable',
+          `paced mode stops the program at each event, which needs the eBPF backend; this bridge runs "${backend}" (record, then replay slowly)`,
+          'mode',
+        );
+      }
 
       let slot: number;
       try {
@@ -152,7 +159,7 @@ export class Bridge {
         if (abort.signal.aborted) return stoppedEarly();
         observer.status('compiling');
         const files = req.files ?? { 'main.go': req.code ?? '' };
-        const built = await this.builder.build(files, toolchain, abort.signal);
+        const built = await this.builder.build(files, toolchain, abort.signal, backend === 'trace');
         if (abort.signal.aborted) return stoppedEarly();
         if (!built.ok) {
           observer.compileError(built.diagnostics);
@@ -160,8 +167,8 @@ export class Bridge {
           return;
         }
         observer.status('running');
-        if (backend !== 'ebpf') throw new Error(`backend ${backend} is not implemented`);
-        backendRun = startEbpfRun(
+        backendRun = startProbeRun(
+          backend,
           this.config,
           {
             binary: built.binary,

@@ -11,7 +11,7 @@
  * (no cgo, no toolexec, no generate): only the Go toolchain writes to it, and
  * programs never see it.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -91,23 +91,31 @@ export class Builder {
     }
   }
 
-  /** The key of an identical build: toolchain and every file. */
-  static key(files: Record<string, string>, toolchain: Toolchain): string {
-    const h = createHash('sha256').update(toolchain.version);
+  /** The key of an identical build: toolchain, tracer helper or not, and every file. */
+  static key(files: Record<string, string>, toolchain: Toolchain, traced = false): string {
+    const h = createHash('sha256')
+      .update(toolchain.version)
+      .update(traced ? '\0traced' : '');
     for (const name of Object.keys(files).sort()) {
       h.update('\0').update(name).update('\0').update(files[name]!);
     }
     return h.digest('hex').slice(0, 32);
   }
 
+  /**
+   * Builds the files. `traced`: with the execution tracer's helper added
+   * (`slowmo-probe trace-prepare`, which keeps every line where it was), for
+   * the trace backend.
+   */
   async build(
     files: Record<string, string>,
     toolchain: Toolchain,
     signal?: AbortSignal,
+    traced = false,
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const binary = path.join(this.binDir, Builder.key(files, toolchain));
+    const binary = path.join(this.binDir, Builder.key(files, toolchain, traced));
     try {
       const now = new Date();
       await fs.utimes(binary, now, now); // marks it recently used
@@ -134,6 +142,15 @@ export class Builder {
         const file = path.join(src, name);
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
         await fs.writeFile(file, text, { mode: 0o644 });
+      }
+      if (traced) {
+        const why = await this.prepareTrace(src);
+        if (why)
+          return {
+            ok: false,
+            ms: ms(),
+            diagnostics: [{ file: '', line: 0, column: 0, message: why }],
+          };
       }
       const result = await this.goBuild(name, src, out, toolchain, signal);
       if (result.killedFor) {
@@ -180,6 +197,25 @@ export class Builder {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** Adds the tracer's helper to the sources; returns why it could not. */
+  private prepareTrace(src: string): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      execFile(
+        this.config.probeBinary,
+        ['trace-prepare', src],
+        { timeout: 30_000 },
+        (err, _out, stderr) => {
+          if (!err) return resolve(undefined);
+          const said = stderr
+            .trim()
+            .replace(/^slowmo-probe trace-prepare: /, '')
+            .replaceAll(src, '.');
+          resolve(said || `the tracer's helper could not be added: ${err.message}`);
+        },
+      );
+    });
   }
 
   private async goBuild(

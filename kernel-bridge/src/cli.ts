@@ -4,7 +4,7 @@
  *
  *   slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace]
  *                         [--format ndjson|text] [--timeout S]
- *   slowmo serve [--host H] [--port P] [--token T] [--parallel N]
+ *   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
  *
  * Exit codes: 0 the run was recorded (the program's own exit code is in
  * run.end), 2 bad input or a compile error, 1 the bridge failed.
@@ -28,7 +28,7 @@ import { startServer } from './server/app';
 
 const USAGE = `usage:
   slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text] [--timeout S]
-  slowmo serve [--host H] [--port P] [--token T] [--parallel N]
+  slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
 `;
 
@@ -161,6 +161,7 @@ async function serve(argv: string[]): Promise<void> {
       token: { type: 'string' },
       parallel: { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
+      'work-dir': { type: 'string' },
     },
   });
   let token = values.token ?? process.env.SLOWMO_TOKEN;
@@ -179,6 +180,8 @@ async function serve(argv: string[]): Promise<void> {
   };
   const parallel = number('parallel', values.parallel);
   if (parallel !== undefined) input.parallel = parallel;
+  const workDir = values['work-dir'] ?? process.env.SLOWMO_WORK_DIR;
+  if (workDir) input.workDir = workDir;
   const server = await startServer(makeConfig(input));
   process.stderr.write(`slowmo: the bridge listens on ${server.url}\n`);
   const shutdown = (): void => {

@@ -4,7 +4,7 @@
  * probes (its `check` command decides) and root for the sandbox to drop to
  * an unprivileged user.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { BackendChoice } from '../protocol';
 import { BWRAP } from '../sandbox/sandbox';
@@ -60,13 +60,61 @@ export async function detectBackends(probeBinary: string): Promise<Backends> {
   } else {
     ebpf = await probeCheck(probeBinary);
   }
-  return {
-    ebpf,
-    trace: {
+  return { ebpf, trace: traceState(probeBinary) };
+}
+
+/**
+ * The trace backend needs no privilege: the probe engine with its `trace`
+ * command, and a sandbox that works for this user (bubblewrap with a user
+ * namespace when not root).
+ */
+function traceState(probeBinary: string): BackendState {
+  if (!existsSync(probeBinary)) {
+    return {
       available: false,
-      why: 'the execution-tracer backend is not built yet (issue #6); only eBPF runs today',
-    },
-  };
+      why: `the probe engine is not built (${probeBinary}): run make setup`,
+    };
+  }
+  const usage = spawnSync(probeBinary, ['trace'], { encoding: 'utf8', timeout: 10_000 });
+  if (!/slowmo-probe trace:/.test(usage.stderr ?? '')) {
+    return {
+      available: false,
+      why: `${probeBinary} has no trace command: rebuild it (make setup)`,
+    };
+  }
+  if (!which(BWRAP))
+    return { available: false, why: 'bubblewrap (bwrap) is not installed: run make setup' };
+  const root = process.getuid?.() === 0;
+  const sandbox = spawnSync(
+    BWRAP,
+    [
+      ...(root ? [] : ['--unshare-user']),
+      '--unshare-pid',
+      '--unshare-net',
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      '--symlink',
+      'usr/bin',
+      '/bin',
+      '--symlink',
+      'usr/lib',
+      '/lib',
+      '--symlink',
+      'usr/lib64',
+      '/lib64',
+      '--',
+      'true',
+    ],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
+  if (sandbox.status !== 0) {
+    return {
+      available: false,
+      why: `the sandbox cannot start here (bubblewrap: ${(sandbox.stderr ?? '').trim() || sandbox.error?.message}); unprivileged user namespaces may be disabled`,
+    };
+  }
+  return { available: true };
 }
 
 /** The backend a request gets, or why it cannot have one. */

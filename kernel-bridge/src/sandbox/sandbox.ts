@@ -10,6 +10,8 @@
  * drops to `uid`. Without root, bubblewrap unshares a user namespace instead
  * and the program keeps the bridge's uid outside the sandbox.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+
 export interface Bind {
   src: string;
   dest: string;
@@ -29,6 +31,8 @@ export interface SandboxSpec {
   fileBytes: number;
   /** RLIMIT_CPU, the backstop when there is no cgroup to measure CPU time. */
   cpuSeconds?: number;
+  /** RLIMIT_AS, the backstop when there is no cgroup to cap memory (Go reserves more than it uses). */
+  addressBytes?: number;
 }
 
 export const BWRAP = 'bwrap';
@@ -96,7 +100,8 @@ export function sandboxCommand(spec: SandboxSpec, asRoot = process.getuid?.() ==
   }
   argv.push(
     'prlimit',
-    `--nproc=${spec.processes}`,
+    // Without root the program keeps the bridge's uid, whose other tasks count too.
+    `--nproc=${asRoot ? spec.processes : spec.processes + tasksOfThisUser()}`,
     `--fsize=${spec.fileBytes}`,
     '--nofile=1024',
     '--core=0',
@@ -105,8 +110,31 @@ export function sandboxCommand(spec: SandboxSpec, asRoot = process.getuid?.() ==
     const soft = Math.ceil(spec.cpuSeconds);
     argv.push(`--cpu=${soft}:${soft + 1}`);
   }
+  if (spec.addressBytes !== undefined) argv.push(`--as=${spec.addressBytes}`);
   argv.push('--');
   return argv;
+}
+
+/** Threads of this process's uid (RLIMIT_NPROC counts them all). */
+function tasksOfThisUser(): number {
+  const uid = process.getuid?.();
+  let n = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const m = /^Uid:\s+(\d+)/m.exec(status);
+        const t = /^Threads:\s+(\d+)/m.exec(status);
+        if (m && Number(m[1]) === uid) n += Number(t?.[1] ?? 1);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  } catch {
+    return 512;
+  }
+  return n;
 }
 
 function parent(p: string): string {

@@ -1,7 +1,8 @@
 /**
- * The eBPF backend: `slowmo-probe run` (privileged) runs the program inside
- * the sandbox as its launcher, so the probes see everything while the
- * program itself has no privilege. Its NDJSON is validated line by line,
+ * A run under the probe engine, for both backends: `slowmo-probe run`
+ * (eBPF, privileged) or `slowmo-probe trace` (the execution tracer, no
+ * privilege) runs the program with the sandbox as its launcher, so the
+ * program itself never has privilege. The NDJSON is validated line by line,
  * renumbered (the bridge may drop events past a limit, and seq must have no
  * gaps), given back the learner's file names, and passed to the sink.
  */
@@ -12,6 +13,7 @@ import { parseEvent, type EndReason, type SlowmoEvent } from '../protocol';
 import { RunLimits } from '../run-limits';
 import { RunCgroup } from '../sandbox/cgroup';
 import { sandboxCommand } from '../sandbox/sandbox';
+import type { Backend } from './detect';
 import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
 
 const INSIDE = '/prog/main';
@@ -20,7 +22,8 @@ const STOP_GRACE_MS = 5000;
 
 let runCounter = 0;
 
-export function startEbpfRun(
+export function startProbeRun(
+  backend: Backend,
   config: BridgeConfig,
   spec: RunSpec,
   sink: EventSink,
@@ -41,10 +44,11 @@ export function startEbpfRun(
       processes: limits.processes,
       fileBytes: limits.tmpBytes,
       cpuSeconds: cgroup ? undefined : limits.cpuSeconds,
+      addressBytes: cgroup ? undefined : limits.memoryBytes * 2 + 256 * 1024 * 1024,
     }),
   ];
-  const args = ['run', '--procs', String(spec.gomaxprocs)];
-  if (spec.paced) args.push('--pace', String(spec.pace ?? 0));
+  const args = [backend === 'ebpf' ? 'run' : 'trace', '--procs', String(spec.gomaxprocs)];
+  if (spec.paced && backend === 'ebpf') args.push('--pace', String(spec.pace ?? 0));
   args.push('--launcher', JSON.stringify(launcher), '--inside', INSIDE, '--', spec.binary);
 
   const started = performance.now();
