@@ -191,7 +191,13 @@ export class Builder {
       }
       if (this.asRoot) await fs.chown(built, 0, 0);
       await fs.chmod(built, 0o755);
-      await fs.rename(built, binary);
+      // Never replace a binary another run may be starting: probes attach to
+      // the file's inode, so the same bytes under a new inode would go unseen.
+      try {
+        await fs.link(built, binary);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
       await this.evict();
       return { ok: true, binary, ms: ms(), cached: false };
     } finally {
