@@ -51,7 +51,7 @@ export interface BridgeInfo {
   limits: Limits;
   parallel: number;
   queue: { running: number; queued: number };
-  sandbox: { tool: 'bubblewrap'; cgroups: CgroupKind; why?: string };
+  sandbox: { tool: 'bubblewrap' | 'none'; cgroups: CgroupKind; why?: string };
 }
 
 export class Bridge {
@@ -74,7 +74,7 @@ export class Bridge {
     const builder = new Builder(config);
     const [toolchains, backends] = await Promise.all([
       findToolchains(config.goVersionsFile),
-      detectBackends(config.probeBinary),
+      detectBackends(config.probeBinary, config.sandbox),
       builder.init(),
     ]);
     return new Bridge(config, toolchains, backends, builder, log);
@@ -93,7 +93,11 @@ export class Bridge {
       limits: this.config.limits,
       parallel: this.config.parallel,
       queue: { running: this.queue.running, queued: this.queue.queued },
-      sandbox: { tool: 'bubblewrap', cgroups: cg.kind, ...(cg.why ? { why: cg.why } : {}) },
+      sandbox: {
+        tool: this.config.sandbox === 'bwrap' ? 'bubblewrap' : 'none',
+        cgroups: cg.kind,
+        ...(cg.why ? { why: cg.why } : {}),
+      },
     };
   }
 

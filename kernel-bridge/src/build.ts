@@ -57,9 +57,15 @@ export function parseDiagnostics(output: string): Diagnostic[] {
   return out;
 }
 
-/** `./worker/pool.go` or `/src/worker/pool.go` as the learner named it: `worker/pool.go`. */
+/**
+ * `./worker/pool.go`, `/src/worker/pool.go` (in the sandbox) or
+ * `<workDir>/builds/<build>/src/worker/pool.go` (without one) as the learner
+ * named it: `worker/pool.go`.
+ */
 export function learnerPath(file: string): string {
   if (file.startsWith(`${SRC}/`)) return file.slice(SRC.length + 1);
+  const unboxed = /\/builds\/[^/]+\/src\/(.*)$/.exec(file);
+  if (unboxed?.[1]) return unboxed[1];
   return file.replace(/^\.\//, '');
 }
 
@@ -236,6 +242,11 @@ export class Builder {
       memoryBytes: limits.buildMemoryBytes,
       processes: 4096,
     });
+    // In the sandbox everything has a fixed path; without one (sandbox "none"), the real ones.
+    const boxed = this.config.sandbox === 'bwrap';
+    const at = boxed
+      ? { goroot: GOROOT, src: SRC, out: '/out', cache: '/cache', tmp: '/tmp' }
+      : { goroot: toolchain.goroot, src, out, cache: this.cacheDir, tmp: path.dirname(out) };
     const argv = [
       ...(cgroup?.joinCommand() ?? []),
       ...sandboxCommand(
@@ -253,19 +264,20 @@ export class Builder {
           fileBytes: 512 * 1024 * 1024,
         },
         this.asRoot,
+        this.config.sandbox,
       ),
-      `${GOROOT}/bin/go`,
+      `${at.goroot}/bin/go`,
       'build',
       '-o',
-      '/out/prog',
+      `${at.out}/prog`,
       '.',
     ];
     const env = {
-      PATH: `${GOROOT}/bin:/usr/bin:/bin`,
-      HOME: '/tmp',
-      GOROOT,
-      GOCACHE: '/cache',
-      GOPATH: '/tmp/go',
+      PATH: `${at.goroot}/bin:/usr/bin:/bin`,
+      HOME: at.tmp,
+      GOROOT: at.goroot,
+      GOCACHE: at.cache,
+      GOPATH: `${at.tmp}/go`,
       GOTOOLCHAIN: 'local',
       GOPROXY: 'off',
       GOFLAGS: '-mod=mod -buildvcs=false',
@@ -280,6 +292,7 @@ export class Builder {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
+          cwd: boxed ? '/' : src,
         });
         let output = '';
         const take = (chunk: Buffer): void => {

@@ -34,6 +34,15 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
+/** Settings from the environment, for every command: SLOWMO_SANDBOX=none (Binder). */
+function fromEnv(): BridgeConfigInput {
+  const sandbox = process.env.SLOWMO_SANDBOX;
+  if (sandbox === undefined || sandbox === '') return {};
+  if (sandbox !== 'bwrap' && sandbox !== 'none')
+    throw new UsageError(`SLOWMO_SANDBOX=${sandbox}: use bwrap or none`);
+  return { sandbox };
+}
+
 function fail(message: string, code = 2): never {
   process.stderr.write(`slowmo: ${message}\n`);
   process.exit(code);
@@ -97,7 +106,7 @@ async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}`);
   }
   const timeout = number('timeout', values.timeout);
-  const input: BridgeConfigInput = { logLevel: 'silent', parallel: 1 };
+  const input: BridgeConfigInput = { ...fromEnv(), logLevel: 'silent', parallel: 1 };
   if (timeout !== undefined) input.limits = { wallSeconds: timeout };
   const bridge = await Bridge.create(makeConfig(input));
 
@@ -173,6 +182,7 @@ async function serve(argv: string[]): Promise<void> {
     );
   }
   const input: BridgeConfigInput = {
+    ...fromEnv(),
     host: values.host,
     port: number('port', values.port),
     token,
@@ -204,7 +214,7 @@ async function check(argv: string[]): Promise<number> {
   if (backend !== undefined && !['auto', 'ebpf', 'trace'].includes(backend)) {
     throw new UsageError(`--backend ${backend}: use auto, ebpf or trace`);
   }
-  const bridge = await Bridge.create(makeConfig({ logLevel: 'silent', parallel: 1 }));
+  const bridge = await Bridge.create(makeConfig({ ...fromEnv(), logLevel: 'silent', parallel: 1 }));
   const report = await checkNotebooks(bridge, positionals, {
     ...(backend ? { backend: backend as 'auto' | 'ebpf' | 'trace' } : {}),
     onCell: values.json

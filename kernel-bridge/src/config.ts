@@ -64,7 +64,7 @@ export const BridgeConfigSchema = z.object({
   /** Origins allowed besides the bridge's own host (e.g. the Jupyter server's). */
   allowedOrigins: z.array(z.string()).default([]),
   /** Where builds, binaries and the Go build cache live. */
-  workDir: z.string().default(path.join(os.tmpdir(), 'slowmo-bridge')),
+  workDir: z.string().default(path.join(os.tmpdir(), `slowmo-bridge-${process.getuid?.() ?? 'user'}`)),
   /** The probe engine. */
   probeBinary: z.string().default(path.join(REPO_DIR, 'bpf', 'bin', 'slowmo-probe')),
   /** The Go versions the project supports (one per line); used to list what is installable. */
@@ -87,6 +87,14 @@ export const BridgeConfigSchema = z.object({
     .max(2 ** 31 - 1000)
     .default(64001),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  /**
+   * `bwrap`: every build and program in bubblewrap (see sandbox/sandbox.ts).
+   * `none`: only rlimits, for a bridge that serves one person inside their
+   * own container (Binder), where bubblewrap cannot make namespaces; never
+   * for a shared server, and never with eBPF (the program would keep the
+   * bridge's privilege).
+   */
+  sandbox: z.enum(['bwrap', 'none']).default('bwrap'),
   /** Events per `events` message, and the longest an event waits to be sent. */
   batchEvents: z.number().int().min(1).max(10_000).default(500),
   batchMs: z.number().min(0).max(1000).default(15),

@@ -43,9 +43,17 @@ function probeCheck(probeBinary: string): Promise<BackendState> {
   });
 }
 
-export async function detectBackends(probeBinary: string): Promise<Backends> {
+export async function detectBackends(
+  probeBinary: string,
+  sandbox: 'bwrap' | 'none' = 'bwrap',
+): Promise<Backends> {
   let ebpf: BackendState;
-  if (!existsSync(probeBinary)) {
+  if (sandbox === 'none') {
+    ebpf = {
+      available: false,
+      why: 'the bridge runs without a sandbox (sandbox "none"), so a program under eBPF would keep the privilege the probes need',
+    };
+  } else if (!existsSync(probeBinary)) {
     ebpf = {
       available: false,
       why: `the probe engine is not built (${probeBinary}): run make setup`,
@@ -60,7 +68,7 @@ export async function detectBackends(probeBinary: string): Promise<Backends> {
   } else {
     ebpf = await probeCheck(probeBinary);
   }
-  return { ebpf, trace: traceState(probeBinary) };
+  return { ebpf, trace: traceState(probeBinary, sandbox) };
 }
 
 /**
@@ -68,7 +76,7 @@ export async function detectBackends(probeBinary: string): Promise<Backends> {
  * command, and a sandbox that works for this user (bubblewrap with a user
  * namespace when not root).
  */
-function traceState(probeBinary: string): BackendState {
+function traceState(probeBinary: string, mode: 'bwrap' | 'none'): BackendState {
   if (!existsSync(probeBinary)) {
     return {
       available: false,

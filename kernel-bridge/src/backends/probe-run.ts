@@ -7,6 +7,8 @@
  * gaps), given back the learner's file names, and passed to the sink.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { learnerPath } from '../build';
 import type { BridgeConfig } from '../config';
 import { parseEvent, type EndReason, type SlowmoEvent } from '../protocol';
@@ -36,25 +38,40 @@ export function startProbeRun(
   });
   const launcher = [
     ...(cgroup?.joinCommand() ?? []),
-    ...sandboxCommand({
-      uid: config.uidBase + spec.slot,
-      binds: [{ src: spec.binary, dest: INSIDE }],
-      tmpBytes: limits.tmpBytes,
-      cwd: '/tmp',
-      processes: limits.processes,
-      fileBytes: limits.tmpBytes,
-      cpuSeconds: cgroup ? undefined : limits.cpuSeconds,
-      addressBytes: cgroup ? undefined : limits.memoryBytes * 2 + 256 * 1024 * 1024,
-    }),
+    ...sandboxCommand(
+      {
+        uid: config.uidBase + spec.slot,
+        binds: [{ src: spec.binary, dest: INSIDE }],
+        tmpBytes: limits.tmpBytes,
+        cwd: '/tmp',
+        processes: limits.processes,
+        fileBytes: limits.tmpBytes,
+        cpuSeconds: cgroup ? undefined : limits.cpuSeconds,
+        addressBytes: cgroup ? undefined : limits.memoryBytes * 2 + 256 * 1024 * 1024,
+      },
+      process.getuid?.() === 0,
+      config.sandbox,
+    ),
   ];
+  // Without a sandbox the program runs where it stands: give it a directory of its own.
+  const boxed = config.sandbox === 'bwrap';
+  const cwd = boxed ? undefined : mkdtempSync(path.join(config.workDir, 'run-'));
   const args = [backend === 'ebpf' ? 'run' : 'trace', '--procs', String(spec.gomaxprocs)];
   if (spec.paced && backend === 'ebpf') args.push('--pace', String(spec.pace ?? 0));
-  args.push('--launcher', JSON.stringify(launcher), '--inside', INSIDE, '--', spec.binary);
+  args.push(
+    '--launcher',
+    JSON.stringify(launcher),
+    '--inside',
+    boxed ? INSIDE : spec.binary,
+    '--',
+    spec.binary,
+  );
 
   const started = performance.now();
   const probe = spawn(config.probeBinary, args, {
     env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   });
   probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
 
@@ -142,6 +159,7 @@ export function startProbeRun(
         });
       }
       const end = ended as Extract<SlowmoEvent, { kind: 'run.end' }>;
+      if (cwd) rmSync(cwd, { recursive: true, force: true });
       void (cgroup?.remove() ?? Promise.resolve()).finally(() =>
         resolve({
           reason: end.reason,

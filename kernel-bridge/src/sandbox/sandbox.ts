@@ -38,7 +38,12 @@ export interface SandboxSpec {
 export const BWRAP = 'bwrap';
 
 /** The command line (argv prefix) that runs a command inside the sandbox. */
-export function sandboxCommand(spec: SandboxSpec, asRoot = process.getuid?.() === 0): string[] {
+export function sandboxCommand(
+  spec: SandboxSpec,
+  asRoot = process.getuid?.() === 0,
+  mode: 'bwrap' | 'none' = 'bwrap',
+): string[] {
+  if (mode === 'none') return limitsCommand(spec, asRoot);
   const argv = [
     BWRAP,
     '--die-with-parent',
@@ -98,6 +103,12 @@ export function sandboxCommand(spec: SandboxSpec, asRoot = process.getuid?.() ==
       '--',
     );
   }
+  return [...argv, ...limitsCommand(spec, asRoot)];
+}
+
+/** prlimit's part: processes, file size, open files, core, and the CPU and memory backstops. */
+function limitsCommand(spec: SandboxSpec, asRoot: boolean): string[] {
+  const argv: string[] = [];
   argv.push(
     'prlimit',
     // Without root the program keeps the bridge's uid, whose other tasks count too.
