@@ -8,7 +8,11 @@ TOTAL=9
 APT_PACKAGES=(clang llvm libbpf-dev bpftool bubblewrap chromium util-linux ca-certificates)
 GO_MIN=1.22
 NODE_MIN=20.19.0
-VENV="$ROOT/.venv"
+# SLOWMO_PROFILE=binder (binder/postBuild): no root, so repo2docker's apt.txt
+# brought the Debian packages, the Python environment is the image's own
+# (SLOWMO_VENV), and only the local Go toolchain is used (the trace backend).
+PROFILE="${SLOWMO_PROFILE:-full}"
+VENV="${SLOWMO_VENV:-$ROOT/.venv}"
 STAMPS="$ROOT/.setup-stamps"
 mkdir -p "$STAMPS"
 
@@ -19,6 +23,8 @@ for pkg in "${APT_PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   skip "all installed"
+elif [ "$PROFILE" = binder ]; then
+  skip "Binder profile: apt.txt installs what Binder needs (not here: ${missing[*]})"
 else
   info "installing: ${missing[*]}"
   SUDO=""
@@ -65,7 +71,8 @@ info "$(cd bpf && go list -m all | wc -l) modules in the cache"
 
 step 6 $TOTAL "Go toolchains the probes support (bpf/go-versions.txt)"
 modcache="$(go env GOMODCACHE)"
-for v in $(grep -v '^#' bpf/go-versions.txt); do
+[ "$PROFILE" != binder ] || skip "Binder profile: the local Go only"
+for v in $( [ "$PROFILE" = binder ] || grep -v '^#' bpf/go-versions.txt); do
   if [ -x "$modcache/golang.org/toolchain@v0.0.1-$v.linux-amd64/bin/go" ]; then
     skip "$v"
   else
@@ -75,7 +82,7 @@ for v in $(grep -v '^#' bpf/go-versions.txt); do
 done
 
 step 7 $TOTAL "build the TypeScript workspaces (lerna run build)"
-# jupyter-ext's build runs `jupyter labextension build`, from the venv.
+# jupyter-ext's build needs JupyterLab's core from the venv (scripts/build-labextension.sh).
 PATH="$VENV/bin:$PATH" npx lerna run build --loglevel=warn
 
 step 8 $TOTAL "build bpf/ (the eBPF programs and slowmo-probe)"
