@@ -51,8 +51,8 @@ var sites = []site{
 	{program: "gopark", function: "runtime.gopark"},
 	{program: "goexit0", function: "runtime.goexit0"},
 	{program: "runqsteal", function: "runtime.runqsteal"},
-	// stealWork: gp := runqsteal(...); TESTQ AX, AX; JNE: the branch sees what was stolen.
-	{program: "runqsteal_ret", function: "runtime.stealWork", after: "runtime.runqsteal",
+	// runqsteal: n := runqgrab(...); TESTL AX, AX; JE: the branch sees how many were stolen.
+	{program: "runqgrab_ret", function: "runtime.runqsteal", after: "runtime.runqgrab",
 		alt: &site{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true}},
 	{program: "runqputslow", function: "runtime.runqputslow"},
 	{program: "runqputslow_ret", function: "runtime.runqputslow", rets: true},

@@ -453,11 +453,14 @@ int goexit0(struct pt_regs *ctx)
 }
 
 // runqsteal(pp, p2 *p, stealRunNext bool) *g. What was stolen is read after
-// the fact, exactly: runqgrab copied the goroutines to the thief's own queue
-// (which only the thief's M appends to) and runqsteal returns the last one
-// and publishes the rest by moving the thief's tail. So the entry notes the
-// thief, the victim and the thief's tail; after the return (the branch on
-// the result in stealWork, or runqsteal's RETs) the probe reads from there.
+// the fact, exactly: runqgrab copies the goroutines to the thief's own queue
+// (which only the thief's M appends to) from its tail, then runqsteal
+// publishes all but the last by moving the thief's tail and returns the
+// last. So the entry notes the thief, the victim and the thief's tail, and
+// the branch on runqgrab's result in runqsteal (n in AX) reads them from
+// there: before they are published, so that a steal from the thief of the
+// same goroutines cannot be reported before this one. The fallback is
+// runqsteal's RETs (AX: the last one; the rest from the old tail on).
 struct steal_entry {
 	__u64 thief;
 	__s64 victim;
@@ -488,6 +491,24 @@ int runqsteal(struct pt_regs *ctx)
 	__sync_fetch_and_add(&steals_inflight[steal_slot(e.victim)], 1);
 	bpf_map_update_elem(&pending_steal, &tid, &e, BPF_ANY);
 	return 0;
+}
+
+// steal_reported sends the steal record r: from now on snapshots of the
+// victim may show the steal. (The thief's next snapshot is execute's.)
+static __always_inline void steal_reported(struct steal_record *r, struct steal_entry *e)
+{
+	if (bpf_ringbuf_output(&events, r, sizeof(struct header) + GOIDS_MAX * 8, 0))
+		__sync_fetch_and_add(&lost, 1);
+	else
+		pace();
+	__sync_fetch_and_add(&steals_version[steal_slot(e->victim)], 1);
+}
+
+// steal_done: the steal (or the attempt) is over; it no longer unsettles the victim's snapshots.
+static __always_inline void steal_done(struct steal_entry *e, __u32 tid)
+{
+	__sync_fetch_and_add(&steals_inflight[steal_slot(e->victim)], -1);
+	bpf_map_delete_elem(&pending_steal, &tid);
 }
 
 SEC("uprobe/runqsteal_ret")
@@ -524,21 +545,43 @@ int runqsteal_ret(struct pt_regs *ctx)
 			r->h.a[1] = e->victim;
 			r->h.a[2] = n + 1;
 			r->h.a[3] = 0;
-			if (bpf_ringbuf_output(&events, r, sizeof(struct header) + GOIDS_MAX * 8, 0))
-				__sync_fetch_and_add(&lost, 1);
-			else
-				pace();
-			// The steal is reported: snapshots of the victim from now on
-			// may show it (none of the victim here: see snap_runq).
-			__sync_fetch_and_add(&steals_version[steal_slot(e->victim)], 1);
-			__sync_fetch_and_add(&steals_inflight[steal_slot(e->victim)], -1);
-			snap_runq(&r->h, e->thief, 0, 0);
-			bpf_map_delete_elem(&pending_steal, &tid);
-			return 0;
+			steal_reported(r, e);
 		}
 	}
-	__sync_fetch_and_add(&steals_inflight[steal_slot(e->victim)], -1);
-	bpf_map_delete_elem(&pending_steal, &tid);
+	steal_done(e, tid);
+	return 0;
+}
+
+SEC("uprobe/runqgrab_ret")
+int runqgrab_ret(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct steal_entry *e = bpf_map_lookup_elem(&pending_steal, &tid);
+	if (!e)
+		return 0;
+	__u32 n = (__u32)ctx->rax;
+	if (n > STEAL_MAX)
+		n = STEAL_MAX;
+	__u32 zero = 0;
+	struct steal_record *r = n ? bpf_map_lookup_elem(&scratch, &zero) : 0;
+	if (r) {
+		context(&r->h, ctx, K_STEAL);
+		__u64 thief = e->thief;
+		__u32 tail = e->tail;
+		for (__u32 i = 0; i < STEAL_MAX; i++) {
+			if (i >= n)
+				break;
+			r->goids[i] = goid_of(rd(thief + off_p_runq + ((tail + i) % 256) * 8));
+		}
+		r->h.a[0] = pid_of(thief);
+		r->h.a[1] = e->victim;
+		r->h.a[2] = n;
+		r->h.a[3] = 0;
+		steal_reported(r, e);
+	}
+	steal_done(e, tid);
 	return 0;
 }
 
