@@ -37,6 +37,11 @@ export function bridgeUrl(baseUrl: string, location: { protocol: string; host: s
   return new URL('slowmo/api/runs', base.href.endsWith('/') ? base.href : `${base.href}/`).href;
 }
 
+/** The part of GET /api/info the page reads. */
+interface BridgeInfoLike {
+  backends?: { ebpf?: { available?: boolean; why?: string } };
+}
+
 export class BridgeClient {
   private socket: WebSocket | null = null;
   private opening: Promise<WebSocket> | null = null;
@@ -105,6 +110,22 @@ export class BridgeClient {
         break;
     }
   }
+
+  /**
+   * Why eBPF is not available on this bridge (from GET /api/info), or
+   * undefined when it is or the bridge cannot say. Asked once per page.
+   */
+  ebpfUnavailable(): Promise<string | undefined> {
+    this.why ??= fetch(this.url.replace(/^ws/, 'http').replace(/\/api\/runs$/, '/api/info'))
+      .then((r) => (r.ok ? (r.json() as Promise<BridgeInfoLike>) : ({} as BridgeInfoLike)))
+      .then((info) =>
+        info.backends?.ebpf?.available === false ? info.backends.ebpf.why : undefined,
+      )
+      .catch(() => undefined);
+    return this.why;
+  }
+
+  private why: Promise<string | undefined> | undefined;
 
   /** Starts a run; its messages go to handlers until it ends. */
   async run(request: RunRequestInput, handlers: RunHandlers): Promise<RunControl> {

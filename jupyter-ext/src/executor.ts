@@ -150,6 +150,15 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     });
 
     const ran = store.end !== undefined;
+    const start = store.timeline.event(0);
+    if (start?.kind === 'run.start' && start.backend === 'trace') {
+      const why = await this.client.ebpfUnavailable();
+      store.update({
+        notice:
+          "Watched by Go's execution tracer: run queue contents, runnext and steals are inferred (dashed)" +
+          (why ? `. eBPF is not available here: ${why}` : ''),
+      });
+    }
     if (ran && meta.checkpoints.length > 0)
       store.update({ checkpoints: checkpointOutcomes(meta, store.events) });
     const rec = store.toRecording();

@@ -15,6 +15,9 @@ export {
 } from '@go-slowmo/kernel-bridge/protocol';
 
 /** What a new Go-slowmo cell starts with. */
-export const DEFAULT_METADATA: z.input<typeof SlowmoMetadataSchema> = { backend: 'auto', mode: 'record' };
+export const DEFAULT_METADATA: z.input<typeof SlowmoMetadataSchema> = {
+  backend: 'auto',
+  mode: 'record',
+};
 
 export const GO_MIME = 'text/x-go';

@@ -66,6 +66,8 @@ export interface Recording {
   checkpoints?: CheckpointOutcome[];
   /** Why the run did not happen (no backend, bridge unreachable...). */
   error?: string;
+  /** Which backend watched it and, for the tracer, why not eBPF. */
+  notice?: string;
 }
 
 const PackedSchema = z.object({
@@ -97,6 +99,7 @@ const PackedSchema = z.object({
     .array(z.object({ id: z.string(), title: z.string(), passed: z.boolean(), reason: z.string() }))
     .optional(),
   error: z.string().optional(),
+  notice: z.string().optional(),
 });
 export type Packed = z.infer<typeof PackedSchema>;
 

@@ -22,6 +22,8 @@ export class RunStore {
   diagnostics: Diagnostic[] | undefined;
   end: Recording['end'];
   error: string | undefined;
+  /** Which backend watched the run and, for the tracer, why not eBPF. */
+  notice: string | undefined;
   checkpoints: CheckpointOutcome[] | undefined;
   /** Set while the run is live: pause/step/resume/stop reach the bridge through it. */
   control: RunControl | undefined;
@@ -41,6 +43,7 @@ export class RunStore {
     store.diagnostics = rec.diagnostics;
     store.checkpoints = rec.checkpoints;
     store.error = rec.error;
+    store.notice = rec.notice;
     return store;
   }
 
@@ -59,7 +62,10 @@ export class RunStore {
 
   update(
     change: Partial<
-      Pick<RunStore, 'phase' | 'position' | 'diagnostics' | 'end' | 'error' | 'checkpoints'>
+      Pick<
+        RunStore,
+        'phase' | 'position' | 'diagnostics' | 'end' | 'error' | 'checkpoints' | 'notice'
+      >
     >,
   ): void {
     Object.assign(this, change);
@@ -76,6 +82,7 @@ export class RunStore {
       ...(this.diagnostics ? { diagnostics: this.diagnostics } : {}),
       ...(this.checkpoints ? { checkpoints: this.checkpoints } : {}),
       ...(this.error ? { error: this.error } : {}),
+      ...(this.notice ? { notice: this.notice } : {}),
     };
   }
 }

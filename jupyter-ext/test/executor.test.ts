@@ -168,6 +168,25 @@ maybe('the cell executor with the real bridge', () => {
     });
   });
 
+  test('a cell that asks for the trace backend says so in its saved output', async () => {
+    const executor = new SlowmoCellExecutor(client, async () => true);
+    const cell = fakeCell(program('traced'), { slowmo: { backend: 'trace' } });
+    const notebook = fakeNotebook([cell]);
+    const ok = await executor.runCell({
+      cell,
+      notebook,
+      notebookConfig: {},
+      onCellExecutionScheduled: () => {},
+      onCellExecuted: () => {},
+    } as never);
+    expect(ok).toBe(true);
+    const rec = unpack(cell.outputs[0]!.data![RUN_MIME]);
+    expect(rec.events[0]).toMatchObject({ kind: 'run.start', backend: 'trace' });
+    expect(rec.notice).toMatch(
+      /execution tracer: run queue contents, runnext and steals are inferred/,
+    );
+  });
+
   test('a compile error and a malformed cell option are reported on the cell, not thrown', async () => {
     const seen: unknown[] = [];
     const executor = new SlowmoCellExecutor(client, async () => true, {

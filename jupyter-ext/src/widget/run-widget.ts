@@ -31,6 +31,7 @@ export class RunWidget extends Panel {
   private readonly narration = new Widget({ node: text('jp-slowmo-narration') });
   private readonly checks = new Widget({ node: text('jp-slowmo-checkpoints') });
   private readonly diagnostics = new Widget({ node: text('jp-slowmo-diagnostics') });
+  private readonly notice = new Widget({ node: text('jp-slowmo-notice') });
   private cursor = -1;
   private following = true;
   private playing = false;
@@ -68,6 +69,7 @@ export class RunWidget extends Panel {
     legend.node.append(summary, legendNode());
 
     this.addWidget(this.status);
+    this.addWidget(this.notice);
     this.addWidget(this.diagnostics);
     this.addWidget(split);
     this.addWidget(this.controls);
@@ -265,6 +267,9 @@ export class RunWidget extends Panel {
           : '');
     } else el.textContent = s.diagnostics?.length ? 'The program did not compile' : '';
 
+    if (s.notice && !s.error) el.title = s.notice;
+    this.notice.node.textContent = s.notice ?? '';
+    this.notice.setHidden(!s.notice);
     const d = this.diagnostics.node;
     d.replaceChildren();
     for (const diag of s.diagnostics ?? []) {
