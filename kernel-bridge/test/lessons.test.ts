@@ -161,3 +161,71 @@ ebpfDescribe()('lesson checkpoints under eBPF', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+/**
+ * The trace backend cannot see run queue contents or runnext, so the
+ * lessons built on them (creation and runnext, the local queue, the global
+ * queue) need eBPF and say so in their text; every other lesson must work
+ * without privilege too, as on Binder.
+ */
+const QUEUE_LESSONS = ['02-', '03-', '04-'];
+const traceLessons = lessonNames.filter((n) => !QUEUE_LESSONS.some((p) => n.startsWith(p)));
+
+describe('lesson checkpoints under the trace backend', () => {
+  let bridge: Bridge;
+  let solutions: CheckReport;
+  let lessons: CheckReport;
+
+  beforeAll(async () => {
+    bridge = await Bridge.create(
+      makeConfig({ logLevel: 'silent', parallel: 2, workDir: TEST_WORK_DIR }),
+    );
+    solutions = await checkNotebooks(
+      bridge,
+      traceLessons.map((n) => join(SOLUTIONS, n)),
+      { backend: 'trace' },
+    );
+    lessons = await checkNotebooks(
+      bridge,
+      traceLessons.map((n) => join(LESSONS, n)),
+      { backend: 'trace' },
+    );
+  }, 240_000);
+
+  it('the lessons that need run queue contents say the trace backend cannot show them', () => {
+    for (const n of lessonNames.filter((l) => QUEUE_LESSONS.some((p) => l.startsWith(p)))) {
+      const prose = read(join(LESSONS, n))
+        .cells.filter((c) => c.cell_type === 'markdown')
+        .map(text)
+        .join('\n');
+      expect([n, /trace backend/i.test(prose)]).toEqual([n, true]);
+    }
+  });
+
+  it('every other reference solution passes every checkpoint, and every starter still fails', () => {
+    const wrong: string[] = [];
+    for (const nb of solutions.notebooks) {
+      for (const c of nb.cells) {
+        if (!c.passed)
+          wrong.push(
+            `${nb.path} cell ${c.cell}: ${
+              c.problem ??
+              c.checkpoints
+                .filter((cp) => !cp.passed)
+                .map((cp) => `${cp.id}: ${cp.reason}`)
+                .join('; ')
+            }`,
+          );
+      }
+    }
+    for (const nb of lessons.notebooks) {
+      const cells = read(nb.path).cells;
+      for (const c of nb.cells) {
+        if (role(cells[c.cell - 1]!) === 'exercise' && c.passed)
+          wrong.push(`${nb.path} cell ${c.cell}: the starter passes`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(solutions.notebooks.length).toBe(traceLessons.length);
+  });
+});
