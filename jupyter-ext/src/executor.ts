@@ -39,7 +39,13 @@ export function checkpointOutcomes(
   return meta.checkpoints.map((cp) => {
     try {
       const r = evaluateCheckpoint(cp, events);
-      return { id: cp.id, title: cp.title, passed: r.passed, reason: r.reason };
+      return {
+        id: cp.id,
+        title: cp.title,
+        passed: r.passed,
+        reason: r.reason,
+        ...(cp.hint && !r.passed ? { hint: cp.hint } : {}),
+      };
     } catch (err) {
       const why = err instanceof ProtocolError ? err.message : String(err);
       return {

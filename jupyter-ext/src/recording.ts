@@ -53,6 +53,8 @@ export interface CheckpointOutcome {
   title: string;
   passed: boolean;
   reason: string;
+  /** The lesson's hint, for a checkpoint not passed. */
+  hint?: string;
 }
 
 /** A finished (or failed to build) run, unpacked. */
@@ -96,7 +98,15 @@ const PackedSchema = z.object({
     .optional(),
   diagnostics: z.array(DiagnosticSchema).optional(),
   checkpoints: z
-    .array(z.object({ id: z.string(), title: z.string(), passed: z.boolean(), reason: z.string() }))
+    .array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        passed: z.boolean(),
+        reason: z.string(),
+        hint: z.string().optional(),
+      }),
+    )
     .optional(),
   error: z.string().optional(),
   notice: z.string().optional(),

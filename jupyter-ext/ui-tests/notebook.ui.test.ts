@@ -5,12 +5,13 @@
  * picture; a compile error lands on its line; a Python cell still runs on
  * its kernel. Screenshots go to ui-tests/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
   codeCell,
   launchChromium,
+  REPO,
   SCREENSHOTS,
   startLab,
   uiAvailable,
@@ -157,6 +158,39 @@ maybe('a notebook with Go-slowmo cells, in a browser', () => {
     await marked.waitFor();
     expect(await marked.innerText()).toContain('x := 1');
     await shot('4-compile-error');
+  });
+
+  test('a lesson, run from top to bottom, shows its worked example passing its checkpoints', async () => {
+    const lesson = JSON.parse(
+      readFileSync(path.join(REPO, 'lessons', '01-goroutines-gmp.ipynb'), 'utf8'),
+    ) as {
+      cells: object[];
+    };
+    await writeNotebook(lab, 'lesson-01.ipynb', lesson.cells);
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+    await tab.goto(`${lab.url}/lab/tree/lesson-01.ipynb?token=${lab.token}`);
+    await tab.locator('.jp-slowmo-cell').first().waitFor();
+    await tab
+      .getByText('Kernel status: Idle')
+      .first()
+      .waitFor({ state: 'attached', timeout: 60_000 });
+    await tab.locator('.jp-slowmo-cell').first().click();
+    await tab.keyboard.press('Escape');
+    // Run → Run All Cells, as a learner would.
+    await tab.getByText('Run', { exact: true }).first().click();
+    await tab.getByText('Run All Cells', { exact: true }).first().click();
+    const example = tab.locator('.jp-slowmo-cell').first();
+    const passed = example.locator('.jp-slowmo-checkpoint[data-passed="true"]');
+    await passed.first().waitFor({ timeout: 120_000 });
+    expect(await passed.count()).toBe(2);
+    // The exercise's starter ran too, and fails its checkpoints until the learner fixes it.
+    const exercise = tab.locator('.jp-slowmo-cell').nth(1);
+    await exercise.locator('.jp-slowmo-checkpoint').first().waitFor({ timeout: 120_000 });
+    expect(
+      await exercise.locator('.jp-slowmo-checkpoint[data-passed="false"]').count(),
+    ).toBeGreaterThan(0);
+    await tab.screenshot({ path: path.join(SCREENSHOTS, '5-lesson-checkpoints.png') });
+    await tab.close();
   });
 
   test('a Python cell in the same notebook still runs on its kernel', async () => {

@@ -283,6 +283,11 @@ export class RunWidget extends Panel {
       const row = text('jp-slowmo-checkpoint');
       row.dataset.passed = String(cp.passed);
       row.textContent = `${cp.passed ? '✔' : '✘'} ${cp.title} — ${cp.reason}`;
+      if (cp.hint) {
+        const hint = text('jp-slowmo-hint');
+        hint.textContent = `Hint: ${cp.hint}`;
+        row.appendChild(hint);
+      }
       c.appendChild(row);
     }
   }
