@@ -189,6 +189,7 @@ maybe('a notebook with Go-slowmo cells, in a browser', () => {
     expect(
       await exercise.locator('.jp-slowmo-checkpoint[data-passed="false"]').count(),
     ).toBeGreaterThan(0);
+    expect(await exercise.locator('.jp-slowmo-hint').count()).toBeGreaterThan(0);
     await tab.screenshot({ path: path.join(SCREENSHOTS, '5-lesson-checkpoints.png') });
     await tab.close();
   });
