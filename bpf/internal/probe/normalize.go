@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"slices"
 
 	"go-slowmo.dev/bpf/internal/target"
 )
@@ -34,9 +35,11 @@ type normalizer struct {
 // runnable, and the snapshots taken when it returned (held back so that the
 // g.runnable events, which need them to say where each one went, come first).
 type injection struct {
-	goids  []int64
-	reason string
-	held   []record
+	goids   []int64
+	reason  string
+	held    []record
+	m, p, g int64          // the injecting M's context
+	settled map[int64]bool // said already: another M got to them first (settle)
 }
 
 // netpollers are the functions that hand injectglist the goroutines netpoll woke.
@@ -97,13 +100,27 @@ func (n *normalizer) record(r record) {
 		inj.held = append(inj.held, r)
 		return
 	}
+	if len(n.injecting) > 0 {
+		switch r.kind {
+		case kRunqput, kExecute, kGosched, kExit, kPark:
+			n.settle(r, int64(r.a[0]))
+		case kSteal, kOverflow:
+			for _, id := range r.goids {
+				n.settle(r, int64(id))
+			}
+		case kBatch:
+			for _, id := range n.goidsOf(r.goids) {
+				n.settle(r, id)
+			}
+		}
+	}
 	switch r.kind {
 	case kInject:
 		reason := "ready"
 		if netpollers[n.syms.Func(r.a[1])] {
 			reason = "netpoll"
 		}
-		n.injecting[r.tid] = &injection{goids: n.goidsOf(r.goids), reason: reason}
+		n.injecting[r.tid] = &injection{goids: n.goidsOf(r.goids), reason: reason, m: r.m, p: r.p, g: r.g, settled: map[int64]bool{}}
 	case kInjectEnd:
 		inj := n.injecting[r.tid]
 		if inj == nil {
@@ -120,6 +137,9 @@ func (n *normalizer) record(r record) {
 			}
 		}
 		for _, id := range inj.goids {
+			if inj.settled[id] {
+				continue
+			}
 			n.last[id] = "runnable"
 			if local[id] {
 				ev("g.runnable", F("goid", id), F("queue", "local"), F("qp", qp), F("reason", inj.reason))
@@ -339,6 +359,22 @@ func (n *normalizer) record(r record) {
 		} else {
 			ev("stw", F("begin", false), F("reason", ""))
 		}
+	}
+}
+
+// settle is for a record of another M about goroutine id while an
+// injectglist that makes it runnable has not returned (its RET says where
+// each one went): it was put on the global queue and taken from there (or
+// stolen from the injecting P), so it became runnable first. Said now, as
+// put on the global queue, in the injecting M's context.
+func (n *normalizer) settle(r record, id int64) {
+	for tid, inj := range n.injecting {
+		if tid == r.tid || inj.settled[id] || !slices.Contains(inj.goids, id) {
+			continue
+		}
+		inj.settled[id] = true
+		n.last[id] = "runnable"
+		n.event(r.ts, "g.runnable", inj.m, inj.p, inj.g, F("goid", id), F("queue", "global"), F("qp", int64(-1)), F("reason", inj.reason))
 	}
 }
 
