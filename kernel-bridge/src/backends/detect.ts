@@ -90,6 +90,8 @@ function traceState(probeBinary: string, mode: 'bwrap' | 'none'): BackendState {
       why: `${probeBinary} has no trace command: rebuild it (make setup)`,
     };
   }
+  // Without a sandbox (Binder) there is nothing more to check.
+  if (mode === 'none') return { available: true };
   if (!which(BWRAP))
     return { available: false, why: 'bubblewrap (bwrap) is not installed: run make setup' };
   const root = process.getuid?.() === 0;
