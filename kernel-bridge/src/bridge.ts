@@ -54,8 +54,13 @@ export interface BridgeInfo {
   sandbox: { tool: 'bubblewrap' | 'none'; cgroups: CgroupKind; why?: string };
 }
 
+/** Hears every run's lifecycle beside its observer (e.g. the metrics); called once per run. */
+export type RunTap = (req: RunRequest) => Partial<RunObserver>;
+
 export class Bridge {
   readonly queue: RunQueue;
+  /** Taps on every run, in addition to its own observer. */
+  readonly taps: RunTap[] = [];
 
   private constructor(
     readonly config: BridgeConfig,
@@ -102,7 +107,8 @@ export class Bridge {
   }
 
   /** Starts a validated run request. */
-  run(req: RunRequest, observer: RunObserver): RunHandle {
+  run(req: RunRequest, runObserver: RunObserver): RunHandle {
+    const observer = tapped(runObserver, this.taps, req);
     const abort = new AbortController();
     let backendRun: BackendRun | undefined;
     let paused = false;
@@ -209,4 +215,32 @@ export class Bridge {
     });
     return Object.assign(handle, { done });
   }
+}
+
+/** The observer, followed by each tap's handler for the same call. */
+function tapped(observer: RunObserver, taps: RunTap[], req: RunRequest): RunObserver {
+  if (taps.length === 0) return observer;
+  const t = taps.map((tap) => tap(req));
+  return {
+    status: (phase, position) => {
+      observer.status(phase, position);
+      for (const x of t) x.status?.(phase, position);
+    },
+    compileError: (d) => {
+      observer.compileError(d);
+      for (const x of t) x.compileError?.(d);
+    },
+    event: (e) => {
+      observer.event(e);
+      for (const x of t) x.event?.(e);
+    },
+    end: (end) => {
+      observer.end(end);
+      for (const x of t) x.end?.(end);
+    },
+    error: (code, message, field) => {
+      observer.error(code, message, field);
+      for (const x of t) x.error?.(code, message, field);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * The bridge's HTTP and WebSocket server (Fastify): `GET /api/health`,
- * `GET /api/info`, and the WebSocket `/api/runs` of the wire protocol.
+ * `GET /api/info`, `GET /metrics` (Prometheus), and the WebSocket `/api/runs` of the wire protocol.
  */
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import { VERSION } from '../paths';
 import type { BridgeConfig } from '../config';
 import { refuse } from './access';
 import { Connection } from './connection';
+import { Metrics, METRICS_CONTENT_TYPE } from './metrics';
 
 export interface BridgeServer {
   app: FastifyInstance;
@@ -28,6 +29,7 @@ export async function buildApp(
   });
   const bridge = await Bridge.create(config, (msg) => app.log.warn(msg));
   const connections = new Set<Connection>();
+  const metrics = new Metrics(bridge);
 
   await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
 
@@ -42,6 +44,10 @@ export async function buildApp(
 
   app.get('/api/health', async () => ({ ok: true, version: VERSION }));
   app.get('/api/info', async () => bridge.info());
+  // Behind the same Origin/token check as the API: Prometheus sends the token as a bearer.
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(METRICS_CONTENT_TYPE).send(metrics.render()),
+  );
 
   app.get('/api/runs', { websocket: true }, (socket) => {
     const conn = new Connection(socket, bridge, app.log);
