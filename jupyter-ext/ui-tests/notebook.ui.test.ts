@@ -168,23 +168,27 @@ maybe('a notebook with Go-slowmo cells, in a browser', () => {
     };
     await writeNotebook(lab, 'lesson-01.ipynb', lesson.cells);
     const tab = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-    await tab.goto(`${lab.url}/lab/tree/lesson-01.ipynb?token=${lab.token}`);
-    await tab.locator('.jp-slowmo-cell').first().waitFor();
+    // A workspace of its own: only this notebook open, whatever the other tests left.
+    await tab.goto(
+      `${lab.url}/lab/workspaces/lesson/tree/lesson-01.ipynb?reset&token=${lab.token}`,
+    );
+    const panel = tab.locator('.jp-NotebookPanel:visible');
+    await panel.locator('.jp-slowmo-cell').first().waitFor();
     await tab
       .getByText('Kernel status: Idle')
       .first()
       .waitFor({ state: 'attached', timeout: 60_000 });
-    await tab.locator('.jp-slowmo-cell').first().click();
+    await panel.locator('.jp-slowmo-cell').first().click();
     await tab.keyboard.press('Escape');
     // Run → Run All Cells, as a learner would.
     await tab.getByText('Run', { exact: true }).first().click();
     await tab.getByText('Run All Cells', { exact: true }).first().click();
-    const example = tab.locator('.jp-slowmo-cell').first();
+    const example = panel.locator('.jp-slowmo-cell').first();
     const passed = example.locator('.jp-slowmo-checkpoint[data-passed="true"]');
     await passed.first().waitFor({ timeout: 120_000 });
     expect(await passed.count()).toBe(2);
     // The exercise's starter ran too, and fails its checkpoints until the learner fixes it.
-    const exercise = tab.locator('.jp-slowmo-cell').nth(1);
+    const exercise = panel.locator('.jp-slowmo-cell').nth(1);
     await exercise.locator('.jp-slowmo-checkpoint').first().waitFor({ timeout: 120_000 });
     expect(
       await exercise.locator('.jp-slowmo-checkpoint[data-passed="false"]').count(),
