@@ -64,7 +64,9 @@ export const BridgeConfigSchema = z.object({
   /** Origins allowed besides the bridge's own host (e.g. the Jupyter server's). */
   allowedOrigins: z.array(z.string()).default([]),
   /** Where builds, binaries and the Go build cache live. */
-  workDir: z.string().default(path.join(os.tmpdir(), `slowmo-bridge-${process.getuid?.() ?? 'user'}`)),
+  workDir: z
+    .string()
+    .default(path.join(os.tmpdir(), `slowmo-bridge-${process.getuid?.() ?? 'user'}`)),
   /** The probe engine. */
   probeBinary: z.string().default(path.join(REPO_DIR, 'bpf', 'bin', 'slowmo-probe')),
   /** The Go versions the project supports (one per line); used to list what is installable. */
