@@ -66,6 +66,9 @@ function daemon(socketPath) {
         return;
       }
       const args = [CLI, 'serve', '--host', '127.0.0.1', '--port', String(req.port)];
+      // A container sees the host's cores: say how many runs its CPU limit allows.
+      const parallel = process.env.SLOWMO_PARALLEL;
+      if (parallel && /^[1-9][0-9]{0,2}$/.test(parallel)) args.push('--parallel', parallel);
       child = spawn(process.execPath, [...args, '--token', req.token], {
         stdio: ['ignore', 'inherit', 'pipe'],
       });
