@@ -90,6 +90,20 @@ func main() {
 	}
 }
 
+// parseLauncher reads --launcher (a JSON array of strings; "" means none)
+// and says what is wrong in one line when it cannot.
+func parseLauncher(command, text string) ([]string, bool) {
+	if text == "" {
+		return nil, true
+	}
+	var launcher []string
+	if err := json.Unmarshal([]byte(text), &launcher); err != nil || len(launcher) == 0 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe %s: --launcher: give a non-empty JSON array of strings, e.g. [\"bwrap\",\"--die-with-parent\"]\n", command)
+		return nil, false
+	}
+	return launcher, true
+}
+
 func check() int {
 	r := capability.Probe()
 	enc := json.NewEncoder(os.Stdout)
@@ -115,12 +129,9 @@ func run(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	var launcher []string
-	if *launcherJSON != "" {
-		if err := json.Unmarshal([]byte(*launcherJSON), &launcher); err != nil || len(launcher) == 0 {
-			fmt.Fprintln(os.Stderr, `slowmo-probe run: --launcher: give a non-empty JSON array of strings, e.g. ["bwrap","--die-with-parent"]`)
-			return 2
-		}
+	launcher, ok := parseLauncher("run", *launcherJSON)
+	if !ok {
+		return 2
 	}
 	if fs.NArg() < 1 {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run: name the program to run: slowmo-probe run [options] -- BINARY [ARGS]")
@@ -199,12 +210,9 @@ func runTrace(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	var launcher []string
-	if *launcherJSON != "" {
-		if err := json.Unmarshal([]byte(*launcherJSON), &launcher); err != nil || len(launcher) == 0 {
-			fmt.Fprintln(os.Stderr, `slowmo-probe trace: --launcher: give a non-empty JSON array of strings, e.g. ["bwrap","--die-with-parent"]`)
-			return 2
-		}
+	launcher, ok := parseLauncher("trace", *launcherJSON)
+	if !ok {
+		return 2
 	}
 	if *procs < 0 || *procs > 1024 {
 		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --procs %d: must be between 1 and 1024\n", *procs)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -223,76 +222,29 @@ func Run(opts Options) error {
 		}
 	}()
 
-	reason := "exit"
-	var timer *time.Timer
-	if opts.Timeout > 0 {
-		timer = time.AfterFunc(opts.Timeout, func() {
-			mu.Lock()
-			reason = "timeout"
-			mu.Unlock()
-			kill()
-		})
-	}
-	if opts.Stop != nil {
-		finished := make(chan struct{})
-		defer close(finished)
-		go func() {
-			select {
-			case <-opts.Stop:
-				mu.Lock()
-				if reason == "exit" {
-					reason = "stopped"
-				}
-				mu.Unlock()
-				kill()
-			case <-finished:
-			}
-		}()
-	}
+	ending := NewEnding()
+	watched := ending.Watch(opts.Timeout, opts.Stop, kill)
 	pipes.Wait()
 	stdout.Close()
 	stderr.Close()
 	waitErr := cmd.Wait()
-	if timer != nil {
-		timer.Stop()
-	}
+	watched()
 	// The process is gone: nothing more will be written. Read what is left, then stop.
 	readErr := probes.Reader.Flush()
 	if err := <-recordsDone; err != nil {
 		readErr = err
 	}
 
-	exitCode, signal := 0, ""
-	var exitErr *exec.ExitError
-	if errors.As(waitErr, &exitErr) {
-		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			exitCode, signal = -1, unix.SignalName(ws.Signal())
-			mu.Lock()
-			if reason == "exit" {
-				reason = "signal"
-			}
-			mu.Unlock()
-		} else {
-			exitCode = exitErr.ExitCode()
-			// A launcher reports a killed child the way a shell does: 128+signal.
-			if len(opts.Launcher) > 0 && exitCode > 128 && exitCode < 128+65 {
-				exitCode, signal = -1, unix.SignalName(syscall.Signal(exitCode-128))
-				mu.Lock()
-				if reason == "exit" {
-					reason = "signal"
-				}
-				mu.Unlock()
-			}
-		}
-	} else if waitErr != nil {
-		return waitErr
+	exitCode, signal, err := ending.Exited(waitErr, len(opts.Launcher) > 0)
+	if err != nil {
+		return err
 	}
 	lost, err := probes.Lost()
 	if err != nil {
 		return err
 	}
 	if readErr != nil {
-		reason = "probe-error"
+		ending.Failed()
 	}
 	close(stopTicker)
 	mu.Lock()
@@ -302,7 +254,7 @@ func Run(opts Options) error {
 		sig = signal
 	}
 	n.event(monotonic(), "run.end", -1, -1, 0, F("exitCode", exitCode), F("signal", sig),
-		F("lost", int64(lost)), F("reason", reason))
+		F("lost", int64(lost)), F("reason", ending.Reason()))
 	if pace != nil {
 		pace.end()
 	}

@@ -292,39 +292,13 @@ func Run(opts Options) error {
 		}
 	}()
 
-	reason := "exit"
-	var timer *time.Timer
-	if opts.Timeout > 0 {
-		timer = time.AfterFunc(opts.Timeout, func() {
-			mu.Lock()
-			reason = "timeout"
-			mu.Unlock()
-			kill()
-		})
-	}
-	if opts.Stop != nil {
-		finished := make(chan struct{})
-		defer close(finished)
-		go func() {
-			select {
-			case <-opts.Stop:
-				mu.Lock()
-				if reason == "exit" {
-					reason = "stopped"
-				}
-				mu.Unlock()
-				kill()
-			case <-finished:
-			}
-		}()
-	}
+	ending := probe.NewEnding()
+	watched := ending.Watch(opts.Timeout, opts.Stop, kill)
 	pipes.Wait()
 	stdout.Close()
 	stderr.Close()
 	waitErr := cmd.Wait()
-	if timer != nil {
-		timer.Stop()
-	}
+	watched()
 	// The program is gone; its trace pipe ends when every copy of it is
 	// closed (a child it started might hold one: do not wait for that long).
 	var traceErr error
@@ -337,30 +311,17 @@ func Run(opts Options) error {
 	traceR.Close()
 	close(stopTicker)
 
-	exitCode, signal := 0, ""
-	var exitErr *exec.ExitError
-	if errors.As(waitErr, &exitErr) {
-		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			exitCode, signal = -1, unix.SignalName(ws.Signal())
-		} else {
-			exitCode = exitErr.ExitCode()
-			if len(opts.Launcher) > 0 && exitCode > 128 && exitCode < 128+65 {
-				exitCode, signal = -1, unix.SignalName(syscall.Signal(exitCode-128))
-			}
-		}
-	} else if waitErr != nil {
-		return waitErr
+	exitCode, signal, err := ending.Exited(waitErr, len(opts.Launcher) > 0)
+	if err != nil {
+		return err
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if signal != "" && reason == "exit" {
-		reason = "signal"
-	}
 	switch {
 	case !sawTrace:
 		// The program never started the tracer (it died first, or the helper is missing).
-		if reason == "exit" && exitCode == 0 {
-			reason = "probe-error"
+		if exitCode == 0 {
+			ending.Failed()
 		}
 		logf("slowmo-probe trace: the program wrote no trace (%v)", traceErr)
 	case traceErr != nil:
@@ -377,7 +338,7 @@ func Run(opts Options) error {
 	// lost: the tracer drops nothing (it allocates more buffers instead);
 	// what a truncated trace misses is not counted in events and is said on stderr.
 	emit(int64(monotonic()), "run.end", -1, -1, 0, false, probe.F("exitCode", exitCode), probe.F("signal", sig),
-		probe.F("lost", int64(0)), probe.F("reason", reason))
+		probe.F("lost", int64(0)), probe.F("reason", ending.Reason()))
 	if stats.TraceEvents > 0 {
 		stats.MeanLag = lagSum / time.Duration(stats.TraceEvents)
 	}
