@@ -89,6 +89,14 @@ export class RunLimits {
 
   /** The reason the run ended, given what the backend said about the program's end. */
   endReason(backendReason: EndReason, exitCode: number): EndReason {
+    // A program that hit the process limit dies printing every goroutine's
+    // stack, which can hit the output limit first: the cause is the processes.
+    if (
+      this.reason === 'output-limit' &&
+      (this.cgroup?.processLimitHit() || this.sawThreadFailure)
+    ) {
+      return 'process-limit';
+    }
     if (this.reason) return this.reason;
     const failed = exitCode !== 0 || backendReason === 'signal';
     if (failed && (this.cgroup?.oomKilled() || this.sawOutOfMemory)) return 'memory-limit';
