@@ -18,7 +18,15 @@ const VALID: Record<EventKind, Record<string, unknown>> = {
     fidelity: { runq: false, runnext: false, steals: false, lines: true },
   },
   'g.create': { goid: 8, parent: 7, fn: 'main.worker', file: 'main.go', line: 12 },
-  'g.runnable': { goid: 8, queue: 'runnext', qp: 0, reason: 'create' },
+  'g.runnable': {
+    goid: 8,
+    queue: 'runnext',
+    qp: 0,
+    reason: 'ready',
+    by: 7,
+    file: 'main.go',
+    line: 24,
+  },
   'g.running': { goid: 8, inheritTime: true },
   'g.waiting': { goid: 8, reason: 'chan receive', file: 'main.go', line: 14 },
   'g.syscall': { goid: 8 },
@@ -36,7 +44,15 @@ const VALID: Record<EventKind, Record<string, unknown>> = {
   'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit' },
 };
 
-const OPTIONAL = new Set(['inferred', 'g.waiting.file', 'g.waiting.line', 'globalq.more']);
+const OPTIONAL = new Set([
+  'inferred',
+  'g.runnable.by',
+  'g.runnable.file',
+  'g.runnable.line',
+  'g.waiting.file',
+  'g.waiting.line',
+  'globalq.more',
+]);
 
 const example = (kind: EventKind) => ({ ...ctx, kind, ...VALID[kind] });
 
@@ -110,6 +126,14 @@ test('a negative seq, a fractional line, a goid of 0 and an unknown enum value a
   expect(rejection({ ...example('gc'), phase: 'sweep' }).field).toBe('phase');
   expect(rejection({ ...example('steal'), goids: [8, -2] }).field).toBe('goids[1]');
   expect(rejection({ ...example('p.state'), p: -2 }).field).toBe('p');
+});
+
+test('who woke a goroutine is optional, and never g0', () => {
+  const { by: _by, file: _file, line: _line, ...older } = example('g.runnable');
+  expect(parseEvent(older)).toEqual(older);
+  expect(parseEvent({ ...older, by: 1 })).toEqual({ ...older, by: 1 });
+  expect(rejection({ ...example('g.runnable'), by: 0 }).field).toBe('by');
+  expect(rejection({ ...example('g.runnable'), line: -1 }).field).toBe('line');
 });
 
 test('not an object, or not JSON, is rejected with a clear message', () => {

@@ -260,6 +260,16 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 			return nil, err
 		}
 	}
+	// A PIE target's code lands where its loader puts it, which the return
+	// address runqput compares with is not known here: no waker stacks then.
+	if ready, ok := bin.Func("runtime.ready"); ok && !bin.PIE() {
+		if err := set("ready_lo", ready.Entry); err != nil {
+			return nil, err
+		}
+		if err := set("ready_hi", ready.Entry+ready.Size); err != nil {
+			return nil, err
+		}
+	}
 	// uprobe_multi (Linux 6.6+) attaches a program to all its sites with one
 	// link, and removes them with one RCU wait instead of one per site.
 	multi := features.HaveBPFLinkUprobeMulti() == nil

@@ -29,6 +29,8 @@ type normalizer struct {
 	mstates     map[int64]string      // M id -> the last m.state sent
 	pstates     map[int64]string      // P id -> the last p.state sent
 	emit        func(*Event)
+	// a waker's stack -> its user frame (wakerSite)
+	wakers map[[wakerDepth]uint64]userSite
 }
 
 // injection is an injectglist call on its way: the goroutines it makes
@@ -142,9 +144,9 @@ func (n *normalizer) record(r record) {
 			}
 			n.last[id] = "runnable"
 			if local[id] {
-				ev("g.runnable", F("goid", id), F("queue", "local"), F("qp", qp), F("reason", inj.reason))
+				ev("g.runnable", wokenBy(inj.reason, inj.g, id, F("goid", id), F("queue", "local"), F("qp", qp), F("reason", inj.reason))...)
 			} else {
-				ev("g.runnable", F("goid", id), F("queue", "global"), F("qp", int64(-1)), F("reason", inj.reason))
+				ev("g.runnable", wokenBy(inj.reason, inj.g, id, F("goid", id), F("queue", "global"), F("qp", int64(-1)), F("reason", inj.reason))...)
 			}
 		}
 		for _, h := range inj.held {
@@ -181,7 +183,15 @@ func (n *normalizer) record(r record) {
 			reason = "syscall"
 		}
 		n.last[goid] = "runnable"
-		ev("g.runnable", F("goid", goid), F("queue", queue), F("qp", int64(r.a[1])), F("reason", reason))
+		fields := []Field{F("goid", goid), F("queue", queue), F("qp", int64(r.a[1])), F("reason", reason)}
+		// Put by ready (a[3]): r.g woke it, and r.stack is where r.g was.
+		if r.a[3] != 0 && waker(reason, r.g, goid) {
+			fields = append(fields, F("by", r.g))
+			if at := n.wakerSite(r.stack); at.ok {
+				fields = append(fields, F("file", at.file), F("line", at.line))
+			}
+		}
+		ev("g.runnable", fields...)
 	case kExecute:
 		goid := int64(r.a[0])
 		if goid <= 0 {
@@ -374,8 +384,51 @@ func (n *normalizer) settle(r record, id int64) {
 		}
 		inj.settled[id] = true
 		n.last[id] = "runnable"
-		n.event(r.ts, "g.runnable", inj.m, inj.p, inj.g, F("goid", id), F("queue", "global"), F("qp", int64(-1)), F("reason", inj.reason))
+		n.event(r.ts, "g.runnable", inj.m, inj.p, inj.g,
+			wokenBy(inj.reason, inj.g, id, F("goid", id), F("queue", "global"), F("qp", int64(-1)), F("reason", inj.reason))...)
 	}
+}
+
+// waker says whether goroutine g, in whose context goroutine id was made
+// runnable, woke it: a wake-up (reason ready) by a goroutine other than id.
+// Not g0 (the scheduler's timers, the poller), nor a goroutine that merely
+// runs while the runtime puts id back for another reason.
+func waker(reason string, g, id int64) bool {
+	return reason == "ready" && g > 0 && g != id
+}
+
+// userSite is where in user code a stack was, if it was.
+type userSite struct {
+	file string
+	line int
+	ok   bool
+}
+
+// wakerSite is the user frame of a waker's stack, remembered per stack: a
+// program wakes goroutines from a few places, again and again, and finding
+// one costs a line table lookup per frame, too slow for the reader to keep
+// up with a ping-pong.
+func (n *normalizer) wakerSite(stack []uint64) userSite {
+	var key [wakerDepth]uint64
+	copy(key[:], stack)
+	if at, ok := n.wakers[key]; ok {
+		return at
+	}
+	var at userSite
+	at.file, at.line, at.ok = n.syms.UserFrame(stack)
+	if n.wakers == nil {
+		n.wakers = map[[wakerDepth]uint64]userSite{}
+	}
+	n.wakers[key] = at
+	return at
+}
+
+// wokenBy adds `by` to a g.runnable of goroutine id made in goroutine g's context, when g woke it.
+func wokenBy(reason string, g, id int64, fields ...Field) []Field {
+	if waker(reason, g, id) {
+		return append(fields, F("by", g))
+	}
+	return fields
 }
 
 // pstate sends a p.state for P pid, in the context of record r, and remembers it.

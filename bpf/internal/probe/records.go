@@ -33,6 +33,7 @@ const (
 const (
 	headerSize = 80
 	stackDepth = 8
+	wakerDepth = 16  // WAKER_DEPTH
 	goidsMax   = 129 // GOIDS_MAX
 	runqLen    = 256 // RUNQ_LEN
 	globalqMax = 64  // GLOBALQ_MAX
@@ -45,7 +46,7 @@ type record struct {
 	tid     uint32
 	m, p, g int64
 	a       [5]uint64
-	stack   []uint64 // kPark: return addresses, innermost first
+	stack   []uint64 // kPark: return addresses, innermost first; kRunqput from ready (a[3] = 1): the waker's
 	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq, kInject, kBatch: g pointers
 }
 
@@ -79,6 +80,10 @@ func decode(raw []byte) (record, error) {
 	switch r.kind {
 	case kPark:
 		r.stack, err = words(stackDepth)
+	case kRunqput:
+		if r.a[3] != 0 {
+			r.stack, err = words(wakerDepth)
+		}
 	case kSteal, kOverflow:
 		r.goids, err = words(int(min(r.a[2], goidsMax)))
 	case kInject:

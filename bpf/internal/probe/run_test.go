@@ -532,6 +532,9 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 						if !ioWait[e.num("goid")] {
 							t.Errorf("seq %d: goroutine %d made runnable by netpoll without waiting for the network", e.num("seq"), e.num("goid"))
 						}
+						if _, ok := e["by"]; ok {
+							t.Errorf("seq %d: the poller, not a goroutine, woke goroutine %d: %v", e.num("seq"), e.num("goid"), e)
+						}
 						if servers[e.num("goid")] {
 							woken++
 						}
@@ -542,6 +545,87 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 					t.Errorf("%d servers parked on IO wait at line 17 (want 3), %d made runnable by netpoll (want 1 or more)", len(parked), woken)
 				}
 			})
+		})
+	}
+}
+
+// wakes pairs each g.runnable of reason ready with the wait it ended: the
+// goroutine's last g.waiting before it.
+func wakes(events []event) (woken []event, waits []event) {
+	waiting := map[int64]event{}
+	for _, e := range events {
+		switch {
+		case e.kind() == "g.waiting":
+			waiting[e.num("goid")] = e
+		case e.kind() == "g.runnable" && e.str("reason") == "ready":
+			woken = append(woken, e)
+			waits = append(waits, waiting[e.num("goid")])
+		}
+	}
+	return woken, waits
+}
+
+func TestWhoWokeWhom(t *testing.T) {
+	ebpftest.Require(t)
+	for _, version := range versions(t) {
+		t.Run(version, func(t *testing.T) {
+			events := recordRun(t, buildWith(t, version, "wake"), 1)
+			receivers := where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.receiver" })
+			if len(receivers) != 1 {
+				t.Fatalf("%d g.create of main.receiver, want 1", len(receivers))
+			}
+			recv := receivers[0].num("goid")
+			for _, e := range where(events, func(e event) bool { return e.kind() == "g.runnable" }) {
+				_, by := e["by"]
+				_, line := e["line"]
+				if by && (e.str("reason") != "ready" || e.num("by") < 1 || e.num("by") == e.num("goid") || e.num("by") != e.num("g")) {
+					t.Errorf("seq %d: by is for a wake-up by another goroutine, the one running: %v", e.num("seq"), e)
+				}
+				if line && !by {
+					t.Errorf("seq %d: a waker's line without the waker: %v", e.num("seq"), e)
+				}
+			}
+			// line says which of the learner's lines a wake-up came from, when it is in main.go.
+			line := func(e event) int64 {
+				if !strings.HasSuffix(e.str("file"), "/main.go") {
+					return 0
+				}
+				return e.num("line")
+			}
+			found := map[string]bool{}
+			woken, waits := wakes(events)
+			for i, e := range woken {
+				w := waits[i]
+				switch {
+				case e.num("goid") == recv && w.str("reason") == "chan receive":
+					found["send"] = true
+					if e.num("by") != 1 || line(e) != 24 {
+						t.Errorf("the receiver was woken by main's send at main.go:24; got %v", e)
+					}
+				case e.num("goid") == 1 && w.str("reason") == "sleep":
+					found["timer"] = true
+					if _, ok := e["by"]; ok {
+						t.Errorf("main's sleep ended by a timer, not by a goroutine: %v", e)
+					}
+				case e.num("goid") == 1 && w.str("reason") == "chan receive" && w.num("line") == 25:
+					found["reply"] = true
+					if e.num("by") != recv || line(e) != 13 {
+						t.Errorf("main was woken by goroutine %d's send at main.go:13; got %v", recv, e)
+					}
+				case e.num("goid") == 1 && w.num("line") == 26:
+					// Done is inlined into the receiver: the line the probes
+					// find is Done's own in waitgroup.go (as for g.waiting).
+					found["done"] = true
+					if e.num("by") != recv || e.str("file") == "" || (line(e) != 0 && line(e) != 15) {
+						t.Errorf("main was woken by goroutine %d's wg.Done() at main.go:15; got %v", recv, e)
+					}
+				}
+			}
+			for _, what := range []string{"send", "timer", "reply", "done"} {
+				if !found[what] {
+					t.Errorf("no wake-up of the %s case; wake-ups: %v", what, woken)
+				}
+			}
 		})
 	}
 }

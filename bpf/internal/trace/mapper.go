@@ -271,7 +271,16 @@ func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition, t, m, p, 
 		if reason == "netpoll" {
 			qp = -1 // injectglist: the global queue when Ps are idle; which one is not seen
 		}
-		mp.runnable(id, qp, reason, ev)
+		// The unblock is emitted on the waker's goroutine, with its stack: who
+		// woke it (not the scheduler on g0, nor the tracer's own) and where.
+		var woke []probe.Field
+		if g > 0 && g != goid {
+			woke = append(woke, probe.F("by", g))
+			if file, line, ok := userFrame(frames(e.Stack())); ok {
+				woke = append(woke, probe.F("file", mp.file(file)), probe.F("line", line))
+			}
+		}
+		mp.runnable(id, qp, reason, ev, woke...)
 	case from == xtrace.GoRunning && to == xtrace.GoSyscall:
 		ev("g.syscall", false, probe.F("goid", goid))
 		if mp.minor < 26 && p >= 0 {
@@ -302,13 +311,14 @@ func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition, t, m, p, 
 // does not show: by the runtime's rules a goroutine created or readied by a
 // goroutine running on P goes to P's runnext; anything else, to the global
 // queue.
-func (mp *mapper) runnable(id xtrace.GoID, qp int64, reason string, ev func(string, bool, ...probe.Field)) {
+func (mp *mapper) runnable(id xtrace.GoID, qp int64, reason string, ev func(string, bool, ...probe.Field), extra ...probe.Field) {
 	queue := "runnext"
 	if qp < 0 {
 		queue, qp = "global", -1
 	}
 	mp.queued[id] = qp
-	ev("g.runnable", true, probe.F("goid", int64(id)), probe.F("queue", queue), probe.F("qp", qp), probe.F("reason", reason))
+	fields := []probe.Field{probe.F("goid", int64(id)), probe.F("queue", queue), probe.F("qp", qp), probe.F("reason", reason)}
+	ev("g.runnable", true, append(fields, extra...)...)
 }
 
 func (mp *mapper) waiting(id xtrace.GoID, st xtrace.StateTransition, ev func(string, bool, ...probe.Field)) {

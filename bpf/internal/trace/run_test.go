@@ -337,3 +337,64 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 		})
 	}
 }
+
+// TestWhoWokeWhom: the tracer emits an unblock on the waker's goroutine, with
+// its stack: the g.runnable names the waker and the learner's line.
+func TestWhoWokeWhom(t *testing.T) {
+	for _, version := range versions() {
+		t.Run(version, func(t *testing.T) {
+			bin, src := buildWith(t, version, "wake")
+			events, _ := record(t, bin, src, 1)
+			mainFile := filepath.Join(src, "main.go")
+			receivers := where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.receiver" })
+			if len(receivers) != 1 {
+				t.Fatalf("%d g.create of main.receiver, want 1", len(receivers))
+			}
+			recv := receivers[0].num("goid")
+			found := map[string]bool{}
+			waiting := map[int64]event{}
+			for _, e := range events {
+				if e.kind() == "g.waiting" {
+					waiting[e.num("goid")] = e
+				}
+				if e.kind() != "g.runnable" {
+					continue
+				}
+				_, by := e["by"]
+				_, line := e["line"]
+				if by && (e.str("reason") != "ready" || e.num("by") < 1 || e.num("by") == e.num("goid") || e.num("by") != e.num("g")) {
+					t.Errorf("seq %d: by is for a wake-up by another goroutine, the one running: %v", e.num("seq"), e)
+				}
+				if line && !by {
+					t.Errorf("seq %d: a waker's line without the waker: %v", e.num("seq"), e)
+				}
+				if e.str("reason") != "ready" {
+					continue
+				}
+				w := waiting[e.num("goid")]
+				want := func(what string, by, line int64) {
+					found[what] = true
+					if e.num("by") != by || e.str("file") != mainFile || e.num("line") != line {
+						t.Errorf("%s: want by %d at %s:%d; got %v", what, by, mainFile, line, e)
+					}
+				}
+				switch {
+				case e.num("goid") == recv && w.str("reason") == "chan receive":
+					want("main's send wakes the receiver", 1, 24)
+				case e.num("goid") == 1 && w.str("reason") == "sleep":
+					found["timer"] = true
+					if by {
+						t.Errorf("main's sleep ended by a timer, not by a goroutine: %v", e)
+					}
+				case e.num("goid") == 1 && w.str("reason") == "chan receive" && w.num("line") == 25:
+					want("the receiver's send wakes main", recv, 13)
+				case e.num("goid") == 1 && w.num("line") == 26:
+					want("the receiver's wg.Done wakes main", recv, 15)
+				}
+			}
+			if len(found) != 4 {
+				t.Errorf("found %v; want the three wake-ups by a goroutine and the timer's", found)
+			}
+		})
+	}
+}

@@ -99,6 +99,15 @@ export const GRunnableSchema = ev('g.runnable', {
   /** The P whose runnext or local queue it went to; -1 for the global queue. */
   qp: int().min(-1).max(1023),
   reason: z.enum(RUNNABLE_REASONS),
+  /**
+   * Who woke it (mostly with reason `ready`: a channel send, an unlock, a Done…), so the UI can say
+   * "g1 sent at main.go:24 and woke g7": the waker's goid, and where in user code it was (its
+   * innermost user frame, as for `g.waiting`). Each is absent when the backend could not tell
+   * (woken by the runtime itself, from g0, or a recording older than these fields).
+   */
+  by: goid().optional(),
+  file: z.string().optional(),
+  line: int().min(0).optional(),
 });
 export const GRunningSchema = ev('g.running', { goid: goid(), inheritTime: z.boolean() });
 export const GWaitingSchema = ev('g.waiting', {

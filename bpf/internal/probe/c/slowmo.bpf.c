@@ -24,6 +24,9 @@ volatile const __u64 off_g_schedlink, off_m_spinning;
 // (a gQueue: next link in g.schedlink) and of its length (sched.runqsize
 // before 1.25, sched.runq.size from 1.25). 0 when unknown (a PIE target).
 volatile const __u64 addr_globq_head, addr_globq_size;
+// runtime.ready's code, [ready_lo, ready_hi): a runqput returning there is a
+// wake-up (see runqput). 0 when unknown: no waker stacks then.
+volatile const __u64 ready_lo, ready_hi;
 
 // Records that could not be written because the ring buffer was full: run.end.lost.
 __u64 lost = 0;
@@ -42,7 +45,7 @@ static __always_inline void pace(void)
 
 enum kind {
 	K_CREATE = 1,   // a: goid, parent, gopc, startpc
-	K_RUNQPUT = 2,  // a: goid, p id, next
+	K_RUNQPUT = 2,  // a: goid, p id, next, from ready; from ready: stack (the waker's return pcs)
 	K_EXECUTE = 3,  // a: goid, inheritTime
 	K_PARK = 4,     // a: goid, wait reason; stack: return pcs
 	K_EXIT = 5,     // a: goid
@@ -80,6 +83,16 @@ struct header {
 struct park_record {
 	struct header h;
 	__u64 stack[STACK_DEPTH];
+};
+
+// A wake-up's stack is deeper than a park's: ready and the closure goready
+// runs it in on the system stack come first, and an unlock or a Done passes
+// through sync's frames and semrelease before the learner's line.
+#define WAKER_DEPTH 16
+
+struct ready_record {
+	struct header h;
+	__u64 stack[WAKER_DEPTH];
 };
 
 struct steal_record {
@@ -377,6 +390,41 @@ int newproc1_ret(struct pt_regs *ctx)
 	return created(ctx, ctx->rax);
 }
 
+// woken writes the record of runqput(pp, gp, next) called by ready: gp
+// is being woken by m.curg (a channel send, an unlock, a Done...), which is
+// the context's g. ready runs on the system stack, but systemstack leaves BP
+// alone when it switches, so the frame pointer chain from here runs through
+// ready and goready's closure into the waker's own frames: its return
+// addresses tell the loader which user line woke gp. The walk costs a read
+// per frame, so only wake-ups by a goroutine pay for it.
+static __always_inline void woken(struct header *cx, struct pt_regs *ctx, __u64 qp)
+{
+	struct ready_record *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	r->h = *cx;
+	r->h.a[0] = goid_of(ctx->rbx);
+	r->h.a[1] = qp;
+	r->h.a[2] = ctx->rcx & 0xff;
+	r->h.a[3] = 1;
+	r->h.a[4] = 0;
+	// At the entry site (before PUSHQ BP) BP is ready's frame: [BP] the
+	// caller's BP, [BP+8] the return address into the caller.
+	__u64 fp = ctx->rbp;
+#pragma unroll
+	for (int i = 0; i < WAKER_DEPTH; i++) {
+		__u64 frame[2] = {};
+		if (fp)
+			bpf_probe_read_user(frame, sizeof(frame), (void *)fp);
+		r->stack[i] = frame[1];
+		fp = frame[0];
+	}
+	bpf_ringbuf_submit(r, 0);
+	pace();
+}
+
 // runqput(pp *p, gp *g, next bool)
 SEC("uprobe/runqput")
 int runqput(struct pt_regs *ctx)
@@ -385,7 +433,12 @@ int runqput(struct pt_regs *ctx)
 		return 0;
 	struct header cx;
 	__u64 pp = context(&cx, ctx, K_RUNQPUT);
-	submit(&cx, K_RUNQPUT, goid_of(ctx->rbx), pp == ctx->rax ? cx.p : pid_of(ctx->rax), ctx->rcx & 0xff, 0, 0);
+	__u64 qp = pp == ctx->rax ? cx.p : pid_of(ctx->rax);
+	__u64 ret = ready_lo ? rd(ctx->rsp) : 0;
+	if (cx.g > 0 && ret >= ready_lo && ret < ready_hi)
+		woken(&cx, ctx, qp);
+	else
+		submit(&cx, K_RUNQPUT, goid_of(ctx->rbx), qp, ctx->rcx & 0xff, 0, 0);
 	snap_runq(&cx, ctx->rax, ctx->rbx, ctx->rcx & 0xff);
 	return 0;
 }
