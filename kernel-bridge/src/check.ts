@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import type { Bridge } from './bridge';
 import {
   evaluateCheckpoint,
+  explainEnding,
+  initialState,
+  replay,
   isSlowmo,
   METADATA_KEY,
   parseMetadata,
@@ -34,6 +37,8 @@ export interface CellReport {
   /** Why the cell failed as a whole: malformed options, compile errors, refused run. */
   problem?: string;
   end?: { reason: string; exitCode: number };
+  /** How the program ended when it did not end well: a deadlock, a panic, a limit (the title of explainEnding). */
+  ending?: string;
   checkpoints: CheckpointReport[];
 }
 
@@ -120,7 +125,11 @@ export async function checkNotebooks(
       }
       const ran = await runCell(bridge, `check-${i + 1}`, source, meta, opts.backend);
       const end = ran.events.at(-1);
-      if (end?.kind === 'run.end') report.end = { reason: end.reason, exitCode: end.exitCode };
+      if (end?.kind === 'run.end') {
+        report.end = { reason: end.reason, exitCode: end.exitCode };
+        const ending = explainEnding(ran.events, replay(ran.events, initialState()));
+        if (ending) report.ending = ending.title;
+      }
       if (ran.diagnostics) {
         report.problem = `it does not compile: ${ran.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`;
       } else if (ran.error) {
@@ -174,6 +183,7 @@ export function formatReport(r: CheckReport): string {
     if (nb.problem) lines.push(`  ${nb.problem}`);
     for (const c of nb.cells) {
       if (c.problem) lines.push(`  cell ${c.cell}: ✘ ${c.problem}`);
+      if (c.ending) lines.push(`  cell ${c.cell}: the program did not end well: ${c.ending}`);
       else if (c.checkpoints.length === 0)
         lines.push(`  cell ${c.cell}: ran (${c.end?.reason ?? 'no end'}), no checkpoints`);
       for (const cp of c.checkpoints) {

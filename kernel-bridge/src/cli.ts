@@ -3,8 +3,13 @@
  * The `slowmo` command: the bridge's session code without a server.
  *
  *   slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace]
- *                         [--format ndjson|text] [--timeout S]
+ *                         [--format ndjson|text] [--runtime] [--timeout S]
  *   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
+ *   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
+ *
+ * `--format text` tells the run as a learner reads it: the runtime's own
+ * goroutines and its start-up are left out (counted, and shown with
+ * --runtime), and a run that ends badly ends with what happened and where.
  *
  * Exit codes: 0 the run was recorded (the program's own exit code is in
  * run.end), 2 bad input or a compile error, 1 the bridge failed.
@@ -18,19 +23,75 @@ import { checkNotebooks, formatReport } from './check';
 import { makeConfig, type BridgeConfigInput } from './config';
 import {
   apply,
+  explainEnding,
   initialState,
+  isFolded,
+  isRuntimeEvent,
+  isUserCodeEvent,
+  mainStart,
   narrate,
   ProtocolError,
   RunRequestSchema,
+  type Ending,
+  type EventOf,
+  type HitLimit,
+  type SchedState,
   type SlowmoEvent,
 } from './protocol';
 import { startServer } from './server/app';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text] [--timeout S]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text] [--runtime] [--timeout S]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
+slowmo COMMAND --help tells more about one command.
 `;
+
+const RUN_USAGE = `usage: slowmo run FILE.go... [options]
+
+Builds the Go program (one main package, in one or more files), runs it under
+the probes, and writes its scheduler events. Exit code 0 when it was recorded
+(the program's own exit code is in run.end), 2 for bad input or a compile
+error (file:line:col: message on stderr), 1 when the bridge failed.
+
+options:
+  --go VER         the Go version to build with (default: the newest installed)
+  --procs N        GOMAXPROCS for the program
+  --backend B      auto (default), ebpf (needs privilege) or trace (the execution tracer)
+  --format F       ndjson (default): one event per line;
+                   text: a narration, the program's output as itself, and how it ended
+  --runtime        with --format text, also tell the runtime's own goroutines and start-up
+  --timeout S      stop the program after S seconds (default: the bridge's time limit)
+  -h, --help       this help
+`;
+
+const SERVE_USAGE = `usage: slowmo serve [options]
+
+Starts the bridge: HTTP and WebSocket, the API the JupyterLab extension uses.
+
+options:
+  --host H           the address to listen on (default 127.0.0.1; beyond this machine a token is required)
+  --port P           the port (default 8765; 0 picks a free one)
+  --token T          the token clients must present (default: $SLOWMO_TOKEN, or a new one off loopback)
+  --parallel N       runs built or running at once
+  --allow-origin O   an origin allowed besides the bridge's own (repeatable)
+  --work-dir DIR     where builds and the Go build cache live (default: $SLOWMO_WORK_DIR)
+  -h, --help         this help
+`;
+
+const CHECK_USAGE = `usage: slowmo check NOTEBOOK.ipynb... [options]
+
+Runs every Go-slowmo cell of the notebooks, in order, and evaluates their
+checkpoints. Exit code 0 when all pass, 1 when one fails, 2 for bad input.
+
+options:
+  --json           the full report as JSON on stdout
+  --backend B      auto (default), ebpf or trace
+  -h, --help       this help
+`;
+
+/** Start-up events held back, at most, while waiting for the learner's code to show. */
+const STARTUP_MAX = 20_000;
 
 class UsageError extends Error {}
 
@@ -69,9 +130,15 @@ async function run(argv: string[]): Promise<number> {
       procs: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       format: { type: 'string', default: 'ndjson' },
+      runtime: { type: 'boolean', default: false },
       timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(RUN_USAGE);
+    return 0;
+  }
   if (positionals.length === 0)
     throw new UsageError('name the Go file(s) to run: slowmo run main.go');
   if (values.format !== 'ndjson' && values.format !== 'text') {
@@ -108,12 +175,14 @@ async function run(argv: string[]): Promise<number> {
   const timeout = number('timeout', values.timeout);
   const input: BridgeConfigInput = { ...fromEnv(), logLevel: 'silent', parallel: 1 };
   if (timeout !== undefined) input.limits = { wallSeconds: timeout };
-  const bridge = await Bridge.create(makeConfig(input));
+  const config = makeConfig(input);
+  const bridge = await Bridge.create(config);
 
   const text = values.format === 'text';
-  let state = initialState();
   let exit = 0;
   const out = process.stdout;
+  const story = text ? new Story(out, files, !values.runtime) : null;
+  let hit: HitLimit | undefined;
   const handle = bridge.run(parsed.data, {
     status: (phase, position) => {
       if (text && phase !== 'done') {
@@ -131,18 +200,13 @@ async function run(argv: string[]): Promise<number> {
     },
     event: (e: SlowmoEvent) => {
       if (out.destroyed) return;
-      if (!text) {
-        out.write(`${JSON.stringify(e)}\n`);
-        return;
-      }
-      if (e.kind === 'output') {
-        (e.stream === 'stderr' ? process.stderr : out).write(e.data);
-      } else {
-        out.write(`${stamp(e.t)}  ${narrate(e, state)}\n`);
-      }
-      state = apply(state, e);
+      if (story) story.event(e);
+      else out.write(`${JSON.stringify(e)}\n`);
     },
-    end: () => {},
+    end: (end) => {
+      // Which limit the run hit, when the bridge says so (its value beats the configured one).
+      hit = (end as { limit?: HitLimit }).limit;
+    },
     error: (code, message) => {
       process.stderr.write(`slowmo: ${message}\n`);
       exit = code === 'internal' ? 1 : 2;
@@ -158,7 +222,112 @@ async function run(argv: string[]): Promise<number> {
   await handle.done;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  if (story && !out.destroyed)
+    story.finish({ limits: config.limits, ...(hit ? { limit: hit } : {}) });
   return exit;
+}
+
+/**
+ * The text format: each event narrated as it comes, for a learner. The
+ * runtime's start-up is held back until the learner's code shows, then
+ * folded into one line; events of the runtime's own goroutines and the
+ * repeats of one overflow are left out and counted.
+ */
+class Story {
+  private state: SchedState = initialState();
+  /** Events held back (with the state before each) until the learner's code shows; null once it has. */
+  private startup: { e: SlowmoEvent; before: SchedState }[] | null;
+  private previous: SlowmoEvent | undefined;
+  private lastSteal: EventOf<'steal'> | undefined;
+  private hiddenRuntime = 0;
+  /** What explainEnding reads: the program's stderr and the end. */
+  private readonly kept: SlowmoEvent[] = [];
+  private readonly sources = new Map<string, string[]>();
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    files: Record<string, string>,
+    private readonly hideRuntime: boolean,
+  ) {
+    for (const [name, source] of Object.entries(files)) this.sources.set(name, source.split('\n'));
+    this.startup = hideRuntime ? [] : null;
+  }
+
+  event(e: SlowmoEvent): void {
+    const before = this.state;
+    this.state = apply(before, e);
+    if ((e.kind === 'output' && e.stream === 'stderr') || e.kind === 'run.end') this.kept.push(e);
+    if (this.startup === null || e.kind === 'run.start') {
+      this.say(e, before);
+      return;
+    }
+    this.startup.push({ e, before });
+    if (isUserCodeEvent(e) || e.kind === 'run.end' || this.startup.length > STARTUP_MAX) {
+      this.flushStartup(isUserCodeEvent(e));
+    }
+  }
+
+  /** Says the held-back events from where main begins, and how many were left out before it. */
+  private flushStartup(found: boolean): void {
+    const held = this.startup ?? [];
+    this.startup = null;
+    const start = found ? mainStart(held.map((h) => h.e)) : -1;
+    const from = Math.max(
+      0,
+      held.findIndex((h) => h.e.seq === start),
+    );
+    for (const { e } of held.slice(0, from)) this.remember(e);
+    if (from > 0) {
+      const first = held[0] as { e: SlowmoEvent };
+      this.out.write(
+        `${stamp(first.e.t)}  … runtime start-up: ${from} events hidden (--runtime shows them)\n`,
+      );
+    }
+    for (const { e, before } of held.slice(from)) this.say(e, before);
+  }
+
+  private remember(e: SlowmoEvent): void {
+    this.previous = e;
+    if (e.kind === 'steal') this.lastSteal = e;
+  }
+
+  private say(e: SlowmoEvent, before: SchedState): void {
+    if (e.kind === 'output') {
+      (e.stream === 'stderr' ? process.stderr : this.out).write(e.data);
+    } else if (this.hideRuntime && isRuntimeEvent(e, before)) {
+      this.hiddenRuntime++;
+    } else if (!isFolded(e, before, this.previous)) {
+      if (e.kind === 'run.end' && this.hiddenRuntime > 0) {
+        this.out.write(
+          `${' '.repeat(13)}  … ${this.hiddenRuntime} events of the runtime's own goroutines were hidden (--runtime shows them)\n`,
+        );
+      }
+      const context = {
+        previous: this.previous,
+        lastSteal: this.lastSteal,
+        source: (file: string, line: number) => this.sources.get(file)?.[line - 1],
+      };
+      this.out.write(`${stamp(e.t)}  ${narrate(e, before, context)}\n`);
+    }
+    this.remember(e);
+  }
+
+  /** After the run: what was left out, and how it ended when it ended badly. */
+  finish(opts: Parameters<typeof explainEnding>[2]): void {
+    if (this.startup !== null) this.flushStartup(false);
+    const ending = explainEnding(this.kept, this.state, opts);
+    if (ending) this.out.write(endingText(ending));
+  }
+}
+
+/** An ending for a terminal: the title, what happened, and the lines involved. */
+function endingText(ending: Ending): string {
+  const places = ending.lines.map((l) => `${l.file}:${l.line}`);
+  const width = Math.max(0, ...places.map((p) => p.length));
+  const lines = ending.lines.map(
+    (l, i) => `  ${(places[i] as string).padEnd(width)}  g${l.goid}: ${l.note}\n`,
+  );
+  return `\n${ending.title}\n${ending.detail}\n${lines.join('')}`;
 }
 
 async function serve(argv: string[]): Promise<void> {
@@ -171,8 +340,13 @@ async function serve(argv: string[]): Promise<void> {
       parallel: { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
       'work-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(SERVE_USAGE);
+    return;
+  }
   let token = values.token ?? process.env.SLOWMO_TOKEN;
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
   if (!token && !loopback) {
@@ -206,8 +380,16 @@ async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, backend: { type: 'string' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
+  if (values.help) {
+    process.stdout.write(CHECK_USAGE);
+    return 0;
+  }
   if (positionals.length === 0)
     throw new UsageError('name the notebooks to check: slowmo check lesson.ipynb');
   const backend = values.backend;

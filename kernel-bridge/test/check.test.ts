@@ -91,6 +91,25 @@ ebpfDescribe()('slowmo check', () => {
     expect(report.counts).toEqual({ cells: 3, checkpoints: 2, passed: 0, failed: 2 });
   });
 
+  test('a cell that deadlocks or panics says how it ended, in words', () => {
+    const nb = notebook('endings.ipynb', [
+      goCell('package main\n\nfunc main() {\n\tch := make(chan int)\n\t<-ch\n}\n'),
+      goCell('package main\n\nfunc main() {\n\tvar m map[string]int\n\tm["x"] = 1\n}\n'),
+    ]);
+    const r = slowmo('check', nb);
+    expect(r.stdout).toContain(
+      'cell 1: the program did not end well: Deadlock: every goroutine is blocked',
+    );
+    expect(r.stdout).toContain(
+      'cell 2: the program did not end well: The program panicked: assignment to entry in nil map',
+    );
+    const json = JSON.parse(slowmo('check', '--json', nb).stdout) as CheckReport;
+    expect(json.notebooks[0]!.cells.map((c) => c.ending)).toEqual([
+      'Deadlock: every goroutine is blocked',
+      'The program panicked: assignment to entry in nil map',
+    ]);
+  });
+
   test('a file that is not a notebook: exit 2 with what is wrong', () => {
     const bad = path.join(dir, 'not.ipynb');
     writeFileSync(bad, '{"nope": true}');

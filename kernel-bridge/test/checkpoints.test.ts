@@ -30,7 +30,7 @@ describe('event checks', () => {
     });
     const miss = check({ type: 'event', kind: 'steal', where: { thief: 0 } });
     expect(miss.passed).toBe(false);
-    expect(miss.reason).toMatch(/no event "steal"/);
+    expect(miss.reason).toBe('no steal by P0 happened (needed at least 1)');
   });
 
   test('counts, comparisons, sets, list contents and file suffixes', () => {
@@ -64,7 +64,8 @@ describe('state checks', () => {
   test('at some point P0 held three goroutines in its run queue', () => {
     const r = check({ type: 'state', metric: { name: 'runqLength', p: 0 }, op: '>=', value: 3 });
     expect(r).toMatchObject({ passed: true, seq: 6 });
-    expect(r.reason).toMatch(/P0's run queue length >= 3 at seq 6/);
+    // Events are numbered as the timeline shows them: seq 6 is event 7.
+    expect(r.reason).toBe("P0's run queue length was at least 3 at event 7 (it was 3)");
     const never = check({
       type: 'state',
       metric: { name: 'runqLength', p: 1 },
@@ -72,7 +73,7 @@ describe('state checks', () => {
       value: 2,
     });
     expect(never.passed).toBe(false);
-    expect(never.reason).toMatch(/never held \(it ranged from 0 to 1\)/);
+    expect(never.reason).toBe("P1's run queue length was never at least 2 (it ranged from 0 to 1)");
   });
 
   test('always and at the end', () => {
@@ -188,7 +189,9 @@ describe('sequences', () => {
       ],
     });
     expect(r.passed).toBe(true);
-    expect(r.reason).toMatch(/at seq 3, 8, 12/);
+    expect(r.reason).toBe(
+      'in order: g3 was created (event 4), then g3 was preempted (event 9), then a steal taking g3 happened (event 13)',
+    );
     const miss = check({
       type: 'sequence',
       steps: [
@@ -197,7 +200,9 @@ describe('sequences', () => {
       ],
     });
     expect(miss.passed).toBe(false);
-    expect(miss.reason).toMatch(/steps 1 to 1 happened in order, but then no event "g.running"/);
+    expect(miss.reason).toBe(
+      'a goroutine (call it g) parked, but then the same goroutine (g) never started running',
+    );
   });
 });
 
@@ -240,4 +245,84 @@ test('a malformed checkpoint is the author’s error, named by field, not a lear
   expect(() =>
     evaluateCheckpoint({ id: 'x', title: '', check: { type: 'event', kind: 'gc' } }, events),
   ).toThrow(/title/);
+});
+
+describe('results read as sentences', () => {
+  const reasons = (spec: CheckInput) => check(spec).reason;
+
+  test('counted events: goroutines by function, steals, parks; never JSON', () => {
+    expect(reasons({ type: 'event', kind: 'g.create', where: { fn: 'main.worker' }, min: 3 })).toBe(
+      '3 goroutines running main.worker were created, the first at event 2 (needed at least 3)',
+    );
+    expect(reasons({ type: 'event', kind: 'g.create', where: { fn: 'main.hello' }, min: 3 })).toBe(
+      'no goroutine running main.hello was created (needed at least 3)',
+    );
+    expect(reasons({ type: 'event', kind: 'steal', where: { thief: 1 }, max: 1 })).toBe(
+      '2 steals by P1 happened, the first at event 10 (needed exactly 1)',
+    );
+    expect(
+      reasons({
+        type: 'event',
+        kind: 'g.waiting',
+        where: { reason: { in: ['chan receive', 'chan send'] }, file: 'main.go' },
+      }),
+    ).toBe(
+      'a goroutine parked once in main.go, waiting to receive from a channel or waiting to send on a channel, the first at event 12 (needed at least 1)',
+    );
+    expect(
+      reasons({ type: 'event', kind: 'g.runnable', where: { reason: 'preempt', goid: 3 } }),
+    ).toBe('g3 was preempted once, the first at event 9 (needed at least 1)');
+  });
+
+  test('goroutine metrics and state metrics in words', () => {
+    expect(
+      reasons({
+        type: 'goroutine',
+        createdAt: { line: 12 },
+        metric: 'distinctPs',
+        op: '>',
+        value: 1,
+      }),
+    ).toBe('g3, created at line 12, ran on 2 different Ps (needed more than 1)');
+    expect(
+      reasons({
+        type: 'goroutine',
+        createdAt: { line: 12 },
+        quantifier: 'all',
+        metric: 'distinctPs',
+        op: '>',
+        value: 1,
+      }),
+    ).toBe(
+      'only 1 of the 2 goroutines created at line 12 ran on more than 1 different P (g2: 0, g3: 2)',
+    );
+    expect(
+      reasons({ type: 'state', when: 'always', metric: { name: 'runningPs' }, op: '==', value: 0 }),
+    ).toBe('the number of Ps running at once was not exactly 0 at event 8 (it was 1)');
+  });
+
+  test('no reason shows a seq, JSON, or a kind name', () => {
+    const specs: CheckInput[] = [
+      { type: 'event', kind: 'runq', where: { qp: 0, goids: { length: { op: '>=', value: 2 } } } },
+      { type: 'event', kind: 'globalq', where: { goids: { contains: 4 } } },
+      { type: 'event', kind: 'p.state', where: { state: 'syscall' } },
+      { type: 'event', kind: 'stw', where: { begin: true, reason: 'GC sweep termination' } },
+      { type: 'event', kind: 'run.end', where: { exitCode: 0 } },
+      { type: 'sequence', steps: [{ kind: 'g.exit' }, { kind: 'steal' }] },
+      {
+        type: 'any',
+        of: [
+          { type: 'event', kind: 'gc' },
+          { type: 'event', kind: 'output' },
+        ],
+      },
+    ];
+    for (const spec of specs) {
+      const r = reasons(spec);
+      expect([r, /seq|[{}"]|g\.(create|runnable|running|waiting|exit)|\brunq\b/.test(r)]).toEqual([
+        r,
+        false,
+      ]);
+    }
+  });
 });

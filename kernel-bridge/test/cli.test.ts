@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEvent } from '../src/protocol';
 import { ebpfDescribe } from './support/bridge';
+import { RECORDINGS } from './support/recordings';
 
 jest.setTimeout(120_000);
 
@@ -47,6 +48,21 @@ describe('slowmo without a run', () => {
       stderr: 'slowmo: --format xml: use ndjson or text\n',
     });
     expect(slowmo('frobnicate').status).toBe(2);
+  });
+
+  test('--help (and -h) on each command prints its usage and exits 0', () => {
+    for (const [command, flag] of [
+      ['run', '--help'],
+      ['run', '-h'],
+      ['check', '--help'],
+      ['serve', '--help'],
+    ] as const) {
+      const r = slowmo(command, flag);
+      expect([command, flag, r.status, r.stderr]).toEqual([command, flag, 0, '']);
+      expect(r.stdout.startsWith(`usage: slowmo ${command} `)).toBe(true);
+    }
+    expect(slowmo('run', '--help').stdout).toContain('--runtime');
+    expect(slowmo('--help').stdout).toContain('slowmo COMMAND --help');
   });
 });
 
@@ -87,6 +103,72 @@ ebpfDescribe()('slowmo run', () => {
     expect(r.stdout).toMatch(/created g\d+ to run fmt\.Println \(text\.go:6\)/);
     expect(r.stdout).toContain('\nplain words\n');
     expect(r.stdout).toMatch(/The program exited with code 0\n$/);
+  });
+
+  test('text: the runtime start-up folded into one line, its goroutines hidden; --runtime shows all', () => {
+    const pool = path.join(RECORDINGS, 'pool.go');
+    const plain = slowmo('run', pool, '--format', 'text');
+    expect(plain.status).toBe(0);
+    const lines = plain.stdout.split('\n');
+    expect(lines[0]).toMatch(/Run started: /);
+    expect(lines[1]).toMatch(
+      /^\s+\d+\.\d{3} ms {2}… runtime start-up: \d+ events hidden \(--runtime shows them\)$/,
+    );
+    expect(lines[2]).toMatch(/g1 \(main\) runs on P\d/);
+    expect(plain.stdout).not.toMatch(/runtime\.|bgsweep|forcegc|finalizer \)/);
+    expect(plain.stdout).toMatch(/created g\d+ to run main\.worker \(pool\.go:19\)/);
+    expect(plain.stdout).toMatch(/g\d+ \(worker\)'s sleep \(pool\.go:10\) is over/);
+    // The waker's line is read from the program: a send, not a close.
+    expect(plain.stdout).toMatch(
+      /g\d+ \(worker\) sent on the channel at pool\.go:11 and woke g1 \(main\)/,
+    );
+    expect(plain.stdout).toMatch(
+      /… \d+ events of the runtime's own goroutines were hidden \(--runtime shows them\)\n.*The program exited with code 0\n$/,
+    );
+    const all = slowmo('run', pool, '--format', 'text', '--runtime');
+    expect(all.status).toBe(0);
+    expect(all.stdout).not.toContain('hidden');
+    expect(all.stdout).toMatch(
+      /created g\d+ to run runtime\.forcegchelper, one of the runtime's own goroutines \(forcegc\)/,
+    );
+    expect(all.stdout.split('\n').length).toBeGreaterThan(lines.length);
+  });
+
+  test('text: a deadlock ends with what happened and each blocked goroutine’s line', () => {
+    const r = slowmo('run', path.join(RECORDINGS, 'deadlock.go'), '--format', 'text');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('fatal error: all goroutines are asleep - deadlock!');
+    const ending = r.stdout.slice(r.stdout.indexOf('\nDeadlock: '));
+    expect(ending.split('\n').slice(1, 2)).toEqual(['Deadlock: every goroutine is blocked']);
+    expect(ending).toMatch(
+      /\n {2}deadlock\.go:13 {2}g1: waiting to receive from a nil channel \(forever\)\n/,
+    );
+    expect(ending).toMatch(/\n {2}deadlock\.go:9 {3}g\d+: waiting to send on a channel\n$/);
+  });
+
+  test('text: an overflow of the local queue is told once, not once per goroutine', () => {
+    const r = slowmo(
+      'run',
+      file(
+        'overflow.go',
+        'package main\n\nimport "sync"\n\nfunc work(wg *sync.WaitGroup) { wg.Done() }\n\nfunc main() {\n\tvar wg sync.WaitGroup\n\tfor i := 0; i < 300; i++ {\n\t\twg.Add(1)\n\t\tgo work(&wg)\n\t}\n\twg.Wait()\n}\n',
+      ),
+      '--format',
+      'text',
+      '--procs',
+      '1',
+    );
+    expect(r.status).toBe(0);
+    const full = r.stdout.split('\n').filter((l) => l.includes('local queue is full'));
+    expect(full.length).toBeGreaterThan(0);
+    for (const l of full) expect(l).toMatch(/half of it \(128 goroutines\)/);
+    expect(r.stdout).not.toMatch(/moves to the global run queue with them|P-1|M-1/);
+    expect(full.length).toBeLessThanOrEqual(3);
+    // The same program's stream has one event per goroutine moved: 129 per overflow.
+    const moved = slowmo('run', path.join(dir, 'overflow.go'), '--procs', '1')
+      .stdout.split('\n')
+      .filter((l) => l.includes('"reason":"overflow"')).length;
+    expect(moved).toBeGreaterThanOrEqual(129);
   });
 
   test('a compile error: file:line:col: message on stderr, exit 2, nothing on stdout', () => {

@@ -20,10 +20,12 @@
  * a value in one step of a sequence and require it in later ones.
  */
 import { z } from 'zod';
+import { countSentence, patternVars, stepSentence, type VarContext } from './checkwords';
 import { EVENT_KINDS, type EventKind, type SlowmoEvent } from './events';
 import { toProtocolError } from './parse';
 import { apply } from './reducer';
 import { G_STATUSES, initialState, type SchedState } from './state';
+import { comparisonWords, eventNumber, joinWords, plural, waitWords } from './words';
 
 export const COMPARE_OPS = ['==', '!=', '<', '<=', '>', '>='] as const;
 export type CompareOp = (typeof COMPARE_OPS)[number];
@@ -129,9 +131,9 @@ export type CheckpointInput = z.input<typeof CheckpointSchema>;
 
 export interface CheckResult {
   passed: boolean;
-  /** Why, in words a learner can act on. */
+  /** Why, in words a learner can act on; events named as the timeline numbers them (eventNumber). */
   reason: string;
-  /** The seq that decided it, when one did. */
+  /** The seq that decided it, when one did (shown to people as eventNumber(seq)). */
   seq?: number;
 }
 
@@ -208,11 +210,6 @@ function matchEvent(e: SlowmoEvent, pattern: EventPattern, b: Bindings): Binding
   return out;
 }
 
-function describe(pattern: EventPattern): string {
-  const where = pattern.where ? ` with ${JSON.stringify(pattern.where)}` : '';
-  return `"${pattern.kind}"${where}`;
-}
-
 function evalEvent(check: Extract<Check, { type: 'event' }>, events: readonly SlowmoEvent[]) {
   let count = 0;
   let first = -1;
@@ -225,15 +222,21 @@ function evalEvent(check: Extract<Check, { type: 'event' }>, events: readonly Sl
   }
   const okMin = count >= check.min;
   const okMax = check.max === undefined || count <= check.max;
-  const what = describe(check);
+  const what = countSentence(check, count);
   const need =
-    check.max === undefined ? `at least ${check.min}` : `between ${check.min} and ${check.max}`;
+    check.max === undefined
+      ? comparisonWords('>=', check.min)
+      : check.min === check.max
+        ? comparisonWords('==', check.max)
+        : check.min === 0
+          ? comparisonWords('<=', check.max)
+          : `between ${check.min} and ${check.max}`;
   const result: CheckResult = {
     passed: okMin && okMax,
     reason:
       count === 0
-        ? `no event ${what} happened (needed ${need})`
-        : `${count} events ${what} happened, first at seq ${first} (needed ${need})`,
+        ? `${what} (needed ${need})`
+        : `${what}, the first at event ${eventNumber(first)} (needed ${need})`,
   };
   if (first >= 0) result.seq = first;
   return result;
@@ -247,9 +250,13 @@ function evalSequence(
 ): CheckResult {
   let budget = SEARCH_BUDGET;
   let deepest = 0;
+  let bound: Bindings = new Map();
   // Backtracking: a variable bound by an early step may need a later candidate.
   const search = (step: number, from: number, b: Bindings): number[] | null => {
-    if (step === check.steps.length) return [];
+    if (step === check.steps.length) {
+      bound = b;
+      return [];
+    }
     const pattern = check.steps[step] as EventPattern;
     for (let i = from; i < events.length && budget > 0; i++, budget--) {
       const e = events[i] as SlowmoEvent;
@@ -265,9 +272,14 @@ function evalSequence(
   };
   const found = search(0, 0, new Map());
   if (found) {
+    // Said with the values found: "g7 was created (event 4), then P1 stole g7 (event 12)".
+    const vars: VarContext = { values: bound, named: new Set(bound.keys()) };
+    const steps = check.steps.map(
+      (step, i) => `${stepSentence(step, vars)} (event ${eventNumber(found[i] as number)})`,
+    );
     return {
       passed: true,
-      reason: `in order: ${check.steps.map(describe).join(' then ')} (at seq ${found.join(', ')})`,
+      reason: `in order: ${steps.join(', then ')}`,
       seq: found[found.length - 1] as number,
     };
   }
@@ -275,12 +287,20 @@ function evalSequence(
     return { passed: false, reason: 'the sequence is too costly to search in this recording' };
   }
   const missing = check.steps[deepest] as EventPattern;
+  const named = new Set(check.steps.slice(0, deepest).flatMap(patternVars));
+  const vars: VarContext = { values: new Map(), named };
+  const done = check.steps.slice(0, deepest).map((step, i) =>
+    stepSentence(step, {
+      values: new Map(),
+      named: new Set(check.steps.slice(0, i).flatMap(patternVars)),
+    }),
+  );
   return {
     passed: false,
     reason:
       deepest === 0
-        ? `no event ${describe(missing)} happened`
-        : `steps 1 to ${deepest} happened in order, but then no event ${describe(missing)}`,
+        ? countSentence(missing, 0)
+        : `${joinWords(done)}${done.length > 1 ? ', in that order' : ''}, but then ${countSentence(missing, 0, vars)}`,
   };
 }
 
@@ -336,14 +356,15 @@ function metricName(metric: StateMetric): string {
       return 'the number of Ps running at once';
     case 'waiting':
       return metric.reason
-        ? `the number of goroutines parked on "${metric.reason}"`
+        ? `the number of goroutines ${waitWords(metric.reason)}`
         : 'the number of parked goroutines';
   }
 }
 
 function evalState(check: Extract<Check, { type: 'state' }>, events: readonly SlowmoEvent[]) {
   const name = metricName(check.metric);
-  const goal = `${name} ${check.op} ${check.value}`;
+  const wanted = comparisonWords(check.op, check.value);
+  const goal = `${name} was ${wanted}`;
   let state = initialState();
   let lo = Infinity;
   let hi = -Infinity;
@@ -355,12 +376,16 @@ function evalState(check: Extract<Check, { type: 'state' }>, events: readonly Sl
     hi = Math.max(hi, v);
     const ok = compare(v, check.op, check.value);
     if (check.when === 'ever' && ok) {
-      return { passed: true, reason: `${goal} at seq ${e.seq} (it was ${v})`, seq: e.seq };
+      return {
+        passed: true,
+        reason: `${goal} at event ${eventNumber(e.seq)} (it was ${v})`,
+        seq: e.seq,
+      };
     }
     if (check.when === 'always' && !ok) {
       return {
         passed: false,
-        reason: `${goal} did not hold at seq ${e.seq} (it was ${v})`,
+        reason: `${name} was not ${wanted} at event ${eventNumber(e.seq)} (it was ${v})`,
         seq: e.seq,
       };
     }
@@ -370,16 +395,19 @@ function evalState(check: Extract<Check, { type: 'state' }>, events: readonly Sl
     const ok = compare(v, check.op, check.value);
     return {
       passed: ok,
-      reason: `at the end ${name} was ${v} (needed ${check.op} ${check.value})`,
+      reason: `at the end ${name} was ${v} (needed ${wanted})`,
     };
   }
   if (check.when === 'always') {
     return events.length === 0
       ? { passed: false, reason: 'the recording is empty' }
-      : { passed: true, reason: `${goal} held throughout (between ${lo} and ${hi})` };
+      : {
+          passed: true,
+          reason: `${name} was ${wanted} throughout (it ranged from ${lo} to ${hi})`,
+        };
   }
   const range = events.length ? ` (it ranged from ${lo} to ${hi})` : ' (the recording is empty)';
-  return { passed: false, reason: `${goal} never held${range}` };
+  return { passed: false, reason: `${name} was never ${wanted}${range}` };
 }
 
 interface GoroutineFacts {
@@ -405,13 +433,17 @@ function goroutineValue(f: GoroutineFacts, metric: (typeof GOROUTINE_METRICS)[nu
   }
 }
 
-const METRIC_WORDS: Record<(typeof GOROUTINE_METRICS)[number], string> = {
-  distinctPs: 'different Ps it ran on',
-  distinctMs: 'different Ms it ran on',
-  runs: 'times it was scheduled',
-  parks: 'times it parked',
-  preemptions: 'times it was preempted',
-  steals: 'times it was stolen',
+/** What a goroutine did, with an amount ("2", "more than 1") and whether that amount is one. */
+const METRIC_WORDS: Record<
+  (typeof GOROUTINE_METRICS)[number],
+  (amount: string, one: boolean) => string
+> = {
+  distinctPs: (n, one) => `ran on ${n} different ${one ? 'P' : 'Ps'}`,
+  distinctMs: (n, one) => `ran on ${n} different ${one ? 'M' : 'Ms'}`,
+  runs: (n, one) => `had ${n} ${one ? 'turn' : 'turns'} on a P`,
+  parks: (n, one) => `parked ${n} ${one ? 'time' : 'times'}`,
+  preemptions: (n, one) => `was preempted ${n} ${one ? 'time' : 'times'}`,
+  steals: (n, one) => `was stolen ${n} ${one ? 'time' : 'times'}`,
 };
 
 function evalGoroutine(
@@ -458,7 +490,10 @@ function evalGoroutine(
     }
   }
   const where = `line ${want.line}${want.file ? ` of ${want.file}` : ''}`;
-  const goal = `${METRIC_WORDS[check.metric]} ${check.op} ${check.value}`;
+  const words = METRIC_WORDS[check.metric];
+  const goal = words(comparisonWords(check.op, check.value), check.value === 1);
+  // "Was preempted" reads "were preempted" after a plural subject.
+  const goals = goal.replace(/^was /, 'were ');
   if (facts.size === 0) return { passed: false, reason: `no goroutine was created at ${where}` };
   const all = [...facts.values()];
   const ok = all.filter((f) => compare(goroutineValue(f, check.metric), check.op, check.value));
@@ -468,20 +503,20 @@ function evalGoroutine(
     return ok.length === all.length
       ? {
           passed: true,
-          reason: `all ${all.length} goroutines created at ${where} had ${goal} (${detail})`,
+          reason: `all ${plural(all.length, 'goroutine')} created at ${where} ${all.length === 1 ? goal : goals} (${detail})`,
         }
       : {
           passed: false,
-          reason: `${all.length - ok.length} of ${all.length} goroutines created at ${where} did not have ${goal} (${detail})`,
+          reason: `only ${ok.length} of the ${plural(all.length, 'goroutine')} created at ${where} ${ok.length === 1 ? goal : goals} (${detail})`,
         };
   }
   const hit = ok[0];
   return hit
     ? {
         passed: true,
-        reason: `g${hit.goid}, created at ${where}, had ${goal} (${goroutineValue(hit, check.metric)})`,
+        reason: `g${hit.goid}, created at ${where}, ${words(String(goroutineValue(hit, check.metric)), goroutineValue(hit, check.metric) === 1)} (needed ${comparisonWords(check.op, check.value)})`,
       }
-    : { passed: false, reason: `no goroutine created at ${where} had ${goal} (${detail})` };
+    : { passed: false, reason: `no goroutine created at ${where} ${goal} (${detail})` };
 }
 
 function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
@@ -508,7 +543,8 @@ function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
         if (r.passed) return r;
         reasons.push(r.reason);
       }
-      return { passed: false, reason: `none of the conditions held: ${reasons.join('; ')}` };
+      const distinct = [...new Set(reasons)];
+      return { passed: false, reason: `none of the conditions held: ${distinct.join('; ')}` };
     }
     case 'not': {
       const r = evaluate(check.check, events);

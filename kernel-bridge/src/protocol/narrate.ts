@@ -1,23 +1,46 @@
 /**
- * narrate(event, before?): one short English sentence per event, for people:
- * the widget's caption under the picture and the CLI's `--format text`. With
- * the state before the event it can say what the event implies (a runnext
- * kick-out) without the reader knowing the runtime's rules.
+ * narrate(event, before?, context?): one short English sentence per event,
+ * for people: the widget's caption under the picture and the CLI's
+ * `--format text`. With the state before the event it can say what the
+ * event implies without the reader knowing the runtime's rules: why a
+ * goroutine runs now, who woke it, whom a runnext put kicked out, that a
+ * full local queue spilled half of itself. Goroutines are named by their
+ * function where the state knows it ("g7 (worker)"), runtime words get a
+ * plain gloss, and "no P" is said in words, never as P-1.
+ *
+ * Folding: an overflow (runqputslow) moves half a local queue, 128
+ * goroutines, to the global queue, and the stream has one g.runnable per
+ * goroutine moved. The sentence is said once, at the put that overflowed
+ * (or at the first moved goroutine when that put was not seen); the rest are
+ * `isFolded`: a view skips them or shows their short "…" sentence.
  */
 import type { EndReason, EventOf, SlowmoEvent } from './events';
-import type { SchedState } from './state';
+import {
+  functionName,
+  goroutineName,
+  isLearnerFile,
+  isRuntimeFunction,
+  learnerFunction,
+} from './goroutines';
+import type { GState, SchedState, SourcePos } from './state';
+import { wakeText, type SourceLookup } from './wake';
+import { whyRunning, whyRunningText } from './why';
+import { fileWords, waitWords } from './words';
+
+/** What narration can use besides the state: each part optional, each makes a sentence exact. */
+export interface NarrateContext {
+  /** The event just before this one (folds an overflow's later goroutines into its first). */
+  previous?: SlowmoEvent;
+  /** The latest steal before this event (names the P a stolen goroutine came from). */
+  lastSteal?: EventOf<'steal'>;
+  /** The learner's source lines (tells a send from a close, a Done from an Unlock). */
+  source?: SourceLookup;
+}
 
 const LIST_MAX = 5;
-
-function base(file: string): string {
-  const i = file.lastIndexOf('/');
-  return i < 0 ? file : file.slice(i + 1);
-}
-
-function site(file: string | undefined, line: number | undefined): string {
-  if (!file) return '';
-  return line ? `${base(file)}:${line}` : base(file);
-}
+const LOCAL_QUEUE_CAPACITY = 256;
+/** How far back narrationContext looks for a steal: the stolen goroutine runs a few events later. */
+const STEAL_LOOKBACK = 64;
 
 /** "g1", "g1 and g2", "g1, g2 and g3", "g1, g2, g3, g4, g5 and 7 more". */
 export function goroutineList(goids: readonly number[], more = 0): string {
@@ -29,31 +52,121 @@ export function goroutineList(goids: readonly number[], more = 0): string {
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
+/**
+ * The context for narrating `events[index]` in a view that can jump
+ * anywhere (the widget): the previous event and the latest recent steal.
+ */
+export function narrationContext(
+  events: readonly SlowmoEvent[],
+  index: number,
+  source?: SourceLookup,
+): NarrateContext {
+  const context: NarrateContext = {};
+  const previous = events[index - 1];
+  if (previous) context.previous = previous;
+  for (let i = index - 1; i >= 0 && i >= index - STEAL_LOOKBACK; i--) {
+    const e = events[i] as SlowmoEvent;
+    if (e.kind === 'steal') {
+      context.lastSteal = e;
+      break;
+    }
+  }
+  if (source) context.source = source;
+  return context;
+}
+
+/** Names goroutines as goroutineName does, in the state before the event. */
+function namer(before: SchedState | undefined): (goid: number) => string {
+  return (goid) => goroutineName(before, goid);
+}
+
+/** The last learner line the state knows for a goroutine (where it was last seen, or its line). */
+function lastSeen(g: GState | undefined): SourcePos | null {
+  if (!g) return null;
+  const seen = (g as { seen?: SourcePos | null }).seen;
+  return seen ?? g.at;
+}
+
+/**
+ * A place in code: "at main.go:12" for the learner's files; otherwise what
+ * the file belongs to, and the goroutine's last learner line when known.
+ */
+function codeAt(file: string | undefined, line: number | undefined, g?: GState): string {
+  if (!file) return '';
+  const words = fileWords(file, line);
+  // The learner's files (or a path outside Go's installation): "at main.go:12".
+  if (isLearnerFile(file) || !/^(generated code|the runtime|the standard library)/.test(words)) {
+    return ` at ${words}`;
+  }
+  const seen = lastSeen(g);
+  const mapped =
+    seen && isLearnerFile(seen.file) ? `, last seen at ${fileWords(seen.file, seen.line)}` : '';
+  return ` in ${words}${mapped}`;
+}
+
 function place(queue: EventOf<'g.runnable'>['queue'], qp: number): string {
   if (queue === 'global' || qp < 0) return 'the global run queue';
   if (queue === 'runnext') return `P${qp}'s runnext slot`;
   return `the tail of P${qp}'s local run queue`;
 }
 
-function runnable(e: EventOf<'g.runnable'>, before?: SchedState): string {
+/**
+ * Whether the sentence of `e` was already said by an earlier event: the
+ * second and later goroutines moved by one overflow. The CLI prints nothing
+ * for them; the widget may step over them.
+ */
+export function isFolded(e: SlowmoEvent, before?: SchedState, previous?: SlowmoEvent): boolean {
+  if (e.kind !== 'g.runnable' || e.reason !== 'overflow') return false;
+  if (previous?.kind === 'g.runnable' && previous.reason === 'overflow') return true;
+  // The put that overflowed moved it already (the reducer models runqputslow), and said so.
+  return before?.gs.get(e.goid)?.queue === 'global';
+}
+
+/** When a put to P `qp` overflows its local queue: how many goroutines move with the new one. */
+function spill(before: SchedState | undefined, qp: number): number {
+  const runq = qp >= 0 ? before?.procs[qp]?.runq : undefined;
+  return runq && runq.length >= LOCAL_QUEUE_CAPACITY ? runq.length / 2 : 0;
+}
+
+function overflowText(e: EventOf<'g.runnable'>, before: SchedState | undefined): string {
+  const g = before?.gs.get(e.goid);
+  const from = g && g.queue === 'local' ? g.qp : -1;
+  if (from < 0) return `A local run queue was full: g${e.goid} moves to the global run queue`;
+  const half = Math.floor((before?.procs[from]?.runq.length ?? 0) / 2);
+  return `P${from}'s local queue is full: half of it (${half} goroutines) moves to the global run queue`;
+}
+
+function runnable(
+  e: EventOf<'g.runnable'>,
+  before: SchedState | undefined,
+  ctx: NarrateContext,
+): string {
+  const name = namer(before);
   const where = place(e.queue, e.qp);
-  const g = `g${e.goid}`;
+  const g = name(e.goid);
+  if (e.reason === 'overflow') {
+    return isFolded(e, before, ctx.previous)
+      ? `… g${e.goid} moves to the global run queue with them`
+      : overflowText(e, before);
+  }
+  const kicked = e.queue === 'runnext' ? (before?.procs[e.qp]?.runnext ?? 0) : 0;
+  const kicks = kicked !== 0 && kicked !== e.goid;
+  // The put that overflows: the new goroutine (or the one it kicks out of runnext) finds the local queue full.
+  const moved = e.queue === 'local' || kicks ? spill(before, e.qp) : 0;
   let text: string;
   switch (e.reason) {
     case 'create':
       text = `New ${g} goes to ${where}`;
       break;
     case 'ready':
-      text = `${g} is woken up and goes to ${where}`;
+      text =
+        wakeText(e, before, name, where, ctx.source) ?? `${g} is woken up and goes to ${where}`;
       break;
     case 'preempt':
       text = `${g} is preempted and goes to ${where}`;
       break;
     case 'yield':
       text = `${g} yields (Gosched) and goes to ${where}`;
-      break;
-    case 'overflow':
-      text = `P${e.qp}'s local queue is full: ${g} goes to ${where}`;
       break;
     case 'steal':
       text = `${g} is stolen and goes to ${where}`;
@@ -67,9 +180,44 @@ function runnable(e: EventOf<'g.runnable'>, before?: SchedState): string {
     default:
       text = `${g} becomes runnable in ${where}`;
   }
-  const kicked = e.queue === 'runnext' ? (before?.procs[e.qp]?.runnext ?? 0) : 0;
-  if (kicked !== 0 && kicked !== e.goid) text += `, kicking g${kicked} to P${e.qp}'s local queue`;
+  if (moved > 0 && !kicks) {
+    return `${text}, but P${e.qp}'s local queue is full: half of it (${moved} goroutines) and ${g} move to the global run queue`;
+  }
+  if (kicks) {
+    text += `, kicking ${name(kicked)} to P${e.qp}'s local queue`;
+    if (moved > 0) {
+      text += `; P${e.qp}'s local queue is full: half of it (${moved} goroutines) and g${kicked} move to the global run queue`;
+    }
+  }
   return text;
+}
+
+function running(
+  e: EventOf<'g.running'>,
+  before: SchedState | undefined,
+  ctx: NarrateContext,
+): string {
+  if (before === undefined) {
+    return e.p >= 0
+      ? `P${e.p} runs g${e.goid} on M${e.m}${e.inheritTime ? ' (in the same time slice)' : ''}`
+      : `g${e.goid} runs on M${e.m} without a P`;
+  }
+  return whyRunningText(whyRunning(before, e, ctx.lastSteal), e, namer(before)(e.goid));
+}
+
+function created(e: EventOf<'g.create'>, before: SchedState | undefined): string {
+  const by = e.parent === 0 ? 'The runtime' : namer(before)(e.parent);
+  if (e.goid === 1) return `${by} created g1 to run main.main`;
+  const fn = learnerFunction(e.fn);
+  if (isRuntimeFunction(fn)) {
+    return `${by} created g${e.goid} to run ${fn || 'runtime code'}, one of the runtime's own goroutines (${functionName(fn)})`;
+  }
+  const at = !e.file
+    ? ''
+    : isLearnerFile(e.file)
+      ? ` (${fileWords(e.file, e.line)})`
+      : ` (in ${fileWords(e.file, e.line)})`;
+  return `${by} created g${e.goid} to run ${fn}${at}`;
 }
 
 const END_WORDS: Record<EndReason, string> = {
@@ -90,9 +238,17 @@ function quote(data: string): string {
   return JSON.stringify(cut);
 }
 
-/** One sentence for one event; `before` is the state just before it, when the caller has it. */
-export function narrate(event: SlowmoEvent, before?: SchedState): string {
+/**
+ * One sentence for one event; `before` is the state just before it, when
+ * the caller has it, and `context` what else it knows (see NarrateContext).
+ */
+export function narrate(
+  event: SlowmoEvent,
+  before?: SchedState,
+  context: NarrateContext = {},
+): string {
   const e = event;
+  const name = namer(before);
   switch (e.kind) {
     case 'run.start': {
       const blind = [
@@ -104,51 +260,54 @@ export function narrate(event: SlowmoEvent, before?: SchedState): string {
       const note = blind.length ? ` (it cannot see ${blind.join(', ')}; those are inferred)` : '';
       return `Run started: ${e.goVersion}, GOMAXPROCS=${e.gomaxprocs}, watched by ${backend}${note}`;
     }
-    case 'g.create': {
-      const by = e.parent === 0 ? 'The runtime' : `g${e.parent}`;
-      const at = site(e.file, e.line);
-      return `${by} created g${e.goid} to run ${e.fn}${at ? ` (${at})` : ''}`;
-    }
+    case 'g.create':
+      return created(e, before);
     case 'g.runnable':
-      return runnable(e, before);
+      return runnable(e, before, context);
     case 'g.running':
-      return `P${e.p} runs g${e.goid} on M${e.m}${e.inheritTime ? ' (in the same time slice)' : ''}`;
-    case 'g.waiting': {
-      const at = site(e.file, e.line);
-      return `g${e.goid} parked: ${e.reason}${at ? ` at ${at}` : ''}`;
-    }
+      return running(e, before, context);
+    case 'g.waiting':
+      return `${name(e.goid)} parked${codeAt(e.file, e.line, before?.gs.get(e.goid))}: ${waitWords(e.reason)}`;
     case 'g.syscall':
-      return `g${e.goid} entered a system call on M${e.m}`;
+      return e.m >= 0
+        ? `${name(e.goid)} entered a system call on M${e.m}`
+        : `${name(e.goid)} entered a system call`;
     case 'g.syscall.exit':
       return e.p >= 0
-        ? `g${e.goid} returned from its system call and runs on P${e.p}`
-        : `g${e.goid} returned from its system call and waits for a free P`;
+        ? `${name(e.goid)} returned from its system call and runs on P${e.p}`
+        : `${name(e.goid)} returned from its system call and waits for a free P`;
     case 'g.exit':
-      return `g${e.goid} finished`;
-    case 'steal':
-      return `P${e.thief} stole ${goroutineList(e.goids)} from P${e.victim}`;
-    case 'p.state':
+      return `${name(e.goid)} finished`;
+    case 'steal': {
+      const what = e.goids.length === 1 ? name(e.goids[0] as number) : goroutineList(e.goids);
+      return `P${e.thief} stole ${what} from P${e.victim}`;
+    }
+    case 'p.state': {
+      const p = e.p >= 0 ? `P${e.p}` : 'A P';
       switch (e.state) {
         case 'idle':
-          return `P${e.p} is idle`;
+          return `${p} is idle`;
         case 'running':
-          return `P${e.p} is held by M${e.pm}`;
+          return e.pm >= 0 ? `${p} is held by M${e.pm}` : `${p} is running`;
         case 'syscall':
-          return `P${e.p} waits while its M is in a system call`;
+          return `${p} waits while its M is in a system call`;
         default:
-          return `P${e.p} stops for the garbage collector`;
+          return `${p} stops for the garbage collector`;
       }
-    case 'm.state':
+    }
+    case 'm.state': {
+      const m = e.m >= 0 ? `M${e.m}` : 'An M';
       switch (e.state) {
         case 'spinning':
-          return `M${e.m} is spinning, looking for work`;
+          return `${m} is spinning, looking for work`;
         case 'running':
-          return `M${e.m} is running`;
+          return `${m} is running`;
         case 'idle':
-          return `M${e.m} has nothing to do and sleeps`;
+          return `${m} has nothing to do and sleeps`;
         default:
-          return `M${e.m} is a new OS thread`;
+          return `${m} is a new OS thread`;
       }
+    }
     case 'runq': {
       if (e.runnext === 0 && e.goids.length === 0) return `P${e.qp}'s run queue is empty`;
       const next = e.runnext !== 0 ? `runnext g${e.runnext}` : 'runnext empty';
@@ -175,7 +334,7 @@ export function narrate(event: SlowmoEvent, before?: SchedState): string {
         ? `The world stops${e.reason ? `: ${e.reason}` : ''}`
         : 'The world starts again';
     case 'line':
-      return `g${e.goid} is at ${site(e.file, e.line)}`;
+      return `${name(e.goid)} is${codeAt(e.file, e.line, before?.gs.get(e.goid))}`;
     case 'output':
       return `The program wrote ${quote(e.data)} to ${e.stream}`;
     case 'run.end': {

@@ -1,0 +1,471 @@
+/**
+ * Checkpoint patterns in words: `{"kind": "g.create", "where": {"fn":
+ * "main.hello"}}` with a count of 3 reads "3 goroutines running main.hello
+ * were created"; a sequence step `{"kind": "steal", "where": {"goids":
+ * {"contains": {"var": "g"}}}}` reads "a steal taking g7 happened" once g is
+ * known. A learner reads these in checkpoint results: never the JSON.
+ */
+import type { EventKind } from './events';
+import { comparisonWords, waitWords } from './words';
+
+/** The part of a checkpoint pattern this module reads (checkpoints.ts owns the schema). */
+export interface PatternLike {
+  kind: EventKind;
+  where?: Record<string, unknown>;
+}
+
+/** Values bound to a sequence's variables so far, and the variables named by earlier steps. */
+export interface VarContext {
+  values: ReadonlyMap<string, unknown>;
+  named: ReadonlySet<string>;
+  /** Whether a variable's first use is said ("a goroutine (call it g)"): only sequences refer back. */
+  introduce?: boolean;
+}
+
+const NO_VARS: VarContext = { values: new Map(), named: new Set() };
+/** Fields whose values are words already ("chan receive", "idle", "main.hello"). */
+const WORD_FIELDS = new Set(['reason', 'fn', 'file', 'state', 'phase', 'stream', 'queue']);
+
+interface Phrase {
+  /** Singular, without article: "goroutine running main.hello", or a name: "g7". */
+  noun: string;
+  nouns: string;
+  /** Names one thing (g7, P0, the global run queue): no article, and counts are "times". */
+  proper: boolean;
+  /** Singular and plural verb: "was created" / "were created". */
+  verb: readonly [string, string];
+  /** Qualifiers after the verb: " at main.go:12". */
+  tail: string;
+  /** Counting things (goroutines created, steals) rather than times something happened. */
+  things: boolean;
+}
+
+const GOID_FIELDS = new Set(['goid', 'parent', 'runnext', 'by', 'g']);
+const P_FIELDS = new Set(['p', 'qp', 'thief', 'victim']);
+const M_FIELDS = new Set(['m', 'pm']);
+
+function scalar(field: string, v: unknown): string {
+  if (typeof v === 'number') {
+    if (GOID_FIELDS.has(field)) return v === 0 ? 'no goroutine' : `g${v}`;
+    if (P_FIELDS.has(field)) return v < 0 ? 'no P' : `P${v}`;
+    if (M_FIELDS.has(field)) return v < 0 ? 'no M' : `M${v}`;
+    return String(v);
+  }
+  if (typeof v === 'string') return WORD_FIELDS.has(field) ? v : JSON.stringify(v);
+  return String(v);
+}
+
+function isObject(m: unknown): m is Record<string, unknown> {
+  return typeof m === 'object' && m !== null && !Array.isArray(m);
+}
+
+/** A variable: its value when bound, else its name ("g"), introduced or referred to. */
+function variable(field: string, name: string, vars: VarContext): string {
+  if (vars.values.has(name)) return scalar(field, vars.values.get(name));
+  const what = GOID_FIELDS.has(field) ? 'goroutine' : P_FIELDS.has(field) ? 'P' : field;
+  if (vars.named.has(name)) return `the same ${what} (${name})`;
+  return vars.introduce === false ? '' : `a ${what} (call it ${name})`;
+}
+
+/** One matcher as words: "main.hello", "P0 or P1", "more than 15", "g (the same goroutine)". */
+function matcherWords(field: string, m: unknown, vars: VarContext): string {
+  if (!isObject(m)) return scalar(field, m);
+  if (typeof m.var === 'string') return variable(field, m.var, vars);
+  if (typeof m.op === 'string' && typeof m.value === 'number') {
+    const words = comparisonWords(m.op, m.value);
+    return GOID_FIELDS.has(field) || P_FIELDS.has(field) ? `${field} ${words}` : words;
+  }
+  if (Array.isArray(m.in)) {
+    const options = m.in.map((v) => scalar(field, v));
+    return options.length > 1
+      ? `${options.slice(0, -1).join(', ')} or ${options[options.length - 1]}`
+      : (options[0] ?? '');
+  }
+  if ('contains' in m) {
+    const c = m.contains;
+    return isObject(c) && typeof c.var === 'string'
+      ? variable('goid', c.var, vars)
+      : scalar('goid', c);
+  }
+  if (isObject(m.length) && typeof m.length.op === 'string' && typeof m.length.value === 'number') {
+    return comparisonWords(m.length.op, m.length.value);
+  }
+  return JSON.stringify(m);
+}
+
+/** Reads `where` field by field; what the kind's template does not use is said generically. */
+class Fields {
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly where: Record<string, unknown>,
+    private readonly vars: VarContext,
+  ) {}
+
+  has(field: string): boolean {
+    return field in this.where;
+  }
+
+  raw(field: string): unknown {
+    this.used.add(field);
+    return this.where[field];
+  }
+
+  /** The field in words, or undefined when the pattern does not constrain it. */
+  get(field: string): string | undefined {
+    if (!this.has(field)) return undefined;
+    this.used.add(field);
+    return matcherWords(field, this.where[field], this.vars) || undefined;
+  }
+
+  /** A plain value bound or given for a goroutine/P field makes the subject a name ("g7"). */
+  name(field: string): string | undefined {
+    if (!this.has(field)) return undefined;
+    const m = this.where[field];
+    const value = isObject(m) && typeof m.var === 'string' ? this.vars.values.get(m.var) : m;
+    if (typeof value !== 'number' || isObject(value)) return undefined;
+    this.used.add(field);
+    return scalar(field, value);
+  }
+
+  rest(): string {
+    const parts: string[] = [];
+    for (const field of Object.keys(this.where)) {
+      if (this.used.has(field)) continue;
+      const words = matcherWords(field, this.where[field], this.vars);
+      if (words) parts.push(`${field} ${words}`);
+    }
+    return parts.length ? ` (with ${parts.join(', ')})` : '';
+  }
+}
+
+const RUNNABLE_VERBS: Record<string, readonly [string, string]> = {
+  create: ['was queued on creation', 'were queued on creation'],
+  ready: ['was woken up', 'were woken up'],
+  preempt: ['was preempted', 'were preempted'],
+  yield: ['yielded', 'yielded'],
+  overflow: ['was moved out by an overflow', 'were moved out by an overflow'],
+  steal: ['was stolen', 'were stolen'],
+  netpoll: ['was woken by the network poller', 'were woken by the network poller'],
+  syscall: ['came back from a system call', 'came back from a system call'],
+  other: ['became runnable', 'became runnable'],
+};
+
+function runnableVerb(f: Fields): readonly [string, string] {
+  const reason = f.has('reason') ? f.raw('reason') : undefined;
+  if (typeof reason === 'string') return RUNNABLE_VERBS[reason] ?? RUNNABLE_VERBS.other!;
+  if (isObject(reason) && Array.isArray(reason.in)) {
+    const verbs = reason.in.map((r) => RUNNABLE_VERBS[String(r)] ?? RUNNABLE_VERBS.other!);
+    const join = (i: 0 | 1) => verbs.map((v) => v[i]).join(' or ');
+    return [join(0), join(1)];
+  }
+  return ['became runnable', 'became runnable'];
+}
+
+function queueTail(f: Fields): string {
+  const queue = f.has('queue') ? f.raw('queue') : undefined;
+  const qp = f.get('qp');
+  const owner = qp ? `${qp}'s` : 'a';
+  if (queue === 'global') return ' into the global run queue';
+  if (queue === 'runnext') return ` into ${owner} runnext slot`;
+  if (queue === 'local') return ` into ${owner} local run queue`;
+  if (queue !== undefined) return ` into the ${matcherWords('queue', queue, NO_VARS)} queue`;
+  return qp ? ` on ${qp}` : '';
+}
+
+/** The subject for goroutine events: "g7", or "goroutine running main.hello". */
+function goroutine(f: Fields, fnToo: boolean): Pick<Phrase, 'noun' | 'nouns' | 'proper'> {
+  const named = f.name('goid');
+  if (named) return { noun: named, nouns: named, proper: true };
+  const id = f.get('goid');
+  const fn = fnToo ? f.get('fn') : undefined;
+  const running = fn ? ` running ${fn}` : '';
+  if (id?.startsWith('the same '))
+    return { noun: `${id}${running}`, nouns: `${id}${running}`, proper: true };
+  if (id?.startsWith('a ')) {
+    return { noun: `${id.slice(2)}${running}`, nouns: `goroutines${running}`, proper: false };
+  }
+  const extra = id ? ` (${id})` : '';
+  return {
+    noun: `goroutine${running}${extra}`,
+    nouns: `goroutines${running}${extra}`,
+    proper: false,
+  };
+}
+
+function at(f: Fields): string {
+  const file = f.get('file');
+  const line = f.get('line');
+  if (file && line && !/\s/.test(line)) return ` at ${file}:${line}`;
+  return `${file ? ` in ${file}` : ''}${line ? ` at line ${line}` : ''}`;
+}
+
+/** " goroutines" after a count of goroutines ("at least 64"), nothing after a name ("g7"). */
+function counted(words: string): string {
+  return /^(\d|at |more |less |exactly |other )/.test(words) ? ' goroutines' : '';
+}
+
+const STATE_VERBS: Record<string, string> = {
+  idle: 'became idle',
+  running: 'was taken by an M to run goroutines',
+  syscall: 'entered the syscall state',
+  gcstop: 'stopped for the garbage collector',
+  spinning: 'started spinning (looking for work)',
+  new: 'was created',
+};
+
+function phraseOf(pattern: PatternLike, vars: VarContext): Phrase {
+  const f = new Fields(pattern.where ?? {}, vars);
+  /** Kinds whose subject is the event itself: "a steal by P1 happened", "2 steals … happened". */
+  const event = (noun: string, nouns: string, qualifiers = ''): Phrase => ({
+    noun: `${noun}${qualifiers}`,
+    nouns: `${nouns}${qualifiers}`,
+    proper: false,
+    verb: ['happened', 'happened'],
+    tail: '',
+    things: true,
+  });
+  let phrase: Phrase;
+  switch (pattern.kind) {
+    case 'g.create': {
+      const subject = goroutine(f, true);
+      const by = f.get('parent');
+      phrase = {
+        ...subject,
+        verb: ['was created', 'were created'],
+        tail: `${at(f)}${by ? ` by ${by}` : ''}`,
+        things: true,
+      };
+      break;
+    }
+    case 'g.runnable':
+      phrase = { ...goroutine(f, false), verb: runnableVerb(f), tail: queueTail(f), things: false };
+      break;
+    case 'g.running': {
+      const p = f.get('p');
+      const m = f.get('m');
+      phrase = {
+        ...goroutine(f, false),
+        verb: ['started running', 'started running'],
+        tail: `${p ? ` on ${p}` : ''}${m ? ` on ${m}` : ''}`,
+        things: false,
+      };
+      break;
+    }
+    case 'g.waiting': {
+      const reason = f.has('reason') ? f.raw('reason') : undefined;
+      const why =
+        typeof reason === 'string'
+          ? `, ${waitWords(reason)}`
+          : isObject(reason) && Array.isArray(reason.in)
+            ? `, ${reason.in.map((r) => waitWords(String(r))).join(' or ')}`
+            : '';
+      phrase = {
+        ...goroutine(f, false),
+        verb: ['parked', 'parked'],
+        tail: `${at(f)}${why}`,
+        things: false,
+      };
+      break;
+    }
+    case 'g.syscall':
+      phrase = {
+        ...goroutine(f, false),
+        verb: ['entered a system call', 'entered a system call'],
+        tail: '',
+        things: false,
+      };
+      break;
+    case 'g.syscall.exit':
+      phrase = {
+        ...goroutine(f, false),
+        verb: ['returned from a system call', 'returned from a system call'],
+        tail: '',
+        things: false,
+      };
+      break;
+    case 'g.exit':
+      phrase = { ...goroutine(f, false), verb: ['finished', 'finished'], tail: '', things: true };
+      break;
+    case 'line':
+      phrase = {
+        ...goroutine(f, false),
+        verb: ['reached a line', 'reached a line'],
+        tail: at(f),
+        things: false,
+      };
+      break;
+    case 'steal': {
+      const thief = f.get('thief');
+      const victim = f.get('victim');
+      const goids = f.get('goids');
+      const taking = goids ? ` taking ${goids}${counted(goids)}` : '';
+      phrase = event(
+        'steal',
+        'steals',
+        `${thief ? ` by ${thief}` : ''}${victim ? ` from ${victim}` : ''}${taking}`,
+      );
+      break;
+    }
+    case 'p.state':
+    case 'm.state': {
+      const who = pattern.kind === 'p.state' ? (f.name('p') ?? 'P') : (f.name('m') ?? 'M');
+      const state = f.has('state') ? f.raw('state') : undefined;
+      const verb =
+        typeof state === 'string'
+          ? (STATE_VERBS[state] ?? `became ${state}`)
+          : state !== undefined
+            ? `became ${matcherWords('state', state, vars)}`
+            : 'changed state';
+      const held = f.get('pm');
+      phrase = {
+        noun: who,
+        nouns: `${who}s`,
+        proper: who.length > 1,
+        verb: [verb, verb],
+        tail: held ? ` (held by ${held})` : '',
+        things: false,
+      };
+      break;
+    }
+    case 'runq': {
+      // A snapshot of one P's queue: "P0's local run queue was seen holding at least 2 goroutines".
+      const p = f.get('qp');
+      const next = f.get('runnext');
+      const goids = f.get('goids');
+      const seen = `was seen${goids ? ` holding ${goids}${counted(goids)}` : ''}${next ? ` with ${next} in runnext` : ''}`;
+      phrase = p
+        ? {
+            noun: `${p}'s local run queue`,
+            nouns: '',
+            proper: true,
+            verb: [seen, seen],
+            tail: '',
+            things: false,
+          }
+        : {
+            noun: 'local run queue',
+            nouns: 'local run queues',
+            proper: false,
+            verb: [seen, seen.replace(/^was/, 'were')],
+            tail: '',
+            things: false,
+          };
+      break;
+    }
+    case 'globalq': {
+      const goids = f.get('goids');
+      const holding = goids ? ` holding ${goids}${counted(goids)}` : '';
+      phrase = {
+        noun: 'the global run queue',
+        nouns: 'the global run queue',
+        proper: true,
+        verb: [`was seen${holding}`, `was seen${holding}`],
+        tail: '',
+        things: false,
+      };
+      break;
+    }
+    case 'gc': {
+      const phase = f.get('phase');
+      phrase = {
+        noun: 'the garbage collector',
+        nouns: 'the garbage collector',
+        proper: true,
+        verb: [
+          phase ? `entered its ${phase} phase` : 'changed phase',
+          phase ? `entered its ${phase} phase` : 'changed phase',
+        ],
+        tail: '',
+        things: false,
+      };
+      break;
+    }
+    case 'stw': {
+      const begin = f.has('begin') ? f.raw('begin') : true;
+      const reason = f.get('reason');
+      const why = reason ? ` for ${reason}` : '';
+      phrase =
+        begin === false
+          ? event('restart of the world', 'restarts of the world', why)
+          : event('stop of the world', 'stops of the world', why);
+      break;
+    }
+    case 'output': {
+      const stream = f.get('stream');
+      const data = f.get('data');
+      const to = stream ? ` to ${stream.replace(/"/g, '')}` : '';
+      phrase = event('write', 'writes', `${to}${data ? ` of ${data}` : ''}`);
+      break;
+    }
+    case 'run.start':
+      phrase = event('start of the run', 'starts of the run');
+      break;
+    case 'run.end': {
+      const code = f.get('exitCode');
+      const reason = f.get('reason');
+      phrase = event(
+        'end of the run',
+        'ends of the run',
+        `${code ? ` with exit code ${code}` : ''}${reason ? ` (${reason})` : ''}`,
+      );
+      break;
+    }
+  }
+  return { ...phrase, tail: `${phrase.tail}${f.rest()}` };
+}
+
+function article(noun: string): string {
+  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+function never(verb: string): string {
+  return verb.startsWith('was ') ? `was never ${verb.slice(4)}` : `never ${verb}`;
+}
+
+function times(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
+}
+
+/**
+ * The pattern as a sentence about `count` matching events: "no goroutine
+ * running main.hello was created", "3 goroutines running main.hello were
+ * created", "g7 was preempted twice".
+ */
+export function countSentence(
+  pattern: PatternLike,
+  count: number,
+  vars: VarContext = NO_VARS,
+): string {
+  const p = phraseOf(pattern, { ...vars, introduce: false });
+  const [one, many] = p.verb;
+  if (count === 0) {
+    return p.proper ? `${p.noun} ${never(one)}${p.tail}` : `no ${p.noun} ${one}${p.tail}`;
+  }
+  if (p.proper) {
+    return `${p.noun} ${one}${count > 1 || !p.things ? ` ${times(count)}` : ''}${p.tail}`;
+  }
+  if (p.things) {
+    return `${count} ${count === 1 ? p.noun : p.nouns} ${count === 1 ? one : many}${p.tail}`;
+  }
+  return count === 1
+    ? `${article(p.noun)} ${one} once${p.tail}`
+    : `${p.nouns} ${many} ${times(count)}${p.tail}`;
+}
+
+/** The pattern as one happening, for a step of a sequence: "a goroutine (call it g) was created". */
+export function stepSentence(pattern: PatternLike, vars: VarContext = NO_VARS): string {
+  const p = phraseOf(pattern, vars);
+  return `${p.proper ? p.noun : article(p.noun)} ${p.verb[0]}${p.tail}`;
+}
+
+/** The variables a pattern binds or uses. */
+export function patternVars(pattern: PatternLike): string[] {
+  const out: string[] = [];
+  for (const m of Object.values(pattern.where ?? {})) {
+    if (isObject(m) && typeof m.var === 'string') out.push(m.var);
+    if (isObject(m) && isObject(m.contains) && typeof m.contains.var === 'string')
+      out.push(m.contains.var);
+  }
+  return out;
+}
