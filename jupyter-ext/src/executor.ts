@@ -140,7 +140,13 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
           },
           end: (end) => {
             store.update({
-              end: { exitCode: end.exitCode, reason: end.reason, lost: end.lost, stats: end.stats },
+              end: {
+                exitCode: end.exitCode,
+                reason: end.reason,
+                lost: end.lost,
+                stats: end.stats,
+                ...(end.limit ? { limit: end.limit } : {}),
+              },
               phase: 'done',
             });
             resolve();

@@ -15,8 +15,10 @@ import {
   END_REASONS,
   parseEvent,
   ProtocolError,
+  RunLimitSchema,
   RunStatsSchema,
   toProtocolError,
+  type RunLimit,
   type Diagnostic,
   type EventKind,
   type RunStats,
@@ -63,7 +65,14 @@ export interface Recording {
   source: string;
   options: { goVersion?: string; gomaxprocs?: number; backend: string; mode: string };
   events: SlowmoEvent[];
-  end?: { exitCode: number; reason: (typeof END_REASONS)[number]; lost: number; stats: RunStats };
+  end?: {
+    exitCode: number;
+    reason: (typeof END_REASONS)[number];
+    lost: number;
+    stats: RunStats;
+    /** The server's limit that ended it, with its value. */
+    limit?: RunLimit;
+  };
   diagnostics?: Diagnostic[];
   checkpoints?: CheckpointOutcome[];
   /** Why the run did not happen (no backend, bridge unreachable...). */
@@ -94,6 +103,7 @@ const PackedSchema = z.object({
       reason: z.enum(END_REASONS),
       lost: z.number().int().min(0),
       stats: RunStatsSchema,
+      limit: RunLimitSchema.optional(),
     })
     .optional(),
   diagnostics: z.array(DiagnosticSchema).optional(),
@@ -126,6 +136,8 @@ export function pack(rec: Recording): Packed {
     const own = e as unknown as Record<string, unknown>;
     const row: unknown[] = [k, e.t, e.m, e.p, e.g];
     for (const key of FIELDS.get(e.kind)!.keys) row.push(own[key] === undefined ? null : own[key]);
+    // Absent optional fields at the end (a wake-up's waker, mostly) cost nothing.
+    while (row.length > 5 && row[row.length - 1] === null) row.pop();
     return row;
   });
   const { events: _events, ...rest } = rec;
@@ -162,7 +174,7 @@ export function unpack(data: unknown): Recording {
     const e: Record<string, unknown> = { seq, t: row[1], kind, m: row[2], p: row[3], g: row[4] };
     keys.forEach((key, i) => {
       const value = row[5 + i];
-      if (!(value === null && optional.has(key))) e[key] = value;
+      if (!((value === null || value === undefined) && optional.has(key))) e[key] = value;
     });
     // The fast check says yes for almost every event; zod explains the rest.
     const { valid } = FIELDS.get(kind)!;

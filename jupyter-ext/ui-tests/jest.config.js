@@ -11,4 +11,6 @@ module.exports = {
   testMatch: ['**/*.ui.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.test.json' }] },
   testTimeout: 240000,
+  // One JupyterLab and one browser at a time: two would fight over two cores and the probes.
+  maxWorkers: 1,
 };

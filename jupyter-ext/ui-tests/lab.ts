@@ -58,6 +58,8 @@ export async function startLab(): Promise<Lab> {
   const port = await freePort();
   const token = `t${Math.random().toString(36).slice(2)}${Date.now()}`;
   const root = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-'));
+  // Settings and workspaces of its own: a theme or layout left by an earlier run changes nothing.
+  const state = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-state-'));
   const proc = spawn(
     path.join(REPO, '.venv/bin/jupyter'),
     [
@@ -69,6 +71,8 @@ export async function startLab(): Promise<Lab> {
       `--ServerApp.root_dir=${root}`,
       '--allow-root',
       '--LabApp.news_url=',
+      `--LabApp.user_settings_dir=${path.join(state, 'settings')}`,
+      `--LabApp.workspaces_dir=${path.join(state, 'workspaces')}`,
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
     ],
     {

@@ -3,13 +3,13 @@
  * Ms have a place already (each is drawn once), how many are drawn and how
  * many only counted in "+N" tokens.
  */
-import type { SchedState } from '@go-slowmo/kernel-bridge/protocol';
-import { isRuntimeGoroutine, tokenPaint } from './colors';
+import { isRuntimeGoroutine, shortName, type SchedState } from '@go-slowmo/kernel-bridge/protocol';
+import { tokenPaint } from './colors';
 import { METRICS, PITCH, ROW_H } from './metrics';
 import type { FrameRole, FrameTone, Place, SceneItem, Text, TextRole, ThreadLook } from './scene';
-import { describe } from './words';
+import { describe, fit } from './words';
 
-const { tokenW, tokenH, threadW, threadH } = METRICS;
+const { tokenW, tokenH, threadW, threadH, runtimeH } = METRICS;
 
 /** How many tokens to draw of `n` when `cap` fit: all, or cap - 1 and a "+N". */
 export function visible(n: number, cap: number): number {
@@ -30,6 +30,11 @@ export class Builder {
   constructor(
     readonly state: SchedState,
     readonly highlight: number,
+    /** Goroutines left out of the picture (runtime ones, when hidden). */
+    readonly hidden: ReadonlySet<number> = new Set(),
+    readonly note?: { readonly goid: number; readonly text: string },
+    /** The picture's width (arrows keep their words inside it). */
+    readonly width = 0,
   ) {}
 
   items(): SceneItem[] {
@@ -77,11 +82,14 @@ export class Builder {
     const { fill, ink, stroke } = tokenPaint(goid, runtime);
     this.placed.add(goid);
     this.shown++;
+    const font = runtime ? METRICS.fontSmall : METRICS.fontToken;
+    const note = this.note?.goid === goid ? ` · ${this.note.text}` : '';
     this.tokens.push({
       kind: 'g',
       key: `g:${goid}`,
       goid,
-      label: `g${goid}`,
+      label: fit(`g${goid} ${shortName(g, goid)}`, tokenW - 12, font),
+      fn: g?.site?.fn ?? (goid === 1 ? 'main.main' : ''),
       fill,
       ink,
       stroke,
@@ -89,11 +97,11 @@ export class Builder {
       inferred,
       runtime,
       highlighted: goid === this.highlight,
-      detail: describe(g, goid),
+      detail: describe(g, goid) + note,
       x,
       y,
       w: tokenW,
-      h: tokenH,
+      h: runtime ? runtimeH : tokenH,
     });
   }
 

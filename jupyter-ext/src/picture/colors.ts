@@ -8,7 +8,6 @@
  * middle so a token reads on white and on dark themes alike; the label colour
  * on top of it is chosen by contrast, not by guess.
  */
-import type { GState } from '@go-slowmo/kernel-bridge/protocol';
 
 const GOLDEN_ANGLE = 137.50776405003785;
 
@@ -59,16 +58,6 @@ export function goroutineColor(goid: number): string {
  */
 export function runtimeGoroutineColor(goid: number): string {
   return readableFill(hue(goid), 0.12, 0.6);
-}
-
-/**
- * Whether a goroutine belongs to the runtime rather than the program: it was
- * started from a runtime function, or its creation was never seen (which,
- * apart from main's g1, means the runtime made it before tracing began).
- */
-export function isRuntimeGoroutine(g: GState): boolean {
-  if (g.site === null) return g.goid !== 1;
-  return g.site.fn.startsWith('runtime.');
 }
 
 /** WCAG relative luminance of '#rrggbb'. */

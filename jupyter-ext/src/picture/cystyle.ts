@@ -61,6 +61,7 @@ export function stylesheet(palette: Palette): StylesheetJson {
         color: palette.more.ink,
       },
     },
+    { selector: '.g.runtime', style: { 'font-size': METRICS.fontSmall, 'font-weight': 400 } },
     { selector: '.g.syscall', style: { 'border-width': 3, 'border-style': 'double' } },
     {
       selector: '.g.inferred, .more.inferred',
@@ -89,7 +90,7 @@ export function stylesheet(palette: Palette): StylesheetJson {
         'z-index': Z.m,
       },
     },
-    { selector: '.m.none', style: { 'font-size': 9, 'font-weight': 400 } },
+    { selector: '.m.none', style: { 'font-size': METRICS.fontSmall, 'font-weight': 400 } },
     { selector: '.m.spinning, .m.none', style: { 'border-style': 'dashed' } },
   ];
   for (const look of THREADS) {
@@ -107,6 +108,7 @@ export function classesOf(item: TokenItem): string {
   switch (item.kind) {
     case 'g': {
       let c = 'g';
+      if (item.runtime) c += ' runtime';
       if (item.place.where === 'syscall') c += ' syscall';
       if (item.inferred) c += ' inferred';
       if (item.highlighted) c += ' highlight';

@@ -30,7 +30,7 @@ function box(
   );
 }
 
-function text(label: string, ink: string, size = 10): string {
+function text(label: string, ink: string, size = 11): string {
   return (
     `<text x="${W / 2}" y="${H / 2}" fill="${ink}" font-size="${size}" font-weight="600"` +
     ` text-anchor="middle" dominant-baseline="central">${escapeXml(label)}</text>`
@@ -66,7 +66,7 @@ function entries(p: Palette): [string, string][] {
     ],
     [thread(p.thread.running, 'M0'), 'M: an OS thread, on the left edge of the P it holds'],
     [box(p.runSlot, 5) + token(7), 'the goroutine running on that P'],
-    [box(p.slot, 5) + token(8), 'next: runs before the queue (runnext)'],
+    [box(p.slot, 5) + token(8), 'runnext: runs before the queue'],
     [box(p.queue, 5) + token(9), 'local run queue of a P, head (runs first) on the left'],
     [box(p.lane, 5) + token(10), 'global run queue, shared by all Ps'],
     [token(11), 'waiting (blocked), grouped by what it waits for'],

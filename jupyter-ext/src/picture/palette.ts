@@ -28,6 +28,8 @@ export interface Palette {
   readonly tint: string;
   readonly tintOpacity: number;
   readonly highlight: string;
+  /** Steal and wake-up arrows: the line (stroke) and the plate of words under them. */
+  readonly arrow: { readonly steal: Paint; readonly wake: Paint };
 }
 
 export const LIGHT: Palette = {
@@ -52,7 +54,7 @@ export const LIGHT: Palette = {
     spinning: { fill: '#ffb74d', ink: '#3e2700', stroke: '#e65100' },
     idle: { fill: '#eceff1', ink: '#546e7a', stroke: '#90a4ae' },
     new: { fill: '#bbdefb', ink: '#0d3c61', stroke: '#64b5f6' },
-    none: { fill: '#ffffff', ink: '#9aa3ad', stroke: '#c4c9cf' },
+    none: { fill: '#ffffff', ink: '#656d76', stroke: '#c4c9cf' },
   },
   banner: {
     gc: { fill: '#fff4d6', ink: '#6b4f00', stroke: '#e0b341' },
@@ -61,6 +63,10 @@ export const LIGHT: Palette = {
   tint: '#c62828',
   tintOpacity: 0.07,
   highlight: '#ffd33d',
+  arrow: {
+    steal: { fill: '#fff4e6', ink: '#9a3412', stroke: '#d9480f' },
+    wake: { fill: '#e7f5ff', ink: '#1c4f8a', stroke: '#1971c2' },
+  },
 };
 
 export const DARK: Palette = {
@@ -85,7 +91,7 @@ export const DARK: Palette = {
     spinning: { fill: '#ffb74d', ink: '#3e2700', stroke: '#ffcc80' },
     idle: { fill: '#2d333b', ink: '#9ba5b0', stroke: '#545d68' },
     new: { fill: '#1e3a5f', ink: '#bbdefb', stroke: '#64b5f6' },
-    none: { fill: '#161b22', ink: '#6e7781', stroke: '#3d4550' },
+    none: { fill: '#161b22', ink: '#9ba5b0', stroke: '#545d68' },
   },
   banner: {
     gc: { fill: '#3d3000', ink: '#ffe58f', stroke: '#9e7c0c' },
@@ -94,6 +100,10 @@ export const DARK: Palette = {
   tint: '#ff7b72',
   tintOpacity: 0.08,
   highlight: '#ffd33d',
+  arrow: {
+    steal: { fill: '#2b1a0e', ink: '#ffc078', stroke: '#ff922b' },
+    wake: { fill: '#0f2238', ink: '#a5d8ff', stroke: '#4dabf7' },
+  },
 };
 
 /** JupyterLab marks the body with data-jp-theme-light="false" under a dark theme. */
@@ -111,10 +121,10 @@ export const TEXT_STYLE: Record<
   { readonly size: number; readonly weight: number; readonly muted: boolean }
 > = {
   header: { size: 12, weight: 400, muted: true },
-  title: { size: 13, weight: 700, muted: false },
-  label: { size: 12, weight: 600, muted: false },
-  caption: { size: 10, weight: 400, muted: true },
-  muted: { size: 11, weight: 400, muted: true },
+  title: { size: 14, weight: 700, muted: false },
+  label: { size: 13, weight: 600, muted: false },
+  caption: { size: 11, weight: 400, muted: true },
+  muted: { size: 12, weight: 400, muted: true },
 };
 
 export const FRAME_RADIUS: Record<FrameRole, number> = { proc: 10, slot: 6, queue: 6, lane: 8 };

@@ -15,8 +15,19 @@
  */
 import type { MStateName, SchedState } from '@go-slowmo/kernel-bridge/protocol';
 import { Builder } from './builder';
-import { METRICS, MIN_WIDTH, P_COL_GAP, P_PAD_L, PITCH, SLOT_W } from './metrics';
 import {
+  DEFAULT_WIDTH,
+  METRICS,
+  MIN_PROC_W,
+  MIN_TALL_PROC_W,
+  MIN_WIDTH,
+  P_COL_GAP,
+  P_FIXED_W,
+  P_PAD_L,
+  PITCH,
+} from './metrics';
+import {
+  arrows,
   fillTopLanes,
   footer,
   groupGoroutines,
@@ -57,7 +68,10 @@ interface Box {
 export interface GoroutineToken extends Box {
   readonly kind: 'g';
   readonly goid: number;
+  /** "g7 worker": its id and its function, shortened to fit the token. */
   readonly label: string;
+  /** The function it runs, in full ("main.worker"), "" when unknown. */
+  readonly fn: string;
   readonly fill: string;
   readonly ink: string;
   readonly stroke: string;
@@ -122,7 +136,42 @@ export interface Tint extends Box {
   readonly kind: 'tint';
 }
 
-export type SceneItem = GoroutineToken | MoreToken | ThreadToken | Frame | Text | Banner | Tint;
+/**
+ * Who did what to whom at the event shown: a steal (from the victim's queue
+ * to the stolen goroutines on the thief) or a wake-up (from the waker to the
+ * goroutine it made runnable). Drawn over the tokens, with its sentence.
+ */
+export interface Arrow extends Box {
+  readonly kind: 'arrow';
+  readonly tone: 'steal' | 'wake';
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+  /** The control point of its curve (a quadratic Bézier). */
+  readonly cx: number;
+  readonly cy: number;
+  /** The words beside it; the box (x, y, w, h) is where they go. */
+  readonly text: string;
+  /** Keys of what it joins, e.g. 'p:0' -> 'p:1', 'g:1' -> 'g:7'. */
+  readonly from: string;
+  readonly to: string;
+  /** The goroutines it carries (stolen) or wakes. */
+  readonly goids: readonly number[];
+}
+
+/** What the current event did, for the picture to draw as an arrow. */
+export type Cause =
+  | {
+      readonly kind: 'steal';
+      readonly thief: number;
+      readonly victim: number;
+      readonly goids: readonly number[];
+    }
+  | { readonly kind: 'wake'; readonly by: number; readonly goid: number; readonly text: string };
+
+export type SceneItem =
+  GoroutineToken | MoreToken | ThreadToken | Frame | Text | Banner | Tint | Arrow;
 /** The items that move: goroutines, Ms and "+N" counts. */
 export type TokenItem = GoroutineToken | MoreToken | ThreadToken;
 
@@ -141,6 +190,8 @@ export interface Scene {
     /** Counted in "+N" tokens. */
     readonly collapsed: number;
     readonly finished: number;
+    /** Live runtime goroutines left out of the picture (hideRuntime). */
+    readonly hidden: number;
   };
 }
 
@@ -151,9 +202,19 @@ export interface SceneOptions {
   maxWaiting?: number;
   /** A goid to mark (or the "+N" token hiding it). */
   highlight?: number;
+  /**
+   * The width to lay the picture out in (the output's width): P boxes go
+   * side by side as far as they fit and their queues take the rest. Text
+   * never shrinks; below MIN_WIDTH the picture is wider than asked and scrolls.
+   */
+  width?: number;
+  /** Leave the runtime's own goroutines out (they are still counted). */
+  hideRuntime?: boolean;
+  /** Draw what the current event did. */
+  cause?: Cause;
+  /** More words for one goroutine's tooltip (why it runs now). */
+  note?: { readonly goid: number; readonly text: string };
 }
-
-export const DEFAULT_MAX_PER_QUEUE = 6;
 
 /** P boxes side by side: one column for one P, two up to 8, then three. */
 function columns(n: number): number {
@@ -162,22 +223,48 @@ function columns(n: number): number {
 }
 
 export function sceneOf(state: SchedState, opts: SceneOptions = {}): Scene {
-  const maxPerQueue = Math.max(2, Math.floor(opts.maxPerQueue ?? DEFAULT_MAX_PER_QUEUE));
   const maxWaiting = opts.maxWaiting === undefined ? 0 : Math.max(2, Math.floor(opts.maxWaiting));
   const fidelity = state.run?.fidelity;
   // Inferred only when the backend says it cannot see: no run.start yet means nothing to infer.
   const inferred = { runq: fidelity?.runq === false, runnext: fidelity?.runnext === false };
 
-  // The P grid decides how wide the picture is.
+  // The P grid decides the layout: as many columns as fit the width, each P's queue takes the rest.
   const nprocs = state.procs.length;
-  const cols = columns(nprocs);
-  const queueW = maxPerQueue * PITCH - METRICS.gap + 12;
-  const procW = P_PAD_L + SLOT_W + 10 + SLOT_W + 14 + queueW + 12;
-  const gridW = nprocs === 0 ? 0 : cols * procW + (cols - 1) * P_COL_GAP;
-  const width = Math.max(MIN_WIDTH, METRICS.margin * 2 + METRICS.threadW / 2 + gridW);
+  // Wide P boxes (the local queue beside the slots) where they fit, else tall ones (under them).
+  const gridOf = (width: number): { cols: number; procW: number; tall: boolean } => {
+    const gridW = width - 2 * METRICS.margin - METRICS.threadW / 2;
+    const grid = (min: number) => {
+      const fit = Math.floor((gridW + P_COL_GAP) / (min + P_COL_GAP));
+      const cols = Math.max(1, Math.min(columns(nprocs), fit));
+      return { cols, procW: Math.max(min, (gridW - (cols - 1) * P_COL_GAP) / cols) };
+    };
+    const wide = grid(MIN_PROC_W);
+    if (gridW >= MIN_PROC_W) return { ...wide, tall: false };
+    return { ...grid(MIN_TALL_PROC_W), tall: true };
+  };
+  let width: number;
+  let cols: number;
+  let procW: number;
+  let maxPerQueue = 2;
+  let tall = false;
+  if (opts.maxPerQueue !== undefined) {
+    // A fixed queue length (tests, the bounded benchmark): the width follows from it.
+    maxPerQueue = Math.max(2, Math.floor(opts.maxPerQueue));
+    cols = columns(nprocs);
+    procW = P_FIXED_W + maxPerQueue * PITCH - METRICS.gap + 12;
+    const gridW = nprocs === 0 ? 0 : cols * procW + (cols - 1) * P_COL_GAP;
+    width = Math.max(MIN_WIDTH, METRICS.margin * 2 + METRICS.threadW / 2 + gridW);
+  } else {
+    width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? DEFAULT_WIDTH));
+    ({ cols, procW, tall } = gridOf(width));
+  }
+  const queueW = tall ? procW - P_PAD_L - 10 : procW - P_FIXED_W;
+  if (opts.maxPerQueue === undefined) {
+    maxPerQueue = Math.max(2, Math.floor((queueW - 12 + METRICS.gap) / PITCH));
+  }
   const L: Layout = {
     state,
-    groups: groupGoroutines(state),
+    groups: groupGoroutines(state, opts.hideRuntime === true),
     maxPerQueue,
     maxWaiting,
     inferred,
@@ -186,9 +273,10 @@ export function sceneOf(state: SchedState, opts: SceneOptions = {}): Scene {
     cols,
     procW,
     queueW,
+    tall,
   };
 
-  const b = new Builder(state, opts.highlight ?? 0);
+  const b = new Builder(state, opts.highlight ?? 0, L.groups.hidden, opts.note, width);
   let y = header(b, L, METRICS.margin);
   const top = y;
   y = topLaneFrames(b, L, y);
@@ -201,12 +289,19 @@ export function sceneOf(state: SchedState, opts: SceneOptions = {}): Scene {
   const live = state.gs.size - L.groups.finished + state.globalqMore;
   const height = footer(b, L, y, live);
   overlays(b, L, height);
+  if (opts.cause) arrows(b, opts.cause);
 
   return {
     width,
     height,
     items: b.items(),
     inferred,
-    counts: { live, shown: b.shown, collapsed: b.collapsed, finished: L.groups.finished },
+    counts: {
+      live,
+      shown: b.shown,
+      collapsed: b.collapsed,
+      finished: L.groups.finished,
+      hidden: L.groups.hidden.size,
+    },
   };
 }

@@ -15,7 +15,7 @@ import {
   type Paint,
   type Palette,
 } from './palette';
-import { METRICS, sceneOf, type SceneItem, type SceneOptions } from './scene';
+import { METRICS, sceneOf, type Arrow, type SceneItem, type SceneOptions } from './scene';
 
 export interface SvgOptions extends SceneOptions {
   /** Shown as the document's <title> (and its accessible name). */
@@ -121,7 +121,13 @@ export function itemMarkup(item: SceneItem, palette: Palette, width: number): st
       return (
         `<g>${ring}<title>${escapeXml(item.detail)}</title>` +
         rect(item.x, item.y, item.w, item.h, item.h / 2, item, ` stroke-width="${sw}"${inferred}`) +
-        label(item.x, item.y, item.label, item.ink, METRICS.fontToken) +
+        label(
+          item.x,
+          item.y,
+          item.label,
+          item.ink,
+          item.runtime ? METRICS.fontSmall : METRICS.fontToken,
+        ) +
         '</g>'
       );
     }
@@ -140,7 +146,13 @@ export function itemMarkup(item: SceneItem, palette: Palette, width: number): st
       return (
         `<g><polygon points="${hexagonPoints(item.x, item.y, item.w, item.h)}" fill="${paint.fill}"` +
         ` stroke="${paint.stroke}" stroke-width="1.5" stroke-linejoin="round"${dash}/>` +
-        label(item.x, item.y, item.label, paint.ink, item.mid < 0 ? 9 : METRICS.fontToken) +
+        label(
+          item.x,
+          item.y,
+          item.label,
+          paint.ink,
+          item.mid < 0 ? METRICS.fontSmall : METRICS.fontToken,
+        ) +
         '</g>'
       );
     }
@@ -151,12 +163,48 @@ export function itemMarkup(item: SceneItem, palette: Palette, width: number): st
         label(item.x, item.y, item.text, paint.ink, METRICS.fontLabel)
       );
     }
+    case 'arrow':
+      return arrowMarkup(item, palette);
     case 'tint':
       return (
         `<rect x="0" y="0" width="${n(width)}" height="${n(item.h)}" fill="${palette.tint}"` +
         ` fill-opacity="${palette.tintOpacity}"/>`
       );
   }
+}
+
+/**
+ * An arrow as a gentle curve with its head drawn as a triangle (no <defs>:
+ * each item is markup of its own) and its words on a plate beside it. The
+ * data attributes say what it joins and carries, for tests and assistive tools.
+ */
+function arrowMarkup(a: Arrow, palette: Palette): string {
+  const paint = palette.arrow[a.tone];
+  const { cx, cy } = a;
+  const tx = a.x2 - cx;
+  const ty = a.y2 - cy;
+  const tl = Math.hypot(tx, ty) || 1;
+  const ux = tx / tl;
+  const uy = ty / tl;
+  const head = [
+    [a.x2, a.y2],
+    [a.x2 - ux * 11 - uy * 6, a.y2 - uy * 11 + ux * 6],
+    [a.x2 - ux * 11 + uy * 6, a.y2 - uy * 11 - ux * 6],
+  ]
+    .map(([x, y]) => `${n(x as number)},${n(y as number)}`)
+    .join(' ');
+  const dash = a.tone === 'wake' ? ' stroke-dasharray="7 4"' : '';
+  return (
+    `<g class="jp-slowmo-arrow" data-arrow="${a.tone}" data-from="${escapeXml(a.from)}"` +
+    ` data-to="${escapeXml(a.to)}" data-goids="${a.goids.join(' ')}">` +
+    `<title>${escapeXml(a.text)}</title>` +
+    `<path d="M${n(a.x1)},${n(a.y1)} Q${n(cx)},${n(cy)} ${n(a.x2)},${n(a.y2)}" fill="none"` +
+    ` stroke="${paint.stroke}" stroke-width="3" stroke-linecap="round"${dash}/>` +
+    `<polygon points="${head}" fill="${paint.stroke}"/>` +
+    rect(a.x, a.y, a.w, a.h, 4, { fill: paint.fill, stroke: paint.stroke, ink: paint.ink }) +
+    label(a.x, a.y, a.text, paint.ink, METRICS.fontSmall) +
+    '</g>'
+  );
 }
 
 export function svgOf(state: SchedState, opts: SvgOptions = {}): string {

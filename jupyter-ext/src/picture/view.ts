@@ -5,6 +5,11 @@
  * role and id ('g:12', 'm:3', 'p:0', ...), so a goroutine that moves is the
  * same node moving (gliding, when animated), never a node removed and added.
  *
+ * It draws at zoom 1: a scene unit is a CSS pixel, so text is as large as
+ * the metrics say whatever the output's size. The scene is laid out to the
+ * width the view is given (P boxes side by side as far as they fit); what is
+ * wider than that, or taller than the view, scrolls.
+ *
  * Cytoscape starts headless and is mounted on the canvas when the widget is
  * first attached in a real browser, so the same view runs in jsdom tests and
  * in Node (where nothing is ever drawn) without a canvas.
@@ -17,7 +22,7 @@ import type { Message } from '@lumino/messaging';
 import { Backdrop } from './backdrop';
 import { classesOf, stylesheet } from './cystyle';
 import { currentPalette, type Palette } from './palette';
-import { sceneOf, type Scene, type SceneItem, type TokenItem } from './scene';
+import { sceneOf, type Cause, type Scene, type SceneItem, type TokenItem } from './scene';
 
 export interface PictureViewOptions {
   /** Never mount a canvas (tests, benchmarks without a display). Default: mount when attached in a browser. */
@@ -34,6 +39,12 @@ export interface ShowOptions {
   animate?: boolean;
   /** A goid to mark, e.g. the goroutine the current event is about. */
   highlight?: number;
+  /** What the current event did (a steal, a wake-up), drawn as an arrow. */
+  cause?: Cause;
+  /** More words for one goroutine's tooltip. */
+  note?: { goid: number; text: string };
+  /** Leave the runtime's own goroutines out. */
+  hideRuntime?: boolean;
 }
 
 /** What is on screen for one key, to diff the next scene against. */
@@ -48,11 +59,20 @@ interface Shown {
   gen: number;
 }
 
-const MAX_ZOOM = 1.6;
-
 function lookOf(item: TokenItem): string {
   const base = `${item.label}|${item.w}|${item.h}`;
   return item.kind === 'g' ? `${base}|${item.fill}|${item.ink}|${item.stroke}` : base;
+}
+
+function detailOf(item: TokenItem): string {
+  switch (item.kind) {
+    case 'g':
+      return item.detail;
+    case 'more':
+      return `${item.count} more not drawn`;
+    default:
+      return item.mid < 0 ? 'no thread (M) holds this P' : `thread M${item.mid}: ${item.state}`;
+  }
 }
 
 function dataOf(item: TokenItem): Record<string, string | number> {
@@ -86,6 +106,9 @@ export class PictureView extends Widget {
   /** The Cytoscape core (exposed for tests and the benchmark). */
   readonly cy: Core;
   private readonly host: HTMLDivElement;
+  /** The scene at its natural size, inside the scrolling node. */
+  private readonly sheet: HTMLDivElement;
+  private readonly tip: HTMLDivElement;
   /** Lanes, boxes and captions under the canvas; the stop-the-world wash and banner over it. */
   readonly under = new Backdrop('jp-slowmo-picture-under');
   readonly over = new Backdrop('jp-slowmo-picture-over');
@@ -96,13 +119,16 @@ export class PictureView extends Widget {
   private gen = 0;
   private palette: Palette;
   private lastState: SchedState | null = null;
-  private lastHighlight = 0;
+  private lastOpts: ShowOptions = {};
   private currentScene: Scene | null = null;
-  /** The tallest scene of this run so far: fitting to it keeps the zoom from pumping. */
+  /** The tallest scene of this run so far: the view keeps that height, so nothing below it jumps. */
   private tallest = 0;
   private run: SchedState['run'] = null;
   private mounted = false;
   private themeWatch: MutationObserver | null = null;
+  private sizeWatch: ResizeObserver | null = null;
+  /** The width the scene was laid out for (0: not measured yet). */
+  private layoutWidth = 0;
 
   constructor(options: PictureViewOptions = {}) {
     super();
@@ -110,7 +136,16 @@ export class PictureView extends Widget {
     this.addClass('jp-slowmo-picture');
     this.host = document.createElement('div');
     this.host.className = 'jp-slowmo-picture-canvas';
-    this.node.append(this.under.svg, this.host, this.over.svg);
+    this.sheet = document.createElement('div');
+    this.sheet.className = 'jp-slowmo-picture-sheet';
+    this.sheet.append(this.under.svg, this.host, this.over.svg);
+    this.tip = document.createElement('div');
+    this.tip.className = 'jp-slowmo-tip';
+    this.tip.hidden = true;
+    this.tip.setAttribute('role', 'tooltip');
+    this.node.append(this.sheet, this.tip);
+    // Browser tests read label sizes and positions from the live Cytoscape core.
+    (this.node as unknown as { slowmoPicture: PictureView }).slowmoPicture = this;
     this.palette = currentPalette();
     this.cy = cytoscape({
       headless: true,
@@ -130,6 +165,22 @@ export class PictureView extends Widget {
       const goid = (event.target as NodeSingular).data('goid') as number;
       this.clicked.emit(goid);
     });
+    this.cy.on('mouseover', 'node', (event) => this.showTip(event.target as NodeSingular));
+    this.cy.on('mouseout', 'node', () => (this.tip.hidden = true));
+  }
+
+  /** A token's words (function, creation site, state, why) beside it, as the SVG's <title> does. */
+  private showTip(node: NodeSingular): void {
+    // From the scene shown, not node data: tooltips change with every state and nobody reads most of them.
+    const item = this.currentScene?.items.find((i) => i.key === node.id());
+    if (!item || !isToken(item)) return;
+    const text = detailOf(item);
+    const pos = node.position();
+    this.tip.textContent = text;
+    this.tip.hidden = false;
+    const x = Math.min(pos.x + 12, this.sheet.offsetWidth - this.tip.offsetWidth - 4);
+    this.tip.style.left = `${Math.max(0, x) - this.node.scrollLeft}px`;
+    this.tip.style.top = `${pos.y + node.height() / 2 + 6 - this.node.scrollTop}px`;
   }
 
   /** A goroutine token was clicked; the value is its goid. */
@@ -152,18 +203,31 @@ export class PictureView extends Widget {
       super.show();
       return;
     }
-    const highlight = opts.highlight ?? 0;
-    if (state === this.lastState && highlight === this.lastHighlight) return;
+    if (state === this.lastState && sameOptions(opts, this.lastOpts)) return;
+    // Showing or hiding the runtime's goroutines is a new picture: its height starts afresh.
+    if (opts.hideRuntime !== this.lastOpts.hideRuntime) this.tallest = 0;
     this.lastState = state;
-    this.lastHighlight = highlight;
+    this.lastOpts = opts;
     if (state.run !== this.run) {
       this.run = state.run;
       this.tallest = 0;
     }
+    this.draw(opts.animate === true);
+  }
+
+  /** Lays the last state out for the current width and draws it. */
+  private draw(animate: boolean): void {
+    const state = this.lastState;
+    if (state === null) return;
+    const opts = this.lastOpts;
     const scene = sceneOf(state, {
       maxPerQueue: this.options.maxPerQueue,
       maxWaiting: this.options.maxWaiting,
-      highlight,
+      highlight: opts.highlight ?? 0,
+      width: this.layoutWidth || undefined,
+      hideRuntime: opts.hideRuntime,
+      cause: opts.cause,
+      note: opts.note,
     });
     const resized =
       this.currentScene === null ||
@@ -171,8 +235,8 @@ export class PictureView extends Widget {
       scene.height > this.tallest;
     this.currentScene = scene;
     this.tallest = Math.max(this.tallest, scene.height);
-    this.render(scene, opts.animate === true);
-    if (resized) this.fitView();
+    this.render(scene, animate);
+    if (resized) this.size();
   }
 
   private render(scene: Scene, animate: boolean): void {
@@ -181,7 +245,8 @@ export class PictureView extends Widget {
     const above: SceneItem[] = [];
     for (const item of scene.items) {
       if (isToken(item)) tokens.push(item);
-      else if (item.kind === 'tint' || item.kind === 'banner') above.push(item);
+      else if (item.kind === 'tint' || item.kind === 'banner' || item.kind === 'arrow')
+        above.push(item);
       else still.push(item);
     }
     this.under.update(still, this.palette, scene.width, scene.height);
@@ -277,19 +342,32 @@ export class PictureView extends Widget {
     }
   }
 
-  /** Fits the scene's width (and its tallest height so far) into the widget, top-aligned. */
-  private fitView(): void {
+  /** Sizes the sheet to the scene and the view to its tallest scene; zoom stays 1. */
+  private size(): void {
     const scene = this.currentScene;
-    if (scene === null || !this.mounted) return;
-    const w = this.host.clientWidth;
-    const h = this.host.clientHeight;
-    if (w <= 0 || h <= 0) return;
+    if (scene === null) return;
+    const h = Math.max(scene.height, this.tallest);
+    this.sheet.style.width = `${scene.width}px`;
+    this.sheet.style.height = `${h}px`;
+    // Room for a sideways scrollbar when the scene is wider than the view.
+    const scroll = this.node.clientWidth > 0 && scene.width > this.node.clientWidth ? 14 : 0;
+    this.node.style.height = `${h + scroll}px`;
+    if (!this.mounted) return;
     this.cy.resize();
-    const zoom = Math.min(w / scene.width, h / Math.max(scene.height, this.tallest), MAX_ZOOM);
-    const pan = { x: (w - scene.width * zoom) / 2, y: 0 };
-    this.cy.viewport({ zoom, pan });
-    this.under.place(zoom, pan);
-    this.over.place(zoom, pan);
+    this.cy.viewport({ zoom: 1, pan: { x: 0, y: 0 } });
+    this.under.place(1, { x: 0, y: 0 });
+    this.over.place(1, { x: 0, y: 0 });
+  }
+
+  /** The width to lay out for changed (attached, shown, resized): lay out again. */
+  private measure(): void {
+    const w = this.node.clientWidth;
+    if (w <= 0) return; // hidden: keep the last layout until there is a width to use
+    if (Math.abs(w - this.layoutWidth) < 2) return;
+    this.layoutWidth = w;
+    this.tallest = 0;
+    this.draw(false);
+    this.size();
   }
 
   protected override onAfterAttach(msg: Message): void {
@@ -304,23 +382,32 @@ export class PictureView extends Widget {
         attributeFilter: ['data-jp-theme-light'],
       });
     }
-    this.fitView();
+    // Restored outputs and background tabs are attached before they have a
+    // size: the observer tells when they get one, without polling.
+    if (this.sizeWatch === null && typeof ResizeObserver !== 'undefined') {
+      this.sizeWatch = new ResizeObserver(() => this.measure());
+      this.sizeWatch.observe(this.node);
+    }
+    this.measure();
+    this.size();
   }
 
   protected override onBeforeDetach(msg: Message): void {
     this.themeWatch?.disconnect();
     this.themeWatch = null;
+    this.sizeWatch?.disconnect();
+    this.sizeWatch = null;
     super.onBeforeDetach(msg);
   }
 
   protected override onResize(msg: Widget.ResizeMessage): void {
     super.onResize(msg);
-    this.fitView();
+    this.measure();
   }
 
   protected override onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    this.fitView();
+    this.measure();
   }
 
   private applyTheme(): void {
@@ -336,10 +423,20 @@ export class PictureView extends Widget {
   override dispose(): void {
     if (this.isDisposed) return;
     this.themeWatch?.disconnect();
+    this.sizeWatch?.disconnect();
     for (const node of this.animating) node.stop(true, false);
     this.cy.destroy();
     this.shown.clear();
     Signal.clearData(this);
     super.dispose();
   }
+}
+
+function sameOptions(a: ShowOptions, b: ShowOptions): boolean {
+  return (
+    (a.highlight ?? 0) === (b.highlight ?? 0) &&
+    a.cause === b.cause &&
+    a.note?.text === b.note?.text &&
+    a.hideRuntime === b.hideRuntime
+  );
 }

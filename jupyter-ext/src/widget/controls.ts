@@ -1,9 +1,10 @@
 /**
- * The timeline bar: play/pause, one event back and forward, to start and
- * end, speed, a scrubber over the whole run, and "next event of a kind".
- * It only reports what the person asked for; the run widget decides.
+ * The controls of a run: one toolbar over the picture (to the start of main,
+ * one event back, play/pause, one event forward, to the end, speed, "next
+ * event of a kind", show runtime goroutines, stop) and the scrubber under it.
+ * They only report what the person asked for; the run widget decides.
  */
-import type { EventKind } from '@go-slowmo/kernel-bridge/protocol';
+import type { EventKind, SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
@@ -16,13 +17,26 @@ export type ControlRequest =
   | { type: 'last' }
   | { type: 'seek'; seq: number }
   | { type: 'speed'; eventsPerSecond: number }
-  | { type: 'next-kind'; kinds: EventKind[] }
+  | { type: 'next-kind'; jump: Jump }
+  | { type: 'runtime'; show: boolean }
   | { type: 'stop' };
 
+export interface Jump {
+  label: string;
+  kinds: EventKind[];
+  /** Narrows the kinds further (a wake-up is a g.runnable that is not a creation). */
+  only?: (e: SlowmoEvent) => boolean;
+}
+
 /** The kinds a learner jumps between, in words. */
-export const JUMPS: { label: string; kinds: EventKind[] }[] = [
+export const JUMPS: Jump[] = [
   { label: 'goroutine created', kinds: ['g.create'] },
   { label: 'goroutine parks', kinds: ['g.waiting'] },
+  {
+    label: 'goroutine wakes',
+    kinds: ['g.runnable'],
+    only: (e) => e.kind === 'g.runnable' && (e.reason === 'ready' || e.reason === 'netpoll'),
+  },
   { label: 'goroutine runs', kinds: ['g.running'] },
   { label: 'steal', kinds: ['steal'] },
   { label: 'system call', kinds: ['g.syscall', 'g.syscall.exit'] },
@@ -42,24 +56,49 @@ function button(label: string, title: string, cls: string): HTMLButtonElement {
   return b;
 }
 
+function group(...children: HTMLElement[]): HTMLElement {
+  const g = document.createElement('span');
+  g.className = 'jp-slowmo-group';
+  g.append(...children);
+  return g;
+}
+
+/** What the controls reflect of the view. */
+export interface ControlsView {
+  seq: number;
+  last: number;
+  t: number;
+  playing: boolean;
+  live: boolean;
+  /** Live runtime goroutines at this point (hidden or not). */
+  runtime: number;
+  /** Where the learner's program starts (|◀ goes there first). */
+  mainStart: number;
+}
+
 export class ControlsBar extends Widget {
   readonly requested = new Signal<this, ControlRequest>(this);
   private readonly playBtn = button('▶', 'Play', 'jp-slowmo-play');
+  private readonly firstBtn = button('|◀', 'To the start of main', 'jp-slowmo-first');
   private readonly stopBtn = button('■ Stop', 'Stop the program', 'jp-slowmo-stop');
+  private readonly speed = document.createElement('select');
+  private readonly runtimeBox = document.createElement('input');
+  private readonly runtimeText = document.createElement('span');
+  private readonly jump = document.createElement('select');
+  private playing = false;
+  /** The scrubber and the position, under the picture. */
+  readonly scrub = new Widget();
   private readonly scrubber = document.createElement('input');
   private readonly position = document.createElement('span');
-  private readonly speed = document.createElement('select');
-  private playing = false;
 
   constructor(initialSpeed: number) {
     super();
     this.addClass('jp-slowmo-controls');
     const emit = (r: ControlRequest) => () => this.requested.emit(r);
-    const first = button('|◀', 'To the first event', 'jp-slowmo-first');
     const back = button('◀', 'One event back', 'jp-slowmo-back');
     const fwd = button('▶|', 'One event forward', 'jp-slowmo-forward');
     const last = button('▶▶|', 'To the last event (follow a live run)', 'jp-slowmo-last');
-    first.onclick = emit({ type: 'first' });
+    this.firstBtn.onclick = emit({ type: 'first' });
     back.onclick = emit({ type: 'back' });
     fwd.onclick = emit({ type: 'forward' });
     last.onclick = emit({ type: 'last' });
@@ -76,21 +115,15 @@ export class ControlsBar extends Widget {
       SPEEDS.reduce((a, b) => (Math.abs(b - initialSpeed) < Math.abs(a - initialSpeed) ? b : a)),
     );
     this.speed.title = 'Playback speed, in events per second';
+    this.speed.setAttribute('aria-label', 'Playback speed');
     this.speed.className = 'jp-slowmo-speed';
     this.speed.onchange = () =>
       this.requested.emit({ type: 'speed', eventsPerSecond: Number(this.speed.value) });
 
-    this.scrubber.type = 'range';
-    this.scrubber.min = '0';
-    this.scrubber.max = '0';
-    this.scrubber.className = 'jp-slowmo-scrubber';
-    this.scrubber.setAttribute('aria-label', 'Position in the run');
-    this.scrubber.oninput = () =>
-      this.requested.emit({ type: 'seek', seq: Number(this.scrubber.value) });
-
-    const jump = document.createElement('select');
+    const jump = this.jump;
     jump.className = 'jp-slowmo-jump';
     jump.title = 'Jump to the next event of a kind';
+    jump.setAttribute('aria-label', 'Jump to the next event of a kind');
     const none = document.createElement('option');
     none.textContent = 'next…';
     none.value = '';
@@ -98,41 +131,68 @@ export class ControlsBar extends Widget {
     JUMPS.forEach((j, i) => {
       const o = document.createElement('option');
       o.value = String(i);
-      o.textContent = j.label;
+      o.textContent = `next ${j.label}`;
       jump.appendChild(o);
     });
     jump.onchange = () => {
       const j = JUMPS[Number(jump.value)];
-      if (jump.value !== '' && j) this.requested.emit({ type: 'next-kind', kinds: j.kinds });
+      if (jump.value !== '' && j) this.requested.emit({ type: 'next-kind', jump: j });
       jump.value = '';
     };
 
-    this.position.className = 'jp-slowmo-position';
+    const runtime = document.createElement('label');
+    runtime.className = 'jp-slowmo-runtime';
+    runtime.title =
+      "The runtime's own goroutines (GC workers, the sweeper, the finalizer…): hidden from the picture, stepping and narration unless shown";
+    this.runtimeBox.type = 'checkbox';
+    this.runtimeBox.onchange = () =>
+      this.requested.emit({ type: 'runtime', show: this.runtimeBox.checked });
+    runtime.append(this.runtimeBox, this.runtimeText);
+
     this.node.append(
-      first,
-      back,
-      this.playBtn,
-      fwd,
-      last,
-      this.speed,
-      this.scrubber,
-      jump,
-      this.position,
+      group(this.firstBtn, back, this.playBtn, fwd, last),
+      group(this.speed, jump),
+      runtime,
       this.stopBtn,
     );
+
+    this.scrub.addClass('jp-slowmo-scrub');
+    this.scrubber.type = 'range';
+    this.scrubber.min = '0';
+    this.scrubber.max = '0';
+    this.scrubber.className = 'jp-slowmo-scrubber';
+    this.scrubber.setAttribute('aria-label', 'Position in the run');
+    this.scrubber.oninput = () =>
+      this.requested.emit({ type: 'seek', seq: Number(this.scrubber.value) });
+    this.position.className = 'jp-slowmo-position';
+    this.scrub.node.append(this.scrubber, this.position);
+  }
+
+  /** Whether runtime goroutines are shown (the checkbox). */
+  get showRuntime(): boolean {
+    return this.runtimeBox.checked;
   }
 
   /** Reflects the view: where it is, how far the run goes, whether it plays, whether it can be stopped. */
-  sync(view: { seq: number; last: number; t: number; playing: boolean; live: boolean }): void {
+  sync(view: ControlsView): void {
     this.playing = view.playing;
     this.playBtn.textContent = view.playing ? '❚❚' : '▶';
     this.playBtn.title = view.playing ? 'Pause' : 'Play';
+    this.playBtn.setAttribute('aria-label', this.playBtn.title);
+    this.firstBtn.title =
+      view.seq > view.mainStart
+        ? 'To the start of main'
+        : 'To the first event (the runtime starting up)';
     this.scrubber.max = String(Math.max(0, view.last));
     this.scrubber.value = String(Math.max(0, view.seq));
     this.position.textContent =
       view.last < 0
         ? 'no events yet'
         : `event ${view.seq + 1} of ${view.last + 1} · ${(view.t / 1e6).toFixed(3)} ms`;
+    const n = view.runtime;
+    this.runtimeText.textContent = this.runtimeBox.checked
+      ? `show runtime goroutines (${n} shown)`
+      : `show runtime goroutines (${n} hidden)`;
     this.stopBtn.hidden = !view.live;
   }
 }

@@ -1,20 +1,45 @@
 /**
- * The cell output of a Go-slowmo run: the G/M/P picture with the source
- * beside it, the narration of the current event under it, the timeline bar,
- * the program's output in a terminal, the checkpoints, and a legend. It
- * shows one point of the run (the cursor): live runs follow their newest
- * event unless the person scrubs away; finished runs replay.
+ * The cell output of a Go-slowmo run, top to bottom: the status in words,
+ * one toolbar (steps, play, speed, "next of a kind", runtime goroutines,
+ * stop), the ending banner, the source beside the G/M/P picture (a bar
+ * between them resizes; a narrow output stacks them), the narration of the
+ * current event, the scrubber, then what a learner opens when they want it:
+ * the program's output, the checkpoints, the legend.
+ *
+ * It shows one point of the run (the cursor): live runs follow their newest
+ * event unless the person scrubs away; finished runs open on their last
+ * event. Runtime goroutines are hidden by default: from the picture, from
+ * stepping and "next of a kind", and from the lit lines; |◀ goes to the start
+ * of main, and from there to the runtime's start-up.
  */
-import { narrate, type SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
-import { BoxPanel, Panel, SplitPanel, Widget } from '@lumino/widgets';
-import { legendNode, PictureView } from '../picture';
+import {
+  explainEnding,
+  isRuntimeEvent,
+  isRuntimeGoroutine,
+  mainStart,
+  narrate,
+  whyRunning,
+  whyRunningText,
+  type Ending,
+  type NarrateContext,
+  type SchedState,
+  type SlowmoEvent,
+} from '@go-slowmo/kernel-bridge/protocol';
+import { Panel, PanelLayout, Widget } from '@lumino/widgets';
+import { legendNode, PictureView, type Cause } from '../picture';
 import type { RunStore } from '../store';
-import { ControlsBar, type ControlRequest } from './controls';
+import { ControlsBar, type ControlRequest, type Jump } from './controls';
+import { Divider } from './divider';
+import { EndingBanner } from './ending-banner';
 import { OutputPane } from './output-pane';
-import { litLines, SourcePane } from './source-pane';
+import { isFile, litLines, SourcePane, type LitLine } from './source-pane';
 
 /** At or below this speed, goroutines glide between places; above it they jump. */
 const ANIMATE_UP_TO = 10;
+/** How far back to look for the steal that explains a goroutine running. */
+const STEAL_LOOKBACK = 64;
+/** The picture's narrowest useful width beside the source; narrower stacks them. */
+const MIN_STAGE = 400;
 
 function text(cls: string, tag = 'div'): HTMLElement {
   const el = document.createElement(tag);
@@ -22,16 +47,46 @@ function text(cls: string, tag = 'div'): HTMLElement {
   return el;
 }
 
+/** A folded section (output, checkpoints, legend): a <details> whose summary says what is inside. */
+class Fold extends Widget {
+  readonly summary = document.createElement('summary');
+  constructor(cls: string, title: string, open: boolean, content: Widget) {
+    super({ node: document.createElement('details') });
+    this.addClass('jp-slowmo-fold');
+    this.addClass(cls);
+    this.summary.textContent = title;
+    this.node.appendChild(this.summary);
+    (this.node as HTMLDetailsElement).open = open;
+    // A layout, so the content gets Lumino's attach and resize messages (the terminal needs them).
+    const layout = new PanelLayout();
+    this.layout = layout;
+    layout.addWidget(content);
+  }
+}
+
 export class RunWidget extends Panel {
   readonly picture = new PictureView();
   readonly controls: ControlsBar;
   readonly output = new OutputPane();
-  private readonly source: SourcePane;
+  readonly source: SourcePane;
   private readonly status = new Widget({ node: text('jp-slowmo-status') });
   private readonly narration = new Widget({ node: text('jp-slowmo-narration') });
+  private readonly ending = new EndingBanner();
   private readonly checks = new Widget({ node: text('jp-slowmo-checkpoints') });
   private readonly diagnostics = new Widget({ node: text('jp-slowmo-diagnostics') });
   private readonly notice = new Widget({ node: text('jp-slowmo-notice') });
+  private readonly main = new Panel();
+  private readonly divider: Divider;
+  private readonly outputFold = new Fold('jp-slowmo-output-fold', 'Output', true, this.output);
+  private readonly checkFold = new Fold(
+    'jp-slowmo-checkpoint-fold',
+    'Checkpoints',
+    true,
+    this.checks,
+  );
+  private mainWatch: ResizeObserver | null = null;
+  /** The source pane's width beside the picture (its width in the stacked layout is not it). */
+  private sourceWidth = 0;
   private cursor = -1;
   private following = true;
   private playing = false;
@@ -39,8 +94,17 @@ export class RunWidget extends Panel {
   private frame = 0;
   private timer: number | undefined;
   private lastShown = -2;
+  private showRuntime = false;
+  /** A sentence that answers the last request (e.g. "no more steals"), shown until the next move. */
+  private said = '';
+  /** Where main begins (-1: not found yet, looked for again as events arrive). */
+  private mainAt = -1;
+  private mainScanned = 0;
+  /** The ending explained, once per run (the recording does not change after its end). */
+  private explained: { ending: Ending | null } | null = null;
   /** Pictures drawn so far (the benchmark counts them). */
   private frames = 0;
+  private readonly sourceLines: string[];
 
   constructor(readonly store: RunStore) {
     super();
@@ -48,33 +112,35 @@ export class RunWidget extends Panel {
     this.speed = store.options.mode === 'paced' ? 2 : 5;
     this.controls = new ControlsBar(this.speed);
     this.source = new SourcePane(store.source);
+    this.sourceLines = store.source.split('\n');
+    this.source.node.style.width = `calc(${this.source.columns + 6}ch + 8px)`;
+    this.divider = new Divider(this.source.node);
 
-    const split = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
-    split.addClass('jp-slowmo-main');
-    const left = new BoxPanel({ direction: 'top-to-bottom', spacing: 0 });
-    left.addClass('jp-slowmo-stage');
-    left.addWidget(this.picture);
-    left.addWidget(this.narration);
-    BoxPanel.setStretch(this.picture, 1);
-    BoxPanel.setStretch(this.narration, 0);
-    BoxPanel.setSizeBasis(this.narration, 40);
-    split.addWidget(left);
-    split.addWidget(this.source);
-    split.setRelativeSizes([3, 1]);
+    const stage = new Panel();
+    stage.addClass('jp-slowmo-stage');
+    stage.addWidget(this.picture);
+    stage.addWidget(this.narration);
+    this.main.addClass('jp-slowmo-main');
+    this.main.addWidget(this.source);
+    this.main.addWidget(this.divider);
+    this.main.addWidget(stage);
 
-    const legend = new Widget({ node: document.createElement('details') });
-    legend.addClass('jp-slowmo-legend');
-    const summary = document.createElement('summary');
-    summary.textContent = 'Legend';
-    legend.node.append(summary, legendNode());
+    const key = new Widget({ node: document.createElement('div') });
+    const legend = new Fold('jp-slowmo-legend', 'Legend', false, key);
+    // Drawn in the theme's colours each time it is opened (the theme may have changed).
+    legend.node.addEventListener('toggle', () => {
+      if ((legend.node as HTMLDetailsElement).open) key.node.replaceChildren(legendNode());
+    });
 
     this.addWidget(this.status);
     this.addWidget(this.notice);
-    this.addWidget(this.diagnostics);
-    this.addWidget(split);
     this.addWidget(this.controls);
-    this.addWidget(this.output);
-    this.addWidget(this.checks);
+    this.addWidget(this.ending);
+    this.addWidget(this.diagnostics);
+    this.addWidget(this.main);
+    this.addWidget(this.controls.scrub);
+    this.addWidget(this.outputFold);
+    this.addWidget(this.checkFold);
     this.addWidget(legend);
 
     this.controls.requested.connect((_, r) => this.handle(r));
@@ -94,6 +160,31 @@ export class RunWidget extends Panel {
     return this.store.timeline.length - 1;
   }
 
+  protected override onAfterAttach(): void {
+    // Side by side when both fit, else the source above the picture.
+    if (this.mainWatch === null && typeof ResizeObserver !== 'undefined') {
+      this.mainWatch = new ResizeObserver(() => this.arrange());
+      this.mainWatch.observe(this.main.node);
+    }
+    this.arrange();
+  }
+
+  protected override onBeforeDetach(): void {
+    this.mainWatch?.disconnect();
+    this.mainWatch = null;
+  }
+
+  private arrange(): void {
+    const width = this.main.node.clientWidth;
+    if (width <= 0) return;
+    // Stacked, the source takes the whole width: decide on the width it has side by side.
+    if (!this.main.hasClass('jp-mod-stacked')) this.sourceWidth = this.source.node.offsetWidth;
+    const stacked = width < this.sourceWidth + MIN_STAGE;
+    if (stacked === this.main.hasClass('jp-mod-stacked')) return;
+    this.main.toggleClass('jp-mod-stacked', stacked);
+    this.divider.setStacked(stacked);
+  }
+
   private schedule(): void {
     if (this.frame || this.isDisposed) return;
     const raf =
@@ -105,23 +196,58 @@ export class RunWidget extends Panel {
     }) as unknown as number;
   }
 
+  /** Whether a goroutine belongs to the runtime (decided on the newest state, which knows every creation). */
+  private isRuntime = (goid: number): boolean => {
+    const g = this.store.timeline.state.gs.get(goid);
+    return g !== undefined && isRuntimeGoroutine(g);
+  };
+
+  /** Whether stepping passes over event `seq` (it only concerns hidden runtime goroutines). */
+  private skipped(seq: number): boolean {
+    if (this.showRuntime) return false;
+    const e = this.store.timeline.event(seq);
+    return e !== undefined && isRuntimeEvent(e, this.store.timeline.state);
+  }
+
+  /** The seq where the learner's program starts, once the events say. */
+  private mainSeq(): number {
+    const timeline = this.store.timeline;
+    if (this.mainAt < 0 && this.mainScanned < timeline.length) {
+      this.mainScanned = timeline.length;
+      const at = mainStart(timeline.slice());
+      if (at > 0) this.mainAt = at;
+    }
+    return Math.max(0, this.mainAt);
+  }
+
   private handle(r: ControlRequest): void {
     const live = this.store.live;
     const paced = live && this.store.options.mode === 'paced';
+    this.said = '';
     switch (r.type) {
-      case 'first':
-        this.move(0);
+      case 'first': {
+        const main = this.mainSeq();
+        this.move(this.cursor > main ? main : 0);
         break;
-      case 'back':
-        this.move(this.cursor - 1);
+      }
+      case 'back': {
+        let s = this.cursor - 1;
+        while (s > 0 && this.skipped(s)) s--;
+        this.move(s);
         break;
-      case 'forward':
+      }
+      case 'forward': {
         // At the newest event of a paced live run, "forward" asks the program for one more.
         if (paced && this.cursor >= this.last) {
           this.following = true;
           this.store.control?.control('step');
-        } else this.move(this.cursor + 1);
+          break;
+        }
+        let s = this.cursor + 1;
+        while (s < this.last && this.skipped(s)) s++;
+        this.move(s);
         break;
+      }
       case 'last':
         this.following = true;
         this.move(this.last);
@@ -145,15 +271,37 @@ export class RunWidget extends Panel {
         if (paced && this.playing) this.store.control?.control('speed', this.speed);
         if (this.playing) this.setPlaying(true);
         break;
-      case 'next-kind': {
-        const next = this.store.timeline.nextOfKind(this.cursor, r.kinds);
-        if (next >= 0) this.move(next);
+      case 'next-kind':
+        this.nextOf(r.jump);
         break;
-      }
+      case 'runtime':
+        this.showRuntime = r.show;
+        this.schedule();
+        break;
       case 'stop':
         this.store.control?.control('stop');
         break;
     }
+  }
+
+  /** To the next event of a kind that is not hidden; says so when there is none. */
+  private nextOf({ kinds, label, only }: Jump): void {
+    const timeline = this.store.timeline;
+    for (
+      let s = timeline.nextOfKind(this.cursor, kinds);
+      s >= 0;
+      s = timeline.nextOfKind(s, kinds)
+    ) {
+      const e = timeline.event(s);
+      if (!this.skipped(s) && (!only || (e && only(e)))) {
+        this.move(s);
+        return;
+      }
+    }
+    this.said = `No ${label} after event ${this.cursor + 1}${
+      this.store.live ? ' yet' : ''
+    }${this.showRuntime ? '' : ' (runtime goroutines are hidden)'}.`;
+    this.schedule();
   }
 
   /** Moves the cursor (clamped); leaving the end stops following a live run. */
@@ -168,7 +316,8 @@ export class RunWidget extends Panel {
     clearInterval(this.timer);
     this.timer = undefined;
     if (on) {
-      if (this.cursor >= this.last && !this.store.live) this.cursor = -1; // replay from the start
+      // Replay from the start of main.
+      if (this.cursor >= this.last && !this.store.live) this.cursor = this.mainSeq() - 1;
       // Many events per tick at high speeds: the picture is drawn once per frame anyway.
       const tick = Math.max(16, 1000 / this.speed);
       const perTick = Math.max(1, Math.round((this.speed * tick) / 1000));
@@ -177,7 +326,9 @@ export class RunWidget extends Panel {
           if (!this.store.live) this.setPlaying(false);
           return;
         }
-        this.cursor = Math.min(this.last, this.cursor + perTick);
+        let s = Math.min(this.last, this.cursor + perTick);
+        while (s < this.last && this.skipped(s)) s++;
+        this.cursor = s;
         this.schedule();
       }, tick) as unknown as number;
     }
@@ -185,13 +336,13 @@ export class RunWidget extends Panel {
   }
 
   private focusGoroutine(goid: number): void {
-    const created = this.store.timeline.nextOfKind(-1, ['g.create']);
+    const timeline = this.store.timeline;
     for (
-      let s = created;
-      s >= 0 && s <= this.last;
-      s = this.store.timeline.nextOfKind(s, ['g.create'])
+      let s = timeline.nextOfKind(-1, ['g.create']);
+      s >= 0;
+      s = timeline.nextOfKind(s, ['g.create'])
     ) {
-      const e = this.store.timeline.event(s);
+      const e = timeline.event(s);
       if (e?.kind === 'g.create' && e.goid === goid) {
         this.move(s);
         return;
@@ -199,34 +350,88 @@ export class RunWidget extends Panel {
     }
   }
 
+  /** What the event did to whom, for an arrow in the picture. */
+  private causeOf(event: SlowmoEvent | undefined, sentence: string): Cause | undefined {
+    if (event?.kind === 'steal') {
+      return { kind: 'steal', thief: event.thief, victim: event.victim, goids: event.goids };
+    }
+    if (event?.kind === 'g.runnable' && event.by !== undefined && event.by !== event.goid) {
+      const where = event.line && isFile(event.file) ? ` at line ${event.line}` : '';
+      const plate = `g${event.by} woke g${event.goid}${where}`;
+      return { kind: 'wake', by: event.by, goid: event.goid, text: plate || sentence };
+    }
+    return undefined;
+  }
+
   private render(): void {
     const store = this.store;
     if (this.following && !this.playing) this.cursor = this.last;
     const seq = this.cursor;
     const state = store.timeline.stateAt(seq);
+    const before = seq >= 0 ? store.timeline.stateAt(seq - 1) : state;
     const event: SlowmoEvent | undefined = seq >= 0 ? store.timeline.event(seq) : undefined;
     const animate =
       Math.abs(seq - this.lastShown) === 1 && (this.speed <= ANIMATE_UP_TO || !this.playing);
     this.lastShown = seq;
-    this.picture.show(state, { animate });
-    this.narration.node.textContent = event
-      ? narrate(event, store.timeline.stateAt(seq - 1))
-      : this.waitingText();
-    this.source.light(litLines(state, event));
+
+    const context = this.contextAt(seq);
+    const sentence = event ? narrate(event, before, context) : this.waitingText();
+    // Why it runs now, also on its token's tooltip.
+    const note =
+      event?.kind === 'g.running'
+        ? {
+            goid: event.goid,
+            text: whyRunningText(whyRunning(before, event, context.lastSteal), event),
+          }
+        : undefined;
+    const hide = this.showRuntime ? undefined : this.isRuntime;
+    this.picture.show(state, {
+      animate,
+      highlight: subjectOf(event),
+      cause: this.causeOf(event, sentence),
+      note,
+      hideRuntime: !this.showRuntime,
+    });
+    this.narration.node.textContent = this.said || sentence;
+    this.narration.node.dataset.kind = event?.kind ?? '';
+
+    const ending = seq >= 0 && seq === this.last ? this.endingNow(state) : null;
+    this.ending.set(ending, this.last < 0 ? store.diagnostics : undefined);
+    const lit: LitLine[] = litLines(state, event, { hide });
+    for (const l of ending?.lines ?? []) {
+      if (isFile(l.file)) {
+        lit.unshift({
+          line: l.line,
+          goid: l.goid,
+          kind: 'ending',
+          tag: `g${l.goid} · ${l.note}`,
+          note: l.note,
+        });
+      }
+    }
+    this.source.light(lit);
     this.output.showUpTo(store.timeline, seq);
+    this.outputFold.summary.textContent = `Output · ${plural(this.output.lines, 'line')}`;
+
+    let runtime = 0;
+    state.gs.forEach((g) => {
+      if (g.status !== 'dead' && isRuntimeGoroutine(g)) runtime++;
+    });
     this.controls.sync({
       seq,
       last: this.last,
       t: state.t,
       playing: this.playing,
       live: store.live,
+      runtime,
+      mainStart: this.mainSeq(),
     });
-    this.renderStatus();
+    this.renderStatus(ending);
     // What the picture shows of the learner's own goroutines, for tests and assistive tools.
     let mine = 0;
     let waiting = 0;
     state.gs.forEach((g) => {
-      if (g.site && /(^|\/)main\.go$/.test(g.site.file) && g.status !== 'dead') {
+      if (g.site && isFile(g.site.file) && g.status !== 'dead') {
         mine++;
         if (g.status === 'waiting') waiting++;
       }
@@ -235,6 +440,43 @@ export class RunWidget extends Panel {
     this.node.dataset.userWaiting = String(waiting);
     this.node.dataset.frames = String(++this.frames);
     this.toggleClass('jp-slowmo-did-not-compile', !!store.diagnostics?.length && this.last < 0);
+  }
+
+  /** What narration needs besides the state: the event before, the latest steal, the source. */
+  private contextAt(seq: number): NarrateContext {
+    const timeline = this.store.timeline;
+    const context: NarrateContext = { source: this.lineOf };
+    const previous = timeline.event(seq - 1);
+    if (previous) context.previous = previous;
+    // A stolen goroutine runs a few events after its steal: look back a little for it.
+    for (let s = seq - 1; s >= 0 && s >= seq - STEAL_LOOKBACK; s--) {
+      const e = timeline.event(s);
+      if (e?.kind === 'steal') {
+        context.lastSteal = e;
+        break;
+      }
+    }
+    return context;
+  }
+
+  /** A line of the learner's program, for narration to read a send from a close. */
+  private readonly lineOf = (file: string, line: number): string | undefined =>
+    isFile(file) ? this.sourceLines[line - 1] : undefined;
+
+  /** The ending, explained once the run is over (null while live or for a clean exit). */
+  private endingNow(state: SchedState): Ending | null {
+    const end = this.store.end;
+    if (!end || this.store.live) return null;
+    if (this.explained === null) {
+      this.explained = {
+        ending: explainEnding(
+          this.store.timeline.slice(),
+          state,
+          end.limit ? { limit: end.limit } : {},
+        ),
+      };
+    }
+    return this.explained.ending;
   }
 
   private waitingText(): string {
@@ -247,25 +489,38 @@ export class RunWidget extends Panel {
     return '';
   }
 
-  private renderStatus(): void {
+  private renderStatus(ending: Ending | null): void {
     const s = this.store;
     const el = this.status.node;
     el.dataset.phase = s.phase;
-    if (s.error) el.textContent = `⚠ ${s.error}`;
-    else if (s.phase === 'queued')
+    const events = plural(this.last + 1, 'event');
+    let tone = 'plain';
+    if (s.error) {
+      el.textContent = `⚠ ${s.error}`;
+      tone = 'error';
+    } else if (s.phase === 'queued') {
       el.textContent = `Queued${s.position ? ` at position ${s.position}` : ''}`;
-    else if (s.phase === 'compiling') el.textContent = 'Compiling…';
-    else if (s.phase === 'running') el.textContent = `Running · ${this.last + 1} events`;
-    else if (s.end) {
+    } else if (s.phase === 'compiling') {
+      el.textContent = 'Compiling…';
+    } else if (s.phase === 'running') {
+      el.textContent = `Running · ${events}`;
+    } else if (s.end) {
       const e = s.end;
+      const how = e.reason === 'exit' ? `exit code ${e.exitCode}` : e.reason;
       el.textContent =
-        `Finished: ${e.reason === 'exit' ? `exit code ${e.exitCode}` : e.reason}` +
-        ` · ${e.stats.events.toLocaleString('en')} events` +
+        `Finished: ${how} · ${events}` +
         (e.lost ? ` · ${e.lost} lost` : '') +
         (e.stats.compileMs !== undefined
           ? ` · compiled in ${e.stats.compileMs} ms${e.stats.cached ? ' (cached)' : ''}`
           : '');
-    } else el.textContent = s.diagnostics?.length ? 'The program did not compile' : '';
+      if (ending !== null || e.reason !== 'exit' || e.exitCode !== 0) tone = 'error';
+    } else if (s.diagnostics?.length) {
+      el.textContent = 'The program did not compile';
+      tone = 'error';
+    } else {
+      el.textContent = '';
+    }
+    el.dataset.tone = tone;
 
     if (s.notice && !s.error) el.title = s.notice;
     this.notice.node.textContent = s.notice ?? '';
@@ -279,22 +534,38 @@ export class RunWidget extends Panel {
     }
     const c = this.checks.node;
     c.replaceChildren();
-    for (const cp of s.checkpoints ?? []) {
+    const cps = s.checkpoints ?? [];
+    for (const cp of cps) {
       const row = text('jp-slowmo-checkpoint');
       row.dataset.passed = String(cp.passed);
       row.textContent = `${cp.passed ? '✔' : '✘'} ${cp.title} — ${cp.reason}`;
-      if (cp.hint) {
+      if (cp.hint && !cp.passed) {
         const hint = text('jp-slowmo-hint');
         hint.textContent = `Hint: ${cp.hint}`;
         row.appendChild(hint);
       }
       c.appendChild(row);
     }
+    const passed = cps.filter((cp) => cp.passed).length;
+    this.checkFold.setHidden(cps.length === 0);
+    this.checkFold.summary.textContent = `Checkpoints · ${passed} of ${cps.length} passed`;
   }
 
   override dispose(): void {
     clearInterval(this.timer);
+    this.mainWatch?.disconnect();
     this.store.changed.disconnect(this.schedule, this);
     super.dispose();
   }
+}
+
+/** The goroutine an event is about, to mark in the picture. */
+function subjectOf(event: SlowmoEvent | undefined): number {
+  if (!event) return 0;
+  const goid = (event as { goid?: number }).goid;
+  return typeof goid === 'number' ? goid : 0;
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -1,79 +1,170 @@
 /**
- * The program's source beside the picture, with the lines that matter now
- * lit in the colour of the goroutine they belong to: where the current
- * event happened, where each running goroutine is (paced mode's line
- * events), where waiting goroutines parked.
+ * The program's source beside the picture, as go-slowmo shows it and more:
+ * each running goroutine's line lit in its colour and tagged "M2:g7"; where
+ * no line event says where a goroutine is (record mode), its last known line
+ * lit lighter and tagged "last seen"; parked goroutines on the line they wait
+ * at; the current event's line strongest; an ending's lines in red. Several
+ * goroutines on one line get several tags.
+ *
+ * Tabs are gofmt's, at width 4, counted from the start of the code (the line
+ * number is a box of its own, so it does not shift the tab stops).
  */
 import type { SchedState, SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
 import { Widget } from '@lumino/widgets';
 import { goroutineColor } from '../picture';
 
+export type LitKind = 'event' | 'running' | 'seen' | 'waiting' | 'ending';
+
 export interface LitLine {
   line: number;
   goid: number;
-  /** The current event's line is strong; others are soft. */
-  strong: boolean;
+  kind: LitKind;
+  /** The tag at the end of the line: "M2:g7", "g8 · chan receive", "last seen: g3". */
+  tag: string;
+  /** Hover words. */
+  note?: string;
+}
+
+/** The lit line's strength, strongest first: the line's colour comes from the strongest. */
+const RANK: Record<LitKind, number> = { ending: 0, event: 1, running: 2, waiting: 3, seen: 4 };
+
+/** Whether `file` is the learner's `name` (a build path ends with it). */
+export function isFile(file: string | undefined, name = 'main.go'): boolean {
+  return file !== undefined && (file === name || file.endsWith(`/${name}`));
 }
 
 /** The lines of the learner's main file to light for a state and its current event. */
 export function litLines(
   state: SchedState,
   event: SlowmoEvent | undefined,
-  file = 'main.go',
+  opts: { file?: string; hide?: (goid: number) => boolean } = {},
 ): LitLine[] {
-  const lit = new Map<number, LitLine>();
-  const mine = (f: string | undefined): boolean =>
-    f !== undefined && (f === file || f.endsWith(`/${file}`));
+  const file = opts.file ?? 'main.go';
+  const lit: LitLine[] = [];
+  const mine = (f: string | undefined) => isFile(f, file);
   state.gs.forEach((g, goid) => {
-    if (g.status === 'running' && g.at && mine(g.at.file))
-      lit.set(g.at.line, { line: g.at.line, goid, strong: false });
-    if (g.status === 'waiting' && g.wait?.line && mine(g.wait.file) && !lit.has(g.wait.line)) {
-      lit.set(g.wait.line, { line: g.wait.line, goid, strong: false });
+    if (g.status === 'dead' || opts.hide?.(goid)) return;
+    const m = g.m >= 0 ? `M${g.m}:` : '';
+    if (g.status === 'running' && g.at && mine(g.at.file)) {
+      lit.push({ line: g.at.line, goid, kind: 'running', tag: `${m}g${goid}` });
+    } else if (g.status === 'waiting' && g.wait?.line && mine(g.wait.file)) {
+      const tag = `g${goid} · ${g.wait.reason}`;
+      lit.push({ line: g.wait.line, goid, kind: 'waiting', tag, note: `g${goid} waits here` });
+    } else if (g.seen && mine(g.seen.file) && g.status !== 'waiting') {
+      const tag = g.status === 'running' ? `${m}g${goid}` : `g${goid}`;
+      const note = `last seen here: no line events in record mode, so g${goid} may be further on`;
+      lit.push({ line: g.seen.line, goid, kind: 'seen', tag, note });
     }
   });
   const at = event as (SlowmoEvent & { file?: string; line?: number; goid?: number }) | undefined;
-  if (at && typeof at.line === 'number' && mine(at.file)) {
-    lit.set(at.line, { line: at.line, goid: at.goid ?? at.g, strong: true });
+  if (at && typeof at.line === 'number' && at.line > 0 && mine(at.file)) {
+    const goid =
+      at.kind === 'g.runnable' ? ((at as { by?: number }).by ?? at.g) : (at.goid ?? at.g);
+    lit.push({
+      line: at.line,
+      goid,
+      kind: 'event',
+      tag: '',
+      note: 'where the current event happened',
+    });
   }
-  return [...lit.values()].sort((a, b) => a.line - b.line);
+  return lit.sort((a, b) => a.line - b.line || RANK[a.kind] - RANK[b.kind] || a.goid - b.goid);
+}
+
+/** How wide the code is, in columns, with tabs at width 4. */
+export function columnsOf(source: string): number {
+  let widest = 0;
+  for (const text of source.split('\n')) {
+    let col = 0;
+    for (const ch of text) col = ch === '\t' ? col + 4 - (col % 4) : col + 1;
+    widest = Math.max(widest, col);
+  }
+  return widest;
 }
 
 export class SourcePane extends Widget {
   private rows: HTMLElement[] = [];
+  private readonly litRows = new Set<HTMLElement>();
+  /** The code's width in columns, at most 80: the pane's default width. */
+  readonly columns: number;
 
   constructor(source: string) {
     super();
     this.addClass('jp-slowmo-source');
+    this.columns = Math.min(80, Math.max(40, columnsOf(source)));
     const pre = document.createElement('pre');
     source.split('\n').forEach((text, i) => {
       const row = document.createElement('div');
       row.className = 'jp-slowmo-source-line';
+      row.dataset.line = String(i + 1);
       const num = document.createElement('span');
       num.className = 'jp-slowmo-source-num';
       num.textContent = String(i + 1);
       const code = document.createElement('span');
+      code.className = 'jp-slowmo-source-code';
       code.textContent = text || ' ';
-      row.append(num, code);
+      const tags = document.createElement('span');
+      tags.className = 'jp-slowmo-source-tags';
+      row.append(num, code, tags);
       pre.appendChild(row);
       this.rows.push(row);
     });
     this.node.appendChild(pre);
   }
 
-  /** Lights exactly these lines. */
+  /** Lights exactly these lines, and scrolls the strongest one into view. */
   light(lines: LitLine[]): void {
-    for (const row of this.rows) {
-      if (row.dataset.lit) {
-        delete row.dataset.lit;
-        row.style.removeProperty('--slowmo-lit');
-      }
+    for (const row of this.litRows) {
+      delete row.dataset.lit;
+      row.style.removeProperty('--slowmo-lit');
+      row.removeAttribute('title');
+      (row.lastElementChild as HTMLElement).replaceChildren();
     }
+    this.litRows.clear();
+    let strongest: { row: HTMLElement; rank: number } | null = null;
     for (const l of lines) {
       const row = this.rows[l.line - 1];
       if (!row) continue;
-      row.dataset.lit = l.strong ? 'strong' : 'soft';
-      row.style.setProperty('--slowmo-lit', goroutineColor(l.goid));
-      if (l.strong) row.scrollIntoView?.({ block: 'nearest' });
+      const rank = RANK[l.kind];
+      if (!this.litRows.has(row)) {
+        // Sorted strongest first per line: the first decides the line's look.
+        this.litRows.add(row);
+        row.dataset.lit = l.kind;
+        row.style.setProperty('--slowmo-lit', goroutineColor(l.goid));
+        if (l.note) row.title = l.note;
+      }
+      if (l.tag) {
+        const tag = document.createElement('span');
+        tag.className = 'jp-slowmo-source-tag';
+        tag.dataset.kind = l.kind;
+        tag.textContent = l.tag;
+        tag.style.setProperty('--slowmo-tag', goroutineColor(l.goid));
+        if (l.note) tag.title = l.note;
+        (row.lastElementChild as HTMLElement).appendChild(tag);
+      }
+      if (strongest === null || rank < strongest.rank) strongest = { row, rank };
     }
+    if (strongest) this.reveal(strongest.row);
+  }
+
+  /** Scrolls the pane (only the pane, never the notebook) so that the row is in view. */
+  private reveal(row: HTMLElement): void {
+    const pane = this.node;
+    const top = row.offsetTop;
+    const bottom = top + row.offsetHeight;
+    if (top < pane.scrollTop) pane.scrollTop = Math.max(0, top - 24);
+    else if (bottom > pane.scrollTop + pane.clientHeight)
+      pane.scrollTop = bottom - pane.clientHeight + 24;
+  }
+
+  /** The rows lit now, for tests: line number, kind and tags. */
+  get lit(): { line: number; kind: string; tags: string[] }[] {
+    return [...this.litRows]
+      .map((row) => ({
+        line: Number(row.dataset.line),
+        kind: row.dataset.lit ?? '',
+        tags: [...(row.lastElementChild as HTMLElement).children].map((t) => t.textContent ?? ''),
+      }))
+      .sort((a, b) => a.line - b.line);
   }
 }

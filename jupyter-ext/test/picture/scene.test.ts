@@ -1,8 +1,11 @@
 import { Timeline, type SchedState } from '@go-slowmo/kernel-bridge/protocol';
 import { synthetic } from '../../../kernel-bridge/bench/synthetic';
 import { goroutineColor } from '../../src/picture/colors';
+import { TEXT_STYLE } from '../../src/picture/palette';
 import {
+  METRICS,
   sceneOf,
+  type Arrow,
   type GoroutineToken,
   type MoreToken,
   type Scene,
@@ -110,14 +113,17 @@ describe('sceneOf: places', () => {
     expect(inside(g6, item(scene, 'lane:global'))).toBe(true);
   });
 
-  test('waiting goroutines grouped by wait reason, in the order they parked', () => {
+  test('waiting goroutines grouped by wait reason and line, in the order they parked', () => {
     expect(token(scene, 7).place).toEqual({ where: 'waiting', reason: 'chan receive', index: 0 });
     expect(token(scene, 8).place).toEqual({ where: 'waiting', reason: 'chan receive', index: 1 });
     expect(token(scene, 9).place).toEqual({ where: 'waiting', reason: 'sleep', index: 0 });
-    expect(inside(token(scene, 7), item(scene, 'lane:wait:chan receive'))).toBe(true);
-    expect(inside(token(scene, 9), item(scene, 'lane:wait:sleep'))).toBe(true);
-    const label = item(scene, 'label:wait:chan receive');
+    expect(inside(token(scene, 7), item(scene, 'lane:wait:chan receive · main.go:20'))).toBe(true);
+    expect(inside(token(scene, 9), item(scene, 'lane:wait:sleep · main.go:20'))).toBe(true);
+    const label = item(scene, 'label:wait:chan receive · main.go:20');
     expect(label.kind === 'text' && label.text).toBe('chan receive · 2');
+    // Grouped by line too: where they wait, under the reason.
+    const site = item(scene, 'site:wait:chan receive · main.go:20');
+    expect(site.kind === 'text' && site.text).toBe('at main.go:20');
   });
 
   test('a goroutine in a syscall is drawn beside its M', () => {
@@ -126,7 +132,8 @@ describe('sceneOf: places', () => {
     const m1 = thread(scene, 1);
     expect(inside(g10, item(scene, 'lane:syscall'))).toBe(true);
     expect(m1.y).toBe(g10.y);
-    expect(g10.x - m1.x).toBeLessThan(60);
+    // Beside it: the token's left edge just right of the M.
+    expect(g10.x - g10.w / 2 - (m1.x + m1.w / 2)).toBeLessThan(8);
   });
 
   test('each M once: with its P on the box edge, else in the threads lane with its state', () => {
@@ -152,12 +159,13 @@ describe('sceneOf: places', () => {
     expect(scene.counts.live).toBe(10);
   });
 
-  test('every live goroutine exactly once, each token labelled g<id> in its own colour', () => {
+  test('every live goroutine exactly once, each token named "g<id> <function>" in its own colour', () => {
     const goids = gTokens(scene).map((t) => t.goid);
     expect(new Set(goids).size).toBe(goids.length);
     expect(goids.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (const t of gTokens(scene)) {
-      expect(t.label).toBe(`g${t.goid}`);
+      expect(t.label).toBe(t.goid === 1 ? 'g1 main' : `g${t.goid} worker`);
+      expect(t.fn).toBe(t.goid === 1 ? 'main.main' : 'main.worker');
       expect(t.key).toBe(`g:${t.goid}`);
       expect(t.fill).toBe(goroutineColor(t.goid));
     }
@@ -302,7 +310,7 @@ describe('sceneOf: many goroutines collapse with counts', () => {
     const scene = sceneOf(s.state());
     const waiting = gTokens(scene).filter((t) => t.place.where === 'waiting');
     expect(new Set(waiting.map((t) => t.y)).size).toBe(1);
-    expect(waiting.length + more(scene, 'waiting:select')!.count).toBe(100);
+    expect(waiting.length + more(scene, 'waiting:select · main.go:20')!.count).toBe(100);
   });
 
   test('hundreds waiting on one reason: the longest-waiting first, then "+N"', () => {
@@ -311,13 +319,13 @@ describe('sceneOf: many goroutines collapse with counts', () => {
     const scene = sceneOf(s.state(), { maxWaiting: 20 });
     const waiting = gTokens(scene).filter((t) => t.place.where === 'waiting');
     expect(waiting.map((t) => t.goid)).toEqual(Array.from({ length: 19 }, (_, i) => i + 2));
-    expect(more(scene, 'waiting:chan send')?.count).toBe(281);
-    const label = item(scene, 'label:wait:chan send');
+    expect(more(scene, 'waiting:chan send · main.go:20')?.count).toBe(281);
+    const label = item(scene, 'label:wait:chan send · main.go:20');
     expect(label.kind === 'text' && label.text).toBe('chan send · 300');
     // Rows wrap inside the lane.
-    const lane = item(scene, 'lane:wait:chan send');
+    const lane = item(scene, 'lane:wait:chan send · main.go:20');
     for (const t of waiting) expect(inside(t, lane)).toBe(true);
-    expect(inside(more(scene, 'waiting:chan send')!, lane)).toBe(true);
+    expect(inside(more(scene, 'waiting:chan send · main.go:20')!, lane)).toBe(true);
   });
 });
 
@@ -402,5 +410,104 @@ describe('sceneOf: stable layout', () => {
     s.add('run.end', { exitCode: 3, signal: null, lost: 0, reason: 'exit' });
     const header = item(sceneOf(s.state()), 'header');
     expect(header.kind === 'text' && header.text).toMatch(/exited with code 3/);
+  });
+});
+
+describe('sceneOf: what a learner reads', () => {
+  test('laid out to the width it is given: Ps side by side only when they fit', () => {
+    const narrow = sceneOf(busy(), { width: 600 });
+    const wide = sceneOf(busy(), { width: 1300 });
+    expect(narrow.width).toBe(600);
+    expect(wide.width).toBe(1300);
+    const [n0, n1] = [item(narrow, 'p:0'), item(narrow, 'p:1')];
+    expect(n1.y).toBeGreaterThan(n0.y); // stacked
+    const [w0, w1] = [item(wide, 'p:0'), item(wide, 'p:1')];
+    expect(w1.y).toBe(w0.y); // side by side
+    for (const scene of [narrow, wide]) {
+      for (const i of scene.items) expect(i.x + i.w / 2).toBeLessThanOrEqual(scene.width + 0.01);
+    }
+    // Narrower than the narrowest useful picture: it keeps its size (and scrolls).
+    expect(sceneOf(busy(), { width: 200 }).width).toBeGreaterThan(200);
+    // Too narrow for the queue beside the slots: it goes under them, in the same box.
+    const tall = sceneOf(busy(), { width: 440 });
+    const queue = item(tall, 'queue:0');
+    const run = item(tall, 'slot:run:0');
+    expect(queue.y).toBeGreaterThan(run.y + run.h / 2);
+    expect(inside(queue, item(tall, 'p:0'))).toBe(true);
+    for (const goid of [3, 4]) expect(inside(token(tall, goid), queue)).toBe(true);
+  });
+
+  test('no text under 11 px, whatever the width', () => {
+    for (const width of [300, 600, 1100]) {
+      for (const i of sceneOf(busy(), { width }).items) {
+        if (i.kind === 'text') expect(TEXT_STYLE[i.role].size).toBeGreaterThanOrEqual(11);
+      }
+    }
+    expect(METRICS.fontSmall).toBeGreaterThanOrEqual(11);
+  });
+
+  test('runtime goroutines hidden: not drawn, not counted in lanes, said in the footer', () => {
+    const state = script()
+      .start(1)
+      .run(1, 0)
+      .create(2, { fn: 'runtime.bgsweep' })
+      .put(2, 'local', 0)
+      .spawn(3)
+      .create(4, { fn: 'runtime.forcegchelper' })
+      .run(4, 0)
+      .park(4, 'force gc (idle)')
+      .run(1, 0)
+      .state();
+    const shown = sceneOf(state);
+    expect(
+      gTokens(shown)
+        .map((t) => t.goid)
+        .sort(),
+    ).toEqual([1, 2, 3, 4]);
+    expect(token(shown, 2).h).toBeLessThan(token(shown, 3).h);
+    const hidden = sceneOf(state, { hideRuntime: true });
+    expect(
+      gTokens(hidden)
+        .map((t) => t.goid)
+        .sort(),
+    ).toEqual([1, 3]);
+    expect(hidden.counts.hidden).toBe(2);
+    const footer = item(hidden, 'footer');
+    expect(footer.kind === 'text' && footer.text).toMatch(/2 runtime goroutines hidden/);
+    const caption = item(hidden, 'cap:queue:0');
+    expect(caption.kind === 'text' && caption.text).toBe('local run queue · 1');
+  });
+
+  test("a steal: an arrow from the head of the victim's queue to the stolen goroutines on the thief", () => {
+    const s = script().start(2).run(1, 0).spawn(2).spawn(3).spawn(4).spawn(5);
+    s.add('steal', { thief: 1, victim: 0, goids: [2, 3], p: 1, m: 1 });
+    const scene = sceneOf(s.state(), {
+      cause: { kind: 'steal', thief: 1, victim: 0, goids: [2, 3] },
+    });
+    const arrow = scene.items.find((i): i is Arrow => i.kind === 'arrow');
+    expect(arrow).toMatchObject({ tone: 'steal', from: 'p:0', to: 'p:1', goids: [2, 3] });
+    expect(arrow!.text).toBe('P1 stole g2, g3 from P0');
+    // It starts in P0's queue and ends at the stolen goroutine, now in P1's box.
+    expect(
+      inside({ ...arrow!, x: arrow!.x1, y: arrow!.y1, w: 0, h: 0 }, item(scene, 'queue:0')),
+    ).toBe(true);
+    const p1 = item(scene, 'p:1');
+    expect(inside(token(scene, 2), p1)).toBe(true);
+    expect(inside({ ...arrow!, x: arrow!.x2, y: arrow!.y2, w: 0, h: 0 }, p1)).toBe(true);
+    // Drawn over the tokens.
+    expect(scene.items.indexOf(arrow!)).toBeGreaterThan(scene.items.indexOf(token(scene, 2)));
+  });
+
+  test('a wake-up: an arrow from the waker to the goroutine it made runnable', () => {
+    const s = script().start(1).run(1, 0).spawn(2).run(2, 0).park(2, 'chan receive').run(1, 0);
+    s.add('g.runnable', { goid: 2, queue: 'runnext', qp: 0, reason: 'ready', by: 1, g: 1 });
+    const text = 'g1 woke g2 at line 19';
+    const scene = sceneOf(s.state(), { cause: { kind: 'wake', by: 1, goid: 2, text } });
+    const arrow = scene.items.find((i): i is Arrow => i.kind === 'arrow');
+    expect(arrow).toMatchObject({ tone: 'wake', from: 'g:1', to: 'g:2', goids: [2], text });
+    expect(arrow!.x1).toBe(token(scene, 1).x);
+    // Nothing to draw when an end is not in the picture (a hidden runtime waker).
+    const none = sceneOf(s.state(), { cause: { kind: 'wake', by: 99, goid: 2, text } });
+    expect(none.items.some((i) => i.kind === 'arrow')).toBe(false);
   });
 });

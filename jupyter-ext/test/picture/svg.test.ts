@@ -33,7 +33,8 @@ describe('svgOf', () => {
     expect(Number(root.getAttribute('width'))).toBeGreaterThan(0);
     expect(root.getAttribute('viewBox')).toMatch(/^0 0 \d+/);
     const labels = texts(doc);
-    for (const g of ['g1', 'g2', 'g3', 'g4', 'g5']) expect(labels).toContain(g);
+    expect(labels).toContain('g1 main');
+    for (const g of ['g2', 'g3', 'g4', 'g5']) expect(labels).toContain(`${g} worker`);
     for (const m of ['M0', 'P0', 'P1']) expect(labels).toContain(m);
     expect(labels).toContain('GC: marking (beside your goroutines)');
   });
@@ -67,11 +68,11 @@ describe('svgOf', () => {
     const inferred = script().start(1, TRACE).run(1, 0).spawn(2).state();
     const doc = parse(svgOf(inferred));
     const g2 = [...doc.getElementsByTagName('g')].find((g) =>
-      [...g.getElementsByTagName('text')].some((t) => t.textContent === 'g2'),
+      [...g.getElementsByTagName('text')].some((t) => t.textContent === 'g2 worker'),
     );
     expect(g2?.getElementsByTagName('rect')[0]?.getAttribute('stroke-dasharray')).toBeTruthy();
     const g1 = [...doc.getElementsByTagName('g')].find((g) =>
-      [...g.getElementsByTagName('text')].some((t) => t.textContent === 'g1'),
+      [...g.getElementsByTagName('text')].some((t) => t.textContent === 'g1 main'),
     );
     expect(g1?.getElementsByTagName('rect')[0]?.getAttribute('stroke-dasharray')).toBeNull();
   });

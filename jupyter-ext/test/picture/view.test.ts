@@ -46,10 +46,12 @@ describe('PictureView (headless Cytoscape)', () => {
     // Document order is drawing order: the P box before (under) its slots.
     const keys = [...view.under.svg.children].map((g) => g.getAttribute('data-key'));
     expect(keys.indexOf('p:0')).toBeLessThan(keys.indexOf('slot:run:0'));
-    expect(view.node.children[0]).toBe(view.under.svg);
-    expect(view.node.children[2]).toBe(view.over.svg);
-    for (const goid of [1, 2, 3, 4]) {
-      expect(node(view, `g:${goid}`).data('label')).toBe(`g${goid}`);
+    const sheet = view.node.children[0]!;
+    expect(sheet.children[0]).toBe(view.under.svg);
+    expect(sheet.children[2]).toBe(view.over.svg);
+    expect(node(view, 'g:1').data('label')).toBe('g1 main');
+    for (const goid of [2, 3, 4]) {
+      expect(node(view, `g:${goid}`).data('label')).toBe(`g${goid} worker`);
     }
     const g2 = scene.items.find((i) => i.key === 'g:2')!;
     expect(node(view, 'g:2').position()).toEqual({ x: g2.x, y: g2.y });

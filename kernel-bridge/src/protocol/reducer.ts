@@ -98,6 +98,14 @@ class Tx {
     return g;
   }
 
+  /** Goroutine `goid` was at this user line (it made or woke another goroutine there). */
+  saw(goid: number, file: string, line: number): void {
+    const g = this.gs.get(goid);
+    if (g === undefined || (g.seen?.line === line && g.seen.file === file)) return;
+    const seen = { file, line };
+    this.setG(new GState(g.goid, g.site, g.status, g.queue, g.qp, g.m, g.p, g.wait, g.at, seen));
+  }
+
   /** runqput without next: the tail of P's local queue, or runqputslow when it is full. */
   pushLocal(pid: number, g: GState): void {
     const p = this.proc(pid);
@@ -181,7 +189,7 @@ class Tx {
 
   run(goid: number, mid: number, pid: number): void {
     const g = this.detach(this.g(goid));
-    this.setG(new GState(goid, g.site, 'running', null, -1, mid, pid, null, g.at));
+    this.setG(new GState(goid, g.site, 'running', null, -1, mid, pid, null, g.at, g.seen));
     if (pid < 0) return;
     const p = this.proc(pid);
     this.setProc(new PState(p.id, 'running', p.m, goid, p.runnext, p.runq));
@@ -252,7 +260,7 @@ function withPlace(
 ): GState {
   if (g.status === status && g.queue === queue && g.qp === qp) return g;
   const wait = status === 'waiting' ? g.wait : null;
-  return new GState(g.goid, g.site, status, queue, qp, g.m, g.p, wait, g.at);
+  return new GState(g.goid, g.site, status, queue, qp, g.m, g.p, wait, g.at, g.seen);
 }
 
 type Handler<K extends SlowmoEvent['kind']> = (tx: Tx, e: EventOf<K>) => Partial<SchedState>;
@@ -279,10 +287,14 @@ const handlers: Handlers = {
     const old = tx.gs.get(e.goid);
     const site = { parent: e.parent, fn: e.fn, file: e.file, line: e.line, seq: e.seq };
     tx.setG(new GState(e.goid, site, 'runnable', null, -1, -1, -1, null, old?.at ?? null));
+    if (e.parent > 0 && e.file) tx.saw(e.parent, e.file, e.line);
     return NONE;
   },
   'g.runnable'(tx, e) {
     tx.place(e.goid, e.queue, e.qp);
+    // The waker was at the line that woke it.
+    const { by, file, line } = e as { by?: number; file?: string; line?: number };
+    if (by !== undefined && by > 0 && file && line) tx.saw(by, file, line);
     return NONE;
   },
   'g.running'(tx, e) {
@@ -292,13 +304,15 @@ const handlers: Handlers = {
   'g.waiting'(tx, e) {
     const g = tx.detach(tx.g(e.goid));
     const wait = { reason: e.reason, file: e.file, line: e.line, since: e.seq };
-    tx.setG(new GState(g.goid, g.site, 'waiting', null, -1, g.m, g.p, wait, g.at));
+    const seen = e.file && e.line ? { file: e.file, line: e.line } : g.seen;
+    tx.setG(new GState(g.goid, g.site, 'waiting', null, -1, g.m, g.p, wait, g.at, seen));
     return NONE;
   },
   'g.syscall'(tx, e) {
     const g = tx.detach(tx.g(e.goid));
     const pid = e.p >= 0 ? e.p : g.p;
-    tx.setG(new GState(g.goid, g.site, 'syscall', null, -1, e.m >= 0 ? e.m : g.m, pid, null, g.at));
+    const m = e.m >= 0 ? e.m : g.m;
+    tx.setG(new GState(g.goid, g.site, 'syscall', null, -1, m, pid, null, g.at, g.seen));
     return NONE;
   },
   'g.syscall.exit'(tx, e) {
@@ -307,13 +321,13 @@ const handlers: Handlers = {
     } else {
       // Left the syscall without a P: it waits for one (exitsyscall0 queues it globally next).
       const g = tx.detach(tx.g(e.goid));
-      tx.setG(new GState(g.goid, g.site, 'runnable', null, -1, e.m, -1, null, g.at));
+      tx.setG(new GState(g.goid, g.site, 'runnable', null, -1, e.m, -1, null, g.at, g.seen));
     }
     return NONE;
   },
   'g.exit'(tx, e) {
     const g = tx.detach(tx.g(e.goid));
-    tx.setG(new GState(g.goid, g.site, 'dead', null, -1, g.m, g.p, null, g.at));
+    tx.setG(new GState(g.goid, g.site, 'dead', null, -1, g.m, g.p, null, g.at, g.seen));
     return NONE;
   },
   steal(tx, e) {
@@ -360,7 +374,7 @@ const handlers: Handlers = {
   line(tx, e) {
     const g = tx.g(e.goid);
     const at = { file: e.file, line: e.line };
-    tx.setG(new GState(g.goid, g.site, g.status, g.queue, g.qp, g.m, g.p, g.wait, at));
+    tx.setG(new GState(g.goid, g.site, g.status, g.queue, g.qp, g.m, g.p, g.wait, at, at));
     return NONE;
   },
   output() {

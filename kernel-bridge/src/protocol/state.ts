@@ -55,6 +55,12 @@ export class GState {
     readonly wait: GWait | null,
     /** Its current user source line (paced mode `line` events). */
     readonly at: SourcePos | null,
+    /**
+     * The last user line it is known to have been at, from any event: a line
+     * event, where it parked, where it made another goroutine (`go`) or woke
+     * one. Record mode has no line events; this is what it can say.
+     */
+    readonly seen: SourcePos | null = null,
   ) {}
 }
 
