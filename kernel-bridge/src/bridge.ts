@@ -202,6 +202,7 @@ export class Bridge {
             runMs: outcome.runMs,
             cached: built.cached,
           },
+          ...(outcome.limit ? { limit: outcome.limit } : {}),
         });
         observer.status('done');
       } finally {

@@ -4,12 +4,35 @@
  * by, memory and processes after the fact from its control group (or, where
  * there is none, from what the Go runtime printed when it failed). The first
  * limit hit stops the run and becomes its `run.end.reason`.
+ *
+ * Stopping a program that is still alive (every limit the bridge watches, and
+ * the learner's stop) goes through the probe engine, which sends it SIGQUIT
+ * first: the Go runtime writes every goroutine's stack to stderr, so the
+ * learner sees where their program was. That dump passes even after the
+ * output or event limit that stopped the run, as far as DUMP_BYTES past the
+ * output limit.
  */
 import type { Limits } from './config';
-import type { EndReason, SlowmoEvent } from './protocol';
+import type { EndReason, RunLimit, SlowmoEvent } from './protocol';
 import type { RunCgroup } from './sandbox/cgroup';
 
 const CPU_POLL_MS = 100;
+const MiB = 1024 * 1024;
+
+/** How far past the output limit the stack dump of a stopped program may go. */
+export const DUMP_BYTES = 64 * 1024;
+
+/** What the Go runtime writes first when SIGQUIT ends it. */
+const DUMP_START = 'SIGQUIT: quit';
+
+/** Reasons the bridge stops a live program for, each of which gets the stack dump. */
+const QUITS: ReadonlySet<EndReason> = new Set<EndReason>([
+  'timeout',
+  'cpu-limit',
+  'output-limit',
+  'event-limit',
+  'stopped',
+]);
 
 export class RunLimits {
   private reason: EndReason | undefined;
@@ -17,6 +40,8 @@ export class RunLimits {
   private events = 0;
   private sawThreadFailure = false;
   private sawOutOfMemory = false;
+  /** The stopped program's stack dump has begun on stderr. */
+  private dumping = false;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -63,6 +88,16 @@ export class RunLimits {
    */
   admit(e: SlowmoEvent): SlowmoEvent | undefined {
     if (e.kind === 'run.end') return e;
+    if (e.kind === 'output' && e.stream === 'stderr' && this.reason && QUITS.has(this.reason)) {
+      const at = this.dumping ? 0 : e.data.indexOf(DUMP_START);
+      if (at >= 0) {
+        this.dumping = true;
+        // What the program wrote before the dump began is ordinary output.
+        const before = at > 0 ? this.admitOrdinary(e.data.slice(0, at), 'stderr') : '';
+        const data = before + this.take(e.data.slice(at), this.limits.outputBytes + DUMP_BYTES);
+        return data ? { ...e, data } : undefined;
+      }
+    }
     if (this.reason === 'output-limit' && e.kind === 'output') return undefined;
     if (this.reason === 'event-limit') return undefined;
     if (++this.events > this.limits.events) {
@@ -70,21 +105,34 @@ export class RunLimits {
       return undefined;
     }
     if (e.kind !== 'output') return e;
-    if (e.stream === 'stderr') {
+    const data = this.admitOrdinary(e.data, e.stream);
+    if (data === e.data) return e;
+    return data ? { ...e, data } : undefined;
+  }
+
+  /** Ordinary output: what of it fits under the output limit, which it may hit. */
+  private admitOrdinary(data: string, stream: 'stdout' | 'stderr'): string {
+    if (this.reason === 'output-limit' || this.reason === 'event-limit') return '';
+    if (stream === 'stderr') {
       this.sawThreadFailure ||=
-        /failed to create new OS thread|resource temporarily unavailable/.test(e.data);
-      this.sawOutOfMemory ||= /fatal error: (runtime: )?out of memory/.test(e.data);
+        /failed to create new OS thread|resource temporarily unavailable/.test(data);
+      this.sawOutOfMemory ||= /fatal error: (runtime: )?out of memory/.test(data);
     }
-    const room = this.limits.outputBytes - this.outputBytes;
-    const size = Buffer.byteLength(e.data);
+    const out = this.take(data, this.limits.outputBytes);
+    if (out !== data) this.hit('output-limit');
+    return out;
+  }
+
+  /** Counts what of `data` fits with at most `upTo` bytes of output in all, and returns it. */
+  private take(data: string, upTo: number): string {
+    const room = upTo - this.outputBytes;
+    const size = Buffer.byteLength(data);
     if (size <= room) {
       this.outputBytes += size;
-      return e;
+      return data;
     }
-    this.outputBytes = this.limits.outputBytes;
-    this.hit('output-limit');
-    const cut = Buffer.from(e.data).subarray(0, Math.max(0, room)).toString('utf8');
-    return cut ? { ...e, data: cut } : undefined;
+    this.outputBytes = Math.max(this.outputBytes, upTo);
+    return Buffer.from(data).subarray(0, Math.max(0, room)).toString('utf8');
   }
 
   /** The reason the run ended, given what the backend said about the program's end. */
@@ -104,5 +152,26 @@ export class RunLimits {
     if (failed && this.cgroup && this.cgroup.cpuSeconds() > this.limits.cpuSeconds)
       return 'cpu-limit';
     return backendReason;
+  }
+
+  /** The limit behind an end reason, as the end message names it; undefined for other reasons. */
+  limitFor(reason: EndReason): RunLimit | undefined {
+    const l = this.limits;
+    switch (reason) {
+      case 'timeout':
+        return { name: 'wallSeconds', value: l.wallSeconds, unit: 's' };
+      case 'cpu-limit':
+        return { name: 'cpuSeconds', value: l.cpuSeconds, unit: 's' };
+      case 'memory-limit':
+        return { name: 'memoryBytes', value: l.memoryBytes / MiB, unit: 'MiB' };
+      case 'process-limit':
+        return { name: 'processes', value: l.processes, unit: 'processes' };
+      case 'output-limit':
+        return { name: 'outputBytes', value: l.outputBytes, unit: 'bytes' };
+      case 'event-limit':
+        return { name: 'events', value: l.events, unit: 'events' };
+      default:
+        return undefined;
+    }
   }
 }

@@ -1,7 +1,10 @@
 package probe
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -16,7 +19,14 @@ import (
 type Ending struct {
 	mu     sync.Mutex
 	reason string
+	quit   bool // the watcher asked the program to quit
 }
+
+// QuitGrace is how long a program the watcher stops gets to print its
+// goroutines' stacks and exit before it is killed. The Go runtime needs a
+// few milliseconds for that; a program that catches SIGQUIT costs the full
+// grace and is killed.
+const QuitGrace = 500 * time.Millisecond
 
 // NewEnding starts with "exit".
 func NewEnding() *Ending { return &Ending{reason: "exit"} }
@@ -36,23 +46,44 @@ func (e *Ending) set(reason string, force bool) {
 	}
 }
 
-// Watch kills the program at the timeout (0: none) or when stop is closed
-// (nil: never). Call the returned func once the program has ended.
-func (e *Ending) Watch(timeout time.Duration, stop <-chan struct{}, kill func()) (ended func()) {
+// Watch stops the program at the timeout (0: none) or when stop is closed
+// (nil: never). Stopping calls quit (nil: none), which should send the
+// program SIGQUIT and say whether it could: the Go runtime then writes
+// every goroutine's stack to stderr, so the learner sees where an endless
+// program was. The program gets QuitGrace to do so and end; then, or at
+// once when it could not be told, kill. Call the returned func once the
+// program has ended.
+func (e *Ending) Watch(timeout time.Duration, stop <-chan struct{}, quit func() bool, kill func()) (ended func()) {
+	finished := make(chan struct{})
+	var once sync.Once
+	end := func() {
+		once.Do(func() {
+			if quit != nil && quit() {
+				e.mu.Lock()
+				e.quit = true
+				e.mu.Unlock()
+				select {
+				case <-finished:
+					return
+				case <-time.After(QuitGrace):
+				}
+			}
+			kill()
+		})
+	}
 	var timer *time.Timer
 	if timeout > 0 {
 		timer = time.AfterFunc(timeout, func() {
 			e.set("timeout", true)
-			kill()
+			end()
 		})
 	}
-	finished := make(chan struct{})
 	if stop != nil {
 		go func() {
 			select {
 			case <-stop:
 				e.set("stopped", false)
-				kill()
+				end()
 			case <-finished:
 			}
 		}()
@@ -63,6 +94,34 @@ func (e *Ending) Watch(timeout time.Duration, stop <-chan struct{}, kill func())
 		}
 		close(finished)
 	}
+}
+
+// Quit sends SIGQUIT to thread tid of process pid, or, if that thread is
+// gone, to its main thread. Go prints the stack of the goroutine on the
+// thread that takes the signal, and has to stop those running on other
+// threads (async preemption, a few milliseconds) to print theirs: one it
+// cannot stop in time, on a busy machine or with asyncpreemptoff (paced
+// mode), reads "stack unavailable". So tid should be the thread that runs
+// main's goroutine; sent to the process, the signal may go to any thread
+// (seen: sysmon's, while main spun on another).
+func Quit(pid, tid int) bool {
+	return unix.Tgkill(pid, tid, unix.SIGQUIT) == nil || unix.Tgkill(pid, pid, unix.SIGQUIT) == nil
+}
+
+// FindProgram finds the process at or below root whose argv[0] is path:
+// the program itself, under a launcher that forks (a sandbox with its own
+// pid namespace) and then execs it. 0 when there is none (yet, or any more).
+func FindProgram(root int, path string) int {
+	for _, pid := range append([]int{root}, descendants(root)...) {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil {
+			continue
+		}
+		if argv0, _, _ := bytes.Cut(cmdline, []byte{0}); string(argv0) == path {
+			return pid
+		}
+	}
+	return 0
 }
 
 // Exited reads cmd.Wait's result: the program's exit code, or -1 and the
@@ -81,6 +140,15 @@ func (e *Ending) Exited(waitErr error, launched bool) (code int, signal string, 
 		if launched && code > 128 && code < 128+65 {
 			code, signal = -1, unix.SignalName(syscall.Signal(code-128))
 		}
+	}
+	e.mu.Lock()
+	quit := e.quit
+	e.mu.Unlock()
+	if quit && (signal == "" && code == 2 || signal == "SIGQUIT") {
+		// It printed its stacks and exited (2 is the Go runtime's exit after
+		// SIGQUIT) because the watcher stopped it: report the stop as it
+		// was before the quit, a kill, not as the program's own failure.
+		code, signal = -1, "SIGKILL"
 	}
 	if signal != "" {
 		e.set("signal", false)

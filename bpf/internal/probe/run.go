@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -148,9 +149,17 @@ func Run(opts Options) error {
 	var pending []output
 	flushOutput := func(upTo uint64) {
 		k := 0
-		for ; k < len(pending) && pending[k].ts <= upTo; k++ {
+		for k < len(pending) && pending[k].ts <= upTo {
+			// Writes in a row on one stream, with no record between them, go
+			// out as one event: the runtime writes a stack dump (SIGQUIT, a
+			// panic) a few bytes at a time, which would make a thousand.
 			o := pending[k]
-			n.event(o.ts, "output", -1, -1, 0, F("stream", o.stream), F("data", o.data))
+			data := []byte(o.data)
+			for k++; k < len(pending) && pending[k].ts <= upTo && pending[k].stream == o.stream &&
+				len(data)+len(pending[k].data) <= maxOutputEvent; k++ {
+				data = append(data, pending[k].data...)
+			}
+			n.event(o.ts, "output", -1, -1, 0, F("stream", o.stream), F("data", string(data)))
 		}
 		pending = pending[k:]
 	}
@@ -193,6 +202,9 @@ func Run(opts Options) error {
 	go forward(stdout, "stdout")
 	go forward(stderr, "stderr")
 
+	// The thread that last began to run main's goroutine, for Quit.
+	var mainThread atomic.Int64
+	mainThread.Store(int64(h.pid))
 	recordsDone := make(chan error, 1)
 	go func() {
 		var rec ringbuf.Record
@@ -209,6 +221,9 @@ func Run(opts Options) error {
 			if err != nil {
 				continue
 			}
+			if r.kind == kExecute && r.a[0] == 1 {
+				mainThread.Store(int64(r.tid))
+			}
 			mu.Lock()
 			flushOutput(r.ts)
 			n.record(r)
@@ -222,8 +237,23 @@ func Run(opts Options) error {
 		}
 	}()
 
+	quit := func() bool {
+		if pace != nil {
+			// A paced program waits stopped at an event: let it run free to
+			// print its stacks.
+			mu.Lock()
+			pace.mode = free
+			_ = probes.SetPaced(false)
+			pace.poke()
+			mu.Unlock()
+			ok := Quit(h.pid, int(mainThread.Load()))
+			_ = syscall.Kill(h.pid, syscall.SIGCONT)
+			return ok
+		}
+		return Quit(h.pid, int(mainThread.Load()))
+	}
 	ending := NewEnding()
-	watched := ending.Watch(opts.Timeout, opts.Stop, kill)
+	watched := ending.Watch(opts.Timeout, opts.Stop, quit, kill)
 	pipes.Wait()
 	stdout.Close()
 	stderr.Close()
@@ -267,6 +297,9 @@ func Run(opts Options) error {
 
 // outputLag is how long output may wait for the records of what came before it.
 const outputLag = 25 * time.Millisecond
+
+// maxOutputEvent bounds the data of an output event made of several writes.
+const maxOutputEvent = 64 << 10
 
 type output struct {
 	ts           uint64

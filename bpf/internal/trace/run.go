@@ -23,6 +23,9 @@ import (
 	"go-slowmo.dev/bpf/internal/probe"
 )
 
+// maxOutputEvent bounds the data of an output event made of several writes.
+const maxOutputEvent = 64 << 10
+
 // DefaultPeriod is the tracer's generation period the program runs with
 // (GODEBUG=traceadvanceperiod): events reach the probe one generation
 // late, so this is about the live lag. The runtime's default is 1 s.
@@ -195,6 +198,22 @@ func Run(opts Options) error {
 		return bad("start %s: %v", cmd.Path, err)
 	}
 	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	quit := func() bool {
+		pid := cmd.Process.Pid
+		if len(opts.Launcher) > 0 {
+			// Not the launcher: a sandbox dies of SIGQUIT and takes the program with it.
+			inside := opts.InsidePath
+			if inside == "" {
+				inside = opts.Binary
+			}
+			if pid = probe.FindProgram(pid, inside); pid == 0 {
+				return false
+			}
+		}
+		// The trace comes too late to say which thread runs main's
+		// goroutine: the main thread most likely does.
+		return probe.Quit(pid, pid)
+	}
 
 	// Output reaches us before the trace of what the program did before
 	// writing it (the trace comes a generation late): it waits until the
@@ -206,9 +225,17 @@ func Run(opts Options) error {
 	var pending []output
 	flushOutput := func(upTo int64) {
 		k := 0
-		for ; k < len(pending) && pending[k].ts <= upTo; k++ {
+		for k < len(pending) && pending[k].ts <= upTo {
+			// Writes in a row on one stream, with no trace event between
+			// them, go out as one event: the runtime writes a stack dump
+			// (SIGQUIT, a panic) a few bytes at a time, which would make a thousand.
 			o := pending[k]
-			emit(o.ts, "output", -1, -1, 0, false, probe.F("stream", o.stream), probe.F("data", o.data))
+			data := []byte(o.data)
+			for k++; k < len(pending) && pending[k].ts <= upTo && pending[k].stream == o.stream &&
+				len(data)+len(pending[k].data) <= maxOutputEvent; k++ {
+				data = append(data, pending[k].data...)
+			}
+			emit(o.ts, "output", -1, -1, 0, false, probe.F("stream", o.stream), probe.F("data", string(data)))
 		}
 		pending = pending[k:]
 	}
@@ -293,7 +320,7 @@ func Run(opts Options) error {
 	}()
 
 	ending := probe.NewEnding()
-	watched := ending.Watch(opts.Timeout, opts.Stop, kill)
+	watched := ending.Watch(opts.Timeout, opts.Stop, quit, kill)
 	pipes.Wait()
 	stdout.Close()
 	stderr.Close()

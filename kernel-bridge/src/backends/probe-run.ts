@@ -19,7 +19,11 @@ import type { Backend } from './detect';
 import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
 
 const INSIDE = '/prog/main';
-/** How long the probe gets to end the run after SIGTERM before it is killed. */
+/**
+ * How long the probe gets to end the run after SIGTERM before it is killed:
+ * it first lets the program print its goroutines' stacks (up to half a
+ * second, bpf/internal/probe/ending.go), then kills it.
+ */
 const STOP_GRACE_MS = 5000;
 
 let runCounter = 0;
@@ -160,6 +164,7 @@ export function startProbeRun(
       }
       const end = ended as Extract<SlowmoEvent, { kind: 'run.end' }>;
       if (cwd) rmSync(cwd, { recursive: true, force: true });
+      const limit = limitsGuard.limitFor(end.reason);
       void (cgroup?.remove() ?? Promise.resolve()).finally(() =>
         resolve({
           reason: end.reason,
@@ -167,6 +172,7 @@ export function startProbeRun(
           lost: end.lost,
           events: seq,
           runMs: Math.round(performance.now() - started),
+          ...(limit ? { limit } : {}),
         }),
       );
     };

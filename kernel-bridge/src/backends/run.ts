@@ -1,7 +1,7 @@
 /**
  * What a session needs from a backend's run, whichever backend it is.
  */
-import type { ControlAction, EndReason, SlowmoEvent } from '../protocol';
+import type { ControlAction, EndReason, RunLimit, SlowmoEvent } from '../protocol';
 
 export interface RunSpec {
   /** The built program on this machine. */
@@ -21,6 +21,8 @@ export interface RunOutcome {
   /** Events passed on, run.start to run.end. */
   events: number;
   runMs: number;
+  /** The limit the run ended at, when its reason is one. */
+  limit?: RunLimit;
 }
 
 export interface BackendRun {

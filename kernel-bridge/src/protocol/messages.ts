@@ -124,6 +124,20 @@ export const RunStatsSchema = z.object({
   undelivered: z.number().int().min(0).optional(),
 });
 
+export const LIMIT_UNITS = ['s', 'MiB', 'bytes', 'events', 'processes'] as const;
+
+/**
+ * The limit a run ended at, so the UI can say "the time limit of this server, 20 s". `name` is the
+ * limit's key in the bridge's configuration (`wallSeconds`, `cpuSeconds`, `memoryBytes`,
+ * `processes`, `outputBytes`, `events`): a string, not an enum, so that a client that does not
+ * know a newer limit still takes the message. `value` is in `unit` (memory in MiB, not bytes).
+ */
+export const RunLimitSchema = z.object({
+  name: z.string().min(1),
+  value: z.number().min(0),
+  unit: z.enum(LIMIT_UNITS),
+});
+
 export const EndMessageSchema = z.object({
   type: z.literal('end'),
   id: RunIdSchema,
@@ -131,6 +145,8 @@ export const EndMessageSchema = z.object({
   reason: z.enum(END_REASONS),
   lost: z.number().int().min(0),
   stats: RunStatsSchema,
+  /** When `reason` is a limit (`timeout`, `cpu-limit`, `memory-limit`…): which one, and its value. */
+  limit: RunLimitSchema.optional(),
 });
 
 export const ErrorMessageSchema = z.object({
@@ -163,6 +179,8 @@ export type Diagnostic = z.infer<typeof DiagnosticSchema>;
 export type CompileErrorMessage = z.infer<typeof CompileErrorMessageSchema>;
 export type EventsMessage = z.infer<typeof EventsMessageSchema>;
 export type RunStats = z.infer<typeof RunStatsSchema>;
+export type LimitUnit = (typeof LIMIT_UNITS)[number];
+export type RunLimit = z.infer<typeof RunLimitSchema>;
 export type EndMessage = z.infer<typeof EndMessageSchema>;
 export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
