@@ -27,8 +27,11 @@ import { findToolchains, GoVersionError, resolveToolchain, type Toolchains } fro
 export interface RunObserver {
   status(phase: RunPhase, position?: number): void;
   compileError(diagnostics: Diagnostic[]): void;
-  /** Every event, in seq order, from run.start to run.end. */
-  event(event: SlowmoEvent): void;
+  /**
+   * Every event, in seq order, from run.start to run.end; `held` when the run
+   * then waits for a command (send it now: nothing comes after it until then).
+   */
+  event(event: SlowmoEvent, held?: boolean): void;
   end(end: Omit<EndMessage, 'type' | 'id'>): void;
   /** The run was refused or failed; `field` names the request field to blame. */
   error(code: string, message: string, field?: string): void;
@@ -187,7 +190,7 @@ export class Bridge {
             pace: req.pace,
             slot,
           },
-          (e) => observer.event(e),
+          (e, held) => observer.event(e, held),
           this.log,
         );
         if (paused) backendRun.pauseReading();
@@ -231,9 +234,9 @@ function tapped(observer: RunObserver, taps: RunTap[], req: RunRequest): RunObse
       observer.compileError(d);
       for (const x of t) x.compileError?.(d);
     },
-    event: (e) => {
-      observer.event(e);
-      for (const x of t) x.event?.(e);
+    event: (e, held) => {
+      observer.event(e, held);
+      for (const x of t) x.event?.(e, held);
     },
     end: (end) => {
       observer.end(end);

@@ -77,6 +77,12 @@ options:
   --allow-origin O   an origin allowed besides the bridge's own (repeatable)
   --work-dir DIR     where builds and the Go build cache live (default: $SLOWMO_WORK_DIR)
   -h, --help         this help
+
+environment:
+  SLOWMO_WALL_SECONDS  the time a program may run (default 20; a slow-motion run
+                       counts only the time the learner lets it run)
+  SLOWMO_IDLE_SECONDS  the time a slow-motion run may wait paused with nobody
+                       touching it (default 900)
 `;
 
 const CHECK_USAGE = `usage: slowmo check NOTEBOOK.ipynb... [options]
@@ -95,13 +101,34 @@ const STARTUP_MAX = 20_000;
 
 class UsageError extends Error {}
 
-/** Settings from the environment, for every command: SLOWMO_SANDBOX=none (Binder). */
+/**
+ * Settings from the environment, for every command: SLOWMO_SANDBOX=none
+ * (Binder); SLOWMO_WALL_SECONDS and SLOWMO_IDLE_SECONDS, the time limits
+ * (short ones for tests; makeConfig checks their range).
+ */
 function fromEnv(): BridgeConfigInput {
+  const input: BridgeConfigInput = {};
   const sandbox = process.env.SLOWMO_SANDBOX;
-  if (sandbox === undefined || sandbox === '') return {};
-  if (sandbox !== 'bwrap' && sandbox !== 'none')
-    throw new UsageError(`SLOWMO_SANDBOX=${sandbox}: use bwrap or none`);
-  return { sandbox };
+  if (sandbox !== undefined && sandbox !== '') {
+    if (sandbox !== 'bwrap' && sandbox !== 'none')
+      throw new UsageError(`SLOWMO_SANDBOX=${sandbox}: use bwrap or none`);
+    input.sandbox = sandbox;
+  }
+  const limits: NonNullable<BridgeConfigInput['limits']> = {};
+  const wall = envSeconds('SLOWMO_WALL_SECONDS');
+  if (wall !== undefined) limits.wallSeconds = wall;
+  const idle = envSeconds('SLOWMO_IDLE_SECONDS');
+  if (idle !== undefined) limits.idleSeconds = idle;
+  if (Object.keys(limits).length > 0) input.limits = limits;
+  return input;
+}
+
+function envSeconds(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}=${raw}: give seconds, above 0`);
+  return n;
 }
 
 function fail(message: string, code = 2): never {
@@ -174,7 +201,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const timeout = number('timeout', values.timeout);
   const input: BridgeConfigInput = { ...fromEnv(), logLevel: 'silent', parallel: 1 };
-  if (timeout !== undefined) input.limits = { wallSeconds: timeout };
+  if (timeout !== undefined) input.limits = { ...input.limits, wallSeconds: timeout };
   const config = makeConfig(input);
   const bridge = await Bridge.create(config);
 

@@ -13,8 +13,18 @@ const MiB = 1024 * 1024;
 
 /** Limits on one run; each one that is hit ends the run with its own `run.end.reason`. */
 export const LimitsSchema = z.object({
-  /** Wall time of the program (reason `timeout`). */
+  /**
+   * Wall time of the program (reason `timeout`). A paced run counts only the
+   * time its program was allowed to run, not the time it waited, paused, for
+   * the learner (run-clock.ts).
+   */
   wallSeconds: z.number().positive().max(3600).default(20),
+  /**
+   * How long a paced run may wait paused with nobody sending it a control
+   * message before it ends (reason `idle`), so a forgotten tab gives its run
+   * slot back.
+   */
+  idleSeconds: z.number().positive().max(86_400).default(900),
   /** CPU time of the program, all threads (reason `cpu-limit`). */
   cpuSeconds: z.number().positive().max(3600).default(10),
   /** Memory of the program (reason `memory-limit`). */

@@ -3,7 +3,9 @@
  * and CPU time while it runs, output bytes and event count as its events go
  * by, memory and processes after the fact from its control group (or, where
  * there is none, from what the Go runtime printed when it failed). The first
- * limit hit stops the run and becomes its `run.end.reason`.
+ * limit hit stops the run and becomes its `run.end.reason`. A paced run's
+ * wall time counts only while the learner lets the program run, and a paced
+ * run left paused and untouched ends at the idle limit (run-clock.ts).
  *
  * Stopping a program that is still alive (every limit the bridge watches, and
  * the learner's stop) goes through the probe engine, which sends it SIGQUIT
@@ -14,6 +16,7 @@
  */
 import type { Limits } from './config';
 import type { EndReason, RunLimit, SlowmoEvent } from './protocol';
+import { parsePacerCommand, RunClock, type PacerCommand } from './run-clock';
 import type { RunCgroup } from './sandbox/cgroup';
 
 const CPU_POLL_MS = 100;
@@ -31,6 +34,7 @@ const QUITS: ReadonlySet<EndReason> = new Set<EndReason>([
   'cpu-limit',
   'output-limit',
   'event-limit',
+  'idle',
   'stopped',
 ]);
 
@@ -43,12 +47,18 @@ export class RunLimits {
   /** The stopped program's stack dump has begun on stderr. */
   private dumping = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Wall and idle time (run-clock.ts); from run.start. */
+  private clock: RunClock | undefined;
+  /** Commands sent before run.start: the probe reads them when its pacer starts. */
+  private readonly early: PacerCommand[] = [];
 
   constructor(
     private readonly limits: Limits,
     private readonly cgroup: RunCgroup | null,
     /** Stops the program; called once, with the reason. */
     private readonly stop: (reason: EndReason) => void,
+    /** A paced run: its starting speed (events/s, 0: paused). Undefined: a record run. */
+    private readonly paced?: { pace: number },
   ) {}
 
   /** The reason the bridge stopped the run, if it did. */
@@ -58,7 +68,14 @@ export class RunLimits {
 
   /** Starts the clocks: call when the program starts. */
   start(): void {
-    this.timers.push(setTimeout(() => this.hit('timeout'), this.limits.wallSeconds * 1000));
+    if (this.reason || this.clock) return;
+    this.clock = new RunClock({
+      wallMs: this.limits.wallSeconds * 1000,
+      idleMs: this.limits.idleSeconds * 1000,
+      ...(this.paced ? { pace: this.paced.pace } : {}),
+      onLimit: (limit) => this.hit(limit),
+    });
+    for (const c of this.early.splice(0)) this.clock.command(c);
     if (this.cgroup) {
       const cg = this.cgroup;
       this.timers.push(
@@ -72,6 +89,29 @@ export class RunLimits {
   dispose(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.length = 0;
+    this.clock?.dispose();
+  }
+
+  /**
+   * A paced-mode command line for the probe's control input: returns why
+   * it is refused, or undefined when it may be sent (and is now counted).
+   */
+  command(line: string): string | undefined {
+    const c = parsePacerCommand(line);
+    if (typeof c === 'string') return c;
+    if (this.clock) this.clock.command(c);
+    else this.early.push(c);
+    return undefined;
+  }
+
+  /** A paced run whose program now waits for the learner's next command. */
+  get held(): boolean {
+    return this.clock?.held ?? false;
+  }
+
+  /** The time the program was allowed to run so far, in ms (0 before run.start). */
+  ranMs(): number {
+    return this.clock?.ranMs() ?? 0;
   }
 
   /** Stops the run for `reason` unless it was stopped already. */
@@ -87,6 +127,8 @@ export class RunLimits {
    * may come back truncated) or undefined to drop it. `run.end` always passes.
    */
   admit(e: SlowmoEvent): SlowmoEvent | undefined {
+    // The pacer let it out (run.start comes before the pacer starts).
+    if (e.kind !== 'run.start') this.clock?.delivered(e);
     if (e.kind === 'run.end') return e;
     if (e.kind === 'output' && e.stream === 'stderr' && this.reason && QUITS.has(this.reason)) {
       const at = this.dumping ? 0 : e.data.indexOf(DUMP_START);
@@ -160,6 +202,8 @@ export class RunLimits {
     switch (reason) {
       case 'timeout':
         return { name: 'wallSeconds', value: l.wallSeconds, unit: 's' };
+      case 'idle':
+        return { name: 'idleSeconds', value: l.idleSeconds, unit: 's' };
       case 'cpu-limit':
         return { name: 'cpuSeconds', value: l.cpuSeconds, unit: 's' };
       case 'memory-limit':

@@ -61,7 +61,8 @@ export function startProbeRun(
   const boxed = config.sandbox === 'bwrap';
   const cwd = boxed ? undefined : mkdtempSync(path.join(config.workDir, 'run-'));
   const args = [backend === 'ebpf' ? 'run' : 'trace', '--procs', String(spec.gomaxprocs)];
-  if (spec.paced && backend === 'ebpf') args.push('--pace', String(spec.pace ?? 0));
+  const paced = spec.paced && backend === 'ebpf';
+  if (paced) args.push('--pace', String(spec.pace ?? 0));
   args.push(
     '--launcher',
     JSON.stringify(launcher),
@@ -80,13 +81,18 @@ export function startProbeRun(
   probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
 
   let stopTimer: NodeJS.Timeout | undefined;
-  const limitsGuard = new RunLimits(limits, cgroup, () => {
-    probe.kill('SIGTERM');
-    stopTimer = setTimeout(() => {
-      probe.kill('SIGKILL');
-      void cgroup?.killAll();
-    }, STOP_GRACE_MS);
-  });
+  const limitsGuard = new RunLimits(
+    limits,
+    cgroup,
+    () => {
+      probe.kill('SIGTERM');
+      stopTimer = setTimeout(() => {
+        probe.kill('SIGKILL');
+        void cgroup?.killAll();
+      }, STOP_GRACE_MS);
+    },
+    paced ? { pace: spec.pace ?? 0 } : undefined,
+  );
 
   let seq = 0;
   let ended: SlowmoEvent | undefined;
@@ -102,7 +108,7 @@ export function startProbeRun(
       out.reason = limitsGuard.endReason(out.reason, out.exitCode);
       ended = out;
     }
-    sink(out);
+    sink(out, limitsGuard.held);
   };
 
   let partial = '';
@@ -186,7 +192,11 @@ export function startProbeRun(
     control(action, value) {
       if (!spec.paced)
         return `"${action}" needs a paced run (mode "paced"); this run records at full speed`;
-      probe.stdin.write(action === 'speed' ? `speed ${value ?? 1}\n` : `${action}\n`);
+      const command = action === 'speed' ? `speed ${value ?? 1}` : action;
+      // The limits mirror the probe's pacer from the commands it gets (run-clock.ts).
+      const refused = limitsGuard.command(command);
+      if (refused) return refused;
+      probe.stdin.write(`${command}\n`);
       return undefined;
     },
     stop(reason: EndReason) {

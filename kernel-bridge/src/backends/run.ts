@@ -36,5 +36,9 @@ export interface BackendRun {
   readonly done: Promise<RunOutcome>;
 }
 
-/** Where a run's events go, numbered and in order, ending with run.end. */
-export type EventSink = (event: SlowmoEvent) => void;
+/**
+ * Where a run's events go, numbered and in order, ending with run.end.
+ * `held`: after this event the program waits for the learner's next command
+ * (a paced run, paused), so nothing follows it until one comes.
+ */
+export type EventSink = (event: SlowmoEvent, held?: boolean) => void;

@@ -62,6 +62,7 @@ export type Ending = z.infer<typeof EndingSchema>;
 /** The limits in force, named as the bridge's configuration and `/api/info` name them. */
 export interface EndingLimits {
   wallSeconds?: number;
+  idleSeconds?: number;
   cpuSeconds?: number;
   memoryBytes?: number;
   processes?: number;
@@ -259,6 +260,7 @@ function limitsIn(opts: EndingOptions): EndingLimits {
 
 const LIMIT_NAMES: Record<keyof EndingLimits, true> = {
   wallSeconds: true,
+  idleSeconds: true,
   cpuSeconds: true,
   memoryBytes: true,
   processes: true,
@@ -278,6 +280,17 @@ function limitWords(
         kind: 'timeout',
         title: `Stopped after ${seconds(s)}: the time limit of this server`,
         why: `The program was still running after ${seconds(s)}, so it was stopped: a program that never ends (an endless loop, a goroutine waiting for ever) meets this limit.`,
+      };
+    }
+    case 'idle': {
+      const v = limits.idleSeconds;
+      const waited =
+        v === undefined ? 'a long time' : v >= 120 ? `${+(v / 60).toFixed(1)} min` : seconds(v);
+      return {
+        // Not the program's doing: nobody was stepping it any more.
+        kind: 'stopped',
+        title: `Stopped: paused for ${waited} with nobody stepping it`,
+        why: `This slow-motion run waited paused for ${waited} without a step, resume or pause, so the server stopped it to give its place to other runs. Run the cell again to start over.`,
       };
     }
     case 'cpu-limit': {

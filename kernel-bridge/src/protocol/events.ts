@@ -69,6 +69,8 @@ export const END_REASONS = [
   'process-limit',
   'output-limit',
   'event-limit',
+  /** A paced run waited paused, untouched, past the idle limit (bridge only; the probe never says it). */
+  'idle',
   'probe-error',
 ] as const;
 

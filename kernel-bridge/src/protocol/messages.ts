@@ -128,8 +128,8 @@ export const LIMIT_UNITS = ['s', 'MiB', 'bytes', 'events', 'processes'] as const
 
 /**
  * The limit a run ended at, so the UI can say "the time limit of this server, 20 s". `name` is the
- * limit's key in the bridge's configuration (`wallSeconds`, `cpuSeconds`, `memoryBytes`,
- * `processes`, `outputBytes`, `events`): a string, not an enum, so that a client that does not
+ * limit's key in the bridge's configuration (`wallSeconds`, `idleSeconds`, `cpuSeconds`,
+ * `memoryBytes`, `processes`, `outputBytes`, `events`): a string, not an enum, so that a client that does not
  * know a newer limit still takes the message. `value` is in `unit` (memory in MiB, not bytes).
  */
 export const RunLimitSchema = z.object({

@@ -230,6 +230,7 @@ const END_WORDS: Record<EndReason, string> = {
   'process-limit': 'was stopped: too many processes or threads',
   'output-limit': 'was stopped: too much output',
   'event-limit': 'was stopped: too many scheduler events',
+  idle: 'was stopped: left paused, untouched, too long',
   'probe-error': 'was stopped: the probe failed',
 };
 

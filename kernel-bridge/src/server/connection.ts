@@ -119,7 +119,11 @@ export class Connection {
           ...(position !== undefined ? { position } : {}),
         }),
       compileError: (diagnostics) => outbox.message({ type: 'compile_error', id, diagnostics }),
-      event: (e) => outbox.event(e),
+      event: (e, held) => {
+        outbox.event(e);
+        // A step's event: the learner is waiting for it and no other follows to batch with it.
+        if (held) outbox.flush();
+      },
       end: (end) => {
         outbox.flush();
         const msg = ServerMessageSchema.parse({
