@@ -188,6 +188,7 @@ export class Bridge {
             gomaxprocs: req.gomaxprocs ?? os.cpus().length,
             paced: req.mode === 'paced',
             pace: req.pace,
+            sysmon: req.sysmon,
             slot,
           },
           (e, held) => observer.event(e, held),

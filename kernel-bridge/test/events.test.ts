@@ -128,8 +128,23 @@ test('a negative seq, a fractional line, a goid of 0 and an unknown enum value a
   expect(rejection({ ...example('p.state'), p: -2 }).field).toBe('p');
 });
 
+test('a paced run.start says how sysmon sees the pauses; a record run.start says nothing', () => {
+  for (const sysmon of ['hide-pauses', 'see-pauses']) {
+    const paced = { ...example('run.start'), backend: 'ebpf', paced: { sysmon } };
+    expect(parseEvent(paced)).toEqual(paced);
+  }
+  expect(parseEvent(example('run.start'))).not.toHaveProperty('paced');
+  const bad = { ...example('run.start'), paced: { sysmon: 'sometimes' } };
+  expect(rejection(bad).field).toBe('paced.sysmon');
+});
+
 test('who woke a goroutine is optional, and never g0', () => {
-  const { by: _by, file: _file, line: _line, ...older } = example('g.runnable');
+  const {
+    by: _by,
+    file: _file,
+    line: _line,
+    ...older
+  } = example('g.runnable') as Record<string, unknown>;
   expect(parseEvent(older)).toEqual(older);
   expect(parseEvent({ ...older, by: 1 })).toEqual({ ...older, by: 1 });
   expect(rejection({ ...example('g.runnable'), by: 0 }).field).toBe('by');

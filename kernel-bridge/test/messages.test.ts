@@ -39,6 +39,18 @@ describe('client to bridge', () => {
     expect(msg).toMatchObject({ gomaxprocs: 4, mode: 'paced', pace: 5 });
   });
 
+  test('a paced run may let sysmon see its pauses; stepline is a control', () => {
+    expect(
+      parseClientMessage({ type: 'run', id: 'r', code: 'x', mode: 'paced', sysmon: 'see-pauses' }),
+    ).toMatchObject({ mode: 'paced', sysmon: 'see-pauses' });
+    expect(parseClientMessage({ type: 'run', id: 'r', code: 'x' })).not.toHaveProperty('sysmon');
+    expect(parseClientMessage({ type: 'control', id: 'r', action: 'stepline' })).toEqual({
+      type: 'control',
+      id: 'r',
+      action: 'stepline',
+    });
+  });
+
   test.each([
     [{ type: 'run', id: 'a' }, 'code'],
     [{ type: 'run', id: 'a', code: 'x', files: { 'main.go': 'x' } }, 'code'],
@@ -50,6 +62,7 @@ describe('client to bridge', () => {
     [{ type: 'run', id: 'a', code: 'x', gomaxprocs: 0 }, 'gomaxprocs'],
     [{ type: 'run', id: 'a', code: 'x', goVersion: 'latest' }, 'goVersion'],
     [{ type: 'run', id: 'a', code: 'x', backend: 'dtrace' }, 'backend'],
+    [{ type: 'run', id: 'a', code: 'x', mode: 'paced', sysmon: 'always' }, 'sysmon'],
     [{ type: 'control', id: 'a', action: 'speed' }, 'value'],
     [{ type: 'control', id: 'a', action: 'rewind' }, 'action'],
     [{ type: 'launch', id: 'a' }, 'type'],

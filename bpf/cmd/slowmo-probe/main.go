@@ -25,11 +25,17 @@ import (
 const usage = `usage: slowmo-probe COMMAND
 
 commands:
-  run [--procs N] [--timeout S] [--pace N] [--launcher JSON --inside PATH] -- BINARY [ARGS]
+  run [--procs N] [--timeout S] [--pace N [--sysmon MODE]] [--launcher JSON --inside PATH]
+      -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end. --pace stops the
            program at each event and delivers N events per second (0: start
-           paused); commands on stdin: step, pause, resume, speed N.
+           paused); commands on stdin: step, stepline [N] (until a goroutine
+           reaches another line of the program, at most N events, default
+           2000), pause, resume, speed N. --sysmon hide-pauses (default)
+           keeps sysmon from counting the pauses as the program's time;
+           see-pauses lets it, as if the program were that slow (it then
+           preempts long-running goroutines); run.start says which.
            --launcher runs the program under a command line (a JSON array,
            e.g. a sandbox) that ends by exec'ing what it is given; --inside
            is the binary's path as that sandbox sees it
@@ -124,6 +130,7 @@ func run(args []string) int {
 	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
 	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
 	pace := fs.Float64("pace", -1, "paced mode: events per second (0: start paused); commands on stdin")
+	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
 	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
 	if err := fs.Parse(args); err != nil {
@@ -143,6 +150,14 @@ func run(args []string) int {
 	}
 	if *pace > 1e6 {
 		fmt.Fprintf(os.Stderr, "slowmo-probe run: --pace %g: at most 1000000 events per second\n", *pace)
+		return 2
+	}
+	switch {
+	case *sysmon != "" && *pace < 0:
+		fmt.Fprintln(os.Stderr, "slowmo-probe run: --sysmon applies to paced mode: give --pace too")
+		return 2
+	case *sysmon != "" && *sysmon != probe.SysmonHidePauses && *sysmon != probe.SysmonSeePauses:
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --sysmon %q: use %s or %s\n", *sysmon, probe.SysmonHidePauses, probe.SysmonSeePauses)
 		return 2
 	}
 	if r := capability.Probe(); !r.Available {
@@ -166,6 +181,8 @@ func run(args []string) int {
 		Paced:   *pace >= 0,
 		Speed:   *pace,
 		Control: os.Stdin,
+
+		SysmonSeesPauses: *sysmon == probe.SysmonSeePauses,
 
 		Launcher:   launcher,
 		InsidePath: *inside,

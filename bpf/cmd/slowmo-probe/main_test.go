@@ -45,6 +45,8 @@ func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 		{"no program named", []string{probe, "run"}, "name the program"},
 		{"bad --procs", []string{probe, "run", "--procs", "-3", "--", "/bin/true"}, "--procs"},
 		{"unknown command", []string{probe, "fly"}, "unknown command"},
+		{"--sysmon without --pace", []string{probe, "run", "--sysmon", "see-pauses", "--", "/bin/true"}, "give --pace"},
+		{"bad --sysmon", []string{probe, "run", "--pace", "0", "--sysmon", "never", "--", "/bin/true"}, "hide-pauses or see-pauses"},
 	}
 	if os.Geteuid() == 0 {
 		cases = append(cases, struct {

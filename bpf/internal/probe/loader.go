@@ -415,6 +415,9 @@ func (p *Probes) SetPaced(on bool) error {
 	return nil
 }
 
+// HasLines says whether line probes are attached (paced mode, until it ends).
+func (p *Probes) HasLines() bool { return len(p.lines) > 0 }
+
 // Close detaches and unloads everything.
 func (p *Probes) Close() {
 	if p.Reader != nil {

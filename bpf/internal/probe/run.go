@@ -37,6 +37,9 @@ type Options struct {
 	Paced   bool
 	Speed   float64 // events per second at the start; 0 starts paused
 	Control io.Reader
+	// SysmonSeesPauses leaves sysmon's records alone across pauses
+	// (sysmon.go), so it preempts and retakes as in a really slow program.
+	SysmonSeesPauses bool
 	// Launcher, when set, is the command line the target runs under (launch.go),
 	// and InsidePath the binary's path as the launcher's sandbox sees it.
 	Launcher   []string
@@ -109,15 +112,19 @@ func Run(opts Options) error {
 			buf = e.AppendJSON(buf[:0])
 			buf = append(buf, '\n')
 			if pace != nil {
-				pace.push(buf)
+				pace.push(e, buf)
 			} else {
 				_, _ = w.Write(buf)
 			}
 		},
 	}
-	n.event(n.start, "run.start", -1, -1, 0,
-		F("goVersion", bin.GoVersion), F("gomaxprocs", procs), F("backend", "ebpf"),
-		F("fidelity", map[string]bool{"runq": true, "runnext": true, "steals": true, "lines": opts.Paced}))
+	start := []Field{F("goVersion", bin.GoVersion), F("gomaxprocs", procs), F("backend", "ebpf"),
+		F("fidelity", map[string]bool{"runq": true, "runnext": true, "steals": true, "lines": opts.Paced})}
+	if opts.Paced {
+		// So that the picture can say whether pauses count as the program's time.
+		start = append(start, F("paced", map[string]string{"sysmon": SysmonMode(opts.SysmonSeesPauses)}))
+	}
+	n.event(n.start, "run.start", -1, -1, 0, start...)
 	paceDone := make(chan struct{})
 	if opts.Paced {
 		if err := w.Flush(); err != nil {
@@ -129,7 +136,9 @@ func Run(opts Options) error {
 			control = strings.NewReader("")
 		}
 		pace = newPacer(w, probes, h.pid, opts.Speed)
-		pace.ticks = newSysmonTicks(bin, h.pid)
+		if !opts.SysmonSeesPauses {
+			pace.ticks = newSysmonTicks(bin, h.pid)
+		}
 		go func() {
 			pace.loop(&mu, control)
 			close(paceDone)

@@ -18,11 +18,29 @@ import (
 // SIGCONT the pacer makes sysmon's record of every P disagree with the P's
 // ticks: sysmon then takes it for a new slice and starts its 10 ms afresh.
 // The target is stopped while this is written, so nothing races with it.
+//
+// A run may ask for the opposite (Options.SysmonSeesPauses): then the
+// records are left alone and a learner sees what a program as slow as the
+// pauses would get from sysmon.
 type sysmonTicks struct {
 	pid        int
 	allp       uint64 // address of runtime.allp, a []*p
 	ticks      uint64 // p.schedtick (p.syscalltick follows)
 	sched, sys uint64 // p.sysmontick.schedtick and .syscalltick, from p
+}
+
+// The names of the two choices, as the CLI takes them and run.start says them.
+const (
+	SysmonHidePauses = "hide-pauses"
+	SysmonSeePauses  = "see-pauses"
+)
+
+// SysmonMode names a run's choice.
+func SysmonMode(seesPauses bool) string {
+	if seesPauses {
+		return SysmonSeePauses
+	}
+	return SysmonHidePauses
 }
 
 // newSysmonTicks finds what it needs in the binary; nil when it cannot (a PIE binary, an unexpected layout).

@@ -63,6 +63,7 @@ export function startProbeRun(
   const args = [backend === 'ebpf' ? 'run' : 'trace', '--procs', String(spec.gomaxprocs)];
   const paced = spec.paced && backend === 'ebpf';
   if (paced) args.push('--pace', String(spec.pace ?? 0));
+  if (spec.paced && backend === 'ebpf' && spec.sysmon) args.push('--sysmon', spec.sysmon);
   args.push(
     '--launcher',
     JSON.stringify(launcher),
@@ -81,6 +82,8 @@ export function startProbeRun(
   probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
 
   let stopTimer: NodeJS.Timeout | undefined;
+  /** After resume the probe has removed its line probes (pace.go): no stepline can end. */
+  let resumed = false;
   const limitsGuard = new RunLimits(
     limits,
     cgroup,
@@ -190,6 +193,11 @@ export function startProbeRun(
 
   return {
     control(action, value) {
+      if (action === 'stepline') {
+        const why = lineStepRefusal(backend, spec.paced, resumed);
+        if (why) return why;
+      }
+      if (action === 'resume') resumed = true;
       if (!spec.paced)
         return `"${action}" needs a paced run (mode "paced"); this run records at full speed`;
       const command = action === 'speed' ? `speed ${value ?? 1}` : action;
@@ -210,4 +218,19 @@ export function startProbeRun(
     },
     done,
   };
+}
+
+/**
+ * Why `stepline` cannot run here, if it cannot: it waits for a line event, and only a paced
+ * eBPF run has them, until it is resumed. Said rather than sent, so that it never waits for a
+ * line that cannot come.
+ */
+function lineStepRefusal(backend: Backend, paced: boolean, resumed: boolean): string | undefined {
+  if (backend !== 'ebpf')
+    return `"stepline" needs the eBPF backend: only its paced runs see a goroutine reach a source line; this run uses the ${backend} backend, which records at full speed with no line events`;
+  if (!paced)
+    return '"stepline" needs a paced run (mode "paced"): only paced runs have line events; this run records at full speed';
+  if (resumed)
+    return '"stepline" after "resume": resuming at full speed removed the line probes, so no line can stop the program; start a new paced run to step by line';
+  return undefined;
 }

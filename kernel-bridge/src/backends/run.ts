@@ -1,7 +1,7 @@
 /**
  * What a session needs from a backend's run, whichever backend it is.
  */
-import type { ControlAction, EndReason, RunLimit, SlowmoEvent } from '../protocol';
+import type { ControlAction, EndReason, RunLimit, SlowmoEvent, SysmonMode } from '../protocol';
 
 export interface RunSpec {
   /** The built program on this machine. */
@@ -10,6 +10,8 @@ export interface RunSpec {
   paced: boolean;
   /** Paced mode: events per second at the start (0 or absent: start paused). */
   pace?: number;
+  /** Paced mode: whether sysmon counts the pauses (absent: hide them). */
+  sysmon?: SysmonMode;
   /** The queue slot, which picks the sandbox uid. */
   slot: number;
 }

@@ -82,11 +82,26 @@ export const FidelitySchema = z.object({
   lines: z.boolean(),
 });
 
+/**
+ * Paced mode stops the program at each event. `hide-pauses` (the default) resets sysmon's
+ * per-P records before each continue, so the pauses count as none of the program's time and
+ * invent no preemption; `see-pauses` leaves them, so sysmon preempts and retakes as it would in
+ * a program really that slow (bpf/internal/probe/sysmon.go).
+ */
+export const SYSMON_MODES = ['hide-pauses', 'see-pauses'] as const;
+
+/** How a paced run is paced, so the picture can say what the pauses do to it. */
+export const PacedSchema = z.object({
+  sysmon: z.enum(SYSMON_MODES),
+});
+
 export const RunStartSchema = ev('run.start', {
   goVersion: z.string().min(1),
   gomaxprocs: int().min(1).max(1024),
   backend: z.enum(BACKENDS),
   fidelity: FidelitySchema,
+  /** Present on paced runs only. */
+  paced: PacedSchema.optional(),
 });
 export const GCreateSchema = ev('g.create', {
   goid: goid(),
@@ -203,6 +218,7 @@ export const EventSchema = z.discriminatedUnion('kind', [
 export type SlowmoEvent = z.infer<typeof EventSchema>;
 export type EventOf<K extends EventKind> = z.infer<(typeof EVENT_SCHEMAS)[K]>;
 export type Fidelity = z.infer<typeof FidelitySchema>;
+export type SysmonMode = (typeof SYSMON_MODES)[number];
 export type QueueName = (typeof QUEUES)[number];
 export type PStateName = (typeof P_STATES)[number];
 export type MStateName = (typeof M_STATES)[number];

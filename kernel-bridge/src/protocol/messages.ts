@@ -5,7 +5,7 @@
  * an `error` naming the bad field and keeps the connection open.
  */
 import { z } from 'zod';
-import { END_REASONS, EventSchema } from './events';
+import { END_REASONS, EventSchema, SYSMON_MODES } from './events';
 import { ProtocolError, toProtocolError } from './parse';
 
 /** A client-chosen run id: short, printable, safe in logs and file names. */
@@ -37,7 +37,14 @@ export const SourcePathSchema = z
 
 export const BACKEND_CHOICES = ['auto', 'ebpf', 'trace'] as const;
 export const RUN_MODES = ['record', 'paced'] as const;
-export const CONTROL_ACTIONS = ['pause', 'resume', 'step', 'stop', 'speed'] as const;
+/**
+ * `step`: one event. `stepline`: events until a goroutine reaches a user line other than the
+ * one it was last seen on (its next `line` event that differs), then paused again; it gives up
+ * after 2000 events, pausing there (the last event is then no new line). Only paced runs on the
+ * eBPF backend have line events: elsewhere it is refused with `bad_control`, as it is after
+ * `resume` (which removes the line probes); `run.start.fidelity.lines` says beforehand.
+ */
+export const CONTROL_ACTIONS = ['pause', 'resume', 'step', 'stepline', 'stop', 'speed'] as const;
 export const RUN_PHASES = ['queued', 'compiling', 'running', 'done'] as const;
 
 export const RunRequestSchema = z
@@ -54,6 +61,12 @@ export const RunRequestSchema = z
     mode: z.enum(RUN_MODES).default('record'),
     /** Paced mode: events per second; without it a paced run starts paused (step, resume, speed). */
     pace: z.number().positive().max(1_000_000).optional(),
+    /**
+     * Paced mode: whether sysmon counts the pauses as the program's time (`see-pauses`) or not
+     * (`hide-pauses`, the default); `run.start.paced.sysmon` says which a run got. Ignored in
+     * record mode, which does not pause.
+     */
+    sysmon: z.enum(SYSMON_MODES).optional(),
   })
   .superRefine((msg, ctx) => {
     const has = (msg.code !== undefined ? 1 : 0) + (msg.files !== undefined ? 1 : 0);
@@ -74,7 +87,7 @@ export const ControlRequestSchema = z
     type: z.literal('control'),
     id: RunIdSchema,
     action: z.enum(CONTROL_ACTIONS),
-    /** For `speed`: events per second. */
+    /** For `speed`: events per second. Other actions take none. */
     value: z.number().positive().optional(),
   })
   .refine((msg) => msg.action !== 'speed' || msg.value !== undefined, {
