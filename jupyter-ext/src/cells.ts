@@ -67,6 +67,44 @@ export function toggleActive(notebook: Notebook): void {
   markCell(active);
 }
 
+export type Mode = 'record' | 'paced';
+
+/** The active Go-slowmo cell's mode, or null when the active cell is not one. */
+export function activeMode(notebook: Notebook | null): Mode | null {
+  const cell = notebook?.activeCell;
+  if (!cell || !isSlowmo(cell.model.metadata)) return null;
+  const meta = cell.model.getMetadata(METADATA_KEY) as { mode?: string } | undefined;
+  return meta?.mode === 'paced' ? 'paced' : 'record';
+}
+
+/**
+ * Switches the active Go-slowmo cell between recording at full speed and
+ * slow motion (paced: the real program paused at each event), in its metadata.
+ */
+export function toggleMode(notebook: Notebook): void {
+  const cell = notebook.activeCell;
+  if (!cell || !isSlowmo(cell.model.metadata)) return;
+  const meta = { ...(cell.model.getMetadata(METADATA_KEY) as Record<string, unknown>) };
+  meta.mode = meta.mode === 'paced' ? 'record' : 'paced';
+  cell.model.setMetadata(METADATA_KEY, meta);
+}
+
+/** Whether the active slow-motion cell lets sysmon see its pauses; null when not a slow-motion cell. */
+export function activeSysmon(notebook: Notebook | null): 'hide-pauses' | 'see-pauses' | null {
+  if (activeMode(notebook) !== 'paced') return null;
+  const meta = notebook!.activeCell!.model.getMetadata(METADATA_KEY) as { sysmon?: string };
+  return meta?.sysmon === 'see-pauses' ? 'see-pauses' : 'hide-pauses';
+}
+
+/** Lets sysmon see the pauses of slow motion, or hides them from it (the default). */
+export function toggleSysmon(notebook: Notebook): void {
+  const cell = notebook.activeCell;
+  if (!cell || activeMode(notebook) !== 'paced') return;
+  const meta = { ...(cell.model.getMetadata(METADATA_KEY) as Record<string, unknown>) };
+  meta.sysmon = meta.sysmon === 'see-pauses' ? 'hide-pauses' : 'see-pauses';
+  cell.model.setMetadata(METADATA_KEY, meta);
+}
+
 /** Inserts a Go-slowmo cell with a starter program below the active cell. */
 export function insertNew(notebook: Notebook, source = STARTER): Cell | null {
   NotebookActions.insertBelow(notebook);

@@ -61,6 +61,24 @@ export function checkpointOutcomes(
 export class SlowmoCellExecutor implements INotebookCellExecutor {
   private readonly queues = new WeakMap<INotebookModel, Promise<unknown>>();
   private readonly counters = new WeakMap<INotebookModel, number>();
+  /** The live runs of each notebook, for stop-all (interrupt, restart). */
+  private readonly live = new WeakMap<INotebookModel, Set<RunStore>>();
+  /** Bumped by stop-all: cells queued before it do not start. */
+  private readonly stops = new WeakMap<INotebookModel, number>();
+
+  /**
+   * Stops every Go-slowmo run of a notebook, running, paused or waiting in
+   * its queue: what JupyterLab's stop button, Kernel → Interrupt and a kernel
+   * restart mean for cells that do not run on the kernel. Returns how many
+   * were running.
+   */
+  stopAll(notebook: INotebookModel): number {
+    this.stops.set(notebook, (this.stops.get(notebook) ?? 0) + 1);
+    const runs = this.live.get(notebook);
+    if (!runs) return 0;
+    for (const store of runs) store.stop();
+    return runs.size;
+  }
 
   constructor(
     private readonly client: BridgeClient,
@@ -75,7 +93,14 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     const model = cell.model as ICodeCellModel;
     model.executionState = 'running';
     const before = this.queues.get(notebook) ?? Promise.resolve();
-    const run = before.then(() => this.runGo(options));
+    const stops = this.stops.get(notebook) ?? 0;
+    const run = before.then(() => {
+      if ((this.stops.get(notebook) ?? 0) === stops) return this.runGo(options);
+      // Stopped while it waited for the cells before it: it never ran.
+      model.executionState = 'idle';
+      options.onCellExecuted({ cell, success: false });
+      return false;
+    });
     this.queues.set(
       notebook,
       run.catch(() => false),
@@ -124,6 +149,9 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
       ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
     });
     liveRuns.set(id, store);
+    let runs = this.live.get(notebook);
+    if (!runs) this.live.set(notebook, (runs = new Set()));
+    runs.add(store);
     model.executionCount = null;
     model.outputs.clear();
     model.outputs.add({ output_type: 'display_data', data: { [LIVE_MIME]: { id } }, metadata: {} });
@@ -157,9 +185,10 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
           },
         })
         .then((control) => {
-          if (store.phase !== 'done' && store.phase !== 'failed') store.control = control;
+          if (store.phase !== 'done' && store.phase !== 'failed') store.attach(control);
         });
     });
+    runs.delete(store);
 
     const ran = store.end !== undefined;
     const start = store.timeline.event(0);

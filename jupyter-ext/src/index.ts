@@ -12,7 +12,15 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookCellExecutor, INotebookTracker, runCell } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { BridgeClient, bridgeUrl } from './client';
-import { insertNew, markAll, toggleActive } from './cells';
+import {
+  activeMode,
+  activeSysmon,
+  insertNew,
+  markAll,
+  toggleActive,
+  toggleMode,
+  toggleSysmon,
+} from './cells';
 import { markDiagnostics } from './editor-marks';
 import { SlowmoCellExecutor } from './executor';
 import { isSlowmo } from './metadata';
@@ -20,17 +28,44 @@ import { rendererFactory } from './renderer';
 
 const ID = '@go-slowmo/jupyter-ext';
 
+/** JupyterLab's commands that stop a notebook's work: they stop its Go-slowmo runs too. */
+const STOP_COMMANDS = new Set([
+  'notebook:interrupt-kernel',
+  'kernelmenu:interrupt',
+  'notebook:restart-kernel',
+  'notebook:restart-clear-output',
+  'notebook:restart-run-all',
+  'notebook:restart-and-run-to-selected',
+  'kernelmenu:restart',
+  'kernelmenu:restart-and-clear',
+  'kernelmenu:shutdown',
+]);
+
 const executor: JupyterFrontEndPlugin<INotebookCellExecutor> = {
   id: `${ID}:executor`,
   description:
     'Runs Go-slowmo cells through the go-slowmo bridge and every other cell as JupyterLab does.',
   autoStart: true,
   provides: INotebookCellExecutor,
-  activate: (): INotebookCellExecutor => {
+  requires: [INotebookTracker],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker): INotebookCellExecutor => {
     const client = new BridgeClient(bridgeUrl(PageConfig.getBaseUrl(), window.location));
-    return new SlowmoCellExecutor(client, runCell, {
+    const exec = new SlowmoCellExecutor(client, runCell, {
       onDiagnostics: (cell, diagnostics) => markDiagnostics(cell.editor, diagnostics),
     });
+    // A Go-slowmo run is not on the kernel, so the kernel's interrupt cannot reach it: the
+    // toolbar's stop, Kernel → Interrupt and restarts stop the current notebook's runs here.
+    app.commands.commandExecuted.connect((_, args) => {
+      const model = tracker.currentWidget?.content.model;
+      if (model && STOP_COMMANDS.has(args.id)) exec.stopAll(model);
+    });
+    tracker.widgetAdded.connect((_, panel) => {
+      panel.sessionContext.statusChanged.connect((_, status) => {
+        const model = panel.content.model;
+        if (model && (status === 'restarting' || status === 'autorestarting')) exec.stopAll(model);
+      });
+    });
+    return exec;
   },
 };
 
@@ -59,6 +94,37 @@ const cells: JupyterFrontEndPlugin<void> = {
         const nb = active();
         if (nb) toggleActive(nb);
         app.commands.notifyCommandChanged('slowmo:toggle-cell');
+        app.commands.notifyCommandChanged('slowmo:toggle-mode');
+      },
+    });
+    app.commands.addCommand('slowmo:toggle-mode', {
+      label: () => (activeMode(active()) === 'paced' ? '◐ Slow motion' : '● Record'),
+      caption: () =>
+        activeMode(active()) === 'paced'
+          ? 'Slow motion: the real program pauses at every scheduler event and moves when you step or play. Click to record at full speed instead.'
+          : 'Record: the program runs at full speed and you replay it. Click for slow motion: the real program paused at every event.',
+      isToggled: () => activeMode(active()) === 'paced',
+      isVisible: () => activeMode(active()) !== null,
+      execute: () => {
+        const nb = active();
+        if (nb) toggleMode(nb);
+        app.commands.notifyCommandChanged('slowmo:toggle-mode');
+        app.commands.notifyCommandChanged('slowmo:toggle-sysmon');
+      },
+    });
+    app.commands.addCommand('slowmo:toggle-sysmon', {
+      label: () =>
+        activeSysmon(active()) === 'see-pauses'
+          ? 'sysmon sees the pauses'
+          : 'pauses hidden from sysmon',
+      caption:
+        'Slow motion stops the real program at each event. Hidden (the default): sysmon is not told, so the pauses invent no preemption. Seen: sysmon preempts and retakes as it would in a program really this slow.',
+      isToggled: () => activeSysmon(active()) === 'see-pauses',
+      isVisible: () => activeSysmon(active()) !== null,
+      execute: () => {
+        const nb = active();
+        if (nb) toggleSysmon(nb);
+        app.commands.notifyCommandChanged('slowmo:toggle-sysmon');
       },
     });
     app.commands.addCommand('slowmo:new-cell', {
@@ -70,7 +136,12 @@ const cells: JupyterFrontEndPlugin<void> = {
         if (nb) insertNew(nb);
       },
     });
-    for (const command of ['slowmo:toggle-cell', 'slowmo:new-cell'])
+    for (const command of [
+      'slowmo:toggle-cell',
+      'slowmo:toggle-mode',
+      'slowmo:toggle-sysmon',
+      'slowmo:new-cell',
+    ])
       palette?.addItem({ command, category: 'Go-slowmo' });
 
     tracker.widgetAdded.connect((_, panel) => {
@@ -82,9 +153,11 @@ const cells: JupyterFrontEndPlugin<void> = {
         nb.model?.cells.changed.connect(() => markAll(nb));
       });
     });
-    tracker.activeCellChanged.connect(() =>
-      app.commands.notifyCommandChanged('slowmo:toggle-cell'),
-    );
+    tracker.activeCellChanged.connect(() => {
+      app.commands.notifyCommandChanged('slowmo:toggle-cell');
+      app.commands.notifyCommandChanged('slowmo:toggle-mode');
+      app.commands.notifyCommandChanged('slowmo:toggle-sysmon');
+    });
   },
 };
 

@@ -27,6 +27,8 @@ export class RunStore {
   checkpoints: CheckpointOutcome[] | undefined;
   /** Set while the run is live: pause/step/resume/stop reach the bridge through it. */
   control: RunControl | undefined;
+  /** A stop asked for before the bridge accepted the run: sent as soon as it does. */
+  private stopAsked = false;
   /** Emitted after any change; the widget coalesces per animation frame. */
   readonly changed = new Signal<this, void>(this);
 
@@ -45,6 +47,18 @@ export class RunStore {
     store.error = rec.error;
     store.notice = rec.notice;
     return store;
+  }
+
+  /** The bridge accepted the run: controls can reach it now. */
+  attach(control: RunControl): void {
+    this.control = control;
+    if (this.stopAsked) control.control('stop');
+  }
+
+  /** Stops the run, now or as soon as the bridge has it. */
+  stop(): void {
+    this.stopAsked = true;
+    this.control?.control('stop');
   }
 
   get live(): boolean {

@@ -54,7 +54,8 @@ export function uiAvailable(): string | undefined {
   return undefined;
 }
 
-export async function startLab(): Promise<Lab> {
+/** A JupyterLab on a free port; `env` reaches the bridge it starts (e.g. SLOWMO_WALL_SECONDS). */
+export async function startLab(env: Record<string, string> = {}): Promise<Lab> {
   const port = await freePort();
   const token = `t${Math.random().toString(36).slice(2)}${Date.now()}`;
   const root = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-'));
@@ -77,7 +78,7 @@ export async function startLab(): Promise<Lab> {
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' },
+      env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1', ...env },
       detached: true,
     },
   );

@@ -202,16 +202,23 @@ maybe('the picture a learner reads, in a browser', () => {
   const run = (i: number, p: Page = page): Locator => cell(i, p).locator('.jp-slowmo-run');
 
   async function finished(c: Locator, timeout = 60_000): Promise<void> {
-    await c
-      .locator('.jp-slowmo-run .jp-slowmo-status', { hasText: 'Finished' })
-      .waitFor({ timeout });
+    try {
+      await c
+        .locator('.jp-slowmo-run .jp-slowmo-status', { hasText: 'Finished' })
+        .waitFor({ timeout });
+    } catch (err) {
+      await shot('failed-waiting-for-finished');
+      throw err;
+    }
   }
 
   /** Scrolls a cell's output into view (the cell first: JupyterLab does not render cells out of view). */
   async function toCell(i: number): Promise<Locator> {
-    await cell(i).scrollIntoViewIfNeeded();
+    await cell(i).evaluate((el) => el.scrollIntoView({ block: 'start' }));
     const r = run(i);
-    await r.scrollIntoViewIfNeeded();
+    await r.waitFor({ state: 'attached' });
+    await r.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await r.locator('.jp-slowmo-picture').waitFor({ state: 'visible', timeout: 15_000 });
     return r;
   }
 
@@ -360,6 +367,8 @@ maybe('the picture a learner reads, in a browser', () => {
     expect(landed.end).toBe(true);
     expect(landed.onThief).toBeGreaterThan(0);
     await shot('picture-2-steal', r);
+    await r.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot('picture-2-steal-page');
   });
 
   test('a wake-up: the arrow from the waker and the sentence naming it and the line', async () => {
@@ -464,6 +473,8 @@ maybe('the picture a learner reads, in a browser', () => {
           '.xterm-screen',
         ];
         const out: Record<string, [number, number]> = {};
+        const r0 = run.getBoundingClientRect();
+        out.run = [Math.round(r0.width), Math.round(r0.height)];
         for (const sel of parts) {
           const el = run.querySelector(sel);
           if (el) {
@@ -488,12 +499,19 @@ maybe('the picture a learner reads, in a browser', () => {
 
     // Opened with another notebook in front: this one is restored in a background tab, then shown.
     await page.goto(`${lab.url}/lab/workspaces/picture/tree/other.ipynb?token=${lab.token}`);
-    const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'picture.ipynb' });
-    await tab.first().waitFor({ timeout: 60_000 });
-    await page.locator('.jp-NotebookPanel:visible .jp-slowmo-cell').first().waitFor();
-    await tab.first().click();
+    const tabOf = (name: string) =>
+      page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name }).first();
+    await tabOf('other.ipynb').waitFor({ timeout: 60_000 });
+    await tabOf('picture.ipynb').waitFor({ timeout: 60_000 });
+    await panel().locator('.jp-slowmo-cell').first().waitFor();
+    // other.ipynb is in front: picture.ipynb was restored behind it. Now bring it forward.
+    expect(await tabOf('other.ipynb').getAttribute('class')).toMatch(/lm-mod-current/);
+    await tabOf('picture.ipynb').click();
+    await dismissNews(page);
     await finished(cell(POOL));
-    const background = await measure(await toCell(POOL));
+    const shown = await toCell(POOL);
+    await shot('picture-9-background-tab', page);
+    const background = await measure(shown);
     expectSameLayout(background, live);
   });
 
@@ -509,7 +527,9 @@ maybe('the picture a learner reads, in a browser', () => {
     const { size } = await smallestText(r);
     expect(size).toBeGreaterThanOrEqual(11);
     await shot('picture-dark-1-worker-pool', await toCell(POOL));
+    await shot('picture-dark-3-wake', await toCell(HAND));
     await shot('picture-dark-4-deadlock', await toCell(DEAD));
+    await shot('picture-dark-5-panic', await toCell(PANICKED));
     await shot('picture-dark-6-time-limit', await toCell(LOOP));
     await page.getByText('Settings', { exact: true }).first().click();
     await page.getByText('Theme', { exact: true }).first().hover();

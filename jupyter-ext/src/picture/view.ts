@@ -114,7 +114,13 @@ export class PictureView extends Widget {
   readonly over = new Backdrop('jp-slowmo-picture-over');
   private readonly options: PictureViewOptions;
   private readonly shown = new Map<string, Shown>();
-  private readonly animating = new Set<NodeSingular>();
+  /**
+   * Tokens under way, with where they are going. A new show() before a glide
+   * or fade ends (a live run, fast stepping) must land them there: stopped
+   * midway they would stay between rows, or half transparent, for good,
+   * since the next diff sees them already "at" their recorded place.
+   */
+  private readonly animating = new Map<NodeSingular, { x: number; y: number } | null>();
   private readonly clicked = new Signal<this, number>(this);
   private gen = 0;
   private palette: Palette;
@@ -258,9 +264,7 @@ export class PictureView extends Widget {
   private renderTokens(items: readonly TokenItem[], animate: boolean): void {
     const cy = this.cy;
     const gen = ++this.gen;
-    // A glide still under way would carry on to its old target: finish it where it is.
-    for (const node of this.animating) node.stop(true, false);
-    this.animating.clear();
+    this.settle();
     const glides: [NodeSingular, number, number][] = [];
     const arrivals: NodeSingular[] = [];
     cy.batch(() => {
@@ -315,7 +319,7 @@ export class PictureView extends Widget {
     if (!animate) return;
     const duration = this.options.duration ?? 320;
     for (const [node, x, y] of glides) {
-      this.animating.add(node);
+      this.animating.set(node, { x, y });
       node.animate(
         { position: { x, y } },
         {
@@ -328,7 +332,7 @@ export class PictureView extends Widget {
     for (const node of arrivals) {
       // New tokens fade in where they appear, so the eye catches them.
       node.style('opacity', 0);
-      this.animating.add(node);
+      this.animating.set(node, null);
       node.animate(
         { style: { opacity: 1 } },
         {
@@ -340,6 +344,20 @@ export class PictureView extends Widget {
         },
       );
     }
+  }
+
+  /** Ends every glide and fade at once, where it was going. */
+  private settle(): void {
+    if (this.animating.size === 0) return;
+    this.cy.batch(() => {
+      for (const [node, to] of this.animating) {
+        node.stop(true, false);
+        if (node.removed()) continue;
+        if (to) node.position(to);
+        else node.removeStyle('opacity');
+      }
+    });
+    this.animating.clear();
   }
 
   /** Sizes the sheet to the scene and the view to its tallest scene; zoom stays 1. */
@@ -424,7 +442,7 @@ export class PictureView extends Widget {
     if (this.isDisposed) return;
     this.themeWatch?.disconnect();
     this.sizeWatch?.disconnect();
-    for (const node of this.animating) node.stop(true, false);
+    for (const node of this.animating.keys()) node.stop(true, false);
     this.cy.destroy();
     this.shown.clear();
     Signal.clearData(this);

@@ -51,6 +51,13 @@ export function headerText(state: SchedState): string {
   if (run === null) parts.push('waiting for the program to start');
   else {
     parts.push(run.goVersion, `GOMAXPROCS ${run.gomaxprocs}`, `${run.backend} backend`);
+    if (run.paced) {
+      parts.push(
+        run.paced.sysmon === 'see-pauses'
+          ? 'slow motion: sysmon sees the pauses'
+          : 'slow motion: pauses hidden from sysmon',
+      );
+    }
     if (!run.fidelity.runq || !run.fidelity.runnext) parts.push('dashed = inferred');
   }
   const end = state.end;

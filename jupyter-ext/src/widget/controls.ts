@@ -14,6 +14,7 @@ export type ControlRequest =
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'forward' }
+  | { type: 'stepline' }
   | { type: 'last' }
   | { type: 'seek'; seq: number }
   | { type: 'speed'; eventsPerSecond: number }
@@ -44,7 +45,28 @@ export const JUMPS: Jump[] = [
   { label: 'output', kinds: ['output'] },
 ];
 
-export const SPEEDS = [1, 2, 5, 10, 30, 100, 1000, 10000];
+/** The speed slider runs from one event every five seconds to full speed, on a log scale. */
+const SLOWEST = 0.2;
+const FASTEST = 10_000;
+const STEPS = 100;
+
+/** Events per second at a slider position; the far right is full speed (Infinity). */
+export function speedAt(position: number): number {
+  if (position >= STEPS) return Infinity;
+  return SLOWEST * (FASTEST / SLOWEST) ** (position / STEPS);
+}
+
+export function positionOf(speed: number): number {
+  if (!Number.isFinite(speed)) return STEPS;
+  const p = (Math.log(speed / SLOWEST) / Math.log(FASTEST / SLOWEST)) * STEPS;
+  return Math.max(0, Math.min(STEPS - 1, Math.round(p)));
+}
+
+export function speedWords(speed: number): string {
+  if (!Number.isFinite(speed)) return 'full speed';
+  if (speed < 1) return `1 event / ${Math.round(1 / speed)} s`;
+  return `${speed < 10 ? Math.round(speed * 10) / 10 : Math.round(speed)} ev/s`;
+}
 
 function button(label: string, title: string, cls: string): HTMLButtonElement {
   const b = document.createElement('button');
@@ -81,7 +103,8 @@ export class ControlsBar extends Widget {
   private readonly playBtn = button('▶', 'Play', 'jp-slowmo-play');
   private readonly firstBtn = button('|◀', 'To the start of main', 'jp-slowmo-first');
   private readonly stopBtn = button('■ Stop', 'Stop the program', 'jp-slowmo-stop');
-  private readonly speed = document.createElement('select');
+  private readonly speed = document.createElement('input');
+  private readonly speedText = document.createElement('span');
   private readonly runtimeBox = document.createElement('input');
   private readonly runtimeText = document.createElement('span');
   private readonly jump = document.createElement('select');
@@ -97,6 +120,8 @@ export class ControlsBar extends Widget {
     const emit = (r: ControlRequest) => () => this.requested.emit(r);
     const back = button('◀', 'One event back', 'jp-slowmo-back');
     const fwd = button('▶|', 'One event forward', 'jp-slowmo-forward');
+    const line = button('step line ↓', 'Step to the next line', 'jp-slowmo-stepline');
+    line.onclick = emit({ type: 'stepline' });
     const last = button('▶▶|', 'To the last event (follow a live run)', 'jp-slowmo-last');
     this.firstBtn.onclick = emit({ type: 'first' });
     back.onclick = emit({ type: 'back' });
@@ -105,20 +130,20 @@ export class ControlsBar extends Widget {
     this.playBtn.onclick = () => this.requested.emit({ type: this.playing ? 'pause' : 'play' });
     this.stopBtn.onclick = emit({ type: 'stop' });
 
-    for (const s of SPEEDS) {
-      const o = document.createElement('option');
-      o.value = String(s);
-      o.textContent = `${s} ev/s`;
-      this.speed.appendChild(o);
-    }
-    this.speed.value = String(
-      SPEEDS.reduce((a, b) => (Math.abs(b - initialSpeed) < Math.abs(a - initialSpeed) ? b : a)),
-    );
-    this.speed.title = 'Playback speed, in events per second';
-    this.speed.setAttribute('aria-label', 'Playback speed');
+    this.speed.type = 'range';
+    this.speed.min = '0';
+    this.speed.max = String(STEPS);
+    this.speed.value = String(positionOf(initialSpeed));
+    this.speed.title = 'Speed: from one event every five seconds to full speed';
+    this.speed.setAttribute('aria-label', 'Speed');
     this.speed.className = 'jp-slowmo-speed';
-    this.speed.onchange = () =>
-      this.requested.emit({ type: 'speed', eventsPerSecond: Number(this.speed.value) });
+    this.speedText.className = 'jp-slowmo-speed-text';
+    this.speedText.textContent = speedWords(initialSpeed);
+    this.speed.oninput = () => {
+      const eventsPerSecond = speedAt(Number(this.speed.value));
+      this.speedText.textContent = speedWords(eventsPerSecond);
+      this.requested.emit({ type: 'speed', eventsPerSecond });
+    };
 
     const jump = this.jump;
     jump.className = 'jp-slowmo-jump';
@@ -151,7 +176,9 @@ export class ControlsBar extends Widget {
 
     this.node.append(
       group(this.firstBtn, back, this.playBtn, fwd, last),
-      group(this.speed, jump),
+      line,
+      group(this.speed, this.speedText),
+      jump,
       runtime,
       this.stopBtn,
     );

@@ -14,6 +14,7 @@
  */
 import {
   explainEnding,
+  isFolded,
   isRuntimeEvent,
   isRuntimeGoroutine,
   mainStart,
@@ -28,7 +29,7 @@ import {
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 import { legendNode, PictureView, type Cause } from '../picture';
 import type { RunStore } from '../store';
-import { ControlsBar, type ControlRequest, type Jump } from './controls';
+import { ControlsBar, speedWords, type ControlRequest, type Jump } from './controls';
 import { Divider } from './divider';
 import { EndingBanner } from './ending-banner';
 import { OutputPane } from './output-pane';
@@ -202,11 +203,17 @@ export class RunWidget extends Panel {
     return g !== undefined && isRuntimeGoroutine(g);
   };
 
-  /** Whether stepping passes over event `seq` (it only concerns hidden runtime goroutines). */
+  /**
+   * Whether stepping passes over event `seq`: it only concerns hidden runtime
+   * goroutines, or it is one of the goroutines an overflow moved to the
+   * global queue (said once, at the put that overflowed).
+   */
   private skipped(seq: number): boolean {
-    if (this.showRuntime) return false;
-    const e = this.store.timeline.event(seq);
-    return e !== undefined && isRuntimeEvent(e, this.store.timeline.state);
+    const timeline = this.store.timeline;
+    const e = timeline.event(seq);
+    if (e === undefined) return false;
+    if (isFolded(e, undefined, timeline.event(seq - 1))) return true;
+    return !this.showRuntime && isRuntimeEvent(e, timeline.state);
   }
 
   /** The seq where the learner's program starts, once the events say. */
@@ -255,10 +262,13 @@ export class RunWidget extends Panel {
       case 'seek':
         this.move(r.seq);
         break;
+      case 'stepline':
+        this.stepLine(paced);
+        break;
       case 'play':
         if (paced && this.cursor >= this.last) {
           this.following = true;
-          this.store.control?.control('speed', this.speed);
+          this.pace();
         }
         this.setPlaying(true);
         break;
@@ -268,7 +278,7 @@ export class RunWidget extends Panel {
         break;
       case 'speed':
         this.speed = r.eventsPerSecond;
-        if (paced && this.playing) this.store.control?.control('speed', this.speed);
+        if (paced && this.playing) this.pace();
         if (this.playing) this.setPlaying(true);
         break;
       case 'next-kind':
@@ -282,6 +292,47 @@ export class RunWidget extends Panel {
         this.store.control?.control('stop');
         break;
     }
+  }
+
+  /** Lets the live slow-motion program run at the chosen speed (full speed: unpaced). */
+  private pace(): void {
+    if (Number.isFinite(this.speed)) this.store.control?.control('speed', this.speed);
+    else this.store.control?.control('resume');
+  }
+
+  /**
+   * Step line: live in slow motion, the program runs until a goroutine
+   * reaches another line of the program; in a recording, to its next line
+   * event. Only slow motion with eBPF has line events: otherwise say so.
+   */
+  private stepLine(paced: boolean): void {
+    const run = this.store.timeline.state.run;
+    if (run && !run.fidelity.lines) {
+      this.said = `Stepping by line needs the eBPF backend: this run was watched by ${run.backend === 'trace' ? 'the execution tracer' : run.backend}, which sees no lines.`;
+      this.schedule();
+      return;
+    }
+    if (paced && this.cursor >= this.last) {
+      this.following = true;
+      this.store.control?.control('stepline');
+      return;
+    }
+    const timeline = this.store.timeline;
+    for (
+      let s = timeline.nextOfKind(this.cursor, ['line']);
+      s >= 0;
+      s = timeline.nextOfKind(s, ['line'])
+    ) {
+      if (!this.skipped(s)) {
+        this.move(s);
+        return;
+      }
+    }
+    this.said =
+      this.store.options.mode === 'paced'
+        ? `No line after event ${this.cursor + 1}.`
+        : 'Stepping by line needs slow motion: a recording at full speed has no line events. Switch the cell to ◐ Slow motion in its toolbar and run it again.';
+    this.schedule();
   }
 
   /** To the next event of a kind that is not hidden; says so when there is none. */
@@ -502,6 +553,10 @@ export class RunWidget extends Panel {
       el.textContent = `Queued${s.position ? ` at position ${s.position}` : ''}`;
     } else if (s.phase === 'compiling') {
       el.textContent = 'Compiling…';
+    } else if (s.phase === 'running' && s.options.mode === 'paced') {
+      el.textContent = this.playing
+        ? `Running slowly (${speedWords(this.speed)}) · ${events}`
+        : `Paused at event ${this.last + 1} · step or play to go on`;
     } else if (s.phase === 'running') {
       el.textContent = `Running · ${events}`;
     } else if (s.end) {

@@ -201,3 +201,22 @@ describe('PictureView (headless Cytoscape)', () => {
     expect(view.isHidden).toBe(false);
   });
 });
+
+describe('PictureView: shown faster than it animates (a live run)', () => {
+  test('a glide or fade cut short by the next state lands where it was going, fully drawn', () => {
+    const view = new PictureView({ headless: true, duration: 10_000 });
+    const s = script().start(2).run(1, 0).spawn(2).spawn(3);
+    view.show(s.state());
+    // g2 starts gliding to P1 and g4 fades in; before either ends, the next event comes.
+    view.show(s.run(2, 1).spawn(4).state(), { animate: true });
+    const next = s.add('output', { stream: 'stdout', data: 'x' }).state();
+    view.show(next, { animate: true });
+    for (const key of ['g:2', 'g:4']) {
+      const target = view.scene!.items.find((i) => i.key === key)!;
+      const n = view.cy.getElementById(key);
+      expect(n.position()).toEqual({ x: target.x, y: target.y });
+      expect(Number(n.style('opacity'))).toBe(1);
+    }
+    view.dispose();
+  });
+});

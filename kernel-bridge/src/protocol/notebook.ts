@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CheckpointSchema } from './checkpoints';
+import { SYSMON_MODES } from './events';
 import { BACKEND_CHOICES, GoVersionSchema, RUN_MODES, type RunRequestInput } from './messages';
 import { toProtocolError } from './parse';
 
@@ -14,6 +15,8 @@ export const SlowmoMetadataSchema = z.object({
   backend: z.enum(BACKEND_CHOICES).default('auto'),
   mode: z.enum(RUN_MODES).default('record'),
   pace: z.number().positive().optional(),
+  /** Slow motion: whether sysmon sees the pauses (see SYSMON_MODES). */
+  sysmon: z.enum(SYSMON_MODES).optional(),
   checkpoints: z.array(CheckpointSchema).default([]),
 });
 export type SlowmoMetadata = z.infer<typeof SlowmoMetadataSchema>;
@@ -43,5 +46,6 @@ export function cellRunRequest(id: string, code: string, meta: SlowmoMetadata): 
     ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
     ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
     ...(meta.pace ? { pace: meta.pace } : {}),
+    ...(meta.sysmon && meta.mode === 'paced' ? { sysmon: meta.sysmon } : {}),
   };
 }

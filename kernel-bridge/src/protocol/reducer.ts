@@ -280,6 +280,7 @@ const handlers: Handlers = {
         gomaxprocs: e.gomaxprocs,
         backend: e.backend,
         fidelity: e.fidelity,
+        ...(e.paced ? { paced: e.paced } : {}),
       },
     };
   },
