@@ -1,8 +1,9 @@
 /**
- * @go-slowmo/jupyter-ext: three plugins, one job each.
+ * @go-slowmo/jupyter-ext: four plugins, one job each.
  *
  * - executor: provides INotebookCellExecutor (the stock one is disabled in
  *   package.json): Go-slowmo cells go to the bridge, the rest to JupyterLab.
+ * - stop: JupyterLab's stop, interrupt and restart stop Go-slowmo runs too.
  * - cells: the commands and buttons that make Go-slowmo cells, and their marks.
  * - renderer: the output's MIME renderers (the recording, the live run).
  */
@@ -47,14 +48,27 @@ const executor: JupyterFrontEndPlugin<INotebookCellExecutor> = {
     'Runs Go-slowmo cells through the go-slowmo bridge and every other cell as JupyterLab does.',
   autoStart: true,
   provides: INotebookCellExecutor,
-  requires: [INotebookTracker],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker): INotebookCellExecutor => {
+  activate: (): INotebookCellExecutor => {
     const client = new BridgeClient(bridgeUrl(PageConfig.getBaseUrl(), window.location));
-    const exec = new SlowmoCellExecutor(client, runCell, {
+    return new SlowmoCellExecutor(client, runCell, {
       onDiagnostics: (cell, diagnostics) => markDiagnostics(cell.editor, diagnostics),
     });
-    // A Go-slowmo run is not on the kernel, so the kernel's interrupt cannot reach it: the
-    // toolbar's stop, Kernel → Interrupt and restarts stop the current notebook's runs here.
+  },
+};
+
+/**
+ * A Go-slowmo run is not on the kernel, so the kernel's interrupt cannot reach
+ * it: JupyterLab's stop button, Kernel → Interrupt and restarts stop the
+ * current notebook's Go-slowmo runs here. (A plugin of its own: the notebook
+ * tracker needs the executor, so the executor cannot need the tracker.)
+ */
+const stop: JupyterFrontEndPlugin<void> = {
+  id: `${ID}:stop`,
+  description: "JupyterLab's stop, interrupt and restart also stop the notebook's Go-slowmo runs.",
+  autoStart: true,
+  requires: [INotebookTracker, INotebookCellExecutor],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, exec: INotebookCellExecutor) => {
+    if (!(exec instanceof SlowmoCellExecutor)) return;
     app.commands.commandExecuted.connect((_, args) => {
       const model = tracker.currentWidget?.content.model;
       if (model && STOP_COMMANDS.has(args.id)) exec.stopAll(model);
@@ -65,7 +79,6 @@ const executor: JupyterFrontEndPlugin<INotebookCellExecutor> = {
         if (model && (status === 'restarting' || status === 'autorestarting')) exec.stopAll(model);
       });
     });
-    return exec;
   },
 };
 
@@ -171,4 +184,4 @@ const renderer: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [executor, cells, renderer];
+export default [executor, stop, cells, renderer];

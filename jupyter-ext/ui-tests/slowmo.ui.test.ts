@@ -15,14 +15,12 @@ import {
   launchChromium,
   SCREENSHOTS,
   startLab,
-  uiAvailable,
+  browserDescribe,
   writeNotebook,
   type Lab,
 } from './lab';
 
-const why = uiAvailable();
-if (why && process.env.CI) throw new Error(`CI forbids skipping the browser tests: ${why}`);
-const maybe = why ? describe.skip : describe;
+const maybe = browserDescribe();
 
 /** main sends 5 jobs to 3 workers; each prints on line 10 when it starts a job. */
 const POOL = `package main

@@ -53,9 +53,7 @@ export function headerText(state: SchedState): string {
     parts.push(run.goVersion, `GOMAXPROCS ${run.gomaxprocs}`, `${run.backend} backend`);
     if (run.paced) {
       parts.push(
-        run.paced.sysmon === 'see-pauses'
-          ? 'slow motion: sysmon sees the pauses'
-          : 'slow motion: pauses hidden from sysmon',
+        run.paced.sysmon === 'see-pauses' ? 'sysmon sees pauses' : 'pauses hidden from sysmon',
       );
     }
     if (!run.fidelity.runq || !run.fidelity.runnext) parts.push('dashed = inferred');
