@@ -126,10 +126,7 @@ const cells: JupyterFrontEndPlugin<void> = {
       },
     });
     app.commands.addCommand('slowmo:toggle-sysmon', {
-      label: () =>
-        activeSysmon(active()) === 'see-pauses'
-          ? 'sysmon sees the pauses'
-          : 'pauses hidden from sysmon',
+      label: 'Let sysmon See the Pauses of Slow Motion',
       caption:
         'Slow motion stops the real program at each event. Hidden (the default): sysmon is not told, so the pauses invent no preemption. Seen: sysmon preempts and retakes as it would in a program really this slow.',
       isToggled: () => activeSysmon(active()) === 'see-pauses',
