@@ -55,17 +55,6 @@ export function uiAvailable(): string | undefined {
 }
 
 /** A JupyterLab on a free port; `env` reaches the bridge it starts (e.g. SLOWMO_WALL_SECONDS). */
-/**
- * `describe` for browser tests: skipped, saying why, where this machine cannot
- * run them; in CI a missing piece is a failure instead.
- */
-export function browserDescribe(): jest.Describe {
-  const why = uiAvailable();
-  if (why && process.env.CI) throw new Error(`CI forbids skipping the browser tests: ${why}`);
-  if (why) console.warn(`browser tests skipped: ${why}`);
-  return why ? describe.skip : describe;
-}
-
 export async function startLab(env: Record<string, string> = {}): Promise<Lab> {
   const port = await freePort();
   const token = `t${Math.random().toString(36).slice(2)}${Date.now()}`;

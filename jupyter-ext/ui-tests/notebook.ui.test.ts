@@ -14,10 +14,10 @@ import {
   REPO,
   SCREENSHOTS,
   startLab,
-  browserDescribe,
   writeNotebook,
   type Lab,
 } from './lab';
+import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
 

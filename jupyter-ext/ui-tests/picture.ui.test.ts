@@ -15,10 +15,10 @@ import {
   REPO,
   SCREENSHOTS,
   startLab,
-  browserDescribe,
   writeNotebook,
   type Lab,
 } from './lab';
+import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
 

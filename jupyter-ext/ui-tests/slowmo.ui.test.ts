@@ -10,15 +10,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import {
-  codeCell,
-  launchChromium,
-  SCREENSHOTS,
-  startLab,
-  browserDescribe,
-  writeNotebook,
-  type Lab,
-} from './lab';
+import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
+import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
 
