@@ -82,8 +82,23 @@ export function columnsOf(source: string): number {
   return widest;
 }
 
+/** Tags on one line before "+N". */
+const MAX_TAGS = 3;
+
+function tag(text: string, kind: LitKind, color: string, note?: string): HTMLElement {
+  const el = document.createElement('span');
+  el.className = 'jp-slowmo-source-tag';
+  el.dataset.kind = kind;
+  el.textContent = text;
+  el.style.setProperty('--slowmo-tag', color);
+  if (note) el.title = note;
+  return el;
+}
+
 export class SourcePane extends Widget {
   private rows: HTMLElement[] = [];
+  /** What the last light() lit, to skip a frame that lights the same. */
+  private lastKey = '';
   private readonly litRows = new Set<HTMLElement>();
   /** The code's width in columns, at most 80: the pane's default width. */
   readonly columns: number;
@@ -112,8 +127,28 @@ export class SourcePane extends Widget {
     this.node.appendChild(pre);
   }
 
-  /** Lights exactly these lines, and scrolls the strongest one into view. */
+  /**
+   * Lights exactly these lines, and scrolls the strongest one into view. A
+   * line shows at most MAX_TAGS goroutines' tags and "+N" for the rest (a
+   * thousand goroutines parked on one line are one lit line, not a thousand
+   * tags), and nothing is touched when the frame lights what the last did.
+   */
   light(lines: LitLine[]): void {
+    const byRow = new Map<number, LitLine[]>();
+    for (const l of lines) {
+      if (!this.rows[l.line - 1]) continue;
+      const list = byRow.get(l.line);
+      if (list) list.push(l);
+      else byRow.set(l.line, [l]);
+    }
+    let key = '';
+    for (const [line, list] of byRow) {
+      const shown = list.slice(0, MAX_TAGS).map((l) => `${l.kind}${l.goid}${l.tag}`);
+      key += `${line}:${shown.join(',')}:${list.length}|`;
+    }
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+
     for (const row of this.litRows) {
       delete row.dataset.lit;
       row.style.removeProperty('--slowmo-lit');
@@ -122,26 +157,26 @@ export class SourcePane extends Widget {
     }
     this.litRows.clear();
     let strongest: { row: HTMLElement; rank: number } | null = null;
-    for (const l of lines) {
-      const row = this.rows[l.line - 1];
-      if (!row) continue;
-      const rank = RANK[l.kind];
-      if (!this.litRows.has(row)) {
-        // Sorted strongest first per line: the first decides the line's look.
-        this.litRows.add(row);
-        row.dataset.lit = l.kind;
-        row.style.setProperty('--slowmo-lit', goroutineColor(l.goid));
-        if (l.note) row.title = l.note;
+    for (const [line, list] of byRow) {
+      const row = this.rows[line - 1] as HTMLElement;
+      // Sorted strongest first per line: the first decides the line's look.
+      const first = list[0] as LitLine;
+      this.litRows.add(row);
+      row.dataset.lit = first.kind;
+      row.style.setProperty('--slowmo-lit', goroutineColor(first.goid));
+      if (first.note) row.title = first.note;
+      const tags = row.lastElementChild as HTMLElement;
+      const tagged = list.filter((l) => l.tag);
+      for (const l of tagged.slice(0, MAX_TAGS)) {
+        tags.appendChild(tag(l.tag, l.kind, goroutineColor(l.goid), l.note));
       }
-      if (l.tag) {
-        const tag = document.createElement('span');
-        tag.className = 'jp-slowmo-source-tag';
-        tag.dataset.kind = l.kind;
-        tag.textContent = l.tag;
-        tag.style.setProperty('--slowmo-tag', goroutineColor(l.goid));
-        if (l.note) tag.title = l.note;
-        (row.lastElementChild as HTMLElement).appendChild(tag);
+      if (tagged.length > MAX_TAGS) {
+        const more = tagged.length - MAX_TAGS;
+        tags.appendChild(
+          tag(`+${more}`, 'seen', 'var(--jp-border-color1)', `${more} more goroutines here`),
+        );
       }
+      const rank = RANK[first.kind];
       if (strongest === null || rank < strongest.rank) strongest = { row, rank };
     }
     if (strongest) this.reveal(strongest.row);
