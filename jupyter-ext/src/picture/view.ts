@@ -102,6 +102,10 @@ function canDraw(): boolean {
   return true;
 }
 
+/** The tallest the view gets; a taller scene scrolls inside it. */
+const MAX_VIEW_H = 900;
+const DEFAULT_VIEW_W = 720;
+
 export class PictureView extends Widget {
   /** The Cytoscape core (exposed for tests and the benchmark). */
   readonly cy: Core;
@@ -150,6 +154,7 @@ export class PictureView extends Widget {
     this.tip.hidden = true;
     this.tip.setAttribute('role', 'tooltip');
     this.node.append(this.sheet, this.tip);
+    this.node.addEventListener('scroll', () => this.follow(), { passive: true });
     // Browser tests read label sizes and positions from the live Cytoscape core.
     (this.node as unknown as { slowmoPicture: PictureView }).slowmoPicture = this;
     this.palette = currentPalette();
@@ -185,8 +190,9 @@ export class PictureView extends Widget {
     this.tip.textContent = text;
     this.tip.hidden = false;
     const x = Math.min(pos.x + 12, this.sheet.offsetWidth - this.tip.offsetWidth - 4);
-    this.tip.style.left = `${Math.max(0, x) - this.node.scrollLeft}px`;
-    this.tip.style.top = `${pos.y + node.height() / 2 + 6 - this.node.scrollTop}px`;
+    // The tip lives in the scrolling view, so scene coordinates are its own.
+    this.tip.style.left = `${Math.max(0, x)}px`;
+    this.tip.style.top = `${pos.y + node.height() / 2 + 6}px`;
   }
 
   /** A goroutine token was clicked; the value is its goid. */
@@ -369,10 +375,29 @@ export class PictureView extends Widget {
     this.sheet.style.height = `${h}px`;
     // Room for a sideways scrollbar when the scene is wider than the view.
     const scroll = this.node.clientWidth > 0 && scene.width > this.node.clientWidth ? 14 : 0;
-    this.node.style.height = `${h + scroll}px`;
+    this.node.style.height = `${Math.min(h, MAX_VIEW_H) + scroll}px`;
+    this.follow();
+  }
+
+  /**
+   * Keeps Cytoscape's canvas the size of what is in view, over it, and pans
+   * it by the scroll: a canvas as big as a tall scene (thousands of pixels
+   * for eight Ps and many wait lanes) costs every frame, whatever is seen.
+   */
+  private follow(): void {
     if (!this.mounted) return;
-    this.cy.resize();
-    this.cy.viewport({ zoom: 1, pan: { x: 0, y: 0 } });
+    const w = Math.min(this.node.clientWidth || DEFAULT_VIEW_W, this.sheet.offsetWidth);
+    const h = Math.min(this.node.clientHeight || MAX_VIEW_H, this.sheet.offsetHeight);
+    const x = this.node.scrollLeft;
+    const y = this.node.scrollTop;
+    const host = this.host.style;
+    if (host.width !== `${w}px` || host.height !== `${h}px`) {
+      host.width = `${w}px`;
+      host.height = `${h}px`;
+      this.cy.resize();
+    }
+    host.transform = `translate(${x}px, ${y}px)`;
+    this.cy.viewport({ zoom: 1, pan: { x: -x, y: -y } });
     this.under.place(1, { x: 0, y: 0 });
     this.over.place(1, { x: 0, y: 0 });
   }
