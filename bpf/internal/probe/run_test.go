@@ -612,6 +612,13 @@ func TestWhoWokeWhom(t *testing.T) {
 					if e.num("by") != recv || line(e) != 13 {
 						t.Errorf("main was woken by goroutine %d's send at main.go:13; got %v", recv, e)
 					}
+				case e.num("goid") == recv && w.str("reason") == "chan send":
+					// The other order, when main is preempted before it reaches <-done: the
+					// receiver's send parks first and main's receive at line 25 wakes it.
+					found["reply"] = true
+					if e.num("by") != 1 || line(e) != 25 {
+						t.Errorf("the receiver's send was taken by main's receive at main.go:25; got %v", e)
+					}
 				case e.num("goid") == 1 && w.num("line") == 26:
 					// Done is inlined into the receiver: the line the probes
 					// find is Done's own in waitgroup.go (as for g.waiting).

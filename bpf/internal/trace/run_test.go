@@ -388,6 +388,9 @@ func TestWhoWokeWhom(t *testing.T) {
 					}
 				case e.num("goid") == 1 && w.str("reason") == "chan receive" && w.num("line") == 25:
 					want("the receiver's send wakes main", recv, 13)
+				case e.num("goid") == recv && w.str("reason") == "chan send":
+					// The other order, when main is preempted before it reaches <-done.
+					want("the receiver's send wakes main", 1, 25)
 				case e.num("goid") == 1 && w.num("line") == 26:
 					want("the receiver's wg.Done wakes main", recv, 15)
 				}
