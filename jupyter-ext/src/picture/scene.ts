@@ -192,6 +192,8 @@ export interface Scene {
     readonly finished: number;
     /** Live runtime goroutines left out of the picture (hideRuntime). */
     readonly hidden: number;
+    /** Live runtime goroutines, shown or not (the toolbar's count). */
+    readonly runtime: number;
   };
 }
 
@@ -302,6 +304,7 @@ export function sceneOf(state: SchedState, opts: SceneOptions = {}): Scene {
       collapsed: b.collapsed,
       finished: L.groups.finished,
       hidden: L.groups.hidden.size,
+      runtime: L.groups.runtime,
     },
   };
 }

@@ -4,6 +4,7 @@
  * Ps, more wait reasons) without knowing about each other.
  */
 import {
+  baseName,
   isRuntimeGoroutine,
   type GState,
   type MStateName,
@@ -27,7 +28,7 @@ import {
   UNQUEUED_SLOTS,
 } from './metrics';
 import type { Cause, Place } from './scene';
-import { basename, bannerText, fit, headerText, procStateText } from './words';
+import { bannerText, fit, headerText, procStateText } from './words';
 
 const { margin, tokenW, tokenH, threadW, threadH, labelW } = METRICS;
 
@@ -49,6 +50,8 @@ export interface Groups {
   readonly finished: number;
   /** Live runtime goroutines left out of the picture. */
   readonly hidden: Set<number>;
+  /** Live runtime goroutines, shown or hidden. */
+  readonly runtime: number;
 }
 
 export interface Layout {
@@ -74,14 +77,17 @@ export function groupGoroutines(state: SchedState, hideRuntime = false): Groups 
   const waiting = new Map<string, WaitGroup>();
   const hidden = new Set<number>();
   let finished = 0;
+  let runtime = 0;
   state.gs.forEach((g, goid) => {
+    const own = g.status !== 'dead' && isRuntimeGoroutine(g);
+    if (own) runtime++;
     if (g.status === 'dead') {
       finished++;
-    } else if (hideRuntime && isRuntimeGoroutine(g)) {
+    } else if (hideRuntime && own) {
       hidden.add(goid);
     } else if (g.status === 'waiting') {
       const reason = g.wait?.reason || 'unknown';
-      const site = g.wait?.file && g.wait.line ? `${basename(g.wait.file)}:${g.wait.line}` : '';
+      const site = g.wait?.file && g.wait.line ? `${baseName(g.wait.file)}:${g.wait.line}` : '';
       const key = site ? `${reason} · ${site}` : reason;
       const group = waiting.get(key);
       if (group) group.gs.push(g);
@@ -92,7 +98,7 @@ export function groupGoroutines(state: SchedState, hideRuntime = false): Groups 
       others.push(goid);
     }
   });
-  return { others, syscalls, waiting, finished, hidden };
+  return { others, syscalls, waiting, finished, hidden, runtime };
 }
 
 const laneH = ROW_H + 2 * LANE_PAD;

@@ -2,13 +2,8 @@
  * The words in the picture: header, banner, P states, tooltips. Kept apart
  * from the layout so they can be read (and reworded) in one place.
  */
-import type { GState, SchedState } from '@go-slowmo/kernel-bridge/protocol';
+import { baseName, type GState, type SchedState } from '@go-slowmo/kernel-bridge/protocol';
 import { GLYPH } from './metrics';
-
-export function basename(file: string): string {
-  const i = file.lastIndexOf('/');
-  return i >= 0 ? file.slice(i + 1) : file;
-}
 
 /** Cuts `text` to about `width` scene units at font size `font`, with an ellipsis. */
 export function fit(text: string, width: number, font: number): string {
@@ -19,16 +14,16 @@ export function fit(text: string, width: number, font: number): string {
 /** One line about a goroutine: who made it, what it is doing, where. */
 export function describe(g: GState | undefined, goid: number): string {
   const parts = [`g${goid}`];
-  if (g?.site) parts.push(`${g.site.fn} (go at ${basename(g.site.file)}:${g.site.line})`);
+  if (g?.site) parts.push(`${g.site.fn} (go at ${baseName(g.site.file)}:${g.site.line})`);
   else parts.push(goid === 1 ? 'main' : 'runtime');
   if (g) {
     let status: string = g.status;
     if (g.wait) {
       status = `waiting: ${g.wait.reason}`;
-      if (g.wait.file) status += ` at ${basename(g.wait.file)}:${g.wait.line ?? '?'}`;
+      if (g.wait.file) status += ` at ${baseName(g.wait.file)}:${g.wait.line ?? '?'}`;
     }
     parts.push(status);
-    if (g.at) parts.push(`now at ${basename(g.at.file)}:${g.at.line}`);
+    if (g.at) parts.push(`now at ${baseName(g.at.file)}:${g.at.line}`);
   }
   return parts.join(' · ');
 }

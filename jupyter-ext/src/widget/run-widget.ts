@@ -19,10 +19,10 @@ import {
   isRuntimeGoroutine,
   mainStart,
   narrate,
+  narrationContext,
   whyRunning,
   whyRunningText,
   type Ending,
-  type NarrateContext,
   type SchedState,
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
@@ -37,8 +37,6 @@ import { isFile, litLines, SourcePane, type LitLine } from './source-pane';
 
 /** At or below this speed, goroutines glide between places; above it they jump. */
 const ANIMATE_UP_TO = 10;
-/** How far back to look for the steal that explains a goroutine running. */
-const STEAL_LOOKBACK = 64;
 /** The picture's narrowest useful width beside the source; narrower stacks them. */
 const MIN_STAGE = 400;
 
@@ -425,7 +423,7 @@ export class RunWidget extends Panel {
       Math.abs(seq - this.lastShown) === 1 && (this.speed <= ANIMATE_UP_TO || !this.playing);
     this.lastShown = seq;
 
-    const context = this.contextAt(seq);
+    const context = narrationContext(store.timeline, seq, this.lineOf);
     const sentence = event ? narrate(event, before, context) : this.waitingText();
     // Why it runs now, also on its token's tooltip.
     const note =
@@ -464,17 +462,13 @@ export class RunWidget extends Panel {
     this.output.showUpTo(store.timeline, seq);
     this.outputFold.summary.textContent = `Output · ${plural(this.output.lines, 'line')}`;
 
-    let runtime = 0;
-    state.gs.forEach((g) => {
-      if (g.status !== 'dead' && isRuntimeGoroutine(g)) runtime++;
-    });
     this.controls.sync({
       seq,
       last: this.last,
       t: state.t,
       playing: this.playing,
       live: store.live,
-      runtime,
+      runtime: this.picture.scene?.counts.runtime ?? 0,
       mainStart: this.mainSeq(),
     });
     this.renderStatus(ending);
@@ -491,23 +485,6 @@ export class RunWidget extends Panel {
     this.node.dataset.userWaiting = String(waiting);
     this.node.dataset.frames = String(++this.frames);
     this.toggleClass('jp-slowmo-did-not-compile', !!store.diagnostics?.length && this.last < 0);
-  }
-
-  /** What narration needs besides the state: the event before, the latest steal, the source. */
-  private contextAt(seq: number): NarrateContext {
-    const timeline = this.store.timeline;
-    const context: NarrateContext = { source: this.lineOf };
-    const previous = timeline.event(seq - 1);
-    if (previous) context.previous = previous;
-    // A stolen goroutine runs a few events after its steal: look back a little for it.
-    for (let s = seq - 1; s >= 0 && s >= seq - STEAL_LOOKBACK; s--) {
-      const e = timeline.event(s);
-      if (e?.kind === 'steal') {
-        context.lastSteal = e;
-        break;
-      }
-    }
-    return context;
   }
 
   /** A line of the learner's program, for narration to read a send from a close. */

@@ -52,21 +52,26 @@ export function goroutineList(goids: readonly number[], more = 0): string {
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
+/** Events by seq: an array, or a Timeline (which the widget holds, and need not copy). */
+export type EventsBySeq = readonly SlowmoEvent[] | { event(seq: number): SlowmoEvent | undefined };
+
 /**
- * The context for narrating `events[index]` in a view that can jump
+ * The context for narrating event `index` in a view that can jump
  * anywhere (the widget): the previous event and the latest recent steal.
  */
 export function narrationContext(
-  events: readonly SlowmoEvent[],
+  events: EventsBySeq,
   index: number,
   source?: SourceLookup,
 ): NarrateContext {
+  const at = (i: number): SlowmoEvent | undefined =>
+    'event' in events ? events.event(i) : events[i];
   const context: NarrateContext = {};
-  const previous = events[index - 1];
+  const previous = at(index - 1);
   if (previous) context.previous = previous;
   for (let i = index - 1; i >= 0 && i >= index - STEAL_LOOKBACK; i--) {
-    const e = events[i] as SlowmoEvent;
-    if (e.kind === 'steal') {
+    const e = at(i);
+    if (e?.kind === 'steal') {
       context.lastSteal = e;
       break;
     }
