@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import jest from 'eslint-plugin-jest';
 
 export default tseslint.config(
   {
@@ -48,6 +49,43 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Tests must test: every test asserts, none is switched off, no assertion
+    // hides behind a branch or a catch, and every expect is complete. The one
+    // allowed skip is the CI-aware guard (each package's test/support/guard.ts).
+    files: [
+      'kernel-bridge/test/**/*.ts',
+      'jupyter-ext/test/**/*.ts',
+      'jupyter-ext/ui-tests/**/*.ts',
+    ],
+    plugins: { jest },
+    languageOptions: { globals: jest.environments.globals.globals },
+    rules: {
+      'jest/expect-expect': [
+        'error',
+        { assertFunctionNames: ['expect', 'expect*', 'assert*', 'check*'] },
+      ],
+      'jest/no-disabled-tests': 'error',
+      // TODO(issue 23): 'error' once the conditional expects are rewritten.
+      'jest/no-conditional-expect': 'warn',
+      'jest/valid-expect': 'error',
+      // An afterEach may assert what every test must leave behind.
+      'jest/no-standalone-expect': ['error', { additionalTestBlockFunctions: ['afterEach'] }],
+      'jest/no-focused-tests': 'error',
+      'no-restricted-properties': [
+        'error',
+        ...['describe', 'test', 'it'].map((object) => ({
+          object,
+          property: 'skip',
+          message: 'Skip only through the CI-aware guard (test/support/guard.ts).',
+        })),
+      ],
+    },
+  },
+  {
+    files: ['*/test/support/guard.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     // Node scripts (scripts/*.mjs): Node's globals.

@@ -3,11 +3,9 @@
  * run them; in CI a missing piece is a failure instead. (Apart from lab.ts,
  * which the benchmarks also use, outside jest.)
  */
+import { guardedDescribe } from '../test/support/guard';
 import { uiAvailable } from './lab';
 
 export function browserDescribe(): jest.Describe {
-  const why = uiAvailable();
-  if (why && process.env.CI) throw new Error(`CI forbids skipping the browser tests: ${why}`);
-  if (why) console.warn(`browser tests skipped: ${why}`);
-  return why ? describe.skip : describe;
+  return guardedDescribe(uiAvailable());
 }

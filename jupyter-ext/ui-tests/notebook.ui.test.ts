@@ -199,7 +199,9 @@ maybe('a notebook with Go-slowmo cells, in a browser', () => {
   test('a Python cell in the same notebook still runs on its kernel', async () => {
     const py = page.locator('.jp-Notebook .jp-Cell').first();
     await runCell(py);
-    await py.locator('.jp-OutputArea-output', { hasText: '42' }).waitFor({ timeout: 60_000 });
+    const out = py.locator('.jp-OutputArea-output');
+    await out.filter({ hasText: '42' }).waitFor({ timeout: 60_000 });
+    expect((await out.innerText()).trim()).toBe('42');
   });
 });
 

@@ -10,15 +10,14 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, output } from './support/bridge';
+import { guardedDescribe } from './support/guard';
 
 jest.setTimeout(180_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'kernel-bridge', 'dist', 'src', 'cli.js');
 const canDrop = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
-if (!canDrop && process.env.CI)
-  throw new Error('CI forbids skipping: this test needs root to drop privilege');
-const maybe = canDrop ? describe : describe.skip;
+const maybe = guardedDescribe(canDrop ? undefined : 'needs root and setpriv to drop privilege');
 
 const HELLO = `package main
 

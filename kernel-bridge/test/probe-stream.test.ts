@@ -10,16 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEvent, summarize, Timeline } from '../src/protocol';
 import { invariantViolations } from './support/invariants';
+import { guardedDescribe } from './support/guard';
 
 const PROBE = join(__dirname, '..', '..', 'bpf', 'bin', 'slowmo-probe');
 const check = spawnSync(PROBE, ['check'], { encoding: 'utf8' });
-const available = check.status === 0;
-if (!available && process.env.CI) {
-  throw new Error(
-    `CI forbids skipping eBPF tests, and eBPF is unavailable: ${check.stdout || check.stderr || check.error}`,
-  );
-}
-const maybe = available ? describe : describe.skip;
+const maybe = guardedDescribe(
+  check.status === 0
+    ? undefined
+    : `eBPF is unavailable: ${check.stdout || check.stderr || check.error}`,
+);
 
 const PROGRAMS: Record<string, string> = {
   pingpong: `package main

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEvent, summarize, Timeline } from '../src/protocol';
 import { invariantViolations } from './support/invariants';
+import { guardedDescribe } from './support/guard';
 
 const PROBE = join(__dirname, '..', '..', 'bpf', 'bin', 'slowmo-probe');
 
@@ -70,69 +71,72 @@ function source(name: string): string {
   return dir;
 }
 
-(existsSync(PROBE) ? describe : describe.skip)('the trace backend speaks this protocol', () => {
-  test.each([
-    ['pingpong', 1],
-    ['pingpong', 2],
-    ['fanout', 2],
-    ['fanout', 4],
-  ])(
-    '%s with GOMAXPROCS=%i: every event parses and the picture stays consistent',
-    (name, procs) => {
-      const out = execFileSync(
-        PROBE,
-        ['trace', '--procs', String(procs), '--build', source(name)],
-        {
-          encoding: 'utf8',
-          maxBuffer: 256 << 20,
-          env: { ...process.env, CGO_ENABLED: '0' },
-        },
-      );
-      const timeline = new Timeline(256);
-      for (const line of out.trim().split('\n')) timeline.append(parseEvent(line));
-      const start = timeline.event(0);
-      expect(start).toMatchObject({
-        kind: 'run.start',
-        backend: 'trace',
-        fidelity: { runq: false, runnext: false, steals: false, lines: false },
-      });
-      const end = timeline.event(timeline.length - 1);
-      expect(end).toMatchObject({ kind: 'run.end', exitCode: 0, lost: 0, reason: 'exit' });
+guardedDescribe(existsSync(PROBE) ? undefined : `no probe binary at ${PROBE} (make -C bpf)`)(
+  'the trace backend speaks this protocol',
+  () => {
+    test.each([
+      ['pingpong', 1],
+      ['pingpong', 2],
+      ['fanout', 2],
+      ['fanout', 4],
+    ])(
+      '%s with GOMAXPROCS=%i: every event parses and the picture stays consistent',
+      (name, procs) => {
+        const out = execFileSync(
+          PROBE,
+          ['trace', '--procs', String(procs), '--build', source(name)],
+          {
+            encoding: 'utf8',
+            maxBuffer: 256 << 20,
+            env: { ...process.env, CGO_ENABLED: '0' },
+          },
+        );
+        const timeline = new Timeline(256);
+        for (const line of out.trim().split('\n')) timeline.append(parseEvent(line));
+        const start = timeline.event(0);
+        expect(start).toMatchObject({
+          kind: 'run.start',
+          backend: 'trace',
+          fidelity: { runq: false, runnext: false, steals: false, lines: false },
+        });
+        const end = timeline.event(timeline.length - 1);
+        expect(end).toMatchObject({ kind: 'run.end', exitCode: 0, lost: 0, reason: 'exit' });
 
-      for (let seq = 255; seq < timeline.length; seq += 256) {
-        expect({ seq, problems: invariantViolations(timeline.stateAt(seq)) }).toEqual({
-          seq,
-          problems: [],
-        });
-      }
-      const final = timeline.state;
-      expect(invariantViolations(final)).toEqual([]);
-      // Where a goroutine was queued, and any steal, are the backend's guesses: marked so.
-      for (let seq = 0; seq < timeline.length; seq++) {
-        const e = timeline.event(seq)!;
-        if (e.kind === 'g.runnable' || e.kind === 'steal') expect(e.inferred).toBe(true);
-        expect(['runq', 'globalq', 'line', 'm.state']).not.toContain(e.kind);
-      }
-      expect(Object.values(summarize(final).goroutines).length).toBeGreaterThan(1);
-      if (name === 'fanout') {
-        let workers = 0;
-        final.gs.forEach((g) => {
-          if (g.site?.fn === 'main.main.func1') {
-            workers++;
-            expect(g.status).toBe('dead');
-            expect(g.site.line).toBe(15); // the go statement
-          }
-        });
-        expect(workers).toBe(64);
-      }
-      if (name === 'pingpong') {
-        let outText = '';
+        for (let seq = 255; seq < timeline.length; seq += 256) {
+          expect({ seq, problems: invariantViolations(timeline.stateAt(seq)) }).toEqual({
+            seq,
+            problems: [],
+          });
+        }
+        const final = timeline.state;
+        expect(invariantViolations(final)).toEqual([]);
+        // Where a goroutine was queued, and any steal, are the backend's guesses: marked so.
         for (let seq = 0; seq < timeline.length; seq++) {
           const e = timeline.event(seq)!;
-          if (e.kind === 'output') outText += e.data;
+          if (e.kind === 'g.runnable' || e.kind === 'steal') expect(e.inferred).toBe(true);
+          expect(['runq', 'globalq', 'line', 'm.state']).not.toContain(e.kind);
         }
-        expect(outText).toBe('done\n');
-      }
-    },
-  );
-});
+        expect(Object.values(summarize(final).goroutines).length).toBeGreaterThan(1);
+        if (name === 'fanout') {
+          let workers = 0;
+          final.gs.forEach((g) => {
+            if (g.site?.fn === 'main.main.func1') {
+              workers++;
+              expect(g.status).toBe('dead');
+              expect(g.site.line).toBe(15); // the go statement
+            }
+          });
+          expect(workers).toBe(64);
+        }
+        if (name === 'pingpong') {
+          let outText = '';
+          for (let seq = 0; seq < timeline.length; seq++) {
+            const e = timeline.event(seq)!;
+            if (e.kind === 'output') outText += e.data;
+          }
+          expect(outText).toBe('done\n');
+        }
+      },
+    );
+  },
+);
