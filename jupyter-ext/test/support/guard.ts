@@ -1,11 +1,2 @@
-/**
- * The one place a test suite may be skipped: where this machine lacks what
- * it needs (eBPF, root, the probe binary), the suite is skipped saying why;
- * in CI the same lack is a failure, so a green CI never hides a skipped suite.
- */
-export function guardedDescribe(missing: string | undefined): jest.Describe {
-  if (!missing) return describe;
-  if (process.env.CI) throw new Error(`CI forbids skipping this suite: ${missing}`);
-  console.warn(`suite skipped: ${missing}`);
-  return describe.skip;
-}
+/** The CI-aware guard is the bridge's (one rule for every suite in the project). */
+export { guardedDescribe } from '../../../kernel-bridge/test/support/guard';
