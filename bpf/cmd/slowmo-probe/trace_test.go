@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"go-slowmo.dev/bpf/internal/ebpftest"
 	"go-slowmo.dev/bpf/internal/trace"
 )
 
@@ -18,9 +19,7 @@ import (
 // capabilities), it records a program built with the helper, and a binary
 // built without the helper is refused with one line.
 func TestTraceRunsUnprivileged(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to drop to another user with setpriv")
-	}
+	ebpftest.RequireRoot(t, "to drop to another user with setpriv")
 	dir, err := os.MkdirTemp("", "slowmo-trace-test-")
 	if err != nil {
 		t.Fatal(err)
