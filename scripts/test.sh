@@ -38,9 +38,19 @@ read -r js_pass js_fail js_skip < <(node -e '
     p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
   }
   console.log(p, f, s);' "$RESULTS")
-go_pass=$(grep -cE '^\s*--- PASS' "$RESULTS/go.log")
-go_fail=$(grep -cE '^\s*--- FAIL|^panic:|^FAIL\s+\S+\s+\[(build|setup) failed\]' "$RESULTS/go.log")
-go_skip=$(grep -cE '^\s*--- SKIP' "$RESULTS/go.log")
+# Go: a test case is a test without subtests, or a subtest; a parent that only
+# groups subtests is not one more case (its verdict is theirs).
+read -r go_pass go_fail go_skip < <(awk '
+  function flush(  name, p) {
+    for (name in verdict) { p = name; while (sub(/\/[^\/]*$/, "", p)) parent[p] = 1 }
+    for (name in verdict) if (!(name in parent)) count[verdict[name]]++
+    delete verdict; delete parent
+  }
+  /^[ \t]*--- (PASS|FAIL|SKIP): / { verdict[$3] = $2 }
+  /^panic:|^FAIL[ \t]+[^ \t]+[ \t]+\[(build|setup) failed\]/ { broken++ }
+  /^(ok|FAIL)[ \t]/ { flush() }  # one package ends: names may repeat in the next
+  END { flush(); print count["PASS:"] + 0, count["FAIL:"] + broken, count["SKIP:"] + 0 }
+' "$RESULTS/go.log")
 
 printf '\n    TypeScript: %s passed, %s failed, %s skipped\n' "$js_pass" "$js_fail" "$js_skip"
 printf '    Go:         %s passed, %s failed, %s skipped\n' "$go_pass" "$go_fail" "$go_skip"
@@ -52,4 +62,5 @@ total_fail=$((js_fail + go_fail + binder_fail))
 if [ ${#failed_parts[@]} -gt 0 ] && [ "$total_fail" -eq 0 ]; then total_fail=1; fi
 echo
 echo "total: $((js_pass + go_pass + binder_pass)) passed, $total_fail failed, $((js_skip + go_skip)) skipped"
+echo "    (test cases: jest tests, Go tests and subtests without subtests of their own, Binder checks)"
 [ ${#failed_parts[@]} -eq 0 ]
