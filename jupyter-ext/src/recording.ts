@@ -13,6 +13,8 @@ import {
   EVENT_SCHEMAS,
   DiagnosticSchema,
   END_REASONS,
+  LostSchema,
+  lossWords,
   parseEvent,
   ProtocolError,
   RunLimitSchema,
@@ -68,7 +70,8 @@ export interface Recording {
   end?: {
     exitCode: number;
     reason: (typeof END_REASONS)[number];
-    lost: number;
+    /** Null: the recorder was killed, so events may be missing (older recordings: a number). */
+    lost: number | null;
     stats: RunStats;
     /** The server's limit that ended it, with its value. */
     limit?: RunLimit;
@@ -101,7 +104,7 @@ const PackedSchema = z.object({
     .object({
       exitCode: z.number().int(),
       reason: z.enum(END_REASONS),
-      lost: z.number().int().min(0),
+      lost: LostSchema,
       stats: RunStatsSchema,
       limit: RunLimitSchema.optional(),
     })
@@ -210,10 +213,15 @@ export function summaryText(rec: Recording): string {
     `Go-slowmo run: ${start && start.kind === 'run.start' ? `${start.goVersion}, GOMAXPROCS=${start.gomaxprocs}, ${start.backend}` : 'no events'}`,
     `${plural(rec.events.length, 'event')}, ${plural(goroutines, 'goroutine')} created` +
       (rec.end
-        ? `, ended: ${rec.end.reason} (exit code ${rec.end.exitCode})${rec.end.lost ? `, ${rec.end.lost} events lost` : ''}`
+        ? `, ended: ${rec.end.reason} (exit code ${rec.end.exitCode})${lossText(rec.end.lost)}`
         : ''),
   ];
   for (const c of rec.checkpoints ?? [])
     lines.push(`${c.passed ? 'PASS' : 'FAIL'} ${c.title}: ${c.reason}`);
   return lines.join('\n');
+}
+
+function lossText(lost: number | null): string {
+  const words = lossWords(lost);
+  return words ? `, ${words}` : '';
 }

@@ -102,14 +102,15 @@ function run(ws: WebSocket, id: string, code: string): Promise<RunResult> {
           reason: msg.type === 'end' ? msg.reason : undefined,
           problem: problems.length ? problems.join('; ') : undefined,
           events: nextSeq,
-          lost: msg.type === 'end' ? msg.lost : 0,
+          lost: msg.type === 'end' ? (msg.lost ?? 0) : 0,
           maxPosition,
         });
       };
       if (msg.type === 'end') {
         if (msg.stats.events !== nextSeq)
           problems.push(`end counts ${msg.stats.events} events, ${nextSeq} arrived`);
-        if (msg.lost !== 0) problems.push(`${msg.lost} events lost`);
+        if (msg.lost === null) problems.push('events lost: unknown (the recorder was killed)');
+        else if (msg.lost !== 0) problems.push(`${msg.lost} events lost`);
         done();
       } else if (msg.type === 'error' || msg.type === 'compile_error') {
         done(`${msg.type}: ${JSON.stringify(msg).slice(0, 200)}`);

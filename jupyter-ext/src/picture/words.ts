@@ -2,7 +2,12 @@
  * The words in the picture: header, banner, P states, tooltips. Kept apart
  * from the layout so they can be read (and reworded) in one place.
  */
-import { baseName, type GState, type SchedState } from '@go-slowmo/kernel-bridge/protocol';
+import {
+  baseName,
+  lossWords,
+  type GState,
+  type SchedState,
+} from '@go-slowmo/kernel-bridge/protocol';
 import { GLYPH } from './metrics';
 
 /** Cuts `text` to about `width` scene units at font size `font`, with an ellipsis. */
@@ -58,7 +63,8 @@ export function headerText(state: SchedState): string {
     if (end.reason === 'exit') parts.push(`exited with code ${end.exitCode}`);
     else if (end.reason === 'signal') parts.push(`killed by ${end.signal ?? 'a signal'}`);
     else parts.push(`stopped: ${end.reason}`);
-    if (end.lost > 0) parts.push(`${end.lost} events lost`);
+    const loss = lossWords(end.lost);
+    if (loss) parts.push(loss);
   }
   return parts.join(' · ');
 }

@@ -30,6 +30,7 @@ import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 import { legendNode, PictureView, type Cause } from '../picture';
 import type { RunStore } from '../store';
 import { ControlsBar, speedWords, type ControlRequest, type Jump } from './controls';
+import { finishedText } from './status-words';
 import { Divider } from './divider';
 import { EndingBanner } from './ending-banner';
 import { OutputPane } from './output-pane';
@@ -538,14 +539,9 @@ export class RunWidget extends Panel {
       el.textContent = `Running · ${events}`;
     } else if (s.end) {
       const e = s.end;
-      const how = e.reason === 'exit' ? `exit code ${e.exitCode}` : e.reason;
-      el.textContent =
-        `Finished: ${how} · ${events}` +
-        (e.lost ? ` · ${e.lost} lost` : '') +
-        (e.stats.compileMs !== undefined
-          ? ` · compiled in ${e.stats.compileMs} ms${e.stats.cached ? ' (cached)' : ''}`
-          : '');
-      if (ending !== null || e.reason !== 'exit' || e.exitCode !== 0) tone = 'error';
+      el.textContent = finishedText(e, events);
+      if (ending !== null || e.reason !== 'exit' || e.exitCode !== 0 || e.lost === null)
+        tone = 'error';
     } else if (s.diagnostics?.length) {
       el.textContent = 'The program did not compile';
       tone = 'error';

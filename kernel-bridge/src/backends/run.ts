@@ -19,7 +19,8 @@ export interface RunSpec {
 export interface RunOutcome {
   reason: EndReason;
   exitCode: number;
-  lost: number;
+  /** Null: the recorder was killed, so the loss is unknown. */
+  lost: number | null;
   /** Events passed on, run.start to run.end. */
   events: number;
   runMs: number;

@@ -22,7 +22,7 @@ import {
 } from './goroutines';
 import { parseCrash, type Crash, type DumpedGoroutine, type StackFrame } from './stacks';
 import type { RunEndInfo, SchedState, SourcePos } from './state';
-import { baseName, joinWords, plural, waitWords } from './words';
+import { baseName, joinWords, LOSS_UNKNOWN_WORDS, plural, waitWords } from './words';
 
 export const ENDING_KINDS = [
   'deadlock',
@@ -65,6 +65,8 @@ export interface EndingLimits {
   idleSeconds?: number;
   cpuSeconds?: number;
   memoryBytes?: number;
+  /** Memory of the recorder of one run (the probe engine), which holds what the program makes. */
+  probeMemoryBytes?: number;
   processes?: number;
   outputBytes?: number;
   events?: number;
@@ -263,6 +265,7 @@ const LIMIT_NAMES: Record<keyof EndingLimits, true> = {
   idleSeconds: true,
   cpuSeconds: true,
   memoryBytes: true,
+  probeMemoryBytes: true,
   processes: true,
   outputBytes: true,
   events: true,
@@ -272,7 +275,19 @@ function limitWords(
   reason: EndReason,
   limits: EndingLimits,
   elapsedNs: number,
+  hit?: string,
 ): { kind: EndingKind; title: string; why: string } | null {
+  if (reason === 'memory-limit' && hit === 'probeMemoryBytes') {
+    const v = limits.probeMemoryBytes;
+    return {
+      kind: 'limit',
+      title:
+        v !== undefined
+          ? `Stopped: recording the program took more than ${mib(v)}, the recorder's memory limit on this server`
+          : "Stopped: the recorder's memory limit on this server",
+      why: 'The program made events or output faster than the recorder could pass them on, so the recorder ran out of its memory and the run was stopped.',
+    };
+  }
   switch (reason) {
     case 'timeout': {
       const s = limits.wallSeconds ?? Math.round(elapsedNs / 1e9);
@@ -439,10 +454,31 @@ export function explainEnding(
 ): Ending | null {
   const info = runEnd(events, end);
   if (info === null) return null;
+  const ending = explainRunEnd(info, events, end, opts);
+  if (info.lost !== null) return ending;
+  // The recorder was killed: whatever the ending, the picture may lack its last events.
+  const incomplete = `${LOSS_UNKNOWN_WORDS.charAt(0).toUpperCase()}${LOSS_UNKNOWN_WORDS.slice(1)}, so the picture may be incomplete.`;
+  if (ending === null) {
+    return {
+      kind: 'stopped',
+      title: 'The recording may be incomplete',
+      detail: incomplete,
+      lines: [],
+    };
+  }
+  return { ...ending, detail: `${ending.detail} ${incomplete}` };
+}
+
+function explainRunEnd(
+  info: RunEndInfo,
+  events: readonly SlowmoEvent[],
+  end: SchedState,
+  opts: EndingOptions,
+): Ending | null {
   const crash = parseCrash(stderrOf(events));
   const elapsed = events.length > 0 ? (events[events.length - 1] as SlowmoEvent).t : end.t;
 
-  const limit = limitWords(info.reason, limitsIn(opts), elapsed);
+  const limit = limitWords(info.reason, limitsIn(opts), elapsed, opts.limit?.name);
   if (limit) {
     const { lines, said } = whereStopped(crash, end, opts);
     return {

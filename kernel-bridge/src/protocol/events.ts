@@ -161,11 +161,21 @@ export const OutputSchema = ev('output', {
   stream: z.enum(['stdout', 'stderr']),
   data: z.string(),
 });
+/**
+ * Events the recorder dropped: an exact count from the recorder itself (the
+ * eBPF ring buffer's counter; the tracer drops none), or null when nobody
+ * can count them: the recorder was killed (it did not end within its grace
+ * period, or ran out of its memory) or died before it ended the run, so
+ * events of any kind may be missing from the end of the recording. Null is
+ * never written as 0. Recordings made before null existed carry a number.
+ */
+export const LostSchema = int().min(0).nullable();
+
 export const RunEndSchema = ev('run.end', {
   /** -1 when the program was killed by a signal. */
   exitCode: int(),
   signal: z.string().nullable(),
-  lost: int().min(0),
+  lost: LostSchema,
   reason: z.enum(END_REASONS),
 });
 

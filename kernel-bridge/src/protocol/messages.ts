@@ -5,7 +5,7 @@
  * an `error` naming the bad field and keeps the connection open.
  */
 import { z } from 'zod';
-import { END_REASONS, EventSchema, SYSMON_MODES } from './events';
+import { END_REASONS, EventSchema, LostSchema, SYSMON_MODES } from './events';
 import { ProtocolError, toProtocolError } from './parse';
 
 /** A client-chosen run id: short, printable, safe in logs and file names. */
@@ -156,7 +156,8 @@ export const EndMessageSchema = z.object({
   id: RunIdSchema,
   exitCode: z.number().int(),
   reason: z.enum(END_REASONS),
-  lost: z.number().int().min(0),
+  /** As run.end's `lost`: null when the recorder was killed and the loss is unknown. */
+  lost: LostSchema,
   stats: RunStatsSchema,
   /** When `reason` is a limit (`timeout`, `cpu-limit`, `memory-limit`…): which one, and its value. */
   limit: RunLimitSchema.optional(),

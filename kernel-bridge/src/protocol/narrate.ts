@@ -25,7 +25,7 @@ import {
 import type { GState, SchedState, SourcePos } from './state';
 import { wakeText, type SourceLookup } from './wake';
 import { whyRunning, whyRunningText } from './why';
-import { fileWords, waitWords } from './words';
+import { fileWords, lossWords, waitWords } from './words';
 
 /** What narration can use besides the state: each part optional, each makes a sentence exact. */
 export interface NarrateContext {
@@ -347,7 +347,8 @@ export function narrate(
       let text = `The program ${END_WORDS[e.reason]}`;
       if (e.reason === 'exit') text += ` with code ${e.exitCode}`;
       else if (e.signal) text += ` (${e.signal})`;
-      if (e.lost > 0) text += `; ${e.lost} events were lost`;
+      const loss = lossWords(e.lost);
+      if (loss) text += `; ${loss}`;
       return text;
     }
   }

@@ -125,3 +125,16 @@ export function comparisonWords(op: string, value: number): string {
       return `at least ${value}`;
   }
 }
+
+/** What the learner is told when the recorder was killed and the loss of events is unknown. */
+export const LOSS_UNKNOWN_WORDS = 'the recorder was killed: some events may be missing';
+
+/**
+ * The events a run lost, in words, or null when it lost none: every place
+ * that shows how a run ended (narration, endings, the widget) says a loss
+ * the same way, and never shows an unknown loss (null) as none.
+ */
+export function lossWords(lost: number | null): string | null {
+  if (lost === null) return LOSS_UNKNOWN_WORDS;
+  return lost > 0 ? `${plural(lost, 'event was', 'events were')} lost` : null;
+}

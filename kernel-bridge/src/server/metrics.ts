@@ -62,6 +62,8 @@ export class Metrics {
   private readonly ended = new Map<string, number>();
   private events = 0;
   private lost = 0;
+  /** Runs whose recorder was killed, so that their loss is unknown (run.end.lost null). */
+  private lossUnknown = 0;
   private kills = 0;
   private readonly build = new Histogram(BUILD_BUCKETS);
   private readonly run = new Histogram(RUN_BUCKETS);
@@ -112,7 +114,8 @@ export class Metrics {
           this.run.observe(ms / 1000);
         }
         this.events += end.stats.events;
-        this.lost += end.lost;
+        if (end.lost === null) this.lossUnknown++;
+        else this.lost += end.lost;
         if (LIMIT_REASONS.has(end.reason)) this.kills++;
         this.countEnd('end', end.reason);
       },
@@ -171,6 +174,12 @@ export class Metrics {
       'counter',
       'Events the probe could not keep (run.end.lost), e.g. under a slow client.',
       [`slowmo_events_lost_total ${this.lost}`],
+    );
+    family(
+      'slowmo_runs_loss_unknown_total',
+      'counter',
+      'Runs whose recorder was killed before it could count its losses (run.end.lost null).',
+      [`slowmo_runs_loss_unknown_total ${this.lossUnknown}`],
     );
     family(
       'slowmo_queue_wait_seconds',
