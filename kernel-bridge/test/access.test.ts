@@ -4,7 +4,7 @@
  * clients without it. Health stays open for probes of liveness.
  */
 import WebSocket from 'ws';
-import { refuse } from '../src/server/access';
+import { isLoopbackHost, refuse } from '../src/server/access';
 import type { BridgeServer } from '../src/server/app';
 import { startTestBridge, wsUrl } from './support/bridge';
 
@@ -38,6 +38,48 @@ describe('access rules', () => {
       /opaque origin/,
     );
     expect(refuse(rules, { host: '127.0.0.1:8765' }, '/api/runs')).toBeUndefined();
+  });
+
+  test('without a token, only a Host that names a loopback address or localhost', () => {
+    for (const host of [
+      'localhost',
+      'localhost:8765',
+      'LOCALHOST:8765',
+      '127.0.0.1:8765',
+      '127.255.0.9',
+      '[::1]',
+      '[::1]:8765',
+      '[0:0:0:0:0:0:0:1]:8765',
+    ])
+      expect([host, isLoopbackHost(host)]).toEqual([host, true]);
+    for (const host of [
+      'evil.example:8765',
+      'localhost.evil.example',
+      'foo.localhost',
+      'localhost.',
+      '127.0.0.1.nip.io',
+      '127.1',
+      '0x7f.0.0.1',
+      '128.0.0.1',
+      '0.0.0.0:8765',
+      '[::]',
+      '[::2]',
+      '::1',
+      '[::1',
+      'localhost:8765:1',
+      'localhost:123456',
+      '',
+    ])
+      expect([host, isLoopbackHost(host)]).toEqual([host, false]);
+    const open = { allowedOrigins: [] };
+    expect(refuse(open, { host: 'evil.example:8765' }, '/api/runs')).toMatch(
+      /Host header "evil\.example:8765" does not name this machine/,
+    );
+    expect(refuse(open, {}, '/api/runs')).toMatch(/no Host header/);
+    // The check is for token-less bridges: behind Jupyter's proxy the Host is Jupyter's name.
+    expect(
+      refuse({ allowedOrigins: [], token: TOKEN }, { host: 'hub.example.edu' }, `/?token=${TOKEN}`),
+    ).toBeUndefined();
   });
 
   test('with a token: query or Authorization header, nothing else', () => {

@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Bridge } from '../bridge';
 import { VERSION } from '../paths';
 import type { BridgeConfig } from '../config';
-import { refuse } from './access';
+import { refuse, refuseHealth } from './access';
 import { Connection } from './connection';
 import { Metrics, METRICS_CONTENT_TYPE } from './metrics';
 
@@ -34,10 +34,13 @@ export async function buildApp(
   await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url.startsWith('/api/health')) return;
-    const why = refuse(config, req.headers, req.url);
+    const health = req.url === '/api/health' || req.url.startsWith('/api/health?');
+    const why = health ? refuseHealth(config, req.headers) : refuse(config, req.headers, req.url);
     if (why) {
-      app.log.info({ url: req.url, origin: req.headers.origin }, `refused: ${why}`);
+      app.log.info(
+        { url: req.url, host: req.headers.host, origin: req.headers.origin },
+        `refused: ${why}`,
+      );
       await reply.code(403).send({ error: 'forbidden', message: why });
     }
   });
