@@ -1,11 +1,15 @@
 /**
- * The bridge's front door against a hostile web page, over real sockets.
+ * The bridge's front door against a hostile web page and a curious log
+ * reader, over real sockets.
  *
  * DNS rebinding: a page at http://evil.example:PORT points its own name at
  * 127.0.0.1, so the browser sends `Host: evil.example:PORT` and a matching
  * Origin to the token-less bridge that `make start` runs. Such a bridge must
  * answer only to loopback names; a bridge with a token keeps its rules (behind
  * Jupyter's proxy the Host is the Jupyter server's public name).
+ *
+ * Tokens: whatever is refused or accepted, at any log level, the token never
+ * appears in a log line.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -48,7 +52,7 @@ function upgrade(url: string, headers: Record<string, string>): Promise<number> 
   });
 }
 
-function start(config: BridgeConfigInput): Promise<BridgeServer> {
+function start(config: BridgeConfigInput, log?: string[]): Promise<BridgeServer> {
   return startServer(
     makeConfig({
       host: '127.0.0.1',
@@ -58,6 +62,7 @@ function start(config: BridgeConfigInput): Promise<BridgeServer> {
       uidBase: 64300,
       ...config,
     }),
+    log ? { logStream: { write: (line: string) => void log.push(line) } } : {},
   );
 }
 
@@ -159,5 +164,67 @@ describe('with a token the token rules apply, whatever the Host', () => {
     expect(JSON.parse(refused.body).message).toMatch(/needs a token/);
     expect(await upgrade(wsUrl(server), evil)).toBe(403);
     expect((await get(server, '/api/health', evil)).status).toBe(200);
+  });
+});
+
+describe('tokens never reach a log line', () => {
+  const log: string[] = [];
+  let server: BridgeServer;
+  let port: string;
+  beforeAll(async () => {
+    // trace: every line Fastify and the bridge can write, per-request ones too.
+    server = await start({ token: TOKEN, logLevel: 'trace' }, log);
+    port = new URL(server.url).port;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('refused and accepted requests with the token in the query or a header', async () => {
+    const host = { Host: `127.0.0.1:${port}` };
+    const foreign = { ...host, Origin: 'https://evil.example' };
+    const header = { Authorization: `token ${TOKEN}` };
+    const bearer = { Authorization: `Bearer ${TOKEN}` };
+    // Refused although the token is right (the issue's case), and refused for a wrong one.
+    expect((await get(server, `/api/info?token=${TOKEN}`, foreign)).status).toBe(403);
+    expect((await get(server, `/api/info?x=1&token=${TOKEN}&y=2`, foreign)).status).toBe(403);
+    expect((await get(server, '/api/info', { ...foreign, ...header })).status).toBe(403);
+    expect((await get(server, '/api/info?token=not-the-token-at-all', host)).status).toBe(403);
+    expect(
+      await upgrade(wsUrl(server, `?token=${TOKEN}`), { Origin: 'https://evil.example' }),
+    ).toBe(403);
+    // Accepted, and a route that does not exist (Fastify logs its URL).
+    expect((await get(server, `/api/info?token=${TOKEN}`, host)).status).toBe(200);
+    expect((await get(server, '/metrics', { ...host, ...bearer })).status).toBe(200);
+    expect((await get(server, `/no/such/route?token=${TOKEN}`, host)).status).toBe(404);
+    expect(await upgrade(wsUrl(server, `?token=${TOKEN}`), {})).toBe(101);
+    expect(await upgrade(wsUrl(server), header)).toBe(101);
+    // A request Node cannot parse: Fastify logs it with its raw bytes.
+    const reply = await new Promise<string>((resolve) => {
+      const sock = net.connect(Number(port), '127.0.0.1', () =>
+        sock.write(
+          `GET /api/info?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token ${TOKEN}\r\nbroken header line\r\n\r\n`,
+        ),
+      );
+      let got = '';
+      sock.on('data', (d) => (got += d.toString()));
+      sock.on('close', () => resolve(got));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    await server.close();
+
+    const text = log.join('');
+    // The log was written, and tells what happened without the secret.
+    expect(text).toContain('refused: requests from https://evil.example are not allowed');
+    expect(text).toContain('refused: the token is wrong');
+    expect(text).toContain('/api/info?x=1&token=[redacted]&y=2');
+    expect(text).toMatch(/"url":"\/api\/info\?token=\[redacted\]".*"msg":"incoming request"/);
+    expect(text).toContain('/no/such/route?token=[redacted]');
+    expect(text).toContain('client error');
+    const bytes = [...Buffer.from(TOKEN)].join(',');
+    for (const secret of [TOKEN, encodeURIComponent(TOKEN), 'not-the-token-at-all', bytes]) {
+      const leaks = log.filter((line) => line.includes(secret));
+      expect([secret, leaks]).toEqual([secret, []]);
+    }
   });
 });

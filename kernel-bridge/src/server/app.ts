@@ -9,6 +9,7 @@ import { VERSION } from '../paths';
 import type { BridgeConfig } from '../config';
 import { refuse, refuseHealth } from './access';
 import { Connection } from './connection';
+import { loggerOptions, redactUrl, type LogSink } from './log-redaction';
 import { Metrics, METRICS_CONTENT_TYPE } from './metrics';
 
 export interface BridgeServer {
@@ -19,13 +20,21 @@ export interface BridgeServer {
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /** Where the log goes instead of stdout (tests read it). */
+  logStream?: LogSink;
+}
+
 export async function buildApp(
   config: BridgeConfig,
+  options: ServerOptions = {},
 ): Promise<{ app: FastifyInstance; bridge: Bridge }> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config, options.logStream),
     // Runs are logged when they end; per-request lines would drown them.
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
   });
   const bridge = await Bridge.create(config, (msg) => app.log.warn(msg));
   const connections = new Set<Connection>();
@@ -38,7 +47,7 @@ export async function buildApp(
     const why = health ? refuseHealth(config, req.headers) : refuse(config, req.headers, req.url);
     if (why) {
       app.log.info(
-        { url: req.url, host: req.headers.host, origin: req.headers.origin },
+        { url: redactUrl(req.url), host: req.headers.host, origin: req.headers.origin },
         `refused: ${why}`,
       );
       await reply.code(403).send({ error: 'forbidden', message: why });
@@ -67,8 +76,11 @@ export async function buildApp(
   return { app, bridge };
 }
 
-export async function startServer(config: BridgeConfig): Promise<BridgeServer> {
-  const { app, bridge } = await buildApp(config);
+export async function startServer(
+  config: BridgeConfig,
+  options: ServerOptions = {},
+): Promise<BridgeServer> {
+  const { app, bridge } = await buildApp(config, options);
   const url = await app.listen({ host: config.host, port: config.port });
   return { app, bridge, url, close: () => app.close() };
 }
