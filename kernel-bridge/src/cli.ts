@@ -9,7 +9,9 @@
  *
  * `--format text` tells the run as a learner reads it: the runtime's own
  * goroutines and its start-up are left out (counted, and shown with
- * --runtime), and a run that ends badly ends with what happened and where.
+ * --runtime), the program's output is marked and its control characters
+ * shown (text-output.ts), and a run that ends badly ends with what happened
+ * and where.
  *
  * Exit codes: 0 the run was recorded (the program's own exit code is in
  * run.end), 2 bad input or a compile error, 1 the bridge failed.
@@ -39,6 +41,7 @@ import {
   type SlowmoEvent,
 } from './protocol';
 import { startServer } from './server/app';
+import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
   slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text] [--runtime] [--timeout S]
@@ -59,7 +62,9 @@ options:
   --procs N        GOMAXPROCS for the program
   --backend B      auto (default), ebpf (needs privilege) or trace (the execution tracer)
   --format F       ndjson (default): one event per line;
-                   text: a narration, the program's output as itself, and how it ended
+                   text: a narration, the program's output on lines marked
+                   "stdout │" and "stderr │" (control characters shown, as \\x1b),
+                   and how it ended
   --runtime        with --format text, also tell the runtime's own goroutines and start-up
   --timeout S      stop the program after S seconds (default: the bridge's time limit)
   -h, --help       this help
@@ -270,12 +275,17 @@ class Story {
   /** What explainEnding reads: the program's stderr and the end. */
   private readonly kept: SlowmoEvent[] = [];
   private readonly sources = new Map<string, string[]>();
+  /** The program's output, marked and escaped; `out` is the narration, which ends its open line. */
+  private readonly program: ProgramOutput;
+  private readonly out: Sink;
 
   constructor(
-    private readonly out: NodeJS.WriteStream,
+    out: NodeJS.WriteStream,
     files: Record<string, string>,
     private readonly hideRuntime: boolean,
   ) {
+    this.program = new ProgramOutput({ stdout: out, stderr: process.stderr });
+    this.out = this.program.narration(out);
     for (const [name, source] of Object.entries(files)) this.sources.set(name, source.split('\n'));
     this.startup = hideRuntime ? [] : null;
   }
@@ -320,7 +330,7 @@ class Story {
 
   private say(e: SlowmoEvent, before: SchedState): void {
     if (e.kind === 'output') {
-      (e.stream === 'stderr' ? process.stderr : this.out).write(e.data);
+      this.program.write(e.stream, e.data);
     } else if (this.hideRuntime && isRuntimeEvent(e, before)) {
       this.hiddenRuntime++;
     } else if (!isFolded(e, before, this.previous)) {
@@ -344,17 +354,20 @@ class Story {
     if (this.startup !== null) this.flushStartup(false);
     const ending = explainEnding(this.kept, this.state, opts);
     if (ending) this.out.write(endingText(ending));
+    this.program.breakLine();
   }
 }
 
 /** An ending for a terminal: the title, what happened, and the lines involved. */
 function endingText(ending: Ending): string {
-  const places = ending.lines.map((l) => `${l.file}:${l.line}`);
+  // The title and detail quote the program's stderr (a panic's message): shown, not obeyed.
+  const shown = (s: string): string => escapeControls(s, true);
+  const places = ending.lines.map((l) => shown(`${l.file}:${l.line}`));
   const width = Math.max(0, ...places.map((p) => p.length));
   const lines = ending.lines.map(
-    (l, i) => `  ${(places[i] as string).padEnd(width)}  g${l.goid}: ${l.note}\n`,
+    (l, i) => `  ${(places[i] as string).padEnd(width)}  g${l.goid}: ${shown(l.note)}\n`,
   );
-  return `\n${ending.title}\n${ending.detail}\n${lines.join('')}`;
+  return `\n${shown(ending.title)}\n${shown(ending.detail)}\n${lines.join('')}`;
 }
 
 async function serve(argv: string[]): Promise<void> {

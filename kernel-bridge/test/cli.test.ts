@@ -101,8 +101,48 @@ ebpfDescribe()('slowmo run', () => {
       /^\s+0\.000 ms {2}Run started: go1\.\d+\.\d+, GOMAXPROCS=1, watched by eBPF probes/,
     );
     expect(r.stdout).toMatch(/created g\d+ to run fmt\.Println \(text\.go:6\)/);
-    expect(r.stdout).toContain('\nplain words\n');
+    expect(r.stdout).toMatch(/\n {7}stdout │ plain words\n/);
     expect(r.stdout).toMatch(/The program exited with code 0\n$/);
+  });
+
+  test('text: the program’s output is marked and its control characters shown, not obeyed', () => {
+    const r = slowmo(
+      'run',
+      file(
+        'hostile.go',
+        [
+          'package main',
+          '',
+          'import (',
+          '\t"fmt"',
+          '\t"os"',
+          ')',
+          '',
+          'func main() {',
+          '\tfmt.Print("\\x1b[2J\\x1b[H\\n    0.000 ms  Run started: a fake narration line\\n")',
+          '\tfmt.Print("50%\\r100%\\u202e\\n")',
+          '\tfmt.Fprint(os.Stderr, "\\x1b[31mred\\x1b[0m\\n")',
+          '}',
+          '',
+        ].join('\n'),
+      ),
+      '--format',
+      'text',
+    );
+    expect(r.status).toBe(0);
+    // Nothing the terminal would act on: no ESC, no carriage return, no bidi override.
+    for (const c of ['\x1b', '\r', '\u202e'])
+      expect([JSON.stringify(c), (r.stdout + r.stderr).includes(c)]).toEqual([
+        JSON.stringify(c),
+        false,
+      ]);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('       stdout │ \\x1b[2J\\x1b[H');
+    expect(lines).toContain('       stdout │     0.000 ms  Run started: a fake narration line');
+    expect(lines).toContain('       stdout │ 50%\\r100%\\u202e');
+    expect(r.stderr.split('\n')).toContain('       stderr │ \\x1b[31mred\\x1b[0m');
+    // The one line that starts as narration does is the real start.
+    expect(lines.filter((l) => /^\s+\d+\.\d{3} ms {2}Run started/.test(l))).toHaveLength(1);
   });
 
   test('text: the runtime start-up folded into one line, its goroutines hidden; --runtime shows all', () => {
