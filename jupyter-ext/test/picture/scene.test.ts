@@ -439,9 +439,11 @@ describe('sceneOf: what a learner reads', () => {
 
   test('no text under 11 px, whatever the width', () => {
     for (const width of [300, 600, 1100]) {
-      for (const i of sceneOf(busy(), { width }).items) {
-        if (i.kind === 'text') expect(TEXT_STYLE[i.role].size).toBeGreaterThanOrEqual(11);
-      }
+      const texts = sceneOf(busy(), { width }).items.flatMap((i) =>
+        i.kind === 'text' ? [{ text: i.text, size: TEXT_STYLE[i.role].size }] : [],
+      );
+      expect(texts.length).toBeGreaterThan(3);
+      expect(texts.filter((t) => t.size < 11)).toEqual([]);
     }
     expect(METRICS.fontSmall).toBeGreaterThanOrEqual(11);
   });
