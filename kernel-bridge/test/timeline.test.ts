@@ -8,6 +8,7 @@ import {
   type SlowmoEvent,
 } from '../src/protocol';
 import { rng, synthetic } from '../bench/synthetic';
+import { recording } from './support/recordings';
 
 /** Everything a state holds, as plain JSON, so two states can be compared field by field. */
 function full(state: SchedState) {
@@ -86,21 +87,104 @@ describe('keyframe seek', () => {
   });
 });
 
-test('an event out of order or back in time is refused, naming the field', () => {
-  const events = synthetic(10, { seed: 1 });
-  const t = new Timeline();
-  t.append(events[0] as SlowmoEvent);
-  expect(() => t.append(events[2] as SlowmoEvent)).toThrow(ProtocolError);
+/** The error `fn` throws; fails the test if it throws none. */
+function thrown(fn: () => unknown): unknown {
   try {
-    t.append(events[2] as SlowmoEvent);
+    fn();
   } catch (err) {
-    expect((err as ProtocolError).field).toBe('seq');
-    expect((err as Error).message).toMatch(/expected 1/);
+    return err;
   }
-  const back = { ...(events[1] as SlowmoEvent), t: 0 };
-  t.append({ ...(events[1] as SlowmoEvent) });
-  expect(() => t.append({ ...(events[2] as SlowmoEvent), t: 1 })).toThrow(/time went backwards/);
-  expect(back.seq).toBe(1);
+  throw new Error('expected an error, none was thrown');
+}
+
+const REAL = ['pool', 'wake', 'deadlock', 'panic', 'stuck', 'pool-trace'];
+
+/** The last index whose element passes `ok`, or -1 (Array.findLastIndex is ES2023). */
+function lastIndex<T>(xs: readonly T[], ok: (x: T, i: number) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (ok(xs[i] as T, i)) return i;
+  return -1;
+}
+
+describe.each(REAL)('on the real recording %s', (name) => {
+  const events = recording(name);
+
+  test('the state at every seq, found through keyframes, is the state replayed from the start', () => {
+    // A small interval, so these short recordings cross many keyframes.
+    const timeline = Timeline.from(events, 16);
+    expect(timeline.length).toBe(events.length);
+    let state = initialState();
+    expect(full(timeline.stateAt(-1))).toEqual(full(state));
+    const differ: number[] = [];
+    events.forEach((e, seq) => {
+      state = apply(state, e);
+      if (JSON.stringify(full(timeline.stateAt(seq))) !== JSON.stringify(full(state))) {
+        differ.push(seq);
+      }
+    });
+    expect(differ).toEqual([]);
+    expect(full(timeline.state)).toEqual(full(state));
+    expect(timeline.state.end).not.toBeNull();
+  });
+
+  test('seqAtTime finds the last of the events sharing a time', () => {
+    const timeline = Timeline.from(events);
+    // Real clocks put several events at one nanosecond: the scrubber must land after all of them.
+    const shared = events.filter((e, i) => i > 0 && events[i - 1]!.t === e.t);
+    expect(shared.length).toBeGreaterThan(0);
+    const lastAtOrBefore = (t: number) => lastIndex(events, (e) => e.t <= t);
+    const wrong = events.flatMap((e) =>
+      [e.t, e.t - 1, e.t + 1]
+        .map((t) => ({ t, found: timeline.seqAtTime(t), want: lastAtOrBefore(t) }))
+        .filter((r) => r.found !== r.want),
+    );
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  test('next and previous event of a kind agree with a walk through the recording', () => {
+    const timeline = Timeline.from(events);
+    const kinds = [['steal'], ['g.running', 'g.exit'], ['output'], ['run.end']] as const;
+    const wrong: unknown[] = [];
+    for (const k of kinds) {
+      for (let seq = -1; seq <= events.length; seq++) {
+        const next = events.findIndex((e, i) => i > seq && k.includes(e.kind as never));
+        const prev = lastIndex(events, (e, i) => i < seq && k.includes(e.kind as never));
+        const found = [timeline.nextOfKind(seq, k), timeline.prevOfKind(seq, k)];
+        if (found[0] !== next || found[1] !== prev)
+          wrong.push({ k, seq, found, want: [next, prev] });
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+});
+
+test('an event out of order or back in time is refused, naming the field, and changes nothing', () => {
+  const events = recording('pool');
+  const t = new Timeline(4);
+  for (const e of events.slice(0, 10)) t.append(e);
+  const before = full(t.state);
+
+  // A gap: seq 11 where 10 is due.
+  const gap = thrown(() => t.append(events[11]!));
+  expect(gap).toBeInstanceOf(ProtocolError);
+  expect(gap).toMatchObject({
+    field: 'seq',
+    message: expect.stringMatching(/"seq" is 11, expected 10/),
+  });
+  // Back in time: the next seq, but earlier than the event before it.
+  const earlier = { ...events[10]!, t: events[9]!.t - 1 };
+  const back = thrown(() => t.append(earlier));
+  expect(back).toBeInstanceOf(ProtocolError);
+  expect(back).toMatchObject({
+    field: 't',
+    message: expect.stringMatching(/time went backwards/),
+  });
+  // Neither was kept: the recording and its state are as they were, and the right event follows.
+  expect(t.length).toBe(10);
+  expect(full(t.state)).toEqual(before);
+  expect(t.event(10)).toBeUndefined();
+  t.append(events[10]!);
+  expect(t.length).toBe(11);
+  expect(full(t.stateAt(9))).toEqual(before);
 });
 
 test('stateAt outside the recording is a clear RangeError', () => {
