@@ -120,12 +120,25 @@ ebpfDescribe()('the bridge over WebSocket', () => {
     const client = await Client.connect(wsUrl(server));
     const log = await client.run('broken', undefined as unknown as string, {
       code: undefined,
+      files: { 'main.go': 'package main\n\nfunc main() {\n\tx := 1\n\thelp()\n}\n' },
+    });
+    // An error in another package main imports (go stops there, before main).
+    const inPackage = await client.run('broken-util', undefined as unknown as string, {
+      code: undefined,
       files: {
-        'main.go': 'package main\n\nfunc main() {\n\tx := 1\n\thelp()\n}\n',
+        'main.go': 'package main\n\nimport "slowmo/util"\n\nfunc main() {\n\t_ = util.Y\n}\n',
         'util/extra.go': 'package util\n\nvar Y int = "text"\n',
       },
     });
     client.close();
+    expect(inPackage.compileError?.diagnostics).toEqual([
+      {
+        file: 'util/extra.go',
+        line: 3,
+        column: 13,
+        message: expect.stringContaining('cannot use "text"'),
+      },
+    ]);
     expect(log.end).toBeUndefined();
     const diags = log.compileError?.diagnostics ?? [];
     expect(diags).toEqual(
