@@ -10,6 +10,7 @@ import { headerText } from '../src/picture/words';
 import { pack, summaryText, unpack, RUN_MIME, type Recording } from '../src/recording';
 import { RunRenderer } from '../src/renderer';
 import { finishedText } from '../src/widget/status-words';
+import { nextFrame } from './support/frames';
 import { sampleEvents } from './support/sample';
 
 const MISSING = 'the recorder was killed: some events may be missing';
@@ -62,7 +63,7 @@ test('the widget shows that the picture may be incomplete: status line and endin
     trusted: false,
     setData: () => {},
   } as never);
-  await new Promise((res) => setTimeout(res, 50)); // one animation frame
+  await nextFrame(); // the widget draws in one
   const status = r.node.querySelector<HTMLElement>('.jp-slowmo-status');
   expect(status?.textContent).toContain(MISSING);
   expect(status?.dataset.tone).toBe('error');

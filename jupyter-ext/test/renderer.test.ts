@@ -9,6 +9,7 @@ import { Widget } from '@lumino/widgets';
 import { pack, RUN_MIME } from '../src/recording';
 import { RunRenderer } from '../src/renderer';
 import { liveRuns, LIVE_MIME, RunStore } from '../src/store';
+import { nextFrame } from './support/frames';
 import { sampleEvents } from './support/sample';
 
 function model(mime: string, data: unknown) {
@@ -19,7 +20,7 @@ async function rendered(mime: string, data: unknown): Promise<RunRenderer> {
   const r = new RunRenderer(mime);
   Widget.attach(r, document.body);
   await r.renderModel(model(mime, data));
-  await new Promise((res) => setTimeout(res, 50)); // one animation frame
+  await nextFrame(); // the widget draws in one
   return r;
 }
 
@@ -91,7 +92,7 @@ describe('the renderers', () => {
     expect(r.node.querySelector('.jp-slowmo-position')?.textContent).toBe('no events yet');
     const events = sampleEvents(1);
     store.append(events);
-    await new Promise((res) => setTimeout(res, 50));
+    await nextFrame();
     expect(r.node.querySelector('.jp-slowmo-position')?.textContent).toContain(
       `event ${events.length} of ${events.length}`,
     );

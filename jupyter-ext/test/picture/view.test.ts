@@ -1,6 +1,7 @@
 import './dom-shim';
 import type { NodeSingular } from 'cytoscape';
 import { PictureView } from '../../src/picture/view';
+import { untilFrame } from '../support/frames';
 import { script, TRACE } from './script';
 
 function node(view: PictureView, id: string): NodeSingular {
@@ -109,7 +110,7 @@ describe('PictureView (headless Cytoscape)', () => {
     view.show(after, { animate: true });
     const target = view.scene!.items.find((i) => i.key === 'g:2')!;
     expect(g2.animated()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await untilFrame('the glide to end', () => !g2.animated());
     expect(g2.position()).toEqual({ x: target.x, y: target.y });
     expect(start).not.toEqual(g2.position());
   });
