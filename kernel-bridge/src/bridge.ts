@@ -21,6 +21,8 @@ import type {
 import { CancelledError, RunQueue } from './queue';
 import { VERSION } from './paths';
 import { cgroupLayout, type CgroupKind } from './sandbox/cgroup';
+import { sandboxScratchDir, seccompState } from './sandbox/sandbox';
+import { UidRange, UidRangeError } from './sandbox/uids';
 import { findToolchains, GoVersionError, resolveToolchain, type Toolchains } from './toolchains';
 
 /** What a run tells whoever asked for it. */
@@ -54,7 +56,15 @@ export interface BridgeInfo {
   limits: Limits;
   parallel: number;
   queue: { running: number; queued: number };
-  sandbox: { tool: 'bubblewrap' | 'none'; cgroups: CgroupKind; why?: string };
+  sandbox: {
+    tool: 'bubblewrap' | 'none';
+    cgroups: CgroupKind;
+    why?: string;
+    /** Whether builds and programs run under the system-call filter (sandbox/seccomp.ts), or why not. */
+    seccomp: { active: boolean; why?: string };
+    /** The uids this bridge's runs take turns with (root only; absent when uids do not apply). */
+    uids?: { first: number; count: number };
+  };
 }
 
 /** Hears every run's lifecycle beside its observer (e.g. the metrics); called once per run. */
@@ -71,6 +81,8 @@ export class Bridge {
     readonly backends: Backends,
     private readonly builder: Builder,
     private readonly log: (msg: string) => void,
+    /** This bridge's sandbox uids (root with bubblewrap; otherwise uids do not apply). */
+    readonly uids: UidRange | null,
   ) {
     this.queue = new RunQueue(config.parallel, config.maxQueued);
   }
@@ -80,12 +92,23 @@ export class Bridge {
     log: (msg: string) => void = () => {},
   ): Promise<Bridge> {
     const builder = new Builder(config);
-    const [toolchains, backends] = await Promise.all([
-      findToolchains(config.goVersionsFile),
-      detectBackends(config.probeBinary, config.sandbox),
-      builder.init(),
-    ]);
-    return new Bridge(config, toolchains, backends, builder, log);
+    const uids = await claimUids(config);
+    try {
+      const [toolchains, backends] = await Promise.all([
+        findToolchains(config.goVersionsFile),
+        detectBackends(config.probeBinary, config.sandbox),
+        builder.init(),
+      ]);
+      return new Bridge(config, toolchains, backends, builder, log, uids);
+    } catch (err) {
+      uids?.close();
+      throw err;
+    }
+  }
+
+  /** Gives back what the bridge holds beyond its runs (its uid range). */
+  close(): void {
+    this.uids?.close();
   }
 
   info(): BridgeInfo {
@@ -105,6 +128,8 @@ export class Bridge {
         tool: this.config.sandbox === 'bwrap' ? 'bubblewrap' : 'none',
         cgroups: cg.kind,
         ...(cg.why ? { why: cg.why } : {}),
+        seccomp: seccompState(this.config.sandbox, sandboxScratchDir(this.config.workDir)),
+        ...(this.uids ? { uids: { first: this.uids.first, count: this.uids.count } } : {}),
       },
     };
   }
@@ -168,6 +193,7 @@ export class Bridge {
         if (err instanceof CancelledError) return stoppedEarly();
         return observer.error('queue_full', (err as Error).message);
       }
+      let uid: number | undefined;
       try {
         if (abort.signal.aborted) return stoppedEarly();
         observer.status('compiling');
@@ -180,6 +206,8 @@ export class Bridge {
           return;
         }
         observer.status('running');
+        // A uid of its own for this run only: see sandbox/uids.ts.
+        uid = this.uids?.take() ?? process.getuid?.() ?? 0;
         backendRun = startProbeRun(
           backend,
           this.config,
@@ -189,7 +217,7 @@ export class Bridge {
             paced: req.mode === 'paced',
             pace: req.pace,
             sysmon: req.sysmon,
-            slot,
+            uid,
           },
           (e, held) => observer.event(e, held),
           this.log,
@@ -210,6 +238,8 @@ export class Bridge {
         });
         observer.status('done');
       } finally {
+        // After backendRun.done: the run's processes are gone (its cgroup is removed).
+        if (uid !== undefined) this.uids?.release(uid);
         this.queue.release(slot);
       }
     };
@@ -220,6 +250,21 @@ export class Bridge {
     });
     return Object.assign(handle, { done });
   }
+}
+
+/** The bridge's range of sandbox uids, when the sandbox drops to one (root with bubblewrap). */
+async function claimUids(config: BridgeConfig): Promise<UidRange | null> {
+  if (process.getuid?.() !== 0 || config.sandbox !== 'bwrap') return null;
+  if (config.uidRangeSize < config.parallel * 2) {
+    throw new UidRangeError(
+      `uidRangeSize ${config.uidRangeSize} is too small for ${config.parallel} runs at once: give it at least ${config.parallel * 2}`,
+    );
+  }
+  return UidRange.claim({
+    base: config.uidBase,
+    size: config.uidRangeSize,
+    ranges: config.uidRanges,
+  });
 }
 
 /** The observer, followed by each tap's handler for the same call. */

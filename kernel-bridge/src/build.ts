@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { BridgeConfig } from './config';
 import type { Diagnostic } from './protocol';
 import { RunCgroup } from './sandbox/cgroup';
-import { sandboxCommand } from './sandbox/sandbox';
+import { sandboxLaunch, sandboxScratchDir } from './sandbox/sandbox';
 import type { Toolchain } from './toolchains';
 
 export type BuildOutcome =
@@ -247,25 +247,29 @@ export class Builder {
     const at = boxed
       ? { goroot: GOROOT, src: SRC, out: '/out', cache: '/cache', tmp: '/tmp' }
       : { goroot: toolchain.goroot, src, out, cache: this.cacheDir, tmp: path.dirname(out) };
+    const sandbox = sandboxLaunch(
+      {
+        uid: buildUid,
+        binds: [
+          { src: toolchain.goroot, dest: GOROOT },
+          { src, dest: SRC },
+          { src: out, dest: '/out', writable: true },
+          { src: this.cacheDir, dest: '/cache', writable: true },
+        ],
+        tmpBytes: 256 * 1024 * 1024,
+        cwd: SRC,
+        processes: 4096,
+        fileBytes: 512 * 1024 * 1024,
+      },
+      {
+        asRoot: this.asRoot,
+        mode: this.config.sandbox,
+        scratchDir: sandboxScratchDir(this.config.workDir),
+      },
+    );
     const argv = [
       ...(cgroup?.joinCommand() ?? []),
-      ...sandboxCommand(
-        {
-          uid: buildUid,
-          binds: [
-            { src: toolchain.goroot, dest: GOROOT },
-            { src, dest: SRC },
-            { src: out, dest: '/out', writable: true },
-            { src: this.cacheDir, dest: '/cache', writable: true },
-          ],
-          tmpBytes: 256 * 1024 * 1024,
-          cwd: SRC,
-          processes: 4096,
-          fileBytes: 512 * 1024 * 1024,
-        },
-        this.asRoot,
-        this.config.sandbox,
-      ),
+      ...sandbox.argv,
       `${at.goroot}/bin/go`,
       'build',
       '-o',
@@ -331,6 +335,7 @@ export class Builder {
       });
     } finally {
       await cgroup?.remove();
+      sandbox.dispose();
     }
   }
 

@@ -89,15 +89,22 @@ export const BridgeConfigSchema = z.object({
     .max(2 ** 31)
     .default(64000),
   /**
-   * Run slot N runs its program as `uidBase + N`: no two runs at once share a
-   * uid (and with it a process limit).
+   * The host-wide pool of uids programs run as (sandbox/uids.ts): each bridge
+   * claims `uidRangeSize` of them, and each run takes the next one of its
+   * bridge's range, so no two runs share a uid's kernel state (process limit,
+   * keyrings), at once or soon after. The default (0x70000000) lies above
+   * systemd's container uids and below its "foreign" range; a bridge in a user
+   * namespace that maps fewer uids needs a mapped `uidBase`.
    */
   uidBase: z
     .number()
     .int()
     .min(1000)
     .max(2 ** 31 - 1000)
-    .default(64001),
+    .default(0x70000000),
+  uidRangeSize: z.number().int().min(16).max(1_000_000).default(1024),
+  /** Ranges in the pool: bridges that may run on one host at once. */
+  uidRanges: z.number().int().min(1).max(1_000_000).default(4096),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   /**
    * `bwrap`: every build and program in bubblewrap (see sandbox/sandbox.ts).

@@ -1,8 +1,8 @@
 /**
  * The run queue: at most `parallel` runs build or run at once; the others
  * wait in order of arrival and are told their place whenever it changes.
- * Each admitted run holds a slot number, which picks its sandbox uid, so no
- * two runs at the same time share a uid (or its process limit).
+ * Each admitted run holds a slot number until it ends. (The slot does not
+ * pick the sandbox uid: each run takes a fresh one, see sandbox/uids.ts.)
  */
 export interface Waiter {
   /** Called with the 1-based place in the queue each time it changes. */

@@ -10,6 +10,7 @@ import {
   ebpfDescribe,
   output,
   processesOf,
+  runUids,
   startTestBridge,
   wsUrl,
 } from './support/bridge';
@@ -195,7 +196,7 @@ ebpfDescribe()('the bridge over WebSocket', () => {
   });
 
   test('a client that vanishes mid-run leaves no process behind', async () => {
-    const uids = Array.from({ length: PARALLEL }, (_, i) => UID_BASE + i);
+    const uids = runUids(server);
     const client = await Client.connect(wsUrl(server));
     client.send({ type: 'run', id: 'spin', code: SPIN });
     const log = client.log('spin');

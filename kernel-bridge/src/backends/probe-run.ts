@@ -14,7 +14,7 @@ import type { BridgeConfig } from '../config';
 import { parseEvent, type EndReason, type SlowmoEvent } from '../protocol';
 import { RunLimits } from '../run-limits';
 import { RunCgroup } from '../sandbox/cgroup';
-import { sandboxCommand } from '../sandbox/sandbox';
+import { sandboxLaunch, sandboxScratchDir } from '../sandbox/sandbox';
 import type { Backend } from './detect';
 import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
 
@@ -40,23 +40,20 @@ export function startProbeRun(
     memoryBytes: limits.memoryBytes,
     processes: limits.processes,
   });
-  const launcher = [
-    ...(cgroup?.joinCommand() ?? []),
-    ...sandboxCommand(
-      {
-        uid: config.uidBase + spec.slot,
-        binds: [{ src: spec.binary, dest: INSIDE }],
-        tmpBytes: limits.tmpBytes,
-        cwd: '/tmp',
-        processes: limits.processes,
-        fileBytes: limits.tmpBytes,
-        cpuSeconds: cgroup ? undefined : limits.cpuSeconds,
-        addressBytes: cgroup ? undefined : limits.memoryBytes * 2 + 256 * 1024 * 1024,
-      },
-      process.getuid?.() === 0,
-      config.sandbox,
-    ),
-  ];
+  const sandbox = sandboxLaunch(
+    {
+      uid: spec.uid,
+      binds: [{ src: spec.binary, dest: INSIDE }],
+      tmpBytes: limits.tmpBytes,
+      cwd: '/tmp',
+      processes: limits.processes,
+      fileBytes: limits.tmpBytes,
+      cpuSeconds: cgroup ? undefined : limits.cpuSeconds,
+      addressBytes: cgroup ? undefined : limits.memoryBytes * 2 + 256 * 1024 * 1024,
+    },
+    { mode: config.sandbox, scratchDir: sandboxScratchDir(config.workDir) },
+  );
+  const launcher = [...(cgroup?.joinCommand() ?? []), ...sandbox.argv];
   // Without a sandbox the program runs where it stands: give it a directory of its own.
   const boxed = config.sandbox === 'bwrap';
   const cwd = boxed ? undefined : mkdtempSync(path.join(config.workDir, 'run-'));
@@ -173,6 +170,7 @@ export function startProbeRun(
       }
       const end = ended as Extract<SlowmoEvent, { kind: 'run.end' }>;
       if (cwd) rmSync(cwd, { recursive: true, force: true });
+      sandbox.dispose();
       const limit = limitsGuard.limitFor(end.reason);
       void (cgroup?.remove() ?? Promise.resolve()).finally(() =>
         resolve({

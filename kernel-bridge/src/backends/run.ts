@@ -12,8 +12,8 @@ export interface RunSpec {
   pace?: number;
   /** Paced mode: whether sysmon counts the pauses (absent: hide them). */
   sysmon?: SysmonMode;
-  /** The queue slot, which picks the sandbox uid. */
-  slot: number;
+  /** The uid the program runs as (root mode): fresh for this run, see sandbox/uids.ts. */
+  uid: number;
 }
 
 export interface RunOutcome {

@@ -150,6 +150,12 @@ export class Client {
   }
 }
 
+/** Every uid a bridge's runs may take: its claimed range (sandbox/uids.ts). */
+export function runUids(server: BridgeServer): number[] {
+  const range = server.bridge.uids;
+  return range ? Array.from({ length: range.count }, (_, i) => range.first + i) : [];
+}
+
 /** Pids of processes running as one of the given uids. */
 export function processesOf(uids: number[]): number[] {
   const pids: number[] = [];
