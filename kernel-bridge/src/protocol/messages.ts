@@ -21,6 +21,22 @@ export const GoVersionSchema = z
   .regex(/^(go)?1\.\d+(\.\d+)?$/, 'a Go version looks like "1.26" or "go1.26.8"');
 
 /**
+ * How much source one run request may carry, the same for every client (the
+ * bridge, the extension and the CLI parse with these schemas): a learner's
+ * program is a few files, and all of them are written, built and removed
+ * while the run holds a build slot. A request over one is refused with an
+ * error that names the limit.
+ */
+export const REQUEST_LIMITS = {
+  /** Files in `files`, go.mod included. */
+  files: 100,
+  /** UTF-8 bytes of all the sources together (`code` or `files`). */
+  sourceBytes: 2 * 1024 * 1024,
+  /** Directories above a file: `worker/pool.go` is 1 deep. */
+  pathDepth: 8,
+} as const;
+
+/**
  * A source file's path as the learner named it: relative, `/`-separated, no
  * `..`, a `.go` file or the module's go.mod. Diagnostics come back with this path.
  */
@@ -33,7 +49,83 @@ export const SourcePathSchema = z
       !p.split('/').includes('..') &&
       (p.endsWith('.go') || p === 'go.mod'),
     'a relative path such as "main.go" or "worker/pool.go" (no "..", no leading "/"), naming a .go file or go.mod',
-  );
+  )
+  .refine((p) => p.split('/').length - 1 <= REQUEST_LIMITS.pathDepth, {
+    message: `at most ${REQUEST_LIMITS.pathDepth} directories deep (request limit "pathDepth"): move the file up`,
+  });
+
+/**
+ * Why a run request is over the files or sourceBytes limit, on the raw
+ * message: parseClientMessage asks before zod walks every file (60,000 of
+ * them take it half a second), and the schema asks again for other callers.
+ */
+export function requestSizeProblem(value: unknown): { field: string; message: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, code, files } = value as Record<string, unknown>;
+  if (type !== 'run') return undefined;
+  const sources: unknown[] = [];
+  if (typeof files === 'object' && files !== null && !Array.isArray(files)) {
+    const names = Object.keys(files);
+    if (names.length > REQUEST_LIMITS.files) {
+      return { field: 'files', message: tooManyFiles(names.length) };
+    }
+    sources.push(...Object.values(files));
+  }
+  if (typeof code === 'string') sources.push(code);
+  const limit = REQUEST_LIMITS.sourceBytes;
+  let bytes = 0;
+  for (const s of sources) if (typeof s === 'string') bytes += s.length;
+  // A UTF-16 unit is at least one UTF-8 byte: count exactly only when it may matter.
+  if (bytes > limit / 3) {
+    const utf8 = new TextEncoder();
+    bytes = 0;
+    for (const s of sources) if (typeof s === 'string') bytes += utf8.encode(s).byteLength;
+  }
+  if (bytes <= limit) return undefined;
+  return {
+    field: typeof code === 'string' ? 'code' : 'files',
+    message: `${bytes} bytes of source; a run takes at most ${limit} (${limit / 1024 / 1024} MiB, request limit "sourceBytes"): send the program's Go files only`,
+  };
+}
+
+/**
+ * How many files the text of a message names in its top-level `files`,
+ * counted without decoding it (the keys at depth 2 under "files"): decoding
+ * 60,000 file names takes the bridge's one thread tens of milliseconds.
+ */
+function filesInText(text: string): number {
+  let depth = 0;
+  let inFiles = false;
+  let lastKey = '';
+  let files = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // To the closing quote: the next one not escaped by an odd run of backslashes.
+      let end = i;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        if (end < 0) return files; // Not JSON: decoding will say so.
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+      if (depth === 1) lastKey = text.slice(i + 1, end);
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth === 2) inFiles = c === 0x7b && lastKey === 'files';
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    } else if (c === 0x3a && depth === 2 && inFiles) {
+      files++;
+    }
+  }
+  return files;
+}
+
+function tooManyFiles(n: number): string {
+  return `${n} files; a run takes at most ${REQUEST_LIMITS.files} (request limit "files"): send the files of one program`;
+}
 
 export const BACKEND_CHOICES = ['auto', 'ebpf', 'trace'] as const;
 export const RUN_MODES = ['record', 'paced'] as const;
@@ -80,6 +172,8 @@ export const RunRequestSchema = z
     if (msg.files !== undefined && Object.keys(msg.files).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['files'], message: 'must hold at least one file' });
     }
+    const over = requestSizeProblem(msg);
+    if (over) ctx.addIssue({ code: 'custom', path: [over.field], message: over.message });
   });
 
 export const ControlRequestSchema = z
@@ -210,7 +304,24 @@ function decode(json: unknown, what: string): unknown {
 
 /** Parses what a client sent (JSON text or value); throws a ProtocolError naming the field. */
 export function parseClientMessage(json: unknown): ClientMessage {
-  const result = ClientMessageSchema.safeParse(decode(json, 'client message'));
+  if (typeof json === 'string' && json.length > 64 * 1024) {
+    const files = filesInText(json);
+    if (files > REQUEST_LIMITS.files) {
+      throw new ProtocolError(
+        `invalid client message: field "files": ${tooManyFiles(files)}`,
+        'files',
+      );
+    }
+  }
+  const value = decode(json, 'client message');
+  const over = requestSizeProblem(value);
+  if (over) {
+    throw new ProtocolError(
+      `invalid client message: field "${over.field}": ${over.message}`,
+      over.field,
+    );
+  }
+  const result = ClientMessageSchema.safeParse(value);
   if (!result.success) throw toProtocolError('client message', result.error);
   return result.data;
 }

@@ -32,8 +32,10 @@ export function toProtocolError(what: string, error: z.ZodError): ProtocolError 
   const issue = error.issues[0];
   if (!issue) return new ProtocolError(`invalid ${what}`, '(root)');
   const field = formatPath(issue.path);
+  // A record key's own complaint says more than zod's "Invalid key in record".
+  const message = (issue.code === 'invalid_key' && issue.issues[0]?.message) || issue.message;
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problems)` : '';
-  return new ProtocolError(`invalid ${what}: field "${field}": ${issue.message}${more}`, field);
+  return new ProtocolError(`invalid ${what}: field "${field}": ${message}${more}`, field);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -17,10 +17,15 @@ import {
 } from '../protocol';
 import { Outbox, type Socket } from './outbox';
 
+/**
+ * The run id of a refused message, found in its text: decoding all of a
+ * message refused for its size would cost what refusing it saved.
+ */
 function idOf(raw: string): string | undefined {
+  const quoted = /"id"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(raw)?.[1];
+  if (quoted === undefined) return undefined;
   try {
-    const v = JSON.parse(raw) as { id?: unknown };
-    return typeof v.id === 'string' ? v.id.slice(0, 64) : undefined;
+    return (JSON.parse(quoted) as string).slice(0, 64);
   } catch {
     return undefined;
   }
