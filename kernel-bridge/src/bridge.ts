@@ -91,7 +91,7 @@ export class Bridge {
     config: BridgeConfig,
     log: (msg: string) => void = () => {},
   ): Promise<Bridge> {
-    const builder = new Builder(config);
+    const builder = new Builder(config, log);
     const uids = await claimUids(config);
     try {
       const [toolchains, backends] = await Promise.all([
@@ -194,11 +194,14 @@ export class Bridge {
         return observer.error('queue_full', (err as Error).message);
       }
       let uid: number | undefined;
+      let releaseBinary: (() => void) | undefined;
       try {
         if (abort.signal.aborted) return stoppedEarly();
         observer.status('compiling');
         const files = req.files ?? { 'main.go': req.code ?? '' };
         const built = await this.builder.build(files, toolchain, abort.signal, backend === 'trace');
+        // Kept from the binary cache's eviction until the run is over.
+        if (built.ok) releaseBinary = built.release;
         if (abort.signal.aborted) return stoppedEarly();
         if (!built.ok) {
           observer.compileError(built.diagnostics);
@@ -240,6 +243,7 @@ export class Bridge {
       } finally {
         // After backendRun.done: the run's processes are gone (its cgroup is removed).
         if (uid !== undefined) this.uids?.release(uid);
+        releaseBinary?.();
         this.queue.release(slot);
       }
     };

@@ -15,14 +15,31 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { BinaryCache } from './binary-cache';
+import { BuildDeadline } from './build-deadline';
+import {
+  binaryOutOfRoom,
+  binaryTooLarge,
+  buildOutOfMemory,
+  cgoImport,
+  linkerOutOfRoom,
+} from './build-messages';
 import type { BridgeConfig } from './config';
+import { GoBuildCache } from './go-cache';
 import type { Diagnostic } from './protocol';
 import { RunCgroup } from './sandbox/cgroup';
 import { sandboxLaunch, sandboxScratchDir } from './sandbox/sandbox';
 import type { Toolchain } from './toolchains';
 
 export type BuildOutcome =
-  | { ok: true; binary: string; ms: number; cached: boolean }
+  | {
+      ok: true;
+      binary: string;
+      ms: number;
+      cached: boolean;
+      /** The binary is kept from eviction until this is called: when its run is over. */
+      release: () => void;
+    }
   | { ok: false; diagnostics: Diagnostic[]; ms: number };
 
 const SRC = '/src';
@@ -69,16 +86,32 @@ export function learnerPath(file: string): string {
   return file.replace(/^\.\//, '');
 }
 
+/** A build that ended without a binary, for one reason (`ms` is the caller's to set). */
+function buildFailure(message: string, file = '', line = 0, column = 0): BuildOutcome {
+  return { ok: false, ms: 0, diagnostics: [{ file, line, column, message }] };
+}
+
 export class Builder {
   private readonly cacheDir: string;
-  private readonly binDir: string;
   private readonly buildsDir: string;
   private counter = 0;
+  /** Binaries of identical builds (binary-cache.ts). */
+  readonly binaries: BinaryCache;
+  /** The Go build cache, kept within its bound (go-cache.ts). */
+  readonly goCache: GoBuildCache;
 
-  constructor(private readonly config: BridgeConfig) {
+  constructor(
+    private readonly config: BridgeConfig,
+    private readonly log: (msg: string) => void = () => {},
+  ) {
     this.cacheDir = path.join(config.workDir, `gocache-${config.buildUid}`);
-    this.binDir = path.join(config.workDir, 'bin');
     this.buildsDir = path.join(config.workDir, 'builds');
+    this.binaries = new BinaryCache(
+      path.join(config.workDir, 'bin'),
+      { entries: config.binaryCacheEntries, bytes: config.binaryCacheBytes },
+      log,
+    );
+    this.goCache = new GoBuildCache(this.cacheDir, config.buildCacheBytes, log);
   }
 
   private get asRoot(): boolean {
@@ -86,7 +119,7 @@ export class Builder {
   }
 
   async init(): Promise<void> {
-    for (const dir of [this.cacheDir, this.binDir, this.buildsDir]) {
+    for (const dir of [this.cacheDir, this.binaries.dir, this.buildsDir]) {
       await fs.mkdir(dir, { recursive: true, mode: 0o755 });
     }
     await fs.chmod(this.config.workDir, 0o755);
@@ -121,112 +154,116 @@ export class Builder {
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const binary = path.join(this.binDir, Builder.key(files, toolchain, traced));
-    try {
-      const now = new Date();
-      await fs.utimes(binary, now, now); // marks it recently used
-      return { ok: true, binary, ms: ms(), cached: true };
-    } catch {
-      // Not built before.
+    const key = Builder.key(files, toolchain, traced);
+    const kept = await this.binaries.lookup(key);
+    if (kept) {
+      return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
     }
+    const failed = (message: string, file = '', line = 0, column = 0): BuildOutcome => ({
+      ...buildFailure(message, file, line, column),
+      ms: ms(),
+    });
+    const cgo = cgoImport(files);
+    if (cgo) return failed(cgo.message, cgo.file, cgo.line, cgo.column);
 
+    const deadline = new BuildDeadline(this.config.limits.buildSeconds, signal);
+    const leaveCache = await this.goCache.enter();
     const name = `${process.pid}-${++this.counter}`;
     const dir = path.join(this.buildsDir, name);
-    const src = path.join(dir, 'src');
-    const out = path.join(dir, 'out');
     try {
-      await fs.mkdir(src, { recursive: true, mode: 0o755 });
-      await fs.mkdir(out, { mode: 0o700 });
-      if (this.asRoot) await fs.chown(out, this.config.buildUid, this.config.buildUid);
-      await fs.chmod(dir, 0o755);
-      const sources = { ...files };
-      if (!('go.mod' in sources)) {
-        const minor = /^go(1\.\d+)/.exec(toolchain.version)?.[1] ?? '1.22';
-        sources['go.mod'] = `module slowmo\n\ngo ${minor}\n`;
-      }
-      for (const [name, text] of Object.entries(sources)) {
-        const file = path.join(src, name);
-        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-        await fs.writeFile(file, text, { mode: 0o644 });
-      }
-      if (traced) {
-        const why = await this.prepareTrace(src);
-        if (why)
-          return {
-            ok: false,
-            ms: ms(),
-            diagnostics: [{ file: '', line: 0, column: 0, message: why }],
-          };
-      }
-      const result = await this.goBuild(name, src, out, toolchain, signal);
-      if (result.killedFor) {
-        return {
-          ok: false,
-          ms: ms(),
-          diagnostics: [{ file: '', line: 0, column: 0, message: result.killedFor }],
-        };
-      }
-      if (result.code !== 0) {
-        const diagnostics = parseDiagnostics(result.output);
-        if (diagnostics.length === 0) {
-          diagnostics.push({
-            file: '',
-            line: 0,
-            column: 0,
-            message: `go build failed (exit ${result.code}) without saying why`,
-          });
-        }
-        return { ok: false, ms: ms(), diagnostics };
-      }
-      const built = path.join(out, 'prog');
-      try {
-        await fs.access(built);
-      } catch {
-        return {
-          ok: false,
-          ms: ms(),
-          diagnostics: [
-            {
-              file: Object.keys(files)[0] ?? 'main.go',
-              line: 1,
-              column: 1,
-              message: 'this is not a program: write "package main" with a "func main()"',
-            },
-          ],
-        };
-      }
-      if (this.asRoot) await fs.chown(built, 0, 0);
-      await fs.chmod(built, 0o755);
-      // Never replace a binary another run may be starting: probes attach to
-      // the file's inode, so the same bytes under a new inode would go unseen.
-      try {
-        await fs.link(built, binary);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      await this.evict();
-      return { ok: true, binary, ms: ms(), cached: false };
+      const outcome = await this.buildIn(dir, name, files, toolchain, traced, deadline, key);
+      return { ...outcome, ms: ms() };
+    } catch (err) {
+      // A write or the tracer's helper stopped by the deadline, not a failure of the bridge.
+      if (deadline.why) return failed(deadline.why);
+      throw err;
     } finally {
-      await fs.rm(dir, { recursive: true, force: true });
+      leaveCache();
+      const removal = fs
+        .rm(dir, { recursive: true, force: true })
+        .catch((err: Error) => this.log(`cannot remove build ${name}: ${err.message}`));
+      await deadline.within(removal);
+      deadline.dispose();
     }
   }
 
-  /** Adds the tracer's helper to the sources; returns why it could not. */
-  private prepareTrace(src: string): Promise<string | undefined> {
-    return new Promise((resolve) => {
-      execFile(
-        this.config.probeBinary,
-        ['trace-prepare', src],
-        { timeout: 30_000 },
-        (err, _out, stderr) => {
-          if (!err) return resolve(undefined);
-          const said = stderr
-            .trim()
-            .replace(/^slowmo-probe trace-prepare: /, '')
-            .replaceAll(src, '.');
-          resolve(said || `the tracer's helper could not be added: ${err.message}`);
-        },
+  private async buildIn(
+    dir: string,
+    name: string,
+    files: Record<string, string>,
+    toolchain: Toolchain,
+    traced: boolean,
+    deadline: BuildDeadline,
+    key: string,
+  ): Promise<BuildOutcome> {
+    const src = path.join(dir, 'src');
+    const out = path.join(dir, 'out');
+    await fs.mkdir(src, { recursive: true, mode: 0o755 });
+    await fs.mkdir(out, { mode: 0o700 });
+    if (this.asRoot) await fs.chown(out, this.config.buildUid, this.config.buildUid);
+    await fs.chmod(dir, 0o755);
+    const sources = { ...files };
+    if (!('go.mod' in sources)) {
+      const minor = /^go(1\.\d+)/.exec(toolchain.version)?.[1] ?? '1.22';
+      sources['go.mod'] = `module slowmo\n\ngo ${minor}\n`;
+    }
+    for (const [name, text] of Object.entries(sources)) {
+      deadline.signal.throwIfAborted();
+      const file = path.join(src, name);
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+      await fs.writeFile(file, text, { mode: 0o644, signal: deadline.signal });
+    }
+    if (traced) {
+      const why = await this.prepareTrace(src, deadline.signal);
+      if (deadline.why) return buildFailure(deadline.why);
+      if (why) return buildFailure(why);
+    }
+    const result = await this.goBuild(name, src, out, toolchain, deadline);
+    if (result.killedFor) return buildFailure(result.killedFor);
+    const { binaryBytes } = this.config.limits;
+    if (result.code !== 0) {
+      if (linkerOutOfRoom(result.output)) return buildFailure(binaryOutOfRoom(binaryBytes));
+      const diagnostics = parseDiagnostics(result.output);
+      if (diagnostics.length === 0) {
+        diagnostics.push({
+          file: '',
+          line: 0,
+          column: 0,
+          message: `go build failed (exit ${result.code}) without saying why`,
+        });
+      }
+      return { ok: false, ms: 0, diagnostics };
+    }
+    const built = path.join(out, 'prog');
+    let size: number;
+    try {
+      size = (await fs.stat(built)).size;
+    } catch {
+      return buildFailure(
+        'this is not a program: write "package main" with a "func main()"',
+        Object.keys(files)[0] ?? 'main.go',
+        1,
+        1,
       );
+    }
+    if (size > binaryBytes) return buildFailure(binaryTooLarge(size, binaryBytes));
+    if (this.asRoot) await fs.chown(built, 0, 0);
+    await fs.chmod(built, 0o755);
+    const kept = await this.binaries.add(key, built);
+    return { ok: true, binary: kept.path, release: kept.release, ms: 0, cached: false };
+  }
+
+  /** Adds the tracer's helper to the sources; returns why it could not. */
+  private prepareTrace(src: string, signal: AbortSignal): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      execFile(this.config.probeBinary, ['trace-prepare', src], { signal }, (err, _out, stderr) => {
+        if (!err) return resolve(undefined);
+        const said = stderr
+          .trim()
+          .replace(/^slowmo-probe trace-prepare: /, '')
+          .replaceAll(src, '.');
+        resolve(said || `the tracer's helper could not be added: ${err.message}`);
+      });
     });
   }
 
@@ -235,7 +272,7 @@ export class Builder {
     src: string,
     out: string,
     toolchain: Toolchain,
-    signal?: AbortSignal,
+    deadline: BuildDeadline,
   ): Promise<{ code: number; output: string; killedFor?: string }> {
     const { limits, buildUid } = this.config;
     const cgroup = RunCgroup.create(`build-${name}`, {
@@ -314,21 +351,17 @@ export class Builder {
           }
           void cgroup?.killAll();
         };
-        const timer = setTimeout(
-          () => kill(`the build took longer than ${limits.buildSeconds} s and was stopped`),
-          limits.buildSeconds * 1000,
-        );
-        const onAbort = (): void => kill('the build was cancelled');
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const onAbort = (): void => kill(deadline.why ?? 'the build was stopped');
+        if (deadline.signal.aborted) onAbort();
+        else deadline.signal.addEventListener('abort', onAbort, { once: true });
         child.on('error', (err) => {
-          clearTimeout(timer);
+          deadline.signal.removeEventListener('abort', onAbort);
           reject(new Error(`cannot start the build sandbox (${argv[0]}): ${err.message}`));
         });
         child.on('close', (code) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
+          deadline.signal.removeEventListener('abort', onAbort);
           if (!killedFor && cgroup?.oomKilled()) {
-            killedFor = `the build ran out of memory (limit ${limits.buildMemoryBytes >> 20} MiB)`;
+            killedFor = buildOutOfMemory(limits.buildMemoryBytes);
           }
           resolve({ code: code ?? -1, output, killedFor });
         });
@@ -336,20 +369,6 @@ export class Builder {
     } finally {
       await cgroup?.remove();
       sandbox.dispose();
-    }
-  }
-
-  /** Keeps the binary cache within its size: the least recently used go first. */
-  private async evict(): Promise<void> {
-    const names = await fs.readdir(this.binDir);
-    const excess = names.length - this.config.binaryCacheEntries;
-    if (excess <= 0) return;
-    const stats = await Promise.all(
-      names.map(async (n) => ({ n, t: (await fs.stat(path.join(this.binDir, n))).mtimeMs })),
-    );
-    stats.sort((a, b) => a.t - b.t);
-    for (const { n } of stats.slice(0, excess)) {
-      await fs.rm(path.join(this.binDir, n), { force: true });
     }
   }
 }

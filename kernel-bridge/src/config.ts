@@ -51,6 +51,15 @@ export const LimitsSchema = z.object({
     .int()
     .min(128 * MiB)
     .default(2048 * MiB),
+  /**
+   * Size of a built program: a larger one ends its build with a message
+   * (a big array with initial values is stored whole in the binary).
+   */
+  binaryBytes: z
+    .number()
+    .int()
+    .min(1 * MiB)
+    .default(64 * MiB),
   /** Size of the program's writable /tmp. */
   tmpBytes: z
     .number()
@@ -126,8 +135,23 @@ export const BridgeConfigSchema = z.object({
     .int()
     .min(64 * 1024)
     .default(8 * MiB),
-  /** Binaries of identical builds kept for reuse. */
+  /**
+   * Binaries of identical builds kept for reuse: at most this many, of at
+   * most this many bytes together; the least recently used go first, never
+   * one a run is using (binary-cache.ts).
+   */
   binaryCacheEntries: z.number().int().min(0).default(200),
+  binaryCacheBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(2048 * MiB),
+  /** Bytes of the Go build cache the bridge keeps (go-cache.ts); it trims the least recently used. */
+  buildCacheBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(4096 * MiB),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type BridgeConfig = z.infer<typeof BridgeConfigSchema>;
