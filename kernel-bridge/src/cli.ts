@@ -88,6 +88,10 @@ environment:
                        counts only the time the learner lets it run)
   SLOWMO_IDLE_SECONDS  the time a slow-motion run may wait paused with nobody
                        touching it (default 900)
+  SLOWMO_BINARY_MIB    the largest program binary a build may make (default 64)
+  SLOWMO_BINARY_CACHE_MIB, SLOWMO_BUILD_CACHE_MIB
+                       the bytes of binaries kept for reuse (default 2048) and
+                       of the Go build cache (default 4096)
 `;
 
 const CHECK_USAGE = `usage: slowmo check NOTEBOOK.ipynb... [options]
@@ -109,7 +113,8 @@ class UsageError extends Error {}
 /**
  * Settings from the environment, for every command: SLOWMO_SANDBOX=none
  * (Binder); SLOWMO_WALL_SECONDS and SLOWMO_IDLE_SECONDS, the time limits
- * (short ones for tests; makeConfig checks their range).
+ * (short ones for tests; makeConfig checks their range); SLOWMO_BINARY_MIB,
+ * SLOWMO_BINARY_CACHE_MIB and SLOWMO_BUILD_CACHE_MIB, the build's sizes.
  */
 function fromEnv(): BridgeConfigInput {
   const input: BridgeConfigInput = {};
@@ -124,8 +129,23 @@ function fromEnv(): BridgeConfigInput {
   if (wall !== undefined) limits.wallSeconds = wall;
   const idle = envSeconds('SLOWMO_IDLE_SECONDS');
   if (idle !== undefined) limits.idleSeconds = idle;
+  const binary = envMiB('SLOWMO_BINARY_MIB');
+  if (binary !== undefined) limits.binaryBytes = binary;
   if (Object.keys(limits).length > 0) input.limits = limits;
+  const binaryCache = envMiB('SLOWMO_BINARY_CACHE_MIB');
+  if (binaryCache !== undefined) input.binaryCacheBytes = binaryCache;
+  const buildCache = envMiB('SLOWMO_BUILD_CACHE_MIB');
+  if (buildCache !== undefined) input.buildCacheBytes = buildCache;
   return input;
+}
+
+/** A size given in MiB, as bytes. */
+function envMiB(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${name}=${raw}: give MiB, 0 or more`);
+  return Math.round(n * 1024 * 1024);
 }
 
 function envSeconds(name: string): number | undefined {

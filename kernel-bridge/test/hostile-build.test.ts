@@ -5,7 +5,7 @@
  * message that says what, why and how to fix it, the caches stay within
  * their bounds, and the bridge keeps answering.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, promises as fs, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -447,5 +447,52 @@ describe('messages a learner reads', () => {
       cgoImport({ 'a.go': 'package main\n', 'b.go': 'package main\nimport "C"\n' }),
     ).toMatchObject({ file: 'b.go', line: 2, column: 8 });
     expect(cgoImport({ 'main.go': 'package main\n\nimport "fmt"\n\n// "C"\n' })).toBeUndefined();
+  });
+});
+
+describe('the build sizes from the environment', () => {
+  const CLI = join(__dirname, '..', 'bin', 'slowmo.js');
+
+  test('slowmo serve takes SLOWMO_BINARY_MIB into /api/info', async () => {
+    const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: {
+        ...process.env,
+        SLOWMO_BINARY_MIB: '12',
+        SLOWMO_BINARY_CACHE_MIB: '100',
+        SLOWMO_BUILD_CACHE_MIB: '1000',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let said = '';
+        serve.stderr.on('data', (d: Buffer) => {
+          said += d.toString();
+          const m = /listens on (http\S+)/.exec(said);
+          if (m) resolve(m[1]!);
+        });
+        serve.once('exit', () => reject(new Error(`slowmo serve ended: ${said}`)));
+      });
+      const info = (await (await fetch(`${url}/api/info`)).json()) as {
+        limits: Record<string, number>;
+      };
+      expect(info.limits.binaryBytes).toBe(12 * MiB);
+    } finally {
+      serve.kill('SIGTERM');
+    }
+  });
+
+  test.each([
+    ['SLOWMO_BINARY_MIB', '0.5', /binaryBytes/],
+    ['SLOWMO_BINARY_CACHE_MIB', 'lots', /SLOWMO_BINARY_CACHE_MIB=lots: give MiB/],
+    ['SLOWMO_BUILD_CACHE_MIB', '-1', /SLOWMO_BUILD_CACHE_MIB=-1: give MiB/],
+  ])('%s=%s is refused at start, naming it', (name, value, said) => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: { ...process.env, [name]: value },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(said);
   });
 });
