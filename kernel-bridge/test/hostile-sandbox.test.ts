@@ -469,6 +469,8 @@ guardedDescribe(canDrop ? undefined : 'needs root and setpriv to drop privilege'
       const cmdline = inSandbox('/usr/bin/cat', '/proc/1/cmdline');
       expect(cmdline.out.replaceAll('\0', ' ')).toMatch(/^bwrap --args 9 -- prlimit /);
       expect(cmdline.out).not.toContain(dir);
+      // The options' file goes with its sandbox.
+      expect(readdirSync(dir).filter((n) => n.endsWith('.args'))).toEqual([]);
     });
   },
 );

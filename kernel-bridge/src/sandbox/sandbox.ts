@@ -20,7 +20,7 @@
  * engine runs it as given, a build spawns it) without passing descriptors.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { seccompFile } from './seccomp';
 
@@ -82,6 +82,7 @@ export function sandboxLaunch(spec: SandboxSpec, options: SandboxOptions): Sandb
   const filter = seccompFile(options.scratchDir);
   if ('file' in filter) opts.unshift('--seccomp', String(SECCOMP_FD));
   mkdirSync(options.scratchDir, { recursive: true, mode: 0o700 });
+  if (launches === 0) removeOrphans(options.scratchDir);
   const argsFile = path.join(options.scratchDir, `${process.pid}-${++launches}.args`);
   writeFileSync(argsFile, opts.map((a) => `${a}\0`).join(''), { mode: 0o600 });
   const opens =
@@ -103,6 +104,14 @@ export function sandboxLaunch(spec: SandboxSpec, options: SandboxOptions): Sandb
     ...limitsCommand(spec, asRoot),
   ];
   return { argv, dispose: () => rmSync(argsFile, { force: true }) };
+}
+
+/** Argument files of bridges that died before removing them (they hold host paths). */
+function removeOrphans(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = /^(\d+)-\d+\.args$/.exec(name)?.[1];
+    if (pid && !existsSync(`/proc/${pid}`)) rmSync(path.join(dir, name), { force: true });
+  }
 }
 
 /** Whether the sandbox filters system calls, or why not. */
