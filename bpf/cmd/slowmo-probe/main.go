@@ -25,8 +25,8 @@ import (
 const usage = `usage: slowmo-probe COMMAND
 
 commands:
-  run [--procs N] [--timeout S] [--pace N [--sysmon MODE]] [--launcher JSON --inside PATH]
-      -- BINARY [ARGS]
+  run [--procs N] [--timeout S] [--output-limit BYTES] [--pace N [--sysmon MODE]]
+      [--launcher JSON --inside PATH] -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end. --pace stops the
            program at each event and delivers N events per second (0: start
@@ -38,8 +38,11 @@ commands:
            preempts long-running goroutines); run.start says which.
            --launcher runs the program under a command line (a JSON array,
            e.g. a sandbox) that ends by exec'ing what it is given; --inside
-           is the binary's path as that sandbox sees it
-  trace [--procs N] [--timeout S] [--period MS] [--launcher JSON --inside PATH]
+           is the binary's path as that sandbox sees it. --output-limit
+           stops the program as soon as it has written more than BYTES
+           (stdout and stderr together); run.end says output-limit
+  trace [--procs N] [--timeout S] [--output-limit BYTES] [--period MS]
+        [--launcher JSON --inside PATH]
         (--build DIR | -- BINARY) [ARGS]
            the unprivileged backend: run the program with Go's execution
            tracer on and write the same NDJSON events (what the tracer cannot
@@ -129,6 +132,7 @@ func run(args []string) int {
 	fs.SetOutput(os.Stderr)
 	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
 	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
+	outputLimit := fs.Int64("output-limit", 0, "stop the program once it has written more than this many bytes (0: no limit)")
 	pace := fs.Float64("pace", -1, "paced mode: events per second (0: start paused); commands on stdin")
 	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
@@ -146,6 +150,10 @@ func run(args []string) int {
 	}
 	if *procs < 0 || *procs > 1024 {
 		fmt.Fprintf(os.Stderr, "slowmo-probe run: --procs %d: must be between 1 and 1024\n", *procs)
+		return 2
+	}
+	if *outputLimit < 0 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --output-limit %d: give bytes, 0 for no limit\n", *outputLimit)
 		return 2
 	}
 	if *pace > 1e6 {
@@ -187,6 +195,8 @@ func run(args []string) int {
 		Launcher:   launcher,
 		InsidePath: *inside,
 		Stop:       stop,
+
+		OutputLimit: *outputLimit,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)
@@ -220,6 +230,7 @@ func runTrace(args []string) int {
 	fs.SetOutput(os.Stderr)
 	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
 	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
+	outputLimit := fs.Int64("output-limit", 0, "stop the program once it has written more than this many bytes (0: no limit)")
 	period := fs.Float64("period", float64(trace.DefaultPeriod/time.Millisecond), "the tracer's generation period in ms (about the live lag)")
 	build := fs.String("build", "", "build the main package in this directory with the tracer helper, and run it")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
@@ -233,6 +244,10 @@ func runTrace(args []string) int {
 	}
 	if *procs < 0 || *procs > 1024 {
 		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --procs %d: must be between 1 and 1024\n", *procs)
+		return 2
+	}
+	if *outputLimit < 0 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --output-limit %d: give bytes, 0 for no limit\n", *outputLimit)
 		return 2
 	}
 	if *period < 1 || *period > 10000 {
@@ -286,6 +301,8 @@ func runTrace(args []string) int {
 		SourceDir:  sourceDir,
 		Stop:       stop,
 		Log:        os.Stderr,
+
+		OutputLimit: *outputLimit,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)

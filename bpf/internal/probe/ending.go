@@ -20,6 +20,9 @@ type Ending struct {
 	mu     sync.Mutex
 	reason string
 	quit   bool // the watcher asked the program to quit
+	// limited is closed when the probe sees the program pass a limit.
+	limited   chan struct{}
+	limitOnce sync.Once
 }
 
 // QuitGrace is how long a program the watcher stops gets to print its
@@ -29,7 +32,15 @@ type Ending struct {
 const QuitGrace = 500 * time.Millisecond
 
 // NewEnding starts with "exit".
-func NewEnding() *Ending { return &Ending{reason: "exit"} }
+func NewEnding() *Ending { return &Ending{reason: "exit", limited: make(chan struct{})} }
+
+// Limit stops the program as Watch does, for reason (a limit the probe
+// applies itself, such as "output-limit"), unless something else ended the
+// run first. It may come before Watch, which then stops the program at once.
+func (e *Ending) Limit(reason string) {
+	e.set(reason, false)
+	e.limitOnce.Do(func() { close(e.limited) })
+}
 
 // Reason is the reason so far.
 func (e *Ending) Reason() string {
@@ -46,8 +57,8 @@ func (e *Ending) set(reason string, force bool) {
 	}
 }
 
-// Watch stops the program at the timeout (0: none) or when stop is closed
-// (nil: never). Stopping calls quit (nil: none), which should send the
+// Watch stops the program at the timeout (0: none), when stop is closed
+// (nil: never) or at a limit (Limit). Stopping calls quit (nil: none), which should send the
 // program SIGQUIT and say whether it could: the Go runtime then writes
 // every goroutine's stack to stderr, so the learner sees where an endless
 // program was. The program gets QuitGrace to do so and end; then, or at
@@ -78,16 +89,16 @@ func (e *Ending) Watch(timeout time.Duration, stop <-chan struct{}, quit func() 
 			end()
 		})
 	}
-	if stop != nil {
-		go func() {
-			select {
-			case <-stop:
-				e.set("stopped", false)
-				end()
-			case <-finished:
-			}
-		}()
-	}
+	go func() {
+		select {
+		case <-stop: // nil: never
+			e.set("stopped", false)
+			end()
+		case <-e.limited:
+			end()
+		case <-finished:
+		}
+	}()
 	return func() {
 		if timer != nil {
 			timer.Stop()

@@ -61,6 +61,38 @@ func TestWatchQuitsBeforeKilling(t *testing.T) {
 	})
 }
 
+// A limit the probe applies itself stops the program as a stop does, even
+// one hit before the watcher starts, and keeps its reason; it does not take
+// the place of a reason the run already had.
+func TestLimitStopsTheProgram(t *testing.T) {
+	t.Run("limit before Watch", func(t *testing.T) {
+		e := NewEnding()
+		e.Limit("output-limit")
+		quit := make(chan struct{}, 1)
+		ended := e.Watch(0, nil, func() bool { quit <- struct{}{}; return true }, func() {})
+		defer ended()
+		select {
+		case <-quit:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the limit never stopped the program")
+		}
+		if e.Reason() != "output-limit" {
+			t.Fatalf("reason %q, want output-limit", e.Reason())
+		}
+	})
+	t.Run("limit after a timeout", func(t *testing.T) {
+		e := NewEnding()
+		quit := make(chan struct{}, 1)
+		ended := e.Watch(time.Millisecond, nil, func() bool { quit <- struct{}{}; return false }, func() {})
+		defer ended()
+		<-quit
+		e.Limit("output-limit")
+		if e.Reason() != "timeout" {
+			t.Fatalf("reason %q, want timeout", e.Reason())
+		}
+	})
+}
+
 // The Go runtime exits 2 after its SIGQUIT dump: a program the watcher
 // stopped still reads as killed, not as one that failed by itself.
 func TestExitAfterQuitReadsAsKilled(t *testing.T) {

@@ -215,7 +215,9 @@ func (n *normalizer) record(r record) {
 		if goid <= 0 {
 			return
 		}
-		n.last[goid] = "dead"
+		// Forgotten, not marked dead: goids are never reused, and a program
+		// that starts goroutines without end would grow the map without end.
+		delete(n.last, goid)
 		ev("g.exit", F("goid", goid))
 	case kSteal:
 		if len(r.goids) == 0 {

@@ -49,6 +49,7 @@ type pacer struct {
 	probes *Probes
 	pid    int
 	queue  []paced
+	queued int // bytes in queue
 	mode   paceMode
 	speed  float64
 	credit int
@@ -98,6 +99,11 @@ func newPacer(out *bufio.Writer, probes *Probes, pid int, speed float64) *pacer 
 	return p
 }
 
+// maxQueued bounds the bytes of events waiting for the pace. Events stop
+// the target as they are made, but output does not: a program that writes
+// without making events would fill the queue while the learner looks.
+const maxQueued = 4 << 20
+
 // push queues e, written out as line. Called with the run's lock held.
 func (p *pacer) push(e *Event, line []byte) {
 	q := paced{data: append([]byte(nil), line...)}
@@ -105,6 +111,11 @@ func (p *pacer) push(e *Event, line []byte) {
 		q.goid, q.at = lineAt(e)
 	}
 	p.queue = append(p.queue, q)
+	p.queued += len(q.data)
+	if p.queued > maxQueued && p.mode != free {
+		// Continued, as after any event, once the queue is out (loop).
+		_ = syscall.Kill(p.pid, syscall.SIGSTOP)
+	}
 	p.poke()
 }
 
@@ -237,6 +248,8 @@ func (p *pacer) loop(lock interface {
 				p.at[q.goid] = q.at
 			}
 			_, _ = p.out.Write(q.data)
+			p.queued -= len(q.data)
+			p.queue[0] = paced{}
 			p.queue = p.queue[1:]
 			p.last = time.Now()
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -338,5 +340,50 @@ func (r *pacedRun) send(cmd string) {
 	r.t.Helper()
 	if _, err := io.WriteString(r.commands, cmd+"\n"); err != nil {
 		r.t.Fatal(err)
+	}
+}
+
+// A paced program that writes without making events is stopped once what
+// waits for the pace passes maxQueued, rather than filling the probe's
+// memory while the learner looks; one running free is not.
+func TestPacerStopsAProgramThatOutrunsThePace(t *testing.T) {
+	state := func(pid int) byte {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, _ := strings.Cut(string(stat), ") ")
+		return rest[0]
+	}
+	for _, mode := range []paceMode{paused, playing, free} {
+		prog := exec.Command("sleep", "30")
+		if err := prog.Start(); err != nil {
+			t.Fatal(err)
+		}
+		p := newPacer(nil, nil, prog.Process.Pid, 1)
+		p.mode = mode
+		line := []byte(strings.Repeat("x", 64<<10))
+		e := &Event{Kind: "output"}
+		for p.queued+len(line) <= maxQueued {
+			p.push(e, line)
+		}
+		time.Sleep(20 * time.Millisecond) // a signal sent would have arrived
+		if s := state(prog.Process.Pid); s == 'T' {
+			t.Errorf("mode %d: stopped at %d bytes queued, within the bound", mode, p.queued)
+		}
+		p.push(e, line)
+		want := byte('T')
+		if mode == free {
+			want = 'S'
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for state(prog.Process.Pid) != want && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if s := state(prog.Process.Pid); s != want {
+			t.Errorf("mode %d: state %c at %d bytes queued, want %c", mode, s, p.queued, want)
+		}
+		_ = prog.Process.Kill()
+		_ = prog.Wait()
 	}
 }

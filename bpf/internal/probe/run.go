@@ -46,6 +46,9 @@ type Options struct {
 	InsidePath string
 	// Stop, when closed, kills the target; run.end then says "stopped".
 	Stop <-chan struct{}
+	// OutputLimit, when above 0, ends the run "output-limit" as soon as the
+	// program has written more than this many bytes.
+	OutputLimit int64
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -154,39 +157,23 @@ func Run(opts Options) error {
 
 	// Output reaches us sooner than the records of what the program did
 	// before writing it (the ring buffer is read in batches), so output waits
-	// in pending until the records have caught up with its time.
-	var pending []output
-	flushOutput := func(upTo uint64) {
-		k := 0
-		for k < len(pending) && pending[k].ts <= upTo {
-			// Writes in a row on one stream, with no record between them, go
-			// out as one event: the runtime writes a stack dump (SIGQUIT, a
-			// panic) a few bytes at a time, which would make a thousand.
-			o := pending[k]
-			data := []byte(o.data)
-			for k++; k < len(pending) && pending[k].ts <= upTo && pending[k].stream == o.stream &&
-				len(data)+len(pending[k].data) <= maxOutputEvent; k++ {
-				data = append(data, pending[k].data...)
-			}
-			n.event(o.ts, "output", -1, -1, 0, F("stream", o.stream), F("data", string(data)))
-		}
-		pending = pending[k:]
+	// until the records have caught up with its time (output.go).
+	ending := NewEnding()
+	out := &Output{
+		Limit:   opts.OutputLimit,
+		OnLimit: func() { ending.Limit("output-limit") },
+		Emit: func(ts uint64, stream, data string) {
+			n.event(ts, "output", -1, -1, 0, F("stream", stream), F("data", data))
+		},
 	}
 	var pipes sync.WaitGroup
 	forward := func(r io.Reader, stream string) {
 		defer pipes.Done()
-		chunk := make([]byte, 4096)
-		for {
-			k, err := r.Read(chunk)
-			if k > 0 {
-				mu.Lock()
-				pending = append(pending, output{monotonic(), stream, string(chunk[:k])})
-				mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
+		ReadOutput(r, func(data string) {
+			mu.Lock()
+			out.Add(monotonic(), stream, data)
+			mu.Unlock()
+		})
 	}
 	stopTicker := make(chan struct{})
 	go func() {
@@ -198,7 +185,7 @@ func Run(opts Options) error {
 				return
 			case <-tick.C:
 				mu.Lock()
-				flushOutput(monotonic() - uint64(outputLag))
+				out.Flush(monotonic() - uint64(outputLag))
 				// Stream live: whoever reads us (the bridge) sees events within a tick.
 				if pace == nil {
 					_ = w.Flush()
@@ -234,7 +221,7 @@ func Run(opts Options) error {
 				mainThread.Store(int64(r.tid))
 			}
 			mu.Lock()
-			flushOutput(r.ts)
+			out.Flush(r.ts)
 			n.record(r)
 			if pace != nil {
 				// The probe that wrote r may have stopped the target even if r
@@ -261,7 +248,6 @@ func Run(opts Options) error {
 		}
 		return Quit(h.pid, int(mainThread.Load()))
 	}
-	ending := NewEnding()
 	watched := ending.Watch(opts.Timeout, opts.Stop, quit, kill)
 	pipes.Wait()
 	stdout.Close()
@@ -287,7 +273,7 @@ func Run(opts Options) error {
 	}
 	close(stopTicker)
 	mu.Lock()
-	flushOutput(^uint64(0))
+	out.Flush(^uint64(0))
 	var sig any
 	if signal != "" {
 		sig = signal
@@ -306,14 +292,6 @@ func Run(opts Options) error {
 
 // outputLag is how long output may wait for the records of what came before it.
 const outputLag = 25 * time.Millisecond
-
-// maxOutputEvent bounds the data of an output event made of several writes.
-const maxOutputEvent = 64 << 10
-
-type output struct {
-	ts           uint64
-	stream, data string
-}
 
 // ExecTarget is the helper's side: wait for the loader's go on fd 3, then become the target.
 func ExecTarget(path string, args []string) error {

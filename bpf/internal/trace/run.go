@@ -23,9 +23,6 @@ import (
 	"go-slowmo.dev/bpf/internal/probe"
 )
 
-// maxOutputEvent bounds the data of an output event made of several writes.
-const maxOutputEvent = 64 << 10
-
 // DefaultPeriod is the tracer's generation period the program runs with
 // (GODEBUG=traceadvanceperiod): events reach the probe one generation
 // late, so this is about the live lag. The runtime's default is 1 s.
@@ -53,6 +50,9 @@ type Options struct {
 	Stats *Stats
 	// Log receives notes for a human (stderr); nil discards them.
 	Log io.Writer
+	// OutputLimit, when above 0, ends the run "output-limit" as soon as the
+	// program has written more than this many bytes.
+	OutputLimit int64
 }
 
 // Stats of one run: how many trace events were read and how late they
@@ -217,43 +217,23 @@ func Run(opts Options) error {
 
 	// Output reaches us before the trace of what the program did before
 	// writing it (the trace comes a generation late): it waits until the
-	// trace has caught up with its time.
-	type output struct {
-		ts           int64
-		stream, data string
-	}
-	var pending []output
-	flushOutput := func(upTo int64) {
-		k := 0
-		for k < len(pending) && pending[k].ts <= upTo {
-			// Writes in a row on one stream, with no trace event between
-			// them, go out as one event: the runtime writes a stack dump
-			// (SIGQUIT, a panic) a few bytes at a time, which would make a thousand.
-			o := pending[k]
-			data := []byte(o.data)
-			for k++; k < len(pending) && pending[k].ts <= upTo && pending[k].stream == o.stream &&
-				len(data)+len(pending[k].data) <= maxOutputEvent; k++ {
-				data = append(data, pending[k].data...)
-			}
-			emit(o.ts, "output", -1, -1, 0, false, probe.F("stream", o.stream), probe.F("data", string(data)))
-		}
-		pending = pending[k:]
+	// trace has caught up with its time, within bounds (probe.Output).
+	ending := probe.NewEnding()
+	out := &probe.Output{
+		Limit:   opts.OutputLimit,
+		OnLimit: func() { ending.Limit("output-limit") },
+		Emit: func(ts uint64, stream, data string) {
+			emit(int64(ts), "output", -1, -1, 0, false, probe.F("stream", stream), probe.F("data", data))
+		},
 	}
 	var pipes sync.WaitGroup
 	forward := func(r io.Reader, stream string) {
 		defer pipes.Done()
-		chunk := make([]byte, 4096)
-		for {
-			k, err := r.Read(chunk)
-			if k > 0 {
-				mu.Lock()
-				pending = append(pending, output{int64(monotonic()), stream, string(chunk[:k])})
-				mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
+		probe.ReadOutput(r, func(data string) {
+			mu.Lock()
+			out.Add(monotonic(), stream, data)
+			mu.Unlock()
+		})
 	}
 	pipes.Add(2)
 	go forward(stdout, "stdout")
@@ -297,12 +277,15 @@ func Run(opts Options) error {
 			lagSum += lag
 			stats.MaxLag = max(stats.MaxLag, lag)
 			stats.TraceEvents++
-			flushOutput(int64(e.Time()))
+			out.Flush(uint64(e.Time()))
 			mapper.handle(e)
 			mu.Unlock()
 		}
 	}()
 	// Stream live: whoever reads us sees each generation's events at once.
+	// Output the trace has not caught up with in a few generations goes
+	// anyway: the program stopped the tracer, or its trace is abandoned.
+	hold := uint64(max(time.Second, 4*period))
 	stopTicker := make(chan struct{})
 	go func() {
 		tick := time.NewTicker(5 * time.Millisecond)
@@ -313,13 +296,13 @@ func Run(opts Options) error {
 				return
 			case <-tick.C:
 				mu.Lock()
+				out.Flush(monotonic() - hold)
 				_ = w.Flush()
 				mu.Unlock()
 			}
 		}
 	}()
 
-	ending := probe.NewEnding()
 	watched := ending.Watch(opts.Timeout, opts.Stop, quit, kill)
 	pipes.Wait()
 	stdout.Close()
@@ -357,7 +340,7 @@ func Run(opts Options) error {
 		stats.Truncated = true
 		logf("slowmo-probe trace: the trace ends early (%v): the program exited without stopping the tracer, so its last %v of scheduling is missing", traceErr, period)
 	}
-	flushOutput(1<<63 - 1)
+	out.Flush(^uint64(0))
 	var sig any
 	if signal != "" {
 		sig = signal
