@@ -58,6 +58,8 @@ export function startProbeRun(
   const boxed = config.sandbox === 'bwrap';
   const cwd = boxed ? undefined : mkdtempSync(path.join(config.workDir, 'run-'));
   const args = [backend === 'ebpf' ? 'run' : 'trace', '--procs', String(spec.gomaxprocs)];
+  // The probe applies the output limit as the output arrives, even output it still holds.
+  args.push('--output-limit', String(limits.outputBytes));
   const paced = spec.paced && backend === 'ebpf';
   if (paced) args.push('--pace', String(spec.pace ?? 0));
   if (spec.paced && backend === 'ebpf' && spec.sysmon) args.push('--sysmon', spec.sysmon);
