@@ -92,6 +92,9 @@ environment:
   SLOWMO_BINARY_CACHE_MIB, SLOWMO_BUILD_CACHE_MIB
                        the bytes of binaries kept for reuse (default 2048) and
                        of the Go build cache (default 4096)
+  SLOWMO_UID_BASE      the first uid of the host-wide pool programs run as
+                       (default 1879048192); a root bridge in a user namespace
+                       that maps fewer uids (rootless podman) needs a mapped one
 `;
 
 const CHECK_USAGE = `usage: slowmo check NOTEBOOK.ipynb... [options]
@@ -114,7 +117,8 @@ class UsageError extends Error {}
  * Settings from the environment, for every command: SLOWMO_SANDBOX=none
  * (Binder); SLOWMO_WALL_SECONDS and SLOWMO_IDLE_SECONDS, the time limits
  * (short ones for tests; makeConfig checks their range); SLOWMO_BINARY_MIB,
- * SLOWMO_BINARY_CACHE_MIB and SLOWMO_BUILD_CACHE_MIB, the build's sizes.
+ * SLOWMO_BINARY_CACHE_MIB and SLOWMO_BUILD_CACHE_MIB, the build's sizes;
+ * SLOWMO_UID_BASE, the sandbox uid pool (makeConfig checks its range).
  */
 function fromEnv(): BridgeConfigInput {
   const input: BridgeConfigInput = {};
@@ -136,6 +140,12 @@ function fromEnv(): BridgeConfigInput {
   if (binaryCache !== undefined) input.binaryCacheBytes = binaryCache;
   const buildCache = envMiB('SLOWMO_BUILD_CACHE_MIB');
   if (buildCache !== undefined) input.buildCacheBytes = buildCache;
+  const uidBase = process.env.SLOWMO_UID_BASE;
+  if (uidBase !== undefined && uidBase !== '') {
+    if (!/^\d+$/.test(uidBase))
+      throw new UsageError(`SLOWMO_UID_BASE=${uidBase}: give a uid, a whole number`);
+    input.uidBase = Number(uidBase);
+  }
   return input;
 }
 

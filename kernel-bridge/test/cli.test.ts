@@ -17,8 +17,18 @@ jest.setTimeout(120_000);
 const ROOT = path.join(__dirname, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'slowmo-cli-'));
 
-function slowmo(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('npx', ['--no-install', 'slowmo', ...args], { cwd: ROOT, encoding: 'utf8' });
+type Result = { status: number | null; stdout: string; stderr: string };
+
+function slowmo(...args: string[]): Result {
+  return slowmoWith({}, ...args);
+}
+
+function slowmoWith(env: Record<string, string>, ...args: string[]): Result {
+  const r = spawnSync('npx', ['--no-install', 'slowmo', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -48,6 +58,15 @@ describe('slowmo without a run', () => {
       stderr: 'slowmo: --format xml: use ndjson or text\n',
     });
     expect(slowmo('frobnicate').status).toBe(2);
+    const uid = slowmoWith(
+      { SLOWMO_UID_BASE: '-5' },
+      'run',
+      file('ok.go', 'package main\nfunc main() {}\n'),
+    );
+    expect(uid).toMatchObject({
+      status: 2,
+      stderr: 'slowmo: SLOWMO_UID_BASE=-5: give a uid, a whole number\n',
+    });
   });
 
   test('--help (and -h) on each command prints its usage and exits 0', () => {
@@ -67,6 +86,24 @@ describe('slowmo without a run', () => {
 });
 
 ebpfDescribe()('slowmo run', () => {
+  test('SLOWMO_UID_BASE moves the pool of uids programs run as', () => {
+    const base = 300_000;
+    const r = slowmoWith(
+      { SLOWMO_UID_BASE: String(base) },
+      'run',
+      file(
+        'uid.go',
+        'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() { fmt.Println(os.Getuid()) }\n',
+      ),
+      '--format',
+      'text',
+    );
+    expect(r.status).toBe(0);
+    const uid = Number(/stdout │ (\d+)/.exec(r.stdout)?.[1]);
+    expect(uid).toBeGreaterThanOrEqual(base);
+    expect(uid).toBeLessThan(base + 1024 * 4096);
+  });
+
   test('NDJSON: every line an event of the protocol, from run.start to run.end', () => {
     const r = slowmo(
       'run',
