@@ -3,6 +3,7 @@
  * contained, its run ends with a reason that says which limit it hit, and
  * the bridge serves the next run as if nothing happened.
  */
+import path from 'node:path';
 import type { BridgeServer } from '../src/server/app';
 import {
   Client,
@@ -11,6 +12,7 @@ import {
   processesOf,
   runUids,
   startTestBridge,
+  TEST_WORK_DIR,
   wsUrl,
 } from './support/bridge';
 
@@ -18,8 +20,16 @@ jest.setTimeout(120_000);
 
 const MiB = 1024 * 1024;
 
-const PROGRAMS = {
-  escape: `package main
+/** The bridge's own source tree, which a program must not see. */
+const BRIDGE_TREE = path.join(__dirname, '..');
+
+/**
+ * Tries the ways out: the bridge's own port on the host's loopback (which a
+ * program with the host's network reaches), the internet, secrets, the
+ * bridge's tree and work directory, and writes outside its /tmp.
+ */
+function escape(bridgePort: number, workDir: string): string {
+  return `package main
 
 import (
 	"fmt"
@@ -28,20 +38,25 @@ import (
 )
 
 func main() {
-	_, err := net.Dial("tcp", "127.0.0.1:22")
-	fmt.Println("dial:", err)
+	_, err := net.Dial("tcp", "127.0.0.1:${bridgePort}")
+	fmt.Println("dial bridge:", err)
 	_, err = net.Dial("tcp", "1.1.1.1:80")
 	fmt.Println("dial out:", err)
 	_, err = os.ReadFile("/etc/shadow")
 	fmt.Println("shadow:", err)
 	fmt.Println("write /usr:", os.WriteFile("/usr/evil", []byte("x"), 0o644))
 	fmt.Println("write /:", os.WriteFile("/evil", []byte("x"), 0o644))
-	_, err = os.ReadDir("/work")
-	fmt.Println("bridge dir:", err)
+	_, err = os.ReadDir(${JSON.stringify(BRIDGE_TREE)})
+	fmt.Println("bridge tree:", err)
+	_, err = os.ReadDir(${JSON.stringify(workDir)})
+	fmt.Println("bridge work dir:", err)
 	fmt.Println("uid:", os.Getuid(), "env:", len(os.Environ()))
 	fmt.Println("write /tmp:", os.WriteFile("/tmp/mine", []byte("x"), 0o644))
 }
-`,
+`;
+}
+
+const PROGRAMS = {
   forkbomb: `package main
 
 import (
@@ -149,16 +164,18 @@ ebpfDescribe()('the sandbox', () => {
   });
 
   test('no network, no secrets, no writes outside /tmp, no privilege, none of the bridge', async () => {
-    const log = await client.run('escape', PROGRAMS.escape);
+    const port = Number(new URL(server.url).port);
+    const log = await client.run('escape', escape(port, TEST_WORK_DIR));
     const said = output(log);
     expect(log.end).toMatchObject({ reason: 'exit', exitCode: 0 });
-    expect(said).toMatch(
-      /dial: dial tcp 127\.0\.0\.1:22: connect: (network is unreachable|connection refused)/,
-    );
+    // Its own loopback has nothing listening: the bridge's port is not there.
+    expect(said).toContain(`dial bridge: dial tcp 127.0.0.1:${port}: connect: connection refused`);
     expect(said).toContain('dial out: dial tcp 1.1.1.1:80: connect: network is unreachable');
     expect(said).toContain('shadow: open /etc/shadow: no such file or directory');
     expect(said).toContain('write /usr: open /usr/evil: read-only file system');
     expect(said).toContain('write /: open /evil: permission denied');
+    expect(said).toContain(`bridge tree: open ${BRIDGE_TREE}: no such file or directory`);
+    expect(said).toContain(`bridge work dir: open ${TEST_WORK_DIR}: no such file or directory`);
     expect(said).toMatch(/uid: (\d+) env: (\d+)/);
     const [, uid, env] = /uid: (\d+) env: (\d+)/.exec(said)!;
     expect(runUids(server)).toContain(Number(uid)); // not root: one of this bridge's run uids
