@@ -253,11 +253,13 @@ func Run(opts Options) error {
 	var lagSum time.Duration
 	traceDone := make(chan error, 1)
 	sawTrace := false
-	go func() {
-		r, err := xtrace.NewReader(traceR)
+	// The reader holds a generation whole before it returns its first event;
+	// the program writes the pipe, and can make one without end.
+	gap := &gapReader{r: traceR, max: maxTraceGap}
+	readTrace := func() error {
+		r, err := xtrace.NewReader(gap)
 		if err != nil {
-			traceDone <- err
-			return
+			return err
 		}
 		mu.Lock()
 		sawTrace = true
@@ -268,9 +270,9 @@ func Run(opts Options) error {
 				if errors.Is(err, io.EOF) {
 					err = nil
 				}
-				traceDone <- err
-				return
+				return err
 			}
+			gap.read = 0
 			now := time.Duration(monotonic())
 			mu.Lock()
 			lag := now - time.Duration(e.Time())
@@ -281,6 +283,17 @@ func Run(opts Options) error {
 			mapper.handle(e)
 			mu.Unlock()
 		}
+	}
+	go func() {
+		err := readTrace()
+		if gap.over {
+			// More events than a run may deliver, or no trace at all: stop the
+			// program. (The reader does not always wrap the error it got.)
+			err = errTraceTooBig
+			logf("slowmo-probe trace: %v", err)
+			ending.Limit("event-limit")
+		}
+		traceDone <- err
 	}()
 	// Stream live: whoever reads us sees each generation's events at once.
 	// Output the trace has not caught up with in a few generations goes
@@ -334,6 +347,8 @@ func Run(opts Options) error {
 			ending.Failed()
 		}
 		logf("slowmo-probe trace: the program wrote no trace (%v)", traceErr)
+	case traceErr == errTraceTooBig:
+		stats.Truncated = true
 	case traceErr != nil:
 		// Ended without trace.Stop (os.Exit, a crash, a kill): the generation
 		// in progress never reached the pipe.
@@ -357,6 +372,32 @@ func Run(opts Options) error {
 		*opts.Stats = *stats
 	}
 	return w.Flush()
+}
+
+// maxTraceGap bounds the trace the reader may take in before it returns an
+// event: about one generation, which it holds whole. The runtime's tracer
+// makes about 4 bytes an event, so this is millions of events (more than
+// the bridge lets a run deliver by default), in a generation the tracer
+// was too busy to end; or a program that writes the tracer's pipe itself.
+const maxTraceGap = 16 << 20
+
+var errTraceTooBig = fmt.Errorf("the program's trace grew past %d MiB with no event to show: more scheduling than the trace backend can follow at once; the run is stopped as if at its event limit", maxTraceGap>>20)
+
+// gapReader fails once more than max bytes were read since read was last reset.
+type gapReader struct {
+	r         io.Reader
+	read, max int64
+	over      bool
+}
+
+func (g *gapReader) Read(p []byte) (int, error) {
+	if g.read > g.max {
+		g.over = true
+		return 0, errTraceTooBig
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
 }
 
 func monotonic() uint64 {
