@@ -44,6 +44,8 @@ func main() {
 }
 `;
 
+const HIGH_WATER = 64 * 1024;
+
 const PINGPONG = `package main
 
 func main() {
@@ -71,7 +73,7 @@ ebpfDescribe()('the bridge over WebSocket', () => {
       uidBase: UID_BASE,
       parallel: PARALLEL,
       perConnection: 12,
-      highWaterBytes: 64 * 1024,
+      highWaterBytes: HIGH_WATER,
     });
   });
   afterAll(async () => {
@@ -238,13 +240,31 @@ ebpfDescribe()('the bridge over WebSocket', () => {
   test('a slow client slows the run down instead of growing the bridge; every event is delivered or counted', async () => {
     const client = await Client.connect(wsUrl(server));
     const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const log = client.log('chatty');
     client.send({ type: 'run', id: 'chatty', code: PINGPONG });
-    // Stop reading for a while, as a tab in the background would.
+    // Stop reading, as a tab in the background would, and watch what the
+    // bridge holds for this client. The kernel's socket buffers fill first
+    // (they grow only while the client reads: pause before anything came);
+    // from when the bridge's own buffer passes the high-water mark, watch 1.5 s more.
     socket.pause();
-    await sleep(1500);
+    let held = 0;
+    const watch = async (ms: number, enough: number): Promise<void> => {
+      for (const until = Date.now() + ms; Date.now() < until && held <= enough; await sleep(5))
+        for (const ws of server.app.websocketServer.clients)
+          held = Math.max(held, ws.bufferedAmount);
+    };
+    await watch(15_000, HIGH_WATER);
+    await watch(1500, 1024 * 1024);
+    const endedWhilePaused = log.end !== undefined;
     socket.resume();
-    const log = await client.finished('chatty');
+    await client.finished('chatty');
     client.close();
+    // It stopped reading the run at the high-water mark plus the batch in
+    // flight; without back-pressure the bridge holds what the run makes.
+    expect(held).toBeGreaterThan(HIGH_WATER);
+    expect(held).toBeLessThan(512 * 1024);
+    // The run waited for the client instead of racing ahead into the bridge's memory.
+    expect(endedWhilePaused).toBe(false);
     expect(log.end?.reason).toBe('exit');
     expect(log.events.map((e) => e.seq)).toEqual(log.events.map((_, i) => i));
     expect(log.end?.stats.events).toBe(log.events.length);
