@@ -1,6 +1,6 @@
 # The whole developer interface. Every target brings the machine up to date
 # first (make setup is idempotent and skips what is already there).
-.PHONY: setup start test bench lint format clean
+.PHONY: setup start test bench mutate lint format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -13,6 +13,10 @@ test: setup
 
 bench: setup
 	@bash scripts/bench.sh
+
+# Part of make test; alone, on a tree nobody is editing (it edits sources in place and restores them).
+mutate: setup
+	@node scripts/mutate.mjs
 
 lint: setup
 	@bash scripts/lint.sh

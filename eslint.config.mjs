@@ -10,7 +10,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
-      '**/lib/**',
+      'jupyter-ext/lib/**',
       'jupyter-ext/go_slowmo_ext/**',
       'jupyter-ext/bench-dist/**',
       'jupyter-ext/ui-tests/screenshots/**',

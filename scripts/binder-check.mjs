@@ -4,13 +4,14 @@
 // binder/start, and check through Jupyter's proxy that the bridge explains
 // why eBPF is unavailable, serves a run with the trace backend, and that the
 // first lesson opens. Prints "binder check: N passed, M failed".
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { labExtensionState } from './lib/labextension.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USER = '65534';
@@ -142,20 +143,8 @@ try {
     if (i > 300) throw new Error(`JupyterLab did not start:\n${labLog.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  // `jupyter labextension list` writes its table to stderr, coloured: read both, without colour.
-  const listed = spawnSync(path.join(env, 'bin', 'jupyter'), ['labextension', 'list'], {
-    encoding: 'utf8',
-    env: userEnv,
-  });
-  const extLine = `${listed.stdout}${listed.stderr}`
-    .replace(/\x1b\[[0-9;]*m/g, '')
-    .split('\n')
-    .find((l) => l.includes('@go-slowmo/jupyter-ext'));
-  check(
-    'the extension is installed in the notebook environment',
-    /\benabled\b.*\bOK\b/.test(extLine ?? ''),
-    extLine ?? 'not listed by jupyter labextension list',
-  );
+  const ext = labExtensionState(path.join(env, 'bin', 'jupyter'), userEnv);
+  check('the extension is installed in the notebook environment', ext.ok, ext.line);
 
   // 3. The bridge, started by jupyter-server-proxy on first use.
   const info = await (await get('/slowmo/api/info')).json();

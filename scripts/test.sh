@@ -11,24 +11,31 @@ RESULTS="$(mktemp -d)"
 trap 'rm -rf "$RESULTS"' EXIT
 failed_parts=()
 
-step 1 4 "lint (ESLint, Prettier, gofmt, go vet)"
+step 1 5 "lint (ESLint, Prettier, gofmt, go vet)"
 bash scripts/lint.sh >"$RESULTS/lint.log" 2>&1
 if [ $? -eq 0 ]; then info "clean"; else cat "$RESULTS/lint.log"; failed_parts+=("lint"); fi
 
-step 2 4 "TypeScript tests (jest in every workspace, via lerna)"
+step 2 5 "TypeScript tests (jest in every workspace, via lerna)"
 SLOWMO_JEST_JSON="$RESULTS" npx lerna run test --concurrency 1 --loglevel=warn
 [ $? -eq 0 ] || failed_parts+=("TypeScript tests")
 
-step 3 4 "Go tests (bpf/)$([ -n "${CI:-}" ] && echo ': CI is set, so eBPF tests that cannot load fail')"
+step 3 5 "Go tests (bpf/)$([ -n "${CI:-}" ] && echo ': CI is set, so eBPF tests that cannot load fail')"
 (cd bpf && go test -count=1 -v ./... 2>&1) | tee "$RESULTS/go.log" | grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|ok|FAIL|PASS|panic)' | grep -v '^=== RUN'
 [ "${PIPESTATUS[0]}" -eq 0 ] || { grep -vE '^(=== RUN|\s*--- PASS)' "$RESULTS/go.log" | tail -40; failed_parts+=("Go tests"); }
 
-step 4 4 "the Binder path (binder/postBuild as an unprivileged user, then the bridge through Jupyter's proxy)"
+step 4 5 "the Binder path (binder/postBuild as an unprivileged user, then the bridge through Jupyter's proxy)"
 node scripts/binder-check.mjs 2>&1 | tee "$RESULTS/binder.log" | grep -E '^\s+(PASS|FAIL)|^binder check'
 [ "${PIPESTATUS[0]}" -eq 0 ] || { tail -40 "$RESULTS/binder.log"; failed_parts+=("Binder path"); }
 read -r binder_pass binder_fail < <(sed -nE 's/^binder check: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$RESULTS/binder.log")
 binder_pass=${binder_pass:-0}
 binder_fail=${binder_fail:-0}
+
+step 5 5 "mutations (core behaviours broken on purpose: the tests that guard them must fail)"
+node scripts/mutate.mjs 2>&1 | tee "$RESULTS/mutate.log" | grep -E '^\s+(PASS|FAIL)|^mutation check'
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_parts+=("mutations")
+read -r mut_pass mut_fail < <(sed -nE 's/^mutation check: ([0-9]+) killed, ([0-9]+) not.*/\1 \2/p' "$RESULTS/mutate.log")
+mut_pass=${mut_pass:-0}
+mut_fail=${mut_fail:-0}
 
 # Count every test of every part.
 read -r js_pass js_fail js_skip < <(node -e '
@@ -55,12 +62,13 @@ read -r go_pass go_fail go_skip < <(awk '
 printf '\n    TypeScript: %s passed, %s failed, %s skipped\n' "$js_pass" "$js_fail" "$js_skip"
 printf '    Go:         %s passed, %s failed, %s skipped\n' "$go_pass" "$go_fail" "$go_skip"
 printf '    Binder:     %s passed, %s failed\n' "$binder_pass" "$binder_fail"
+printf '    Mutations:  %s killed, %s survived\n' "$mut_pass" "$mut_fail"
 if [ ${#failed_parts[@]} -gt 0 ]; then
   printf '    failed: %s\n' "${failed_parts[*]}"
 fi
-total_fail=$((js_fail + go_fail + binder_fail))
+total_fail=$((js_fail + go_fail + binder_fail + mut_fail))
 if [ ${#failed_parts[@]} -gt 0 ] && [ "$total_fail" -eq 0 ]; then total_fail=1; fi
 echo
-echo "total: $((js_pass + go_pass + binder_pass)) passed, $total_fail failed, $((js_skip + go_skip)) skipped"
-echo "    (test cases: jest tests, Go tests and subtests without subtests of their own, Binder checks)"
+echo "total: $((js_pass + go_pass + binder_pass + mut_pass)) passed, $total_fail failed, $((js_skip + go_skip)) skipped"
+echo "    (test cases: jest tests, Go tests and subtests without subtests of their own, Binder checks, mutations killed)"
 [ ${#failed_parts[@]} -eq 0 ]
