@@ -33,6 +33,20 @@ export const LimitsSchema = z.object({
     .int()
     .min(32 * MiB)
     .default(512 * MiB),
+  /**
+   * Memory of one run's recorder (slowmo-probe, root), in a control group of
+   * its own beside the program's: what a program makes it hold (events,
+   * output) is capped here instead of taken from the host, and does not count
+   * against the program's own limit. Over it the kernel kills the recorder and
+   * the run ends with `memory-limit` (limit `probeMemoryBytes`). Measured peaks
+   * with a program making events as fast as it can: about 50 MiB for the eBPF
+   * recorder (32 of them its ring buffer), 55 MiB for the tracer's.
+   */
+  probeMemoryBytes: z
+    .number()
+    .int()
+    .min(16 * MiB)
+    .default(256 * MiB),
   /** Processes and threads of the program (reason `process-limit`). */
   processes: z.number().int().min(8).max(100_000).default(128),
   /** Bytes the program may write to stdout and stderr together (reason `output-limit`). */

@@ -7,16 +7,18 @@
  * gaps), given back the learner's file names, and passed to the sink.
  */
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { learnerPath } from '../build';
 import type { BridgeConfig } from '../config';
-import { parseEvent, type EndReason, type SlowmoEvent } from '../protocol';
+import { parseEvent, type EndReason, type RunLimit, type SlowmoEvent } from '../protocol';
 import { RunLimits } from '../run-limits';
 import { RunCgroup } from '../sandbox/cgroup';
 import { sandboxLaunch, sandboxScratchDir } from '../sandbox/sandbox';
 import type { Backend } from './detect';
 import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
+import { readThrottleReports } from './throttle-reports';
 
 const INSIDE = '/prog/main';
 /**
@@ -25,6 +27,9 @@ const INSIDE = '/prog/main';
  * second, bpf/internal/probe/ending.go), then kills it.
  */
 const STOP_GRACE_MS = 5000;
+/** Threads of the recorder itself (its Go runtime's), in its own control group. */
+const PROBE_PROCESSES = 1024;
+const MiB = 1024 * 1024;
 
 let runCounter = 0;
 
@@ -36,10 +41,21 @@ export function startProbeRun(
   log: (msg: string) => void = () => {},
 ): BackendRun {
   const { limits } = config;
-  const cgroup = RunCgroup.create(`run-${process.pid}-${++runCounter}`, {
+  const name = `run-${process.pid}-${++runCounter}`;
+  const cgroup = RunCgroup.create(name, {
     memoryBytes: limits.memoryBytes,
     processes: limits.processes,
   });
+  // The recorder (root) gets a group of its own beside the program's: what the
+  // program makes it hold is charged to this run, capped, instead of to the
+  // bridge and the host; and in the program's group it would eat into the
+  // learner's memory limit, where an OOM kill could pick it instead of the program.
+  const probeGroup = cgroup
+    ? RunCgroup.create(`${name}-probe`, {
+        memoryBytes: limits.probeMemoryBytes,
+        processes: PROBE_PROCESSES,
+      })
+    : null;
   const sandbox = sandboxLaunch(
     {
       uid: spec.uid,
@@ -63,6 +79,9 @@ export function startProbeRun(
   const paced = spec.paced && backend === 'ebpf';
   if (paced) args.push('--pace', String(spec.pace ?? 0));
   if (spec.paced && backend === 'ebpf' && spec.sysmon) args.push('--sysmon', spec.sysmon);
+  // The eBPF probe stops the program rather than lose events, and says when on fd 3.
+  const throttles = backend === 'ebpf';
+  if (throttles) args.push('--throttle-fd', '3');
   args.push(
     '--launcher',
     JSON.stringify(launcher),
@@ -73,14 +92,22 @@ export function startProbeRun(
   );
 
   const started = performance.now();
-  const probe = spawn(config.probeBinary, args, {
+  // Joined before exec, so that the recorder never allocates outside its group.
+  const [command, ...commandArgs] = [
+    ...(probeGroup?.joinCommand() ?? []),
+    config.probeBinary,
+    ...args,
+  ] as [string, ...string[]];
+  const probe = spawn(command, commandArgs, {
     env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: throttles ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
     ...(cwd ? { cwd } : {}),
   });
   probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
 
   let stopTimer: NodeJS.Timeout | undefined;
+  /** The recorder did not end the run within its grace period and was killed. */
+  let killed = false;
   /** After resume the probe has removed its line probes (pace.go): no stepline can end. */
   let resumed = false;
   const limitsGuard = new RunLimits(
@@ -89,12 +116,17 @@ export function startProbeRun(
     () => {
       probe.kill('SIGTERM');
       stopTimer = setTimeout(() => {
+        killed = true;
         probe.kill('SIGKILL');
         void cgroup?.killAll();
       }, STOP_GRACE_MS);
     },
     paced ? { pace: spec.pace ?? 0 } : undefined,
   );
+  const reports = probe.stdio[3];
+  if (reports instanceof Readable) {
+    readThrottleReports(reports, (stopped) => limitsGuard.throttle(stopped), log);
+  }
 
   let seq = 0;
   let ended: SlowmoEvent | undefined;
@@ -136,15 +168,37 @@ export function startProbeRun(
 
   const done = new Promise<RunOutcome>((resolve) => {
     let finished = false;
-    const finish = (code: number | null, err?: Error): void => {
+    /** The limit the run ended at when the bridge knows better than limitsGuard (the recorder's). */
+    let recorderLimit: RunLimit | undefined;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, err?: Error): void => {
       if (finished) return;
       finished = true;
       clearTimeout(stopTimer);
       limitsGuard.dispose();
       if (!ended) {
         // The probe failed before it could end the run: end it here, saying why.
-        const why = (err?.message ?? stderr.trim()) || `slowmo-probe exited with ${code}`;
+        // Out of memory: its group reached its cap, and it was killed for it or failed to allocate.
+        const outOfMemory =
+          !killed &&
+          (probeGroup?.memoryLimitHit() ?? false) &&
+          (signal === 'SIGKILL' || /cannot allocate memory|out of memory/i.test(stderr));
+        if (outOfMemory) {
+          recorderLimit = {
+            name: 'probeMemoryBytes',
+            value: limits.probeMemoryBytes / MiB,
+            unit: 'MiB',
+          };
+        }
+        const why = outOfMemory
+          ? `it ran out of its memory (${limits.probeMemoryBytes / MiB} MiB, the limit probeMemoryBytes)${signal ? ' and the kernel killed it' : `: ${stderr.trim()}`}`
+          : killed
+            ? `it did not end the run within ${STOP_GRACE_MS / 1000} s of being asked to, so it was killed`
+            : (err?.message ?? stderr.trim()) ||
+              `slowmo-probe ${signal ? `was killed by ${signal}` : `exited with ${code}`}`;
         log(`probe failed: ${why}`);
+        // Only the recorder counts what it dropped: once it has started the run
+        // or been killed, nobody knows what is missing, and it must not read 0.
+        const lost = seq === 0 && signal === null && !killed ? 0 : null;
         if (seq === 0) {
           pass({
             seq: 0,
@@ -166,19 +220,23 @@ export function startProbeRun(
           g: 0,
           exitCode: -1,
           signal: null,
-          lost: 0,
-          reason: limitsGuard.stoppedFor ?? 'probe-error',
+          lost,
+          reason: limitsGuard.stoppedFor ?? (outOfMemory ? 'memory-limit' : 'probe-error'),
         });
       }
       const end = ended as Extract<SlowmoEvent, { kind: 'run.end' }>;
       if (cwd) rmSync(cwd, { recursive: true, force: true });
       sandbox.dispose();
-      const limit = limitsGuard.limitFor(end.reason);
-      void (cgroup?.remove() ?? Promise.resolve()).finally(() =>
+      const limit =
+        recorderLimit && end.reason === 'memory-limit'
+          ? recorderLimit
+          : limitsGuard.limitFor(end.reason);
+      void Promise.all([cgroup?.remove(), probeGroup?.remove()]).finally(() =>
         resolve({
           reason: end.reason,
           exitCode: end.exitCode,
           lost: end.lost,
+          ...(end.throttledMs !== undefined ? { throttledMs: end.throttledMs } : {}),
           events: seq,
           runMs: Math.round(performance.now() - started),
           ...(limit ? { limit } : {}),
@@ -186,9 +244,12 @@ export function startProbeRun(
       );
     };
     probe.on('error', (err) =>
-      finish(null, new Error(`cannot start ${config.probeBinary}: ${err.message}`)),
+      finish(null, null, new Error(`cannot start ${config.probeBinary}: ${err.message}`)),
     );
-    probe.on('close', (code) => finish(code));
+    // The program never outlives its recorder (killed, or out of memory):
+    // nobody would watch its limits, and it would hold the output pipes open.
+    probe.on('exit', () => void cgroup?.killAll());
+    probe.on('close', (code, signal) => finish(code, signal));
   });
 
   return {

@@ -139,6 +139,26 @@ export class RunCgroup {
     );
   }
 
+  /**
+   * Whether the group's memory reached its cap at least once: the kernel then
+   * reclaimed, refused a kernel allocation (ENOMEM) or killed a process. A
+   * refused kernel allocation (a BPF map) counts no failure in v1, so the
+   * peak is compared with the cap too (charges come in batches: within 1 MiB).
+   */
+  memoryLimitHit(): boolean {
+    const file = (name: string): number => Number(read(path.join(this.dirs.memory, name)) || 0);
+    if (this.kind === 'v2') {
+      const events = read(path.join(this.dirs.memory, 'memory.events'));
+      if (counter(events, 'max') > 0 || counter(events, 'oom_kill') > 0) return true;
+      const cap = file('memory.max'); // NaN for "max": no cap to reach
+      return file('memory.peak') >= cap - 1024 * 1024;
+    }
+    return (
+      this.oomKilled() ||
+      file('memory.max_usage_in_bytes') >= file('memory.limit_in_bytes') - 1024 * 1024
+    );
+  }
+
   /** Whether a fork or thread creation was refused for the process limit. */
   processLimitHit(): boolean {
     return counter(read(path.join(this.dirs.pids, 'pids.events')), 'max') > 0;
