@@ -73,6 +73,15 @@ export const END_REASONS = [
   'idle',
   'probe-error',
 ] as const;
+/** The end reasons that mean a limit of the sandbox stopped the program (the bridge killed it). */
+export const LIMIT_REASONS = [
+  'timeout',
+  'cpu-limit',
+  'memory-limit',
+  'process-limit',
+  'output-limit',
+  'event-limit',
+] as const satisfies readonly (typeof END_REASONS)[number][];
 
 /** What a backend can observe; the UI shows what it cannot as inferred, never as seen. */
 export const FidelitySchema = z.object({

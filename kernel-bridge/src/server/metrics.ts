@@ -4,17 +4,10 @@
  * through a tap on the Bridge; the queue gauges are read when scraped.
  */
 import type { Bridge, RunObserver } from '../bridge';
-import { END_REASONS, type EndReason } from '../protocol';
+import { END_REASONS, LIMIT_REASONS, type EndReason } from '../protocol';
 
 /** Run ends that a limit of the sandbox caused (the bridge killed the program). */
-const LIMIT_REASONS: ReadonlySet<EndReason> = new Set([
-  'timeout',
-  'cpu-limit',
-  'memory-limit',
-  'process-limit',
-  'output-limit',
-  'event-limit',
-]);
+const LIMITS: ReadonlySet<EndReason> = new Set(LIMIT_REASONS);
 
 const BUILD_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120];
 const RUN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
@@ -116,7 +109,7 @@ export class Metrics {
         this.events += end.stats.events;
         if (end.lost === null) this.lossUnknown++;
         else this.lost += end.lost;
-        if (LIMIT_REASONS.has(end.reason)) this.kills++;
+        if (LIMITS.has(end.reason)) this.kills++;
         this.countEnd('end', end.reason);
       },
       error: (code) => {
