@@ -15,6 +15,7 @@ import {
   END_REASONS,
   LostSchema,
   lossWords,
+  throttleWords,
   parseEvent,
   ProtocolError,
   RunLimitSchema,
@@ -213,7 +214,7 @@ export function summaryText(rec: Recording): string {
     `Go-slowmo run: ${start && start.kind === 'run.start' ? `${start.goVersion}, GOMAXPROCS=${start.gomaxprocs}, ${start.backend}` : 'no events'}`,
     `${plural(rec.events.length, 'event')}, ${plural(goroutines, 'goroutine')} created` +
       (rec.end
-        ? `, ended: ${rec.end.reason} (exit code ${rec.end.exitCode})${lossText(rec.end.lost)}`
+        ? `, ended: ${rec.end.reason} (exit code ${rec.end.exitCode})${lossText(rec.end.lost, rec.end.stats.throttledMs)}`
         : ''),
   ];
   for (const c of rec.checkpoints ?? [])
@@ -221,7 +222,9 @@ export function summaryText(rec: Recording): string {
   return lines.join('\n');
 }
 
-function lossText(lost: number | null): string {
-  const words = lossWords(lost);
-  return words ? `, ${words}` : '';
+function lossText(lost: number | null, throttledMs?: number): string {
+  return [lossWords(lost), throttleWords(throttledMs)]
+    .filter((w) => w !== null)
+    .map((w) => `, ${w}`)
+    .join('');
 }

@@ -236,6 +236,7 @@ export class Bridge {
             compileMs: built.ms,
             runMs: outcome.runMs,
             cached: built.cached,
+            ...(outcome.throttledMs !== undefined ? { throttledMs: outcome.throttledMs } : {}),
           },
           ...(outcome.limit ? { limit: outcome.limit } : {}),
         });

@@ -2,6 +2,16 @@
  * The wall-clock limit counts the time a program was allowed to run, and
  * the idle limit the time a paced run sat paused with nobody touching it.
  *
+ * Any run may also be stopped by its recorder for back-pressure
+ * (bpf/internal/probe/backpressure.go): rather than lose events it cannot
+ * write out as fast as the program makes them (its reader, the bridge, holds
+ * back for a slow client), the probe stops the program until it has caught
+ * up, and says so as it happens (`throttle`). That time is the recorder's,
+ * not the program's: it does not count against the wall limit, or a slow
+ * client would end a program at its time limit that had barely run. It
+ * counts as idle instead: a client that stops reading for the idle limit
+ * gives its run slot back, as a forgotten paused run does.
+ *
  * A record run is allowed to run from its start to its end. A paced run
  * (bpf/internal/probe/pace.go) is not: every event stops the program, and
  * the probe's pacer lets events out and continues the program only as the
@@ -83,6 +93,8 @@ export class RunClock {
   private accruedTo: number;
   private timer: NodeJS.Timeout | undefined;
   private over = false;
+  /** The recorder has stopped the program for back-pressure. */
+  private throttled = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: ClockOptions) {
@@ -103,7 +115,20 @@ export class RunClock {
 
   /** The program waits for a command: paused, with no step under way. */
   get held(): boolean {
-    return this.countsFrom(this.now()) === undefined;
+    return this.pacedFrom(this.now()) === undefined;
+  }
+
+  /**
+   * The recorder stopped the program for back-pressure (true) or let it go
+   * on (false). Its time stands still meanwhile; the idle limit runs from the stop.
+   */
+  throttle(stopped: boolean): void {
+    if (stopped === this.throttled) return;
+    const t = this.now();
+    this.accrue(t);
+    this.throttled = stopped;
+    if (stopped) this.lastTouch = t;
+    this.arm(t);
   }
 
   /** A command the probe was sent (see parsePacerCommand); any command counts as a touch. */
@@ -165,6 +190,11 @@ export class RunClock {
 
   /** From when, at or after `t` and with no new command or event, the program's time counts; undefined: never. */
   private countsFrom(t: number): number | undefined {
+    return this.throttled ? undefined : this.pacedFrom(t);
+  }
+
+  /** countsFrom as the pacer alone decides it. */
+  private pacedFrom(t: number): number | undefined {
     switch (this.mode) {
       case 'free':
         return t;

@@ -5,7 +5,9 @@
  * there is none, from what the Go runtime printed when it failed). The first
  * limit hit stops the run and becomes its `run.end.reason`. A paced run's
  * wall time counts only while the learner lets the program run, and a paced
- * run left paused and untouched ends at the idle limit (run-clock.ts).
+ * run left paused and untouched ends at the idle limit (run-clock.ts); no
+ * run's wall time counts while its recorder holds it stopped for
+ * back-pressure.
  *
  * Stopping a program that is still alive (every limit the bridge watches, and
  * the learner's stop) goes through the probe engine, which sends it SIGQUIT
@@ -49,6 +51,8 @@ export class RunLimits {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Wall and idle time (run-clock.ts); from run.start. */
   private clock: RunClock | undefined;
+  /** The recorder holds the program stopped for back-pressure (a report may come before run.start). */
+  private throttled = false;
   /** Commands sent before run.start: the probe reads them when its pacer starts. */
   private readonly early: PacerCommand[] = [];
 
@@ -76,6 +80,7 @@ export class RunLimits {
       onLimit: (limit) => this.hit(limit),
     });
     for (const c of this.early.splice(0)) this.clock.command(c);
+    if (this.throttled) this.clock.throttle(true);
     if (this.cgroup) {
       const cg = this.cgroup;
       this.timers.push(
@@ -102,6 +107,15 @@ export class RunLimits {
     if (this.clock) this.clock.command(c);
     else this.early.push(c);
     return undefined;
+  }
+
+  /**
+   * The recorder stopped the program for back-pressure (true) or let it go
+   * on (false): that time is not the program's (run-clock.ts).
+   */
+  throttle(stopped: boolean): void {
+    this.throttled = stopped;
+    this.clock?.throttle(stopped);
   }
 
   /** A paced run whose program now waits for the learner's next command. */

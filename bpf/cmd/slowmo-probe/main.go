@@ -26,7 +26,8 @@ const usage = `usage: slowmo-probe COMMAND
 
 commands:
   run [--procs N] [--timeout S] [--output-limit BYTES] [--pace N [--sysmon MODE]]
-      [--launcher JSON --inside PATH] -- BINARY [ARGS]
+      [--launcher JSON --inside PATH] [--throttle-fd N]
+      -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end. --pace stops the
            program at each event and delivers N events per second (0: start
@@ -40,7 +41,13 @@ commands:
            e.g. a sandbox) that ends by exec'ing what it is given; --inside
            is the binary's path as that sandbox sees it. --output-limit
            stops the program as soon as it has written more than BYTES
-           (stdout and stderr together); run.end says output-limit
+           (stdout and stderr together); run.end says output-limit.
+           A reader of stdout slower than the program slows it: the probe
+           stops the program rather than lose events, and run.end says for
+           how long (throttledMs; --timeout does not count that time).
+           --throttle-fd N writes {"throttled":true} as the program is
+           stopped so and {"throttled":false} as it goes on, one per line
+           to file descriptor N, for a watcher's own wall clock
   trace [--procs N] [--timeout S] [--output-limit BYTES] [--period MS]
         [--launcher JSON --inside PATH]
         (--build DIR | -- BINARY) [ARGS]
@@ -137,10 +144,15 @@ func run(args []string) int {
 	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
 	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
+	throttleFD := fs.Int("throttle-fd", -1, "write {\"throttled\":true|false} lines to this file descriptor as the program is stopped for back-pressure and goes on")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	launcher, ok := parseLauncher("run", *launcherJSON)
+	if !ok {
+		return 2
+	}
+	throttled, ok := throttleReport(*throttleFD)
 	if !ok {
 		return 2
 	}
@@ -197,6 +209,7 @@ func run(args []string) int {
 		Stop:       stop,
 
 		OutputLimit: *outputLimit,
+		Throttled:   throttled,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)
@@ -206,6 +219,32 @@ func run(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// throttleReport opens --throttle-fd: nil when none (-1); false after saying why it cannot.
+func throttleReport(fd int) (func(stopped bool), bool) {
+	if fd < 0 {
+		return nil, true
+	}
+	if fd <= 2 {
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --throttle-fd %d: give a descriptor of its own, 3 or above (0-2 are stdin, stdout and stderr)\n", fd)
+		return nil, false
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --throttle-fd %d: not an open file descriptor (%v): open it for writing before starting the probe\n", fd, err)
+		return nil, false
+	}
+	// The program must never inherit it: it could tell the watcher it was stopped.
+	syscall.CloseOnExec(fd)
+	f := os.NewFile(uintptr(fd), "throttle")
+	return func(stopped bool) {
+		line := []byte("{\"throttled\":false}\n")
+		if stopped {
+			line = []byte("{\"throttled\":true}\n")
+		}
+		_, _ = f.Write(line) // a watcher that went away does not stop the run
+	}, true
 }
 
 // versions lists the supported releases; a toolchain is installed when the

@@ -23,6 +23,10 @@ type Ending struct {
 	// limited is closed when the probe sees the program pass a limit.
 	limited   chan struct{}
 	limitOnce sync.Once
+	// Uncounted, when set before Watch, is the time so far that does not
+	// count against the timeout: the program was stopped for back-pressure
+	// (backpressure.go), which is the recorder's time, not the program's.
+	Uncounted func() time.Duration
 }
 
 // QuitGrace is how long a program the watcher stops gets to print its
@@ -82,12 +86,31 @@ func (e *Ending) Watch(timeout time.Duration, stop <-chan struct{}, quit func() 
 			kill()
 		})
 	}
+	var timerMu sync.Mutex
 	var timer *time.Timer
+	over := false // the program has ended: no timer is set again
 	if timeout > 0 {
-		timer = time.AfterFunc(timeout, func() {
+		var counted time.Duration
+		var fire func()
+		fire = func() {
+			if e.Uncounted != nil {
+				// Time that did not count since the timer was set: wait that much more.
+				if extra := e.Uncounted() - counted; extra > 0 {
+					counted += extra
+					timerMu.Lock()
+					if !over {
+						timer = time.AfterFunc(extra, fire)
+					}
+					timerMu.Unlock()
+					return
+				}
+			}
 			e.set("timeout", true)
 			end()
-		})
+		}
+		timerMu.Lock()
+		timer = time.AfterFunc(timeout, fire)
+		timerMu.Unlock()
 	}
 	go func() {
 		select {
@@ -100,9 +123,12 @@ func (e *Ending) Watch(timeout time.Duration, stop <-chan struct{}, quit func() 
 		}
 	}()
 	return func() {
+		timerMu.Lock()
+		over = true
 		if timer != nil {
 			timer.Stop()
 		}
+		timerMu.Unlock()
 		close(finished)
 	}
 }

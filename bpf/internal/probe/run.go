@@ -49,6 +49,10 @@ type Options struct {
 	// OutputLimit, when above 0, ends the run "output-limit" as soon as the
 	// program has written more than this many bytes.
 	OutputLimit int64
+	// Throttled, when set, is told as the probe stops the program for
+	// back-pressure (backpressure.go) and continues it, so that a watcher can
+	// leave that time out of its wall clock, as the probe's own Timeout does.
+	Throttled func(stopped bool)
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -150,6 +154,13 @@ func Run(opts Options) error {
 		close(paceDone)
 	}
 
+	// A slow reader of opts.Out slows the program instead of losing its events.
+	throttle, err := startThrottle(probes, h.pid, newSysmonTicks(bin, h.pid), opts.Throttled)
+	if err != nil {
+		kill()
+		return err
+	}
+
 	// Release the target: the gate execs it now.
 	if err := h.open(); err != nil {
 		kill()
@@ -246,8 +257,16 @@ func Run(opts Options) error {
 			_ = syscall.Kill(h.pid, syscall.SIGCONT)
 			return ok
 		}
-		return Quit(h.pid, int(mainThread.Load()))
+		ok := Quit(h.pid, int(mainThread.Load()))
+		if throttle.stopped() {
+			// Let it print its stacks; a record made meanwhile above the
+			// high-water mark stops it again until the ring is read.
+			_ = syscall.Kill(h.pid, syscall.SIGCONT)
+		}
+		return ok
 	}
+	// Time stopped for back-pressure is not the program's: it does not count against the timeout.
+	ending.Uncounted = throttle.Stopped
 	watched := ending.Watch(opts.Timeout, opts.Stop, quit, kill)
 	pipes.Wait()
 	stdout.Close()
@@ -259,6 +278,7 @@ func Run(opts Options) error {
 	if err := <-recordsDone; err != nil {
 		readErr = err
 	}
+	throttle.close()
 
 	exitCode, signal, err := ending.Exited(waitErr, len(opts.Launcher) > 0)
 	if err != nil {
@@ -279,7 +299,8 @@ func Run(opts Options) error {
 		sig = signal
 	}
 	n.event(monotonic(), "run.end", -1, -1, 0, F("exitCode", exitCode), F("signal", sig),
-		F("lost", int64(lost)), F("reason", ending.Reason()))
+		F("lost", int64(lost)), F("reason", ending.Reason()),
+		F("throttledMs", throttle.Stopped().Milliseconds()))
 	if pace != nil {
 		pace.end()
 	}

@@ -5,6 +5,7 @@
 import {
   baseName,
   lossWords,
+  throttleWords,
   type GState,
   type SchedState,
 } from '@go-slowmo/kernel-bridge/protocol';
@@ -65,6 +66,8 @@ export function headerText(state: SchedState): string {
     else parts.push(`stopped: ${end.reason}`);
     const loss = lossWords(end.lost);
     if (loss) parts.push(loss);
+    const throttled = throttleWords(end.throttledMs);
+    if (throttled) parts.push(throttled);
   }
   return parts.join(' · ');
 }

@@ -21,6 +21,8 @@ export interface RunOutcome {
   exitCode: number;
   /** Null: the recorder was killed, so the loss is unknown. */
   lost: number | null;
+  /** As run.end's throttledMs: time the recorder held the program stopped to lose no event. */
+  throttledMs?: number;
   /** Events passed on, run.start to run.end. */
   events: number;
   runMs: number;

@@ -276,6 +276,8 @@ function limitWords(
   limits: EndingLimits,
   elapsedNs: number,
   hit?: string,
+  /** The recorder had stopped the program for back-pressure (run.end's throttledMs). */
+  throttled = false,
 ): { kind: EndingKind; title: string; why: string } | null {
   if (reason === 'memory-limit' && hit === 'probeMemoryBytes') {
     const v = limits.probeMemoryBytes;
@@ -301,6 +303,13 @@ function limitWords(
       const v = limits.idleSeconds;
       const waited =
         v === undefined ? 'a long time' : v >= 120 ? `${+(v / 60).toFixed(1)} min` : seconds(v);
+      if (throttled) {
+        return {
+          kind: 'stopped',
+          title: `Stopped: its events went unread for ${waited}`,
+          why: `The recorder holds a program still rather than lose its events while nobody reads them, and nobody read this one's for ${waited}, so the server stopped it to give its place to other runs. Run the cell again to start over.`,
+        };
+      }
       return {
         // Not the program's doing: nobody was stepping it any more.
         kind: 'stopped',
@@ -478,7 +487,13 @@ function explainRunEnd(
   const crash = parseCrash(stderrOf(events));
   const elapsed = events.length > 0 ? (events[events.length - 1] as SlowmoEvent).t : end.t;
 
-  const limit = limitWords(info.reason, limitsIn(opts), elapsed, opts.limit?.name);
+  const limit = limitWords(
+    info.reason,
+    limitsIn(opts),
+    elapsed,
+    opts.limit?.name,
+    (info.throttledMs ?? 0) > 0,
+  );
   if (limit) {
     const { lines, said } = whereStopped(crash, end, opts);
     return {

@@ -69,7 +69,10 @@ export const END_REASONS = [
   'process-limit',
   'output-limit',
   'event-limit',
-  /** A paced run waited paused, untouched, past the idle limit (bridge only; the probe never says it). */
+  /**
+   * A paced run waited paused, untouched, past the idle limit, or a run's events went unread that
+   * long while its recorder held it stopped (bridge only; the probe never says it).
+   */
   'idle',
   'probe-error',
 ] as const;
@@ -186,6 +189,14 @@ export const RunEndSchema = ev('run.end', {
   signal: z.string().nullable(),
   lost: LostSchema,
   reason: z.enum(END_REASONS),
+  /**
+   * Milliseconds the recorder kept the program stopped so as to lose no
+   * event (back-pressure): its reader, or a client behind the bridge, was
+   * slower than the program made events. Time the program did not run, and
+   * not counted against the wall limit. Absent where a backend never stops
+   * the program so (the tracer) and in recordings made before it existed.
+   */
+  throttledMs: int().min(0).optional(),
 });
 
 /** Every event kind, keyed by its `kind`. */

@@ -229,6 +229,8 @@ export const RunStatsSchema = z.object({
   cached: z.boolean().optional(),
   /** Events the bridge could not deliver to this client (slow consumer), counted not hidden. */
   undelivered: z.number().int().min(0).optional(),
+  /** As run.end's `throttledMs`: how long the program was stopped so that no event was lost. */
+  throttledMs: z.number().int().min(0).optional(),
 });
 
 export const LIMIT_UNITS = ['s', 'MiB', 'bytes', 'events', 'processes'] as const;

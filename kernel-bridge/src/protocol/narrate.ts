@@ -25,7 +25,7 @@ import {
 import type { GState, SchedState, SourcePos } from './state';
 import { wakeText, type SourceLookup } from './wake';
 import { whyRunning, whyRunningText } from './why';
-import { fileWords, lossWords, waitWords } from './words';
+import { fileWords, lossWords, throttleWords, waitWords } from './words';
 
 /** What narration can use besides the state: each part optional, each makes a sentence exact. */
 export interface NarrateContext {
@@ -235,7 +235,7 @@ const END_WORDS: Record<EndReason, string> = {
   'process-limit': 'was stopped: too many processes or threads',
   'output-limit': 'was stopped: too much output',
   'event-limit': 'was stopped: too many scheduler events',
-  idle: 'was stopped: left paused, untouched, too long',
+  idle: 'was stopped: left paused or unread too long',
   'probe-error': 'was stopped: the probe failed',
 };
 
@@ -349,6 +349,8 @@ export function narrate(
       else if (e.signal) text += ` (${e.signal})`;
       const loss = lossWords(e.lost);
       if (loss) text += `; ${loss}`;
+      const throttled = throttleWords(e.throttledMs);
+      if (throttled) text += `; ${throttled}`;
       return text;
     }
   }

@@ -382,7 +382,8 @@ const handlers: Handlers = {
     return NONE;
   },
   'run.end'(_tx, e) {
-    return { end: { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason } };
+    const end = { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason };
+    return { end: e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs } };
   },
 };
 

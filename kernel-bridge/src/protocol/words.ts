@@ -138,3 +138,14 @@ export function lossWords(lost: number | null): string | null {
   if (lost === null) return LOSS_UNKNOWN_WORDS;
   return lost > 0 ? `${plural(lost, 'event was', 'events were')} lost` : null;
 }
+
+/**
+ * The time the recorder held the program stopped so as to record every event
+ * (run.end's `throttledMs`), in words, or null when it never did: said
+ * wherever a loss would be, since it is what a loss became.
+ */
+export function throttleWords(ms: number | undefined): string | null {
+  if (!ms) return null;
+  const time = ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return `slowed ${time} to record everything`;
+}

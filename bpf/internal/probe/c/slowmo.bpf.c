@@ -37,10 +37,14 @@ __u32 paced = 0;
 
 #define SIGSTOP 19
 
+static __always_inline void backpressure(void);
+
 static __always_inline void pace(void)
 {
 	if (paced)
 		bpf_send_signal(SIGSTOP);
+	else
+		backpressure();
 }
 
 enum kind {
@@ -105,6 +109,28 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 32 << 20);
 } events SEC(".maps");
+
+// Back-pressure (backpressure.go): a record never waits for room. When the
+// loader falls behind and the ring holds high_water bytes, the target is
+// stopped; the loader continues it once it has read the ring down to its
+// low-water mark. The stop takes effect as each thread next leaves the
+// kernel, so records made meanwhile land in the room above the mark. Each
+// record made above the mark stops the target again: whoever continued it
+// (the pacer, a person with kill -CONT) cannot make the ring overflow.
+// high_water is ~0 (never) until the loader sets it.
+__u64 high_water = ~0ULL;
+// When the stop under way began (bpf_ktime_get_ns, CLOCK_MONOTONIC); 0 when
+// the target runs. The loader clears it as it continues the target.
+__u64 throttled_since = 0;
+
+static __always_inline void backpressure(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < high_water)
+		return;
+	if (!throttled_since)
+		throttled_since = bpf_ktime_get_ns();
+	bpf_send_signal(SIGSTOP);
+}
 
 // A scratch steal_record: too big for the 512-byte BPF stack.
 struct {

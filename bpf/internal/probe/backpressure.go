@@ -1,0 +1,154 @@
+package probe
+
+import (
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf"
+)
+
+// Back-pressure: a recording loses nothing, the program waits instead. The
+// probes write records to a ring buffer that this side reads, turns into
+// events and writes out; when the writing is slower than the program (a slow
+// reader of our stdout, such as the bridge holding back for a slow client),
+// the ring fills. Before it is full the probes stop the program
+// (slowmo.bpf.c's backpressure: SIGSTOP once the ring holds highWater
+// bytes), and the throttle continues it (SIGCONT) once the ring is read down
+// to lowWater. The program is slowed, and run.end says by how much
+// (throttledMs); lost stays for what nothing could hold.
+//
+// The signal takes effect as each thread of the program next leaves the
+// kernel: the records made meanwhile (a few per thread) land in the room
+// above highWater, which is most of the ring. The stop distorts what paced
+// mode's pauses distort (pace.go): the monotonic clock runs on, so timers
+// fire in a burst after it; sysmon's records are reset before each continue
+// (sysmon.go), so that it neither preempts a goroutine nor retakes a P merely
+// because the program was stopped.
+
+// The marks, as fractions of the ring: stop at a quarter full (events lag
+// the program by at most that much), continue at a sixteenth, so that each
+// stop lets the reader catch up by most of a quarter of the ring.
+func highWater(ring int) uint64 { return uint64(ring / 4) }
+func lowWater(ring int) int     { return ring / 16 }
+
+// throttlePoll is how often the throttle looks for a stop and for a drained
+// ring. A stop is seen (and reported) at most this late; a continue comes
+// at most this late after the ring fell below lowWater, while the reader
+// still has lowWater bytes of records to read.
+const throttlePoll = 5 * time.Millisecond
+
+type throttle struct {
+	probes   *Probes
+	sinceVar *ebpf.Variable // throttled_since
+	pid      int
+	low      int
+	ticks    *sysmonTicks // nil: sysmon's records cannot be reset (a PIE target)
+	report   func(stopped bool)
+
+	mu    sync.Mutex
+	total time.Duration // stops that are over
+	since uint64        // when the stop under way began (monotonic ns); 0: none
+	done  chan struct{}
+	ended chan struct{}
+}
+
+// startThrottle arms the probes' high-water mark and watches for stops.
+// report, when not nil, is told of each stop and continue as it happens.
+func startThrottle(probes *Probes, pid int, ticks *sysmonTicks, report func(stopped bool)) (*throttle, error) {
+	ring := probes.Reader.BufferSize()
+	since, err := probes.variable("throttled_since")
+	if err != nil {
+		return nil, err
+	}
+	high, err := probes.variable("high_water")
+	if err != nil {
+		return nil, err
+	}
+	if err := high.Set(highWater(ring)); err != nil {
+		return nil, err
+	}
+	t := &throttle{probes: probes, sinceVar: since, pid: pid, low: lowWater(ring), ticks: ticks, report: report,
+		done: make(chan struct{}), ended: make(chan struct{})}
+	go t.watch()
+	return t, nil
+}
+
+func (t *throttle) watch() {
+	defer close(t.ended)
+	tick := time.NewTicker(throttlePoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.done:
+			return
+		case <-tick.C:
+			t.check()
+		}
+	}
+}
+
+// check reports a new stop, and continues the program once the ring is drained.
+func (t *throttle) check() {
+	var since uint64
+	if err := t.sinceVar.Get(&since); err != nil || since == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.since == 0 {
+		t.since = since
+		if t.report != nil {
+			t.report(true)
+		}
+	}
+	if t.probes.Reader.AvailableBytes() >= t.low {
+		return
+	}
+	// The program is stopped while sysmon's records are written.
+	_ = t.ticks.reset() // best effort: the program may be exiting
+	// Cleared before the continue: a stop after it is a new one.
+	if err := t.sinceVar.Set(uint64(0)); err != nil {
+		return
+	}
+	_ = syscall.Kill(t.pid, syscall.SIGCONT)
+	t.total += time.Duration(monotonic() - t.since)
+	t.since = 0
+	if t.report != nil {
+		t.report(false)
+	}
+}
+
+// stopped says whether the program is stopped for back-pressure now (as far as the throttle has seen).
+func (t *throttle) stopped() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.since != 0
+}
+
+// Stopped is the time the program has spent stopped for back-pressure so far, the stop under way included.
+func (t *throttle) Stopped() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := t.total
+	if t.since != 0 {
+		d += time.Duration(monotonic() - t.since)
+	}
+	return d
+}
+
+// close stops watching; Stopped still answers.
+func (t *throttle) close() {
+	close(t.done)
+	<-t.ended
+}
+
+// variable is one of the probes' global variables (slowmo.bpf.c's names).
+func (p *Probes) variable(name string) (*ebpf.Variable, error) {
+	v, ok := p.coll.Variables[name]
+	if !ok {
+		return nil, fmt.Errorf("the probes have no variable %s", name)
+	}
+	return v, nil
+}
