@@ -6,19 +6,14 @@
  * once. The live output holds only the run's id; the recording is written
  * into the cell's outputs once, when the run ends.
  */
-import {
-  evaluateCheckpoint,
-  ProtocolError,
-  type Diagnostic,
-  type SlowmoEvent,
-} from '@go-slowmo/kernel-bridge/protocol';
+import { checkpointOutcomes, type Diagnostic } from '@go-slowmo/kernel-bridge/protocol';
 import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { INotebookCellExecutor, INotebookModel } from '@jupyterlab/notebook';
 import { UUID } from '@lumino/coreutils';
 import type { BridgeClient } from './client';
 import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata } from './metadata';
 import { svgOf } from './picture/svg';
-import { pack, RUN_MIME, summaryText, type CheckpointOutcome } from './recording';
+import { pack, RUN_MIME, summaryText } from './recording';
 import { liveRuns, LIVE_MIME, RunStore } from './store';
 
 type RunCell = (options: INotebookCellExecutor.IRunCellOptions) => Promise<boolean>;
@@ -29,33 +24,6 @@ export interface ExecutorHooks {
     cell: INotebookCellExecutor.IRunCellOptions['cell'],
     diagnostics: Diagnostic[],
   ): void;
-}
-
-/** Evaluates a cell's checkpoints; a malformed one is the lesson's fault and says so. */
-export function checkpointOutcomes(
-  meta: SlowmoMetadata,
-  events: readonly SlowmoEvent[],
-): CheckpointOutcome[] {
-  return meta.checkpoints.map((cp) => {
-    try {
-      const r = evaluateCheckpoint(cp, events);
-      return {
-        id: cp.id,
-        title: cp.title,
-        passed: r.passed,
-        reason: r.reason,
-        ...(cp.hint && !r.passed ? { hint: cp.hint } : {}),
-      };
-    } catch (err) {
-      const why = err instanceof ProtocolError ? err.message : String(err);
-      return {
-        id: cp.id,
-        title: cp.title,
-        passed: false,
-        reason: `this checkpoint is malformed: ${why}`,
-      };
-    }
-  });
 }
 
 export class SlowmoCellExecutor implements INotebookCellExecutor {
@@ -201,7 +169,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
       });
     }
     if (ran && meta.checkpoints.length > 0)
-      store.update({ checkpoints: checkpointOutcomes(meta, store.events) });
+      store.update({ checkpoints: checkpointOutcomes(meta.checkpoints, store.events) });
     const rec = store.toRecording();
     model.outputs.clear();
     model.outputs.add({

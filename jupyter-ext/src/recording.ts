@@ -21,6 +21,7 @@ import {
   RunLimitSchema,
   RunStatsSchema,
   toProtocolError,
+  type CheckpointOutcome,
   type RunLimit,
   type Diagnostic,
   type EventKind,
@@ -53,14 +54,7 @@ const FIELDS = new Map<
   }),
 );
 
-export interface CheckpointOutcome {
-  id: string;
-  title: string;
-  passed: boolean;
-  reason: string;
-  /** The lesson's hint, for a checkpoint not passed. */
-  hint?: string;
-}
+export type { CheckpointOutcome };
 
 /** A finished (or failed to build) run, unpacked. */
 export interface Recording {

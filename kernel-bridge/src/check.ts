@@ -7,28 +7,21 @@
 import { readFileSync } from 'node:fs';
 import type { Bridge } from './bridge';
 import {
-  evaluateCheckpoint,
+  checkpointOutcomes,
   explainEnding,
   initialState,
   replay,
   isSlowmo,
   METADATA_KEY,
   parseMetadata,
-  ProtocolError,
   RunRequestSchema,
   cellRunRequest,
+  uncheckedOutcomes,
   type BackendChoice,
+  type CheckpointOutcome,
   type Diagnostic,
   type SlowmoEvent,
 } from './protocol';
-
-export interface CheckpointReport {
-  id: string;
-  title: string;
-  passed: boolean;
-  reason: string;
-  hint?: string;
-}
 
 export interface CellReport {
   /** 1-based, among all the notebook's cells, as JupyterLab numbers them. */
@@ -39,7 +32,7 @@ export interface CellReport {
   end?: { reason: string; exitCode: number };
   /** How the program ended when it did not end well: a deadlock, a panic, a limit (the title of explainEnding). */
   ending?: string;
-  checkpoints: CheckpointReport[];
+  checkpoints: CheckpointOutcome[];
 }
 
 export interface NotebookReport {
@@ -135,27 +128,9 @@ export async function checkNotebooks(
       } else if (ran.error) {
         report.problem = `it did not run: ${ran.error}`;
       }
-      for (const cp of meta.checkpoints) {
-        let passed = false;
-        let reason: string;
-        if (report.problem) reason = 'not checked: the cell did not run';
-        else {
-          try {
-            const r = evaluateCheckpoint(cp, ran.events);
-            passed = r.passed;
-            reason = r.reason;
-          } catch (err) {
-            reason = `the checkpoint is malformed: ${err instanceof ProtocolError ? err.message : String(err)}`;
-          }
-        }
-        report.checkpoints.push({
-          id: cp.id,
-          title: cp.title,
-          passed,
-          reason,
-          ...(cp.hint && !passed ? { hint: cp.hint } : {}),
-        });
-      }
+      report.checkpoints = report.problem
+        ? uncheckedOutcomes(meta.checkpoints)
+        : checkpointOutcomes(meta.checkpoints, ran.events);
       report.passed = !report.problem && report.checkpoints.every((c) => c.passed);
       opts.onCell?.(path, report);
     }

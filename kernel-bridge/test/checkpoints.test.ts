@@ -1,4 +1,11 @@
-import { evaluateCheckpoint, ProtocolError, type CheckInput } from '../src/protocol';
+import {
+  checkpointOutcomes,
+  evaluateCheckpoint,
+  ProtocolError,
+  uncheckedOutcomes,
+  type CheckInput,
+  type Checkpoint,
+} from '../src/protocol';
 import { script } from './support/events';
 
 /** Two workers created at line 12; g3 runs on P0, is preempted, and is stolen by P1. */
@@ -325,4 +332,29 @@ describe('results read as sentences', () => {
       ]);
     }
   });
+});
+
+test('outcomes: one wording for the notebook and slowmo check, the hint only when not passed', () => {
+  const cps = [
+    {
+      id: 'a',
+      title: 'See a steal',
+      hint: 'more goroutines',
+      check: { type: 'event', kind: 'steal' },
+    },
+    { id: 'b', title: 'See a GC', hint: 'allocate', check: { type: 'event', kind: 'gc' } },
+    { id: 'c', title: 'Broken', check: { type: 'event', kind: 'g.teleport' } },
+  ] as unknown as Checkpoint[];
+  const got = checkpointOutcomes(cps, events);
+  expect(got.map((o) => [o.id, o.passed, o.hint])).toEqual([
+    ['a', true, undefined],
+    ['b', false, 'allocate'],
+    ['c', false, undefined],
+  ]);
+  expect(got[2]!.reason).toMatch(
+    /^this checkpoint is malformed \(the lesson's fault, not yours\): .*kind/,
+  );
+  expect(uncheckedOutcomes(cps).map((o) => [o.passed, o.reason])).toEqual(
+    cps.map(() => [false, 'not checked: the cell did not run']),
+  );
 });

@@ -20,4 +20,5 @@ export * from './stacks';
 export * from './endings';
 export * from './checkwords';
 export * from './checkpoints';
+export * from './outcomes';
 export * from './notebook';
