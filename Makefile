@@ -23,7 +23,7 @@ lint: setup
 
 format:
 	npx prettier --write . && npx eslint --fix .
-	gofmt -w bpf
+	gofmt -w bpf lessons/src
 
 clean:
 	rm -rf node_modules */node_modules kernel-bridge/dist jupyter-ext/lib bpf/bin .setup-stamps .nx

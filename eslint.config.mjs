@@ -88,8 +88,8 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    // Node scripts (scripts/*.mjs): Node's globals.
-    files: ['scripts/**/*.mjs'],
+    // Node scripts (scripts/*.mjs, the lessons' generator): Node's globals.
+    files: ['scripts/**/*.mjs', 'lessons/tools/**/*.mjs'],
     languageOptions: {
       globals: {
         process: 'readonly',

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func work(n int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	fmt.Println("worker", n, "says hi")
+}
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 1; i <= 5; i++ {
+		wg.Add(1)
+		go work(i, &wg)
+	}
+	wg.Wait()
+	fmt.Println("all done")
+}

@@ -1,0 +1,19 @@
+package main
+
+import "fmt"
+
+func first(done chan string) {
+	done <- "first"
+}
+
+func second(done chan string) {
+	done <- "second"
+}
+
+func main() {
+	done := make(chan string)
+	go first(done)
+	go second(done)
+	fmt.Println(<-done)
+	fmt.Println(<-done)
+}

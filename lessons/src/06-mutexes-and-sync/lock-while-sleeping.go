@@ -1,0 +1,28 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+var mu sync.Mutex
+var total int
+
+func add(wg *sync.WaitGroup) {
+	defer wg.Done()
+	mu.Lock()
+	total++
+	time.Sleep(time.Millisecond)
+	mu.Unlock()
+}
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go add(&wg)
+	}
+	wg.Wait()
+	fmt.Println("total", total)
+}

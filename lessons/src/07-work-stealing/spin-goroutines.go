@@ -1,0 +1,25 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+var sink [8]int
+
+func spin(i int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for j := 0; j < 3000000; j++ {
+		sink[i%8] += j
+	}
+}
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go spin(i, &wg)
+	}
+	wg.Wait()
+	fmt.Println("done", sink[0] > 0)
+}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+func spin(name string, wg *sync.WaitGroup) {
+	defer wg.Done()
+	x := 0
+	for i := 0; i < 100000000; i++ {
+		x += i
+		if i%1000000 == 0 {
+			runtime.Gosched() // let the other goroutine run
+		}
+	}
+	fmt.Println(name, "done", x > 0)
+}
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go spin("a", &wg)
+	go spin("b", &wg)
+	wg.Wait()
+}

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func spin(name string, wg *sync.WaitGroup) {
+	defer wg.Done()
+	x := 0
+	for i := 0; i < 100000000; i++ {
+		x += i
+	}
+	fmt.Println(name, "done", x > 0)
+}
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go spin("a", &wg)
+	go spin("b", &wg)
+	wg.Wait()
+}
