@@ -5,6 +5,7 @@
  * Each message is parsed with the protocol's schemas and routed by run id.
  */
 import {
+  parseBridgeInfo,
   parseServerMessage,
   type ControlAction,
   type Diagnostic,
@@ -38,9 +39,6 @@ export function bridgeUrl(baseUrl: string, location: { protocol: string; host: s
 }
 
 /** The part of GET /api/info the page reads. */
-interface BridgeInfoLike {
-  backends?: { ebpf?: { available?: boolean; why?: string } };
-}
 
 export class BridgeClient {
   private socket: WebSocket | null = null;
@@ -117,10 +115,11 @@ export class BridgeClient {
    */
   ebpfUnavailable(): Promise<string | undefined> {
     this.why ??= fetch(this.url.replace(/^ws/, 'http').replace(/\/api\/runs$/, '/api/info'))
-      .then((r) => (r.ok ? (r.json() as Promise<BridgeInfoLike>) : ({} as BridgeInfoLike)))
-      .then((info) =>
-        info.backends?.ebpf?.available === false ? info.backends.ebpf.why : undefined,
-      )
+      .then((r) => (r.ok ? r.json() : undefined))
+      .then((json) => {
+        const ebpf = parseBridgeInfo(json)?.backends.ebpf;
+        return ebpf?.available === false ? ebpf.why : undefined;
+      })
       .catch(() => undefined);
     return this.why;
   }

@@ -9,8 +9,9 @@ import { chooseBackend, detectBackends, type Backend, type Backends } from './ba
 import { startProbeRun } from './backends/probe-run';
 import type { BackendRun } from './backends/run';
 import { Builder } from './build';
-import type { BridgeConfig, Limits } from './config';
+import type { BridgeConfig } from './config';
 import type {
+  BridgeInfo,
   ControlAction,
   Diagnostic,
   EndMessage,
@@ -20,7 +21,7 @@ import type {
 } from './protocol';
 import { CancelledError, RunQueue } from './queue';
 import { VERSION } from './paths';
-import { cgroupLayout, type CgroupKind } from './sandbox/cgroup';
+import { cgroupLayout } from './sandbox/cgroup';
 import { sandboxScratchDir, seccompState } from './sandbox/sandbox';
 import { UidRange, UidRangeError } from './sandbox/uids';
 import { findToolchains, GoVersionError, resolveToolchain, type Toolchains } from './toolchains';
@@ -47,24 +48,6 @@ export interface RunHandle {
   resumeReading(): void;
   /** Settles when the run is over and everything it used is released. */
   readonly done: Promise<void>;
-}
-
-export interface BridgeInfo {
-  version: string;
-  backends: Backends;
-  go: { installed: string[]; installable: string[]; default?: string };
-  limits: Limits;
-  parallel: number;
-  queue: { running: number; queued: number };
-  sandbox: {
-    tool: 'bubblewrap' | 'none';
-    cgroups: CgroupKind;
-    why?: string;
-    /** Whether builds and programs run under the system-call filter (sandbox/seccomp.ts), or why not. */
-    seccomp: { active: boolean; why?: string };
-    /** The uids this bridge's runs take turns with (root only; absent when uids do not apply). */
-    uids?: { first: number; count: number };
-  };
 }
 
 /** Hears every run's lifecycle beside its observer (e.g. the metrics); called once per run. */

@@ -3,6 +3,6 @@
  * re-exported, its protocol.
  */
 export * from './protocol';
-export { Bridge, type BridgeInfo, type RunHandle, type RunObserver } from './bridge';
+export { Bridge, type RunHandle, type RunObserver } from './bridge';
 export { makeConfig, type BridgeConfig, type BridgeConfigInput, type Limits } from './config';
 export { startServer, buildApp, type BridgeServer } from './server/app';

@@ -5,6 +5,7 @@
  */
 import WebSocket from 'ws';
 import { isLoopbackHost, refuse } from '../src/server/access';
+import { BridgeInfoSchema } from '../src/protocol';
 import type { BridgeServer } from '../src/server/app';
 import { startTestBridge, wsUrl } from './support/bridge';
 
@@ -122,7 +123,10 @@ describe('the server enforces them', () => {
     });
     // With the token it is the bridge's whole description, as the bridge gives it.
     expect(withToken.status).toBe(200);
-    expect(await withToken.json()).toEqual(JSON.parse(JSON.stringify(server.bridge.info())));
+    const info: unknown = await withToken.json();
+    expect(info).toEqual(JSON.parse(JSON.stringify(server.bridge.info())));
+    // ... which is what the protocol says /api/info is (the extension reads it so).
+    expect(BridgeInfoSchema.parse(info)).toEqual(info);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });
 });

@@ -6,15 +6,11 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { BackendChoice } from '../protocol';
+import type { BackendChoice, BackendState } from '../protocol';
 import { BWRAP } from '../sandbox/sandbox';
 
 export type Backend = Exclude<BackendChoice, 'auto'>;
-
-export interface BackendState {
-  available: boolean;
-  why?: string;
-}
+export type { BackendState };
 
 export type Backends = Record<Backend, BackendState>;
 

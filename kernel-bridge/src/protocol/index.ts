@@ -20,5 +20,6 @@ export * from './stacks';
 export * from './endings';
 export * from './checkwords';
 export * from './checkpoints';
+export * from './info';
 export * from './outcomes';
 export * from './notebook';

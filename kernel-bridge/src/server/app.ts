@@ -4,13 +4,18 @@
  */
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { Bridge } from '../bridge';
 import { VERSION } from '../paths';
+import { BridgeInfoSchema } from '../protocol';
 import type { BridgeConfig } from '../config';
 import { refuse, refuseHealth } from './access';
 import { Connection } from './connection';
 import { loggerOptions, redactUrl, type LogSink } from './log-redaction';
 import { Metrics, METRICS_CONTENT_TYPE } from './metrics';
+
+/** `/api/info` is sent as the protocol describes it, and only that (Fastify serialises by it). */
+const INFO_SCHEMA = z.toJSONSchema(BridgeInfoSchema, { target: 'draft-7' });
 
 export interface BridgeServer {
   app: FastifyInstance;
@@ -55,7 +60,7 @@ export async function buildApp(
   });
 
   app.get('/api/health', async () => ({ ok: true, version: VERSION }));
-  app.get('/api/info', async () => bridge.info());
+  app.get('/api/info', { schema: { response: { 200: INFO_SCHEMA } } }, async () => bridge.info());
   // Behind the same Origin/token check as the API: Prometheus sends the token as a bearer.
   app.get('/metrics', async (_req, reply) =>
     reply.type(METRICS_CONTENT_TYPE).send(metrics.render()),
