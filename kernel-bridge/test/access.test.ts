@@ -123,10 +123,10 @@ describe('the server enforces them', () => {
     });
     // With the token it is the bridge's whole description, as the bridge gives it.
     expect(withToken.status).toBe(200);
-    const info: unknown = await withToken.json();
-    expect(info).toEqual(JSON.parse(JSON.stringify(server.bridge.info())));
+    const body: unknown = await withToken.json();
+    expect(body).toEqual(JSON.parse(JSON.stringify(server.bridge.info())));
     // ... which is what the protocol says /api/info is (the extension reads it so).
-    expect(BridgeInfoSchema.parse(info)).toEqual(info);
+    expect(BridgeInfoSchema.parse(body)).toEqual(body);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });
 });
