@@ -54,11 +54,16 @@ export function uiAvailable(): string | undefined {
   return undefined;
 }
 
-/** A JupyterLab on a free port; `env` reaches the bridge it starts (e.g. SLOWMO_WALL_SECONDS). */
-export async function startLab(env: Record<string, string> = {}): Promise<Lab> {
+/**
+ * A JupyterLab on a free port; `env` reaches the bridge it starts (e.g. SLOWMO_WALL_SECONDS).
+ * It serves an empty folder of its own unless `root` names one; `args` go to `jupyter lab`.
+ */
+export async function startLab(
+  env: Record<string, string> = {},
+  { root = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-')), args = [] as string[] } = {},
+): Promise<Lab> {
   const port = await freePort();
   const token = `t${Math.random().toString(36).slice(2)}${Date.now()}`;
-  const root = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-'));
   // Settings and workspaces of its own: a theme or layout left by an earlier run changes nothing.
   const state = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-state-'));
   const proc = spawn(
@@ -75,6 +80,7 @@ export async function startLab(env: Record<string, string> = {}): Promise<Lab> {
       `--LabApp.user_settings_dir=${path.join(state, 'settings')}`,
       `--LabApp.workspaces_dir=${path.join(state, 'workspaces')}`,
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      ...args,
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -111,12 +117,23 @@ export async function startLab(env: Record<string, string> = {}): Promise<Lab> {
     proc,
     api,
     stop: async () => {
+      const running = proc.exitCode === null && proc.signalCode === null;
       try {
         process.kill(-proc.pid!, 'SIGTERM');
       } catch {
         // gone
       }
-      await new Promise((r) => setTimeout(r, 500));
+      // Jupyter stops its kernels and the bridge on SIGTERM: wait for it (at most 5 s),
+      // then kill whatever of its process group is left.
+      if (running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5000);
+          proc.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
       try {
         process.kill(-proc.pid!, 'SIGKILL');
       } catch {
@@ -147,6 +164,41 @@ export async function writeNotebook(lab: Lab, name: string, cells: object[]): Pr
     body: JSON.stringify({ type: 'notebook', content }),
   });
   if (!r.ok) throw new Error(`cannot write ${name}: ${r.status} ${await r.text()}`);
+}
+
+export interface SavedNotebook {
+  cells: {
+    metadata: Record<string, unknown>;
+    outputs?: { data?: Record<string, unknown> }[];
+  }[];
+}
+
+/**
+ * The notebook as Jupyter has it on disk, once `ok` holds of it: a save in
+ * the browser is done when the file says so. Polls the contents API; fails
+ * after `within` ms saying what it last read.
+ */
+export async function savedNotebook(
+  lab: Lab,
+  name: string,
+  ok: (nb: SavedNotebook) => boolean,
+  within = 30_000,
+): Promise<SavedNotebook> {
+  const end = Date.now() + within;
+  let last: string;
+  for (;;) {
+    const r = await lab.api(`/api/contents/${name}`);
+    if (r.ok) {
+      const nb = ((await r.json()) as { content: SavedNotebook }).content;
+      if (ok(nb)) return nb;
+      last = JSON.stringify(nb).slice(0, 500);
+    } else {
+      last = `${r.status} ${await r.text()}`;
+    }
+    if (Date.now() > end)
+      throw new Error(`${name} was not saved as expected in ${within} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export function codeCell(source: string, metadata: object = {}): object {

@@ -12,12 +12,14 @@ import {
   codeCell,
   launchChromium,
   REPO,
+  savedNotebook,
   SCREENSHOTS,
   startLab,
   writeNotebook,
   type Lab,
 } from './lab';
 import { browserDescribe } from './describe';
+import { seen } from './seen';
 
 const maybe = browserDescribe();
 
@@ -116,29 +118,37 @@ maybe('a notebook with Go-slowmo cells, in a browser', () => {
     await shot('2-stepped-back');
   });
 
-  test('saved and reloaded, the output shows the same picture', async () => {
-    await page.keyboard.press('Control+s');
-    await page.waitForTimeout(1500);
-    const saved = (await (await lab.api('/api/contents/lesson.ipynb')).json()) as {
-      content: {
-        cells: {
-          metadata: Record<string, unknown>;
-          outputs: { data?: Record<string, unknown> }[];
-        }[];
-      };
-    };
-    const goCell = saved.content.cells.find((c) => 'slowmo' in c.metadata)!;
-    expect(Object.keys(goCell.outputs[0]!.data!).sort()).toEqual(
+  test('saved and reloaded, the output shows what it showed: picture, source, position, ending', async () => {
+    const before = page.locator('.jp-slowmo-cell .jp-slowmo-run').first();
+    // What the learner saw at the end of the run and one event before it.
+    await before.getByRole('button', { name: 'To the last event (follow a live run)' }).click();
+    const liveEnd = await seen(before);
+    await before.getByRole('button', { name: 'One event back' }).click();
+    const liveBack = await seen(before);
+    expect(liveBack.position).not.toBe(liveEnd.position);
+
+    await page.locator('.jp-NotebookPanel-toolbar [data-command="docmanager:save"]').click();
+    const saved = await savedNotebook(lab, 'lesson.ipynb', (nb) =>
+      nb.cells.some((c) => 'slowmo' in c.metadata && (c.outputs?.length ?? 0) > 0),
+    );
+    const goCell = saved.cells.find((c) => 'slowmo' in c.metadata)!;
+    expect(Object.keys(goCell.outputs![0]!.data!).sort()).toEqual(
       ['application/vnd.go-slowmo.run.v1+json', 'image/svg+xml', 'text/plain'].sort(),
     );
     await page.reload();
     const run = page.locator('.jp-slowmo-cell .jp-slowmo-run').first();
     await run.locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 60_000 });
-    await expectAttr(run, 'data-user-goroutines', '4');
-    const [, n, total] = /event (\d+) of (\d+)/.exec(
-      await run.locator('.jp-slowmo-position').innerText(),
-    )!;
-    expect(n).toBe(total);
+    // A reopened output starts at the end, as the run did when it finished.
+    const reloadedEnd = await seen(run);
+    expect(reloadedEnd).toEqual(liveEnd);
+    await run.getByRole('button', { name: 'One event back' }).click();
+    expect(await seen(run)).toEqual(liveBack);
+    // ...and what it shows is the run's: its goroutines, its line, its output.
+    expect(liveEnd.counts).toEqual({ goroutines: '4', waiting: '4' });
+    expect(liveEnd.source.length).toBeGreaterThan(0);
+    expect(liveEnd.output).toContain('four goroutines are waiting');
+    expect(Object.keys(liveEnd.picture)).toContain('g:1');
+    expect(Object.values(liveEnd.picture).join('\n')).toMatch(/ g\d+ main\.f/); // a waiting one
     await shot('3-reloaded');
   });
 

@@ -26,7 +26,7 @@ const usage = `usage: slowmo-probe COMMAND
 
 commands:
   run [--procs N] [--timeout S] [--output-limit BYTES] [--pace N [--sysmon MODE]]
-      [--launcher JSON --inside PATH] [--throttle-fd N]
+      [--launcher JSON --inside PATH] [--clock-fd N]
       -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end. --pace stops the
@@ -45,9 +45,10 @@ commands:
            A reader of stdout slower than the program slows it: the probe
            stops the program rather than lose events, and run.end says for
            how long (throttledMs; --timeout does not count that time).
-           --throttle-fd N writes {"throttled":true} as the program is
-           stopped so and {"throttled":false} as it goes on, one per line
-           to file descriptor N, for a watcher's own wall clock
+           --clock-fd N writes {"running":false} to file descriptor N as
+           the program stops running (stopped so, or ended) and
+           {"running":true} as it goes on, one per line, so that a watcher's
+           wall clock counts only the program's time
   trace [--procs N] [--timeout S] [--output-limit BYTES] [--period MS]
         [--launcher JSON --inside PATH]
         (--build DIR | -- BINARY) [ARGS]
@@ -144,7 +145,7 @@ func run(args []string) int {
 	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
 	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
-	throttleFD := fs.Int("throttle-fd", -1, "write {\"throttled\":true|false} lines to this file descriptor as the program is stopped for back-pressure and goes on")
+	clockFD := fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -152,7 +153,7 @@ func run(args []string) int {
 	if !ok {
 		return 2
 	}
-	throttled, ok := throttleReport(*throttleFD)
+	running, ok := clockReport(*clockFD)
 	if !ok {
 		return 2
 	}
@@ -209,7 +210,7 @@ func run(args []string) int {
 		Stop:       stop,
 
 		OutputLimit: *outputLimit,
-		Throttled:   throttled,
+		Running:     running,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)
@@ -221,27 +222,27 @@ func run(args []string) int {
 	return 0
 }
 
-// throttleReport opens --throttle-fd: nil when none (-1); false after saying why it cannot.
-func throttleReport(fd int) (func(stopped bool), bool) {
+// clockReport opens --clock-fd: nil when none (-1); false after saying why it cannot.
+func clockReport(fd int) (func(running bool), bool) {
 	if fd < 0 {
 		return nil, true
 	}
 	if fd <= 2 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --throttle-fd %d: give a descriptor of its own, 3 or above (0-2 are stdin, stdout and stderr)\n", fd)
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --clock-fd %d: give a descriptor of its own, 3 or above (0-2 are stdin, stdout and stderr)\n", fd)
 		return nil, false
 	}
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --throttle-fd %d: not an open file descriptor (%v): open it for writing before starting the probe\n", fd, err)
+		fmt.Fprintf(os.Stderr, "slowmo-probe run: --clock-fd %d: not an open file descriptor (%v): open it for writing before starting the probe\n", fd, err)
 		return nil, false
 	}
-	// The program must never inherit it: it could tell the watcher it was stopped.
+	// The program must never inherit it: it could stop the watcher's clock.
 	syscall.CloseOnExec(fd)
-	f := os.NewFile(uintptr(fd), "throttle")
-	return func(stopped bool) {
-		line := []byte("{\"throttled\":false}\n")
-		if stopped {
-			line = []byte("{\"throttled\":true}\n")
+	f := os.NewFile(uintptr(fd), "clock")
+	return func(running bool) {
+		line := []byte("{\"running\":false}\n")
+		if running {
+			line = []byte("{\"running\":true}\n")
 		}
 		_, _ = f.Write(line) // a watcher that went away does not stop the run
 	}, true

@@ -44,8 +44,8 @@ type throttle struct {
 	sinceVar *ebpf.Variable // throttled_since
 	pid      int
 	low      int
-	ticks    *sysmonTicks // nil: sysmon's records cannot be reset (a PIE target)
-	report   func(stopped bool)
+	ticks    *sysmonTicks       // nil: sysmon's records cannot be reset (a PIE target)
+	report   func(running bool) // see Options.Running
 
 	mu    sync.Mutex
 	total time.Duration // stops that are over
@@ -55,8 +55,8 @@ type throttle struct {
 }
 
 // startThrottle arms the probes' high-water mark and watches for stops.
-// report, when not nil, is told of each stop and continue as it happens.
-func startThrottle(probes *Probes, pid int, ticks *sysmonTicks, report func(stopped bool)) (*throttle, error) {
+// report, when not nil, is told of each stop (false) and continue (true) as it happens.
+func startThrottle(probes *Probes, pid int, ticks *sysmonTicks, report func(running bool)) (*throttle, error) {
 	ring := probes.Reader.BufferSize()
 	since, err := probes.variable("throttled_since")
 	if err != nil {
@@ -100,7 +100,7 @@ func (t *throttle) check() {
 	if t.since == 0 {
 		t.since = since
 		if t.report != nil {
-			t.report(true)
+			t.report(false)
 		}
 	}
 	if t.probes.Reader.AvailableBytes() >= t.low {
@@ -116,7 +116,7 @@ func (t *throttle) check() {
 	t.total += time.Duration(monotonic() - t.since)
 	t.since = 0
 	if t.report != nil {
-		t.report(false)
+		t.report(true)
 	}
 }
 
@@ -138,10 +138,17 @@ func (t *throttle) Stopped() time.Duration {
 	return d
 }
 
-// close stops watching; Stopped still answers.
+// close stops watching once the program has ended; Stopped still answers,
+// with a stop under way (the program was killed while stopped) counted to now.
 func (t *throttle) close() {
 	close(t.done)
 	<-t.ended
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.since != 0 {
+		t.total += time.Duration(monotonic() - t.since)
+		t.since = 0
+	}
 }
 
 // variable is one of the probes' global variables (slowmo.bpf.c's names).

@@ -38,7 +38,7 @@ type gate struct {
 	out     bytes.Buffer
 	open    chan struct{}
 	once    sync.Once
-	reports []bool
+	reports []bool // what Options.Running was told
 }
 
 func (g *gate) Write(p []byte) (int, error) {
@@ -48,11 +48,11 @@ func (g *gate) Write(p []byte) (int, error) {
 	return g.out.Write(p)
 }
 
-func (g *gate) throttled(stopped bool) {
+func (g *gate) running(running bool) {
 	g.mu.Lock()
-	g.reports = append(g.reports, stopped)
+	g.reports = append(g.reports, running)
 	g.mu.Unlock()
-	if stopped {
+	if !running {
 		g.once.Do(func() { close(g.open) })
 	}
 }
@@ -63,7 +63,7 @@ func TestBackPressureStopsTheProgramInsteadOfLosing(t *testing.T) {
 	g := &gate{open: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(Options{Binary: bin, Procs: 2, Out: g, Throttled: g.throttled})
+		done <- Run(Options{Binary: bin, Procs: 2, Out: g, Running: g.running})
 	}()
 	select {
 	case <-g.open:
@@ -99,13 +99,13 @@ func TestBackPressureStopsTheProgramInsteadOfLosing(t *testing.T) {
 	if ms, _ := end["throttledMs"].(float64); ms <= 0 {
 		t.Errorf("run.end throttledMs %v: the program was stopped, want its time", end["throttledMs"])
 	}
-	// Every stop reported was followed by its continue, alternating.
-	if len(g.reports) == 0 || len(g.reports)%2 != 0 {
-		t.Errorf("reports %v: want stop, continue pairs", g.reports)
+	// Each stop reported (false) was followed by its continue (true), and the end by false.
+	if len(g.reports) < 3 || len(g.reports)%2 != 1 {
+		t.Errorf("reports %v: want stop, continue pairs, then the end", g.reports)
 	}
-	for i, stopped := range g.reports {
-		if stopped != (i%2 == 0) {
-			t.Errorf("reports %v: want stop, continue pairs", g.reports)
+	for i, running := range g.reports {
+		if running != (i%2 == 1) {
+			t.Errorf("reports %v: want stop, continue pairs, then the end", g.reports)
 			break
 		}
 	}

@@ -49,10 +49,12 @@ type Options struct {
 	// OutputLimit, when above 0, ends the run "output-limit" as soon as the
 	// program has written more than this many bytes.
 	OutputLimit int64
-	// Throttled, when set, is told as the probe stops the program for
-	// back-pressure (backpressure.go) and continues it, so that a watcher can
-	// leave that time out of its wall clock, as the probe's own Timeout does.
-	Throttled func(stopped bool)
+	// Running, when set, is told as the program stops running, stopped for
+	// back-pressure (backpressure.go) or ended (false), and as it is
+	// continued (true), so that a watcher's wall clock can count only the
+	// program's time, as the probe's own Timeout does: not the time it was
+	// held for its reader, nor the time its last events take to be read.
+	Running func(running bool)
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -155,7 +157,7 @@ func Run(opts Options) error {
 	}
 
 	// A slow reader of opts.Out slows the program instead of losing its events.
-	throttle, err := startThrottle(probes, h.pid, newSysmonTicks(bin, h.pid), opts.Throttled)
+	throttle, err := startThrottle(probes, h.pid, newSysmonTicks(bin, h.pid), opts.Running)
 	if err != nil {
 		kill()
 		return err
@@ -273,12 +275,15 @@ func Run(opts Options) error {
 	stderr.Close()
 	waitErr := cmd.Wait()
 	watched()
+	throttle.close()
+	if opts.Running != nil {
+		opts.Running(false)
+	}
 	// The process is gone: nothing more will be written. Read what is left, then stop.
 	readErr := probes.Reader.Flush()
 	if err := <-recordsDone; err != nil {
 		readErr = err
 	}
-	throttle.close()
 
 	exitCode, signal, err := ending.Exited(waitErr, len(opts.Launcher) > 0)
 	if err != nil {
