@@ -6,11 +6,12 @@
  * (bpf/internal/probe/backpressure.go): rather than lose events it cannot
  * write out as fast as the program makes them (its reader, the bridge, holds
  * back for a slow client), the probe stops the program until it has caught
- * up, and says so as it happens (`throttle`). That time is the recorder's,
- * not the program's: it does not count against the wall limit, or a slow
- * client would end a program at its time limit that had barely run. It
- * counts as idle instead: a client that stops reading for the idle limit
- * gives its run slot back, as a forgotten paused run does.
+ * up, and says so as it happens (`hold`); it says so too when the program
+ * has ended, while its last events may still be on their way. That time is
+ * the recorder's, not the program's: it does not count against the wall
+ * limit, or a slow client would end a program at its time limit that had
+ * barely run. It counts as idle instead: a client that stops reading for the
+ * idle limit has its run stopped, as a forgotten paused run does.
  *
  * A record run is allowed to run from its start to its end. A paced run
  * (bpf/internal/probe/pace.go) is not: every event stops the program, and
@@ -93,8 +94,8 @@ export class RunClock {
   private accruedTo: number;
   private timer: NodeJS.Timeout | undefined;
   private over = false;
-  /** The recorder has stopped the program for back-pressure. */
-  private throttled = false;
+  /** The recorder says the program is not running: held stopped for back-pressure, or ended. */
+  private recorderHolds = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: ClockOptions) {
@@ -119,15 +120,16 @@ export class RunClock {
   }
 
   /**
-   * The recorder stopped the program for back-pressure (true) or let it go
-   * on (false). Its time stands still meanwhile; the idle limit runs from the stop.
+   * The recorder says the program does not run (true: held stopped for
+   * back-pressure, or ended) or runs again (false). Its time stands still
+   * meanwhile; the idle limit runs from the hold.
    */
-  throttle(stopped: boolean): void {
-    if (stopped === this.throttled) return;
+  hold(held: boolean): void {
+    if (held === this.recorderHolds) return;
     const t = this.now();
     this.accrue(t);
-    this.throttled = stopped;
-    if (stopped) this.lastTouch = t;
+    this.recorderHolds = held;
+    if (held) this.lastTouch = t;
     this.arm(t);
   }
 
@@ -190,7 +192,7 @@ export class RunClock {
 
   /** From when, at or after `t` and with no new command or event, the program's time counts; undefined: never. */
   private countsFrom(t: number): number | undefined {
-    return this.throttled ? undefined : this.pacedFrom(t);
+    return this.recorderHolds ? undefined : this.pacedFrom(t);
   }
 
   /** countsFrom as the pacer alone decides it. */

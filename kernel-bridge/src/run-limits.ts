@@ -7,7 +7,7 @@
  * wall time counts only while the learner lets the program run, and a paced
  * run left paused and untouched ends at the idle limit (run-clock.ts); no
  * run's wall time counts while its recorder holds it stopped for
- * back-pressure.
+ * back-pressure, nor once the program has ended.
  *
  * Stopping a program that is still alive (every limit the bridge watches, and
  * the learner's stop) goes through the probe engine, which sends it SIGQUIT
@@ -51,8 +51,8 @@ export class RunLimits {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Wall and idle time (run-clock.ts); from run.start. */
   private clock: RunClock | undefined;
-  /** The recorder holds the program stopped for back-pressure (a report may come before run.start). */
-  private throttled = false;
+  /** The recorder says the program is not running (a report may come before run.start). */
+  private held = false;
   /** Commands sent before run.start: the probe reads them when its pacer starts. */
   private readonly early: PacerCommand[] = [];
 
@@ -80,7 +80,7 @@ export class RunLimits {
       onLimit: (limit) => this.hit(limit),
     });
     for (const c of this.early.splice(0)) this.clock.command(c);
-    if (this.throttled) this.clock.throttle(true);
+    if (this.held) this.clock.hold(true);
     if (this.cgroup) {
       const cg = this.cgroup;
       this.timers.push(
@@ -110,12 +110,13 @@ export class RunLimits {
   }
 
   /**
-   * The recorder stopped the program for back-pressure (true) or let it go
-   * on (false): that time is not the program's (run-clock.ts).
+   * What the recorder says of the program (clock-reports.ts): it runs, or it
+   * does not (held stopped for back-pressure, or ended), which is not the
+   * program's time (run-clock.ts).
    */
-  throttle(stopped: boolean): void {
-    this.throttled = stopped;
-    this.clock?.throttle(stopped);
+  programRuns(running: boolean): void {
+    this.held = !running;
+    this.clock?.hold(!running);
   }
 
   /** A paced run whose program now waits for the learner's next command. */

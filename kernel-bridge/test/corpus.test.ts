@@ -27,7 +27,9 @@ import { script } from './support/events';
 import { invariantViolations } from './support/invariants';
 import type { SchedState } from '../src/protocol';
 
-// Runs wait in the bridge's queue behind the ones submitted before them.
+// Runs wait in the bridge's queue behind the ones submitted before them. The
+// bridge's own limits apply (a run that needs more than 20 s of wall time ends
+// `timeout`, which fails it).
 jest.setTimeout(300_000);
 
 const BACKENDS = ['ebpf', 'trace'] as const;
@@ -147,7 +149,7 @@ ebpfDescribe()('the acceptance corpus, recorded through the bridge', () => {
         console.log(
           `${name} under ${backend}: ${check.events} events, ${check.runq} runq snapshots, ` +
             `${check.disagreements} disagreements, run.end ${JSON.stringify(check.end)}, ` +
-            `stderr ${JSON.stringify(output(log).slice(-300))}`,
+            `output's end ${JSON.stringify(output(log).slice(-300))}`,
         );
       }
       // Let the recording go: the client holds every run's events until its test.

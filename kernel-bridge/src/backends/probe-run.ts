@@ -18,7 +18,7 @@ import { RunCgroup } from '../sandbox/cgroup';
 import { sandboxLaunch, sandboxScratchDir } from '../sandbox/sandbox';
 import type { Backend } from './detect';
 import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
-import { readThrottleReports } from './throttle-reports';
+import { readClockReports } from './clock-reports';
 
 const INSIDE = '/prog/main';
 /**
@@ -79,9 +79,10 @@ export function startProbeRun(
   const paced = spec.paced && backend === 'ebpf';
   if (paced) args.push('--pace', String(spec.pace ?? 0));
   if (spec.paced && backend === 'ebpf' && spec.sysmon) args.push('--sysmon', spec.sysmon);
-  // The eBPF probe stops the program rather than lose events, and says when on fd 3.
-  const throttles = backend === 'ebpf';
-  if (throttles) args.push('--throttle-fd', '3');
+  // The eBPF probe stops the program rather than lose events, and says on fd 3
+  // when the program stops and starts running (clock-reports.ts).
+  const clocked = backend === 'ebpf';
+  if (clocked) args.push('--clock-fd', '3');
   args.push(
     '--launcher',
     JSON.stringify(launcher),
@@ -100,7 +101,7 @@ export function startProbeRun(
   ] as [string, ...string[]];
   const probe = spawn(command, commandArgs, {
     env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
-    stdio: throttles ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+    stdio: clocked ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
     ...(cwd ? { cwd } : {}),
   });
   probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
@@ -125,7 +126,7 @@ export function startProbeRun(
   );
   const reports = probe.stdio[3];
   if (reports instanceof Readable) {
-    readThrottleReports(reports, (stopped) => limitsGuard.throttle(stopped), log);
+    readClockReports(reports, (running) => limitsGuard.programRuns(running), log);
   }
 
   let seq = 0;
