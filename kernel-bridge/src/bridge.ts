@@ -79,7 +79,7 @@ export class Bridge {
     try {
       const [toolchains, backends] = await Promise.all([
         findToolchains(config.goVersionsFile),
-        detectBackends(config.probeBinary, config.sandbox),
+        detectBackends(config.probeBinary, config.sandbox, sandboxScratchDir(config.workDir)),
         builder.init(),
       ]);
       return new Bridge(config, toolchains, backends, builder, log, uids);

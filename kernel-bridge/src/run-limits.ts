@@ -52,7 +52,7 @@ export class RunLimits {
   /** Wall and idle time (run-clock.ts); from run.start. */
   private clock: RunClock | undefined;
   /** The recorder says the program is not running (a report may come before run.start). */
-  private held = false;
+  private notRunning = false;
   /** Commands sent before run.start: the probe reads them when its pacer starts. */
   private readonly early: PacerCommand[] = [];
 
@@ -80,7 +80,7 @@ export class RunLimits {
       onLimit: (limit) => this.hit(limit),
     });
     for (const c of this.early.splice(0)) this.clock.command(c);
-    if (this.held) this.clock.hold(true);
+    if (this.notRunning) this.clock.hold(true);
     if (this.cgroup) {
       const cg = this.cgroup;
       this.timers.push(
@@ -115,7 +115,7 @@ export class RunLimits {
    * program's time (run-clock.ts).
    */
   programRuns(running: boolean): void {
-    this.held = !running;
+    this.notRunning = !running;
     this.clock?.hold(!running);
   }
 

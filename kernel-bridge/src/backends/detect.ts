@@ -7,7 +7,10 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { BackendChoice, BackendState } from '../protocol';
-import { BWRAP } from '../sandbox/sandbox';
+import { BWRAP, sandboxLaunch } from '../sandbox/sandbox';
+
+/** The uid the start-up check drops to (when root): nobody's. */
+const NOBODY = 65534;
 
 export type Backend = Exclude<BackendChoice, 'auto'>;
 export type { BackendState };
@@ -41,7 +44,9 @@ function probeCheck(probeBinary: string): Promise<BackendState> {
 
 export async function detectBackends(
   probeBinary: string,
-  sandbox: 'bwrap' | 'none' = 'bwrap',
+  sandbox: 'bwrap' | 'none',
+  /** Where the sandbox's launch files go (sandboxScratchDir of the work directory). */
+  scratchDir: string,
 ): Promise<Backends> {
   let ebpf: BackendState;
   if (sandbox === 'none') {
@@ -64,7 +69,7 @@ export async function detectBackends(
   } else {
     ebpf = await probeCheck(probeBinary);
   }
-  return { ebpf, trace: traceState(probeBinary, sandbox) };
+  return { ebpf, trace: traceState(probeBinary, sandbox, scratchDir) };
 }
 
 /**
@@ -72,7 +77,7 @@ export async function detectBackends(
  * command, and a sandbox that works for this user (bubblewrap with a user
  * namespace when not root).
  */
-function traceState(probeBinary: string, mode: 'bwrap' | 'none'): BackendState {
+function traceState(probeBinary: string, mode: 'bwrap' | 'none', scratchDir: string): BackendState {
   if (!existsSync(probeBinary)) {
     return {
       available: false,
@@ -90,30 +95,16 @@ function traceState(probeBinary: string, mode: 'bwrap' | 'none'): BackendState {
   if (mode === 'none') return { available: true };
   if (!which(BWRAP))
     return { available: false, why: 'bubblewrap (bwrap) is not installed: run make setup' };
-  const root = process.getuid?.() === 0;
-  const sandbox = spawnSync(
-    BWRAP,
-    [
-      ...(root ? [] : ['--unshare-user']),
-      '--unshare-pid',
-      '--unshare-net',
-      '--ro-bind',
-      '/usr',
-      '/usr',
-      '--symlink',
-      'usr/bin',
-      '/bin',
-      '--symlink',
-      'usr/lib',
-      '/lib',
-      '--symlink',
-      'usr/lib64',
-      '/lib64',
-      '--',
-      'true',
-    ],
-    { encoding: 'utf8', timeout: 10_000 },
+  // The very launch builds and runs use (namespaces, seccomp, the uid drop), running `true`.
+  const launch = sandboxLaunch(
+    { uid: NOBODY, binds: [], tmpBytes: 1 << 20, cwd: '/', processes: 1024, fileBytes: 1 << 20 },
+    { mode, scratchDir },
   );
+  const sandbox = spawnSync(launch.argv[0]!, [...launch.argv.slice(1), 'true'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  launch.dispose();
   if (sandbox.status !== 0) {
     return {
       available: false,
