@@ -6,6 +6,7 @@
  * - stop: JupyterLab's stop, interrupt and restart stop Go-slowmo runs too.
  * - cells: the commands and buttons that make Go-slowmo cells, and their marks.
  * - renderer: the output's MIME renderers (the recording, the live run).
+ * - unmodified: opening a notebook does not mark it modified (kernel-info.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -24,6 +25,7 @@ import {
 } from './cells';
 import { markDiagnostics } from './editor-marks';
 import { SlowmoCellExecutor } from './executor';
+import { keepCleanOnKernelInfo } from './kernel-info';
 import { isSlowmo } from './metadata';
 import { rendererFactory } from './renderer';
 
@@ -181,4 +183,14 @@ const renderer: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [executor, stop, cells, renderer];
+const unmodified: JupyterFrontEndPlugin<void> = {
+  id: `${ID}:unmodified`,
+  description: 'Opening a notebook does not mark it modified when its kernel describes itself.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  activate: (_app: JupyterFrontEnd, tracker: INotebookTracker): void => {
+    tracker.widgetAdded.connect((_, panel) => keepCleanOnKernelInfo(panel.context.model));
+  },
+};
+
+export default [executor, stop, cells, renderer, unmodified];
