@@ -26,7 +26,7 @@ const usage = `usage: slowmo-probe COMMAND
 
 commands:
   run [--procs N] [--timeout S] [--output-limit BYTES] [--pace N [--sysmon MODE]]
-      [--launcher JSON --inside PATH] [--clock-fd N]
+      [--launcher JSON --inside PATH] [--all-snapshots] [--clock-fd N]
       -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end. --pace stops the
@@ -42,6 +42,9 @@ commands:
            is the binary's path as that sandbox sees it. --output-limit
            stops the program as soon as it has written more than BYTES
            (stdout and stderr together); run.end says output-limit.
+           --all-snapshots sends every runq and globalq snapshot the probes
+           take; by default one that the events before it already imply is
+           left out, but for a sample (about 2% of the events).
            A reader of stdout slower than the program slows it: the probe
            stops the program rather than lose events, and run.end says for
            how long (throttledMs; --timeout does not count that time).
@@ -145,6 +148,7 @@ func run(args []string) int {
 	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
 	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
+	allSnapshots := fs.Bool("all-snapshots", false, "send every run queue snapshot, also those the other events imply (to check them)")
 	clockFD := fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -211,6 +215,8 @@ func run(args []string) int {
 
 		OutputLimit: *outputLimit,
 		Running:     running,
+
+		AllSnapshots: *allSnapshots,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)

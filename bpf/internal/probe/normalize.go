@@ -23,8 +23,7 @@ type normalizer struct {
 	last        map[int64]string      // goid -> what it last did
 	funcs       map[[2]uint64]string  // (start pc, go line) -> function name (naming a wrapper reads DWARF: once)
 	goids       map[uint64]int64      // g pointer -> goid, from creation records (a g is reused only through newproc1)
-	runqs       map[int64]queue       // P id -> the last runq snapshot sent
-	globalq     queue                 // the last globalq snapshot sent
+	snapshots   snapshotPolicy        // which runq and globalq snapshots are worth sending
 	injecting   map[uint32]*injection // thread -> the injectglist it is in
 	mstates     map[int64]string      // M id -> the last m.state sent
 	pstates     map[int64]string      // P id -> the last p.state sent
@@ -49,25 +48,6 @@ var netpollers = map[string]bool{
 	"runtime.findRunnable": true, "runtime.sysmon": true, "runtime.startTheWorldWithSema": true, "runtime.pollWork": true,
 }
 
-// queue is a snapshot as sent: runnext (0 for none, or more for the global queue) and the goids.
-type queue struct {
-	sent  bool
-	extra int64
-	goids []int64
-}
-
-func (q queue) same(extra int64, goids []int64) bool {
-	if !q.sent || q.extra != extra || len(q.goids) != len(goids) {
-		return false
-	}
-	for i := range goids {
-		if q.goids[i] != goids[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // goidsOf maps g pointers to goids, leaving out any it does not know.
 func (n *normalizer) goidsOf(ptrs []uint64) []int64 {
 	out := make([]int64, 0, len(ptrs))
@@ -85,8 +65,10 @@ func (n *normalizer) event(ts uint64, kind string, m, p, g int64, fields ...Fiel
 		t = n.lastT
 	}
 	n.lastT = t
-	n.emit(&Event{Seq: n.seq, T: t, Kind: kind, M: m, P: p, G: g, Fields: fields})
+	e := &Event{Seq: n.seq, T: t, Kind: kind, M: m, P: p, G: g, Fields: fields}
+	n.emit(e)
 	n.seq++
+	n.snapshots.sent(e)
 }
 
 func name(table []string, i uint64, what string) string {
@@ -304,20 +286,24 @@ func (n *normalizer) record(r record) {
 			}
 		}
 	case kRunq:
-		// A snapshot of one P's local queue after a change; sent only when it
-		// differs from the last, and not when it is unsettled (a[3]: read while
-		// another M was stealing from that P, so it may show the steal before
-		// the steal event, or miss one already reported).
+		// A snapshot of one P's local queue after a change; not sent when it
+		// is unsettled (a[3]: read while another M was stealing from that P,
+		// so it may show the steal before the steal event, or miss one
+		// already reported), nor when the events sent already say as much
+		// (snapshotPolicy).
 		pid := int64(r.a[0])
 		if pid < 0 || r.a[3] != 0 {
 			return
 		}
 		runnext := n.goids[r.a[1]]
 		goids := n.goidsOf(r.goids)
-		if n.runqs[pid].same(runnext, goids) {
+		length := len(goids)
+		if runnext != 0 {
+			length++
+		}
+		if !n.snapshots.worth(n.snapshots.model().sameLocal(pid, runnext, goids), pid, length) {
 			return
 		}
-		n.runqs[pid] = queue{true, runnext, goids}
 		ev("runq", F("qp", pid), F("runnext", runnext), F("goids", goids))
 	case kGlobalq:
 		if r.a[2] == 0 { // the list moved while the probe walked it
@@ -328,10 +314,9 @@ func (n *normalizer) record(r record) {
 		if more < 0 {
 			more = 0
 		}
-		if n.globalq.same(more, goids) {
+		if !n.snapshots.worth(n.snapshots.model().sameGlobal(goids, more), globalKey, len(goids)+int(more)) {
 			return
 		}
-		n.globalq = queue{true, more, goids}
 		if more > 0 {
 			ev("globalq", F("goids", goids), F("more", more))
 		} else {

@@ -55,6 +55,10 @@ type Options struct {
 	// program's time, as the probe's own Timeout does: not the time it was
 	// held for its reader, nor the time its last events take to be read.
 	Running func(running bool)
+	// AllSnapshots sends every run queue snapshot the probes take, also
+	// those the events already imply (snapshots.go): for checking the model
+	// the normalizer keeps against the runtime's own queues.
+	AllSnapshots bool
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -115,7 +119,7 @@ func Run(opts Options) error {
 	n := &normalizer{
 		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
 		start: monotonic(), last: map[int64]string{}, funcs: map[[2]uint64]string{},
-		goids: map[uint64]int64{}, runqs: map[int64]queue{}, injecting: map[uint32]*injection{},
+		goids: map[uint64]int64{}, injecting: map[uint32]*injection{}, snapshots: snapshotPolicy{all: opts.AllSnapshots},
 		mstates: map[int64]string{}, pstates: map[int64]string{},
 		emit: func(e *Event) {
 			buf = e.AppendJSON(buf[:0])

@@ -57,11 +57,13 @@ func (e event) str(f string) string {
 	return s
 }
 
-// record runs bin under the probes and returns its events, checking the stream's own rules.
+// record runs bin under the probes and returns its events, checking the
+// stream's own rules. Every snapshot the probes take is sent: the tests check
+// them against the events (by default most are left out, snapshots.go).
 func recordRun(t *testing.T, bin string, procs int) []event {
 	t.Helper()
 	var out bytes.Buffer
-	if err := Run(Options{Binary: bin, Procs: procs, Out: &out}); err != nil {
+	if err := Run(Options{Binary: bin, Procs: procs, Out: &out, AllSnapshots: true}); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	var events []event
@@ -378,6 +380,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 
 				checkSnapshots(t, events, true)
 				checkModelledQueues(t, events)
+				checkPredictions(t, events)
 				// The global queue snapshot after the overflow holds what the overflow moved, in order.
 				first := -1
 				for i, e := range events {
@@ -448,6 +451,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 				}
 				checkSnapshots(t, events, false)
 				checkModelledQueues(t, events)
+				checkPredictions(t, events)
 				steals := where(events, func(e event) bool {
 					if e.kind() != "steal" || e.num("thief") == e.num("victim") {
 						return false
@@ -515,6 +519,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 				events := recordRun(t, buildWith(t, version, "netpoll"), 1)
 				checkSnapshots(t, events, true)
 				checkModelledQueues(t, events)
+				checkPredictions(t, events)
 				servers := map[int64]bool{}
 				for _, e := range where(events, func(e event) bool { return e.kind() == "g.create" && e.str("fn") == "main.serve" }) {
 					servers[e.num("goid")] = true

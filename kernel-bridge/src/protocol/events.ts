@@ -155,6 +155,11 @@ export const StealSchema = ev('steal', {
 });
 export const PStateSchema = ev('p.state', { state: z.enum(P_STATES), pm: optId() });
 export const MStateSchema = ev('m.state', { state: z.enum(M_STATES) });
+/**
+ * A P's local queue as the runtime held it. The eBPF probe sends one when the
+ * events before it do not already imply it (so the reducer must model the
+ * queues from the other events), plus samples; `--all-snapshots` sends all.
+ */
 export const RunqSchema = ev('runq', {
   qp: pid(),
   /** 0 when runnext is empty. */
