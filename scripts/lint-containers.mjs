@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Ajv from 'ajv';
 import YAML from 'yaml';
+import { dockerfileInstructions } from './lib/dockerfile.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const C = path.join(ROOT, 'containers');
@@ -41,29 +42,8 @@ const report = (file, line, rule, msg) => findings.push(`${rel(file)}:${line}: $
 
 // ---- Dockerfile -----------------------------------------------------------
 
-/** Instructions with the line they start on; continuation lines joined. */
-function instructions(text) {
-  const out = [];
-  let cur = '';
-  let start = 0;
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line.startsWith('#') || (!cur && line === '')) return;
-    if (!cur) start = i + 1;
-    if (line.endsWith('\\')) {
-      cur += line.slice(0, -1) + ' ';
-      return;
-    }
-    cur += line;
-    const m = /^([A-Za-z]+)\s+(.*)$/.exec(cur);
-    out.push({ op: m ? m[1].toUpperCase() : '?', args: m ? m[2].trim() : cur, line: start });
-    cur = '';
-  });
-  return out;
-}
-
 function lintDockerfile(file) {
-  const ins = instructions(readFileSync(file, 'utf8'));
+  const ins = dockerfileInstructions(readFileSync(file, 'utf8'));
   const context = path.resolve(path.dirname(file), '..');
   const at = (rule, i, msg) => report(file, i.line, rule, msg);
   let pipefail = false;

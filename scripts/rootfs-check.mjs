@@ -25,6 +25,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { dockerfileInstructions } from './lib/dockerfile.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCKERFILE = path.join(ROOT, 'containers', 'Dockerfile');
@@ -53,26 +54,6 @@ const secs = () => `${Math.round((Date.now() - t0) / 1000)} s`;
 if (process.getuid?.() !== 0) {
   console.log('rootfs check: skipped (needs root for debootstrap and chroot)');
   process.exit(process.env.CI ? 1 : 0);
-}
-
-/** The Dockerfile's instructions, continuation lines joined, comments dropped. */
-function parseDockerfile(text) {
-  const out = [];
-  let cur = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!cur && (line === '' || line.startsWith('#'))) continue;
-    if (line.startsWith('#')) continue;
-    if (line.endsWith('\\')) {
-      cur += line.slice(0, -1) + ' ';
-      continue;
-    }
-    cur += line;
-    const m = /^([A-Za-z]+)\s+(.*)$/.exec(cur);
-    if (m) out.push({ op: m[1].toUpperCase(), args: m[2].trim() });
-    cur = '';
-  }
-  return out;
 }
 
 /** Expands $VAR and ${VAR} from vars, as the Dockerfile does in ENV, WORKDIR, COPY. */
@@ -206,7 +187,9 @@ try {
   }
 
   // 2. The Dockerfile's instructions, in order.
-  const steps = parseDockerfile(readFileSync(DOCKERFILE, 'utf8'));
+  const steps = dockerfileInstructions(readFileSync(DOCKERFILE, 'utf8')).filter(
+    (s) => s.op !== '?',
+  );
   // What Docker gives every RUN of a root image: its PATH and HOME.
   const env = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
