@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { labExtensionState } from './lib/labextension.mjs';
+import { waitForLab } from './lib/wait-lab.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USER = '65534';
@@ -134,15 +135,7 @@ const stop = () => {
   }
 };
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await get('/api/status')).ok) break;
-    } catch {
-      // not up yet
-    }
-    if (i > 300) throw new Error(`JupyterLab did not start:\n${labLog.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForLab(get, lab, () => labLog);
   const ext = labExtensionState(path.join(env, 'bin', 'jupyter'), userEnv);
   check('the extension is installed in the notebook environment', ext.ok, ext.line);
 

@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { dockerfileInstructions } from './lib/dockerfile.mjs';
+import { waitForLab } from './lib/wait-lab.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCKERFILE = path.join(ROOT, 'containers', 'Dockerfile');
@@ -260,16 +261,7 @@ try {
   lab.stderr.on('data', (d) => (labLog += d));
   const url = `http://127.0.0.1:${port}`;
   const get = (p) => fetch(`${url}${p}`, { headers: { Authorization: `token ${token}` } });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await get('/api/status')).ok) break;
-    } catch {
-      // not up yet
-    }
-    if (i > 300 || lab.exitCode !== null)
-      throw new Error(`JupyterLab did not start:\n${labLog.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForLab(get, lab, () => labLog);
   check('the entry point starts JupyterLab', true);
 
   // JupyterLab's processes: uid 1000, no capabilities at all.
