@@ -4,9 +4,11 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -26,7 +28,7 @@ const usage = `usage: slowmo-probe COMMAND
 
 commands:
   run [--procs N] [--timeout S] [--output-limit BYTES] [--pace N [--sysmon MODE]]
-      [--launcher JSON --inside PATH] [--all-snapshots] [--clock-fd N]
+      [--launcher JSON --inside PATH] [--dir DIR] [--all-snapshots] [--clock-fd N]
       -- BINARY [ARGS]
            run a Go program (built with plain go build) under the probes;
            events as NDJSON on stdout, ending with run.end. --pace stops the
@@ -42,6 +44,7 @@ commands:
            is the binary's path as that sandbox sees it. --output-limit
            stops the program as soon as it has written more than BYTES
            (stdout and stderr together); run.end says output-limit.
+           --dir is the directory the program starts in.
            --all-snapshots sends every runq and globalq snapshot the probes
            take; by default one that the events before it already imply is
            left out, but for a sample (about 2% of the events).
@@ -64,6 +67,14 @@ commands:
   trace-prepare DIR
            add the tracer helper to the main package in DIR (in place), for
            a build of your own
+  preload [--ready-fd N]
+           load the probes now, before the program is built, and wait on
+           stdin for one line: the arguments of run as a JSON array of
+           strings; then run them as run does, the rest of stdin being the
+           run's commands. Loading takes a few hundred ms: a bridge starts
+           this while it builds, or between runs. --ready-fd N: write a line
+           to file descriptor N once loaded (closed without one if the load
+           failed). Stdin closed before the arguments came: exit 0
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
   versions list the supported Go releases and whether each toolchain is installed
 
@@ -78,9 +89,11 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "run":
-		os.Exit(run(os.Args[2:]))
+		os.Exit(run(os.Args[2:], nil, os.Stdin))
 	case "trace":
 		os.Exit(runTrace(os.Args[2:]))
+	case "preload":
+		os.Exit(preload(os.Args[2:]))
 	case "trace-prepare":
 		if len(os.Args) != 3 {
 			fmt.Fprintln(os.Stderr, "slowmo-probe trace-prepare: name the directory: slowmo-probe trace-prepare DIR")
@@ -138,7 +151,52 @@ func check() int {
 	return 0
 }
 
-func run(args []string) int {
+// preload loads the probes and waits for the run's arguments on stdin.
+func preload(args []string) int {
+	fs := flag.NewFlagSet("preload", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	readyFD := fs.Int("ready-fd", -1, "write a line to this file descriptor once the probes are loaded, and close it")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "slowmo-probe preload: the run's arguments come on stdin, not on the command line")
+		return 2
+	}
+	if r := capability.Probe(); !r.Available {
+		fmt.Fprintln(os.Stderr, "slowmo-probe preload: eBPF is not available:", r.Why)
+		return 2
+	}
+	loading := probe.StartLoad()
+	defer loading.Close()
+	if *readyFD >= 0 {
+		ready := os.NewFile(uintptr(*readyFD), "ready")
+		if ready == nil {
+			fmt.Fprintf(os.Stderr, "slowmo-probe preload: --ready-fd %d: not an open file descriptor\n", *readyFD)
+			return 2
+		}
+		go func() {
+			// Closed without a line: the load failed, and the run will say why.
+			if loading.Settled() == nil {
+				_, _ = ready.WriteString("ready\n")
+			}
+			ready.Close()
+		}()
+	}
+	in := bufio.NewReader(os.Stdin)
+	line, err := in.ReadBytes('\n')
+	if err != nil {
+		return 0 // nobody wants the run
+	}
+	var runArgs []string
+	if err := json.Unmarshal(line, &runArgs); err != nil {
+		fmt.Fprintln(os.Stderr, `slowmo-probe preload: the first line on stdin must be the arguments of run as a JSON array of strings, e.g. ["--procs","2","--","./prog"]`)
+		return 2
+	}
+	return run(runArgs, loading, in)
+}
+
+func run(args []string, loading *probe.Loading, control io.Reader) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
@@ -148,6 +206,7 @@ func run(args []string) int {
 	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
 	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
+	dir := fs.String("dir", "", "the directory the program starts in (default: this one)")
 	allSnapshots := fs.Bool("all-snapshots", false, "send every run queue snapshot, also those the other events imply (to check them)")
 	clockFD := fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on")
 	if err := fs.Parse(args); err != nil {
@@ -205,9 +264,12 @@ func run(args []string) int {
 		Out:     os.Stdout,
 		Paced:   *pace >= 0,
 		Speed:   *pace,
-		Control: os.Stdin,
+		Control: control,
 
 		SysmonSeesPauses: *sysmon == probe.SysmonSeePauses,
+
+		Preloaded: loading,
+		Dir:       *dir,
 
 		Launcher:   launcher,
 		InsidePath: *inside,

@@ -53,6 +53,7 @@ func startHeld(opts Options, binPath string, env []string) (*held, *os.File, *os
 		cmd = exec.Command(opts.Launcher[0], append(argv, opts.Args...)...)
 	}
 	cmd.Env = env
+	cmd.Dir = opts.Dir
 	cmd.ExtraFiles = []*os.File{gate}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, stdoutW, err := os.Pipe()

@@ -192,83 +192,28 @@ func globalQueue(bin *target.Binary, structs map[string]target.Struct) (head, si
 	return 0, 0, false
 }
 
-// Probes are the loaded and attached programs for one process.
+// Probes are the programs loaded and verified in the kernel (Load), then
+// attached at one target binary's sites (Attach) and recording one process
+// (Follow).
 type Probes struct {
 	coll   *ebpf.Collection
-	links  []link.Link
+	multi  bool        // attached with uprobe_multi links
+	links  []link.Link //
 	lines  []link.Link // paced mode's per-line probes, removed on resume
 	Reader *ringbuf.Reader
 }
 
-// Attach loads the probes for the process tgid running bin and attaches them.
-func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
+// Load loads and verifies the probes, tied to no target yet. It is most of
+// the cost of starting a run (the verifier takes a few hundred ms), and
+// needs nothing from the target, so it can run while the target is built
+// (preload.go). The probes do nothing until Attach and Follow.
+func Load() (*Probes, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("lift the memlock limit: %w", err)
 	}
 	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(object))
 	if err != nil {
 		return nil, fmt.Errorf("read the embedded probes: %w", err)
-	}
-	structs, err := bin.Structs("runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue")
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRunqLayout(structs["runtime.p"]); err != nil {
-		return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
-	}
-	set := func(name string, v any) error {
-		vs, ok := spec.Variables[name]
-		if !ok {
-			return fmt.Errorf("the probes have no variable %s", name)
-		}
-		return vs.Set(v)
-	}
-	if err := set("target_tgid", uint32(tgid)); err != nil {
-		return nil, err
-	}
-	if paced {
-		if err := set("paced", uint32(1)); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range fields {
-		off, err := structs[f.structName].Offset(f.field)
-		if err != nil {
-			return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
-		}
-		if err := set(f.variable, uint64(off)); err != nil {
-			return nil, err
-		}
-	}
-	win, idx, err := mWindow(structs["runtime.m"])
-	if err != nil {
-		return nil, fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
-	}
-	if err := set("off_m_win", win); err != nil {
-		return nil, err
-	}
-	for i, name := range []string{"idx_m_curg", "idx_m_p", "idx_m_id"} {
-		if err := set(name, idx[i]); err != nil {
-			return nil, err
-		}
-	}
-	if head, size, ok := globalQueue(bin, structs); ok {
-		if err := set("addr_globq_head", head); err != nil {
-			return nil, err
-		}
-		if err := set("addr_globq_size", size); err != nil {
-			return nil, err
-		}
-	}
-	// A PIE target's code lands where its loader puts it, which the return
-	// address runqput compares with is not known here: no waker stacks then.
-	if ready, ok := bin.Func("runtime.ready"); ok && !bin.PIE() {
-		if err := set("ready_lo", ready.Entry); err != nil {
-			return nil, err
-		}
-		if err := set("ready_hi", ready.Entry+ready.Size); err != nil {
-			return nil, err
-		}
 	}
 	// uprobe_multi (Linux 6.6+) attaches a program to all its sites with one
 	// link, and removes them with one RCU wait instead of one per site.
@@ -282,11 +227,92 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the probes: %w", err)
 	}
-	p := &Probes{coll: coll}
-	ex, err := link.OpenExecutable(bin.Path)
-	if err != nil {
+	p := &Probes{coll: coll, multi: multi}
+	if p.Reader, err = ringbuf.NewReader(coll.Maps["events"]); err != nil {
 		p.Close()
 		return nil, err
+	}
+	return p, nil
+}
+
+// set gives one of the probes' variables (slowmo.bpf.c's globals) its value.
+func (p *Probes) set(name string, v any) error {
+	vr, ok := p.coll.Variables[name]
+	if !ok {
+		return fmt.Errorf("the probes have no variable %s", name)
+	}
+	if err := vr.Set(v); err != nil {
+		return fmt.Errorf("set the probes' %s: %w", name, err)
+	}
+	return nil
+}
+
+// Follow makes the probes record the process tgid, and no other: uprobes
+// fire in every process running the binary (other runs of the same
+// program). Call it once attached and before the process runs.
+func (p *Probes) Follow(tgid int) error {
+	return p.set("target_tgid", uint32(tgid))
+}
+
+// Attach gives the probes the layout of bin's runtime and attaches them at
+// bin's sites; they record nothing until Follow.
+func (p *Probes) Attach(bin *target.Binary, paced bool) error {
+	structs, err := bin.Structs("runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue")
+	if err != nil {
+		return err
+	}
+	if err := checkRunqLayout(structs["runtime.p"]); err != nil {
+		return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+	}
+	set := p.set
+	if paced {
+		if err := set("paced", uint32(1)); err != nil {
+			return err
+		}
+	}
+	for _, f := range fields {
+		off, err := structs[f.structName].Offset(f.field)
+		if err != nil {
+			return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+		}
+		if err := set(f.variable, uint64(off)); err != nil {
+			return err
+		}
+	}
+	win, idx, err := mWindow(structs["runtime.m"])
+	if err != nil {
+		return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+	}
+	if err := set("off_m_win", win); err != nil {
+		return err
+	}
+	for i, name := range []string{"idx_m_curg", "idx_m_p", "idx_m_id"} {
+		if err := set(name, idx[i]); err != nil {
+			return err
+		}
+	}
+	if head, size, ok := globalQueue(bin, structs); ok {
+		if err := set("addr_globq_head", head); err != nil {
+			return err
+		}
+		if err := set("addr_globq_size", size); err != nil {
+			return err
+		}
+	}
+	// A PIE target's code lands where its loader puts it, which the return
+	// address runqput compares with is not known here: no waker stacks then.
+	if ready, ok := bin.Func("runtime.ready"); ok && !bin.PIE() {
+		if err := set("ready_lo", ready.Entry); err != nil {
+			return err
+		}
+		if err := set("ready_hi", ready.Entry+ready.Size); err != nil {
+			return err
+		}
+	}
+	multi, coll := p.multi, p.coll
+	ex, err := link.OpenExecutable(bin.Path)
+	if err != nil {
+		return err
 	}
 	// Where each program goes: (function, offset) pairs.
 	type place struct {
@@ -305,8 +331,7 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 			if s.optional {
 				continue
 			}
-			p.Close()
-			return nil, err
+			return err
 		}
 		pl := places[s.program]
 		if pl == nil {
@@ -326,8 +351,7 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 		if multi {
 			l, err := ex.UprobeMulti(pl.symbols, prog, &link.UprobeMultiOptions{Offsets: pl.offsets})
 			if err != nil {
-				p.Close()
-				return nil, fmt.Errorf("attach %s to %v: %w", name, pl.symbols, err)
+				return fmt.Errorf("attach %s to %v: %w", name, pl.symbols, err)
 			}
 			p.links = append(p.links, l)
 			continue
@@ -335,23 +359,15 @@ func Attach(bin *target.Binary, tgid int, paced bool) (*Probes, error) {
 		for i := range pl.symbols {
 			l, err := ex.Uprobe(pl.symbols[i], prog, &link.UprobeOptions{Offset: pl.offsets[i]})
 			if err != nil {
-				p.Close()
-				return nil, fmt.Errorf("attach %s at %s+%#x: %w", name, pl.symbols[i], pl.offsets[i], err)
+				return fmt.Errorf("attach %s at %s+%#x: %w", name, pl.symbols[i], pl.offsets[i], err)
 			}
 			p.links = append(p.links, l)
 		}
 	}
 	if paced {
-		if err := p.attachLines(bin, ex, multi); err != nil {
-			p.Close()
-			return nil, err
-		}
+		return p.attachLines(bin, ex, multi)
 	}
-	if p.Reader, err = ringbuf.NewReader(coll.Maps["events"]); err != nil {
-		p.Close()
-		return nil, err
-	}
-	return p, nil
+	return nil
 }
 
 // Lost is how many records the probes could not write (ring buffer full).
@@ -424,6 +440,7 @@ func (p *Probes) Close() {
 		p.Reader.Close()
 	}
 	closeAll(append(p.links, p.lines...))
+	p.links, p.lines = nil, nil
 	p.coll.Close()
 }
 

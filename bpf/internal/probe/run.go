@@ -49,6 +49,10 @@ type Options struct {
 	// OutputLimit, when above 0, ends the run "output-limit" as soon as the
 	// program has written more than this many bytes.
 	OutputLimit int64
+	// Preloaded, when set, are the probes loaded ahead (preload.go); else Run loads them.
+	Preloaded *Loading
+	// Dir is the directory the program starts in; "" is the probe's own.
+	Dir string
 	// Running, when set, is told as the program stops running, stopped for
 	// back-pressure (backpressure.go) or ended (false), and as it is
 	// continued (true), so that a watcher's wall clock can count only the
@@ -65,6 +69,11 @@ type Options struct {
 // run.end, to opts.Out. Errors before the target starts (bad binary, no
 // eBPF) are returned and nothing is written.
 func Run(opts Options) error {
+	loading := opts.Preloaded
+	if loading == nil {
+		loading = StartLoad()
+	}
+	defer loading.Close() // when not handed over
 	bin, err := target.Open(opts.Binary)
 	if err != nil {
 		return err
@@ -96,21 +105,42 @@ func Run(opts Options) error {
 		}
 		env = append(env, "GODEBUG="+godebug)
 	}
-	h, stdout, stderr, err := startHeld(opts, bin.Path, env)
-	if err != nil {
-		return err
+	// The sandbox starts while the probes are attached to the binary: they
+	// record nothing until they follow the target's pid, known once it has
+	// started.
+	type heldTarget struct {
+		h              *held
+		stdout, stderr *os.File
+		err            error
 	}
+	starting := make(chan heldTarget, 1)
+	go func() {
+		h, stdout, stderr, err := startHeld(opts, bin.Path, env)
+		starting <- heldTarget{h, stdout, stderr, err}
+	}()
+	probes, err := loading.Wait()
+	if err == nil {
+		defer probes.Close()
+		err = probes.Attach(bin, opts.Paced)
+	}
+	started := <-starting
+	if started.err != nil {
+		return started.err
+	}
+	h, stdout, stderr := started.h, started.stdout, started.stderr
 	cmd := h.cmd
 	kill := h.kill
-
-	probes, err := Attach(bin, h.pid, opts.Paced)
+	if err == nil {
+		err = probes.Follow(h.pid)
+	}
 	if err != nil {
 		kill()
 		h.release.Close()
 		_ = cmd.Wait()
+		stdout.Close()
+		stderr.Close()
 		return err
 	}
-	defer probes.Close()
 
 	w := bufio.NewWriterSize(opts.Out, 1<<16)
 	var mu sync.Mutex // the normalizer and writer are shared by the record and output readers
@@ -196,6 +226,13 @@ func Run(opts Options) error {
 	go func() {
 		tick := time.NewTicker(outputLag)
 		defer tick.Stop()
+		// The first picture is drawn from run.start: out at once, not at the
+		// first tick (here, so that a reader not reading yet holds up no start).
+		if pace == nil {
+			mu.Lock()
+			_ = w.Flush()
+			mu.Unlock()
+		}
 		for {
 			select {
 			case <-stopTicker:

@@ -14,19 +14,24 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-// Set by the loader (see loader.go) before the programs are loaded.
-volatile const __u32 target_tgid;
-volatile const __u64 off_g_goid, off_g_m, off_g_parent_goid, off_g_gopc, off_g_startpc;
-volatile const __u64 off_m_win, idx_m_id, idx_m_curg, idx_m_p;
-volatile const __u64 off_p_id, off_p_runqhead, off_p_runqtail, off_p_runq, off_p_runnext;
-volatile const __u64 off_g_schedlink, off_m_spinning;
+// Set by the loader (see loader.go) after the programs are loaded, not as
+// load-time constants: the programs are loaded and verified before the
+// target is built (while the learner's program compiles), so nothing here
+// may depend on it. The target's layout is set when its binary is known;
+// target_tgid last, when its process is about to run: until then (0) every
+// probe does nothing.
+volatile __u32 target_tgid = 0;
+volatile __u64 off_g_goid = 0, off_g_m = 0, off_g_parent_goid = 0, off_g_gopc = 0, off_g_startpc = 0;
+volatile __u64 off_m_win = 0, idx_m_id = 0, idx_m_curg = 0, idx_m_p = 0;
+volatile __u64 off_p_id = 0, off_p_runqhead = 0, off_p_runqtail = 0, off_p_runq = 0, off_p_runnext = 0;
+volatile __u64 off_g_schedlink = 0, off_m_spinning = 0;
 // The global run queue: absolute addresses of sched.runq's head and tail
 // (a gQueue: next link in g.schedlink) and of its length (sched.runqsize
 // before 1.25, sched.runq.size from 1.25). 0 when unknown (a PIE target).
-volatile const __u64 addr_globq_head, addr_globq_size;
+volatile __u64 addr_globq_head = 0, addr_globq_size = 0;
 // runtime.ready's code, [ready_lo, ready_hi): a runqput returning there is a
 // wake-up (see runqput). 0 when unknown: no waker stacks then.
-volatile const __u64 ready_lo, ready_hi;
+volatile __u64 ready_lo = 0, ready_hi = 0;
 
 // Records that could not be written because the ring buffer was full: run.end.lost.
 __u64 lost = 0;
