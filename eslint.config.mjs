@@ -67,8 +67,7 @@ export default tseslint.config(
         { assertFunctionNames: ['expect', 'expect*', 'assert*', 'check*'] },
       ],
       'jest/no-disabled-tests': 'error',
-      // TODO(issue 23): 'error' once the conditional expects are rewritten.
-      'jest/no-conditional-expect': 'warn',
+      'jest/no-conditional-expect': 'error',
       'jest/valid-expect': 'error',
       // An afterEach may assert what every test must leave behind.
       'jest/no-standalone-expect': ['error', { additionalTestBlockFunctions: ['afterEach'] }],
