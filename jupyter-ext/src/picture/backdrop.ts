@@ -7,7 +7,7 @@
  * changed count rewrites one caption, not the layer.
  */
 import type { Palette } from './palette';
-import type { SceneItem } from './scene';
+import type { SceneItem } from './items';
 import { itemMarkup } from './svg';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

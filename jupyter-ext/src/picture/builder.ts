@@ -6,7 +6,7 @@
 import { isRuntimeGoroutine, shortName, type SchedState } from '@go-slowmo/kernel-bridge/protocol';
 import { tokenPaint } from './colors';
 import { METRICS, PITCH, ROW_H } from './metrics';
-import type { FrameRole, FrameTone, Place, SceneItem, Text, TextRole, ThreadLook } from './scene';
+import type { FrameRole, FrameTone, Place, SceneItem, Text, TextRole, ThreadLook } from './items';
 import { describe, fit } from './words';
 
 const { tokenW, tokenH, threadW, threadH, runtimeH } = METRICS;

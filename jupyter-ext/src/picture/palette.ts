@@ -4,7 +4,7 @@
  * palette of JupyterLab's current theme; the standalone SVG uses the light one
  * on a white background, which reads the same on GitHub in light and dark mode.
  */
-import type { FrameRole, FrameTone, TextRole, ThreadLook } from './scene';
+import type { FrameRole, FrameTone, TextRole, ThreadLook } from './items';
 
 export interface Paint {
   readonly fill: string;

@@ -27,7 +27,7 @@ import {
   THREAD_PITCH,
   UNQUEUED_SLOTS,
 } from './metrics';
-import type { Cause, Place } from './scene';
+import type { Cause, Place } from './items';
 import { bannerText, fit, headerText, procStateText } from './words';
 
 const { margin, tokenW, tokenH, threadW, threadH, labelW } = METRICS;
