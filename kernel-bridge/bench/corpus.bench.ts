@@ -123,14 +123,17 @@ function ending(run: RecordedRun, program: CorpusProgram): { own: boolean; text:
   if (run.failed) return { own: false, text: `failed: ${run.failed}` };
   const end = run.check.end;
   if (!end) return { own: false, text: 'no run.end' };
-  const own =
-    end.reason === 'exit' &&
-    end.exitCode === program.exitCode &&
-    run.end?.reason === 'exit' &&
-    run.end.exitCode === program.exitCode &&
-    run.stdout === program.stdout;
   const text = end.reason === 'exit' ? `exit ${end.exitCode}` : end.reason;
-  return { own, text: own ? text : `${text} (wants exit ${program.exitCode})` };
+  if (end.reason !== 'exit' || end.exitCode !== program.exitCode)
+    return { own: false, text: `${text} (wants exit ${program.exitCode})` };
+  if (run.end?.reason !== end.reason || run.end.exitCode !== end.exitCode)
+    return { own: false, text: `${text}, but the end message says ${JSON.stringify(run.end)}` };
+  if (run.stdout !== program.stdout)
+    return {
+      own: false,
+      text: `${text}, other stdout: ${JSON.stringify(run.stdout.slice(0, 80))}`,
+    };
+  return { own: true, text };
 }
 
 interface Figures {
@@ -155,7 +158,7 @@ const times = (x: number): string => `x${x.toFixed(2)}`;
 const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
 
 function line(cols: string[]): void {
-  const widths = [11, 6, 9, 8, 9, 8, 10, 7, 12];
+  const widths = [11, 6, 9, 8, 9, 8, 10, 7, 18];
   console.log(
     cols
       .map((c, i) =>
