@@ -314,7 +314,8 @@ func (n *normalizer) record(r record) {
 		if more < 0 {
 			more = 0
 		}
-		if !n.snapshots.worth(n.snapshots.model().sameGlobal(goids, more), globalKey, len(goids)+int(more)) {
+		model := n.snapshots.model()
+		if !n.snapshots.worthGlobal(model.more == 0, model.sameGlobal(goids, more), len(goids)+int(more)) {
 			return
 		}
 		if more > 0 {

@@ -119,6 +119,28 @@ func TestSnapshotsSentWhenNews(t *testing.T) {
 	if !snap(0x20, ptrs...) {
 		t.Fatalf("a queue %d goroutines longer than last shown was not shown", bigChange)
 	}
+	global := func(size uint64, goids ...uint64) bool {
+		before := len(sent)
+		n.record(record{kind: kGlobalq, a: [5]uint64{size, uint64(len(goids)), 1}, goids: goids})
+		return len(sent) > before && sent[len(sent)-1].Kind == "globalq"
+	}
+	n.snapshots.credit = 0
+	if global(1, 0x10) {
+		t.Fatalf("a global queue snapshot that differs from the model once (a race with another M) was sent")
+	}
+	if !global(1, 0x10) {
+		t.Fatalf("a global queue snapshot that differs from the model twice in a row was not sent")
+	}
+	if global(1, 0x10) {
+		t.Fatalf("the model did not take the global queue snapshot sent")
+	}
+	global(3, 0x10)
+	if !global(3, 0x10) {
+		t.Fatalf("a global queue snapshot that leaves some out, and differs twice, was not sent")
+	}
+	if !global(3, 0x10) {
+		t.Fatalf("after a global queue snapshot that left some out, the next was not sent")
+	}
 	n.snapshots.all = true
 	if !snap(0x20, ptrs...) {
 		t.Fatalf("with every snapshot asked for, one the events imply was not sent")

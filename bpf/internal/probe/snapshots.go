@@ -20,13 +20,18 @@ package probe
 //     the global queue seen full, then empty). Few: it takes that many
 //     goroutines moved, by one event or many, to earn one.
 //
-// A snapshot that differs from the model is always sent: the reducer takes
-// it as authoritative, and the model here follows it too.
+// A snapshot that differs from the model is sent: the reducer takes it as
+// authoritative, and the model here follows it too. For the global queue,
+// only when the next one differs as well: any M changes it, so a snapshot
+// one M takes can fall between another's record of a put and the put, or
+// between its taking goroutines and the record that says so; such a race
+// is gone by the next snapshot, a real difference is not.
 type snapshotPolicy struct {
 	all    bool // send every snapshot (Options.AllSnapshots)
 	queues *runQueues
 	credit int           // other events sent since the last sample, in samples' worth of verifyEvery
 	shown  map[int64]int // P id (globalKey: the global queue) -> its length in the last snapshot sent
+	doubt  bool          // the last global queue snapshot differed from the model, and was not sent
 }
 
 const (
@@ -69,4 +74,20 @@ func (s *snapshotPolicy) worth(predicted bool, key int64, length int) bool {
 	}
 	s.shown[key] = length
 	return true
+}
+
+// worthGlobal is worth for a snapshot of the global queue: known says
+// whether the model knows the whole queue (not after a snapshot that left
+// some out), same whether the snapshot is what it holds.
+func (s *snapshotPolicy) worthGlobal(known, same bool, length int) bool {
+	switch {
+	case s.all || !known:
+		s.doubt = false
+		return s.worth(false, globalKey, length)
+	case !same && !s.doubt:
+		s.doubt = true
+		return false
+	}
+	s.doubt = false
+	return s.worth(same, globalKey, length)
 }
