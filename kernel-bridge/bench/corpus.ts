@@ -177,13 +177,19 @@ export interface RecordingCheck {
 
 const same = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((goid, i) => goid === b[i]);
-/** A queue in a message: its first 16 goroutines, and how many more. */
-const list = (goids: readonly number[]): string =>
-  goids.length <= 16
-    ? JSON.stringify(goids)
-    : `${JSON.stringify(goids.slice(0, 16)).slice(0, -1)},… ${goids.length - 16} more]`;
-const shown = (runnext: number, goids: readonly number[]): string =>
-  `{runnext: ${runnext}, goids: ${list(goids)}}`;
+/**
+ * Two queues in a message: whole when short; else their lengths and the
+ * stretch from their first difference, which is what a reader needs.
+ */
+function compared(modelled: readonly number[], runtime: readonly number[]): string {
+  if (modelled.length <= 16 && runtime.length <= 16)
+    return `modelled ${JSON.stringify(modelled)}, runtime ${JSON.stringify(runtime)}`;
+  let k = 0;
+  while (k < modelled.length && modelled[k] === runtime[k]) k++;
+  const from = (q: readonly number[]) =>
+    `${q.length} long, [${k}..]: ${JSON.stringify(q.slice(k, k + 8))}${q.length > k + 8 ? '…' : ''}`;
+  return `modelled ${from(modelled)}, runtime ${from(runtime)}`;
+}
 
 /**
  * Replays a recording through the reducer and compares, before each `runq`
@@ -221,7 +227,7 @@ export function checkRecording(
       if (runnext !== e.runnext || !same(goids, e.goids))
         disagree(
           'runq',
-          `seq ${e.seq} P${e.qp}: modelled ${shown(runnext, goids)}, runtime ${shown(e.runnext, e.goids)}`,
+          `seq ${e.seq} P${e.qp}: runnext modelled ${runnext}, runtime ${e.runnext}; queue ${compared(goids, e.goids)}`,
         );
     } else if (e.kind === 'globalq') {
       globalq++;
@@ -229,7 +235,7 @@ export function checkRecording(
       if (!same(modelled, e.goids))
         disagree(
           'globalq',
-          `seq ${e.seq} globalq: modelled ${list(state.globalq)}, runtime ${list(e.goids)}${e.more ? ` and ${e.more} more` : ''}`,
+          `seq ${e.seq} globalq: ${compared(state.globalq, e.goids)}${e.more ? ` and ${e.more} more` : ''}`,
         );
     } else if (e.kind === 'run.end') {
       end = e;

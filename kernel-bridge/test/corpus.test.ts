@@ -67,7 +67,7 @@ test('the check finds a snapshot the reducer did not model, a gap in seq, and ru
     disagreements: 2,
     runqDisagreements: 1,
     firstDisagreements: [
-      'seq 6 P0: modelled {runnext: 3, goids: [2]}, runtime {runnext: 0, goids: [2,3]}',
+      'seq 6 P0: runnext modelled 3, runtime 0; queue modelled [2], runtime [2,3]',
       'seq 8 globalq: modelled [], runtime [7]',
     ],
     seqProblem: null,
@@ -77,6 +77,16 @@ test('the check finds a snapshot the reducer did not model, a gap in seq, and ru
   expect(checkRecording([...s.events.slice(0, 3), ...s.events.slice(4)]).seqProblem).toBe(
     'event 3 has seq 4',
   );
+});
+
+test('a long queue that disagrees is shown from its first difference', () => {
+  const s = script().start(1);
+  for (let g = 2; g < 22; g++) s.create(g).put(g, 'global', -1);
+  const runtime = [...Array.from({ length: 18 }, (_, i) => 2 + i), 21, 20];
+  s.add('globalq', { goids: runtime });
+  expect(checkRecording(s.events).firstDisagreements).toEqual([
+    `seq ${s.events.length - 1} globalq: modelled 20 long, [18..]: [20,21], runtime 20 long, [18..]: [21,20]`,
+  ]);
 });
 
 ebpfDescribe()('the acceptance corpus, recorded through the bridge', () => {
