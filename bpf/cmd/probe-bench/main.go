@@ -498,6 +498,7 @@ func main() {
 		tb.worst, tb.worst/goalNsPerEvent, goalNsPerEvent, tb.pingOwn, designTraceNsPerEvent, tb.pingOwn/designTraceNsPerEvent,
 		tb.rate.rate, goalRate, tb.rate.rate/goalRate, ms(tb.rate.lagMean), ms(tb.rate.lagMax), designTraceLag,
 		float64(tb.rate.lagMean)/float64(designTraceLag))
+	returnSites(probe, work, ebpf)
 }
 
 // with is args followed by more, in a new slice.

@@ -208,6 +208,7 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
 	dir := fs.String("dir", "", "the directory the program starts in (default: this one)")
 	allSnapshots := fs.Bool("all-snapshots", false, "send every run queue snapshot, also those the other events imply (to check them)")
+	retSites := fs.Bool("ret-sites", false, "put the return probes on the RETs themselves (single-stepped), as before their emulated sites: for benchmarks")
 	clockFD := fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -257,14 +258,15 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 		close(stop)
 	}()
 	err := probe.Run(probe.Options{
-		Binary:  fs.Arg(0),
-		Args:    fs.Args()[1:],
-		Procs:   *procs,
-		Timeout: time.Duration(*timeout * float64(time.Second)),
-		Out:     os.Stdout,
-		Paced:   *pace >= 0,
-		Speed:   *pace,
-		Control: control,
+		Binary:   fs.Arg(0),
+		Args:     fs.Args()[1:],
+		Procs:    *procs,
+		Timeout:  time.Duration(*timeout * float64(time.Second)),
+		Out:      os.Stdout,
+		Paced:    *pace >= 0,
+		Speed:    *pace,
+		Control:  control,
+		RetSites: *retSites,
 
 		SysmonSeesPauses: *sysmon == probe.SysmonSeePauses,
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
@@ -35,11 +36,17 @@ var object []byte
 type site struct {
 	program  string
 	function string
-	rets     bool
+	rets     bool   // on each RET itself: for a program that reads a result (RAX)
 	calls    string // the CALLs to this function inside function
 	after    string // the first branch after each CALL to this function inside function (RAX still its result)
 	optional bool   // absent in some Go versions
 	alt      *site  // where to go when this finds no place
+	// returns: each RET, at the emulated sites before it that stand in for
+	// it where there are (returns.go), with the callees in allow running
+	// between such a site and the RET; or folded into another probe.
+	returns bool
+	allow   []string
+	fold    *fold
 }
 
 var sites = []site{
@@ -55,10 +62,12 @@ var sites = []site{
 	{program: "runqgrab_ret", function: "runtime.runqsteal", after: "runtime.runqgrab",
 		alt: &site{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true}},
 	{program: "runqputslow", function: "runtime.runqputslow"},
-	{program: "runqputslow_ret", function: "runtime.runqputslow", rets: true},
+	// The unlock of sched.lock comes last: nothing it does is recorded.
+	{program: "runqputslow_ret", function: "runtime.runqputslow", returns: true, allow: []string{"runtime.unlock2"}},
 	{program: "goschedImpl", function: "runtime.goschedImpl"},
 	{program: "injectglist", function: "runtime.injectglist"},
-	{program: "injectglist_ret", function: "runtime.injectglist", rets: true},
+	// wakep (1.23+) wakes or starts an M, which records on its own thread.
+	{program: "injectglist_ret", function: "runtime.injectglist", returns: true, allow: []string{"runtime.unlock2", "runtime.wakep"}},
 	// Go 1.25+: findRunnable puts a batch from the global queue on a P's queue with runqputbatch.
 	{program: "globrunq_batch", function: "runtime.findRunnable", calls: "runtime.runqputbatch", optional: true},
 	{program: "acquirep", function: "runtime.acquirep"},
@@ -66,20 +75,23 @@ var sites = []site{
 	{program: "pidleput", function: "runtime.pidleput"},
 	{program: "handoffp", function: "runtime.handoffp"},
 	{program: "stopm", function: "runtime.stopm"},
-	{program: "stopm_ret", function: "runtime.stopm", rets: true},
+	{program: "stopm_ret", function: "runtime.stopm", returns: true, fold: &fold{"runtime.acquirep", "stopm_acquirep_ret"}},
 	{program: "stealwork", function: "runtime.stealWork"},
 	{program: "mspinning", function: "runtime.mspinning"},
 	{program: "resetspinning", function: "runtime.resetspinning"},
 	{program: "mstart1", function: "runtime.mstart1"},
 	{program: "entersyscall", function: "runtime.entersyscall"},
 	{program: "entersyscall", function: "runtime.entersyscallblock", optional: true},
-	{program: "exitsyscall_ret", function: "runtime.exitsyscall", rets: true},
+	// mcall: Gosched when user goroutines are stopped (the exit said first, as it
+	// happens), or exitsyscall0 on the slow path (no P: the program drops it).
+	{program: "exitsyscall_ret", function: "runtime.exitsyscall", returns: true, allow: []string{"runtime.mcall"}},
 	{program: "exitsyscall_nop", function: "runtime.exitsyscall0", optional: true},   // to 1.25
 	{program: "exitsyscall_nop", function: "runtime.exitsyscallNoP", optional: true}, // from 1.26
 	{program: "gcstart", function: "runtime.gcStart"},
-	{program: "gcstart_ret", function: "runtime.gcStart", rets: true},
+	// Its last call releases work.startSema: a goroutine that waited to start a GC is woken after the phase is said.
+	{program: "gcstart_ret", function: "runtime.gcStart", returns: true, allow: []string{"runtime.semrelease1"}},
 	{program: "gcmarkterm", function: "runtime.gcMarkTermination"},
-	{program: "gcmarkterm_ret", function: "runtime.gcMarkTermination", rets: true},
+	{program: "gcmarkterm_ret", function: "runtime.gcMarkTermination", returns: true},
 	{program: "stw_begin", function: "runtime.stopTheWorldWithSema"},
 	{program: "stw_end", function: "runtime.startTheWorldWithSema"},
 }
@@ -100,33 +112,38 @@ var fields = []struct{ variable, structName, field string }{
 	{"off_m_spinning", "runtime.m", "spinning"},
 }
 
-// resolve finds the addresses of one site, and the function they are in.
-func resolve(bin *target.Binary, s site) (target.Func, []uint64, error) {
+// resolve finds where one site's program goes.
+func resolve(bin *target.Binary, s site, o siteOptions) (placed, error) {
 	fn, _ := bin.Func(s.function)
+	at := func(at []uint64, err error) (placed, error) {
+		return placed{fn: fn, at: at, cookies: make([]uint64, len(at))}, err
+	}
 	switch {
+	case s.returns:
+		return resolveReturns(bin, s, o)
 	case s.calls != "":
-		at, err := bin.Calls(s.function, s.calls)
-		return fn, at, err
+		return at(bin.Calls(s.function, s.calls))
 	case s.after != "":
-		at, err := bin.BranchesAfterCalls(s.function, s.after)
+		branches, err := bin.BranchesAfterCalls(s.function, s.after)
 		if err != nil {
-			return fn, nil, err
+			return at(nil, err)
 		}
 		// Every call must have its branch (runqsteal's entry counts a steal
 		// in that the probe after it counts out): else none, and the alt.
-		if calls, err := bin.Calls(s.function, s.after); err != nil || len(calls) != len(at) {
-			return fn, nil, err
+		if calls, err := bin.Calls(s.function, s.after); err != nil || len(calls) != len(branches) {
+			return at(nil, err)
 		}
-		return fn, at, nil
+		return at(branches, nil)
 	}
 	ss, err := bin.Sites(s.function)
 	if err != nil {
-		return fn, nil, err
+		return at(nil, err)
 	}
+	fn = ss.Func
 	if s.rets {
-		return ss.Func, ss.Rets, nil
+		return at(ss.Rets, nil)
 	}
-	return ss.Func, []uint64{ss.Entry}, nil
+	return at([]uint64{ss.Entry}, nil)
 }
 
 // mWindow places the 64-byte window of runtime.m that the probes read in
@@ -201,6 +218,12 @@ type Probes struct {
 	links  []link.Link //
 	lines  []link.Link // paced mode's per-line probes, removed on resume
 	Reader *ringbuf.Reader
+	// cookies: the kernel has bpf_get_attach_cookie, which return sites on
+	// conditional branches need (returns.go).
+	cookies bool
+	// RetSites puts every return probe on the RETs themselves (single-stepped),
+	// as before return sites: for make bench to measure what they save.
+	RetSites bool
 }
 
 // Load loads and verifies the probes, tied to no target yet. It is most of
@@ -223,11 +246,19 @@ func Load() (*Probes, error) {
 			ps.AttachType = ebpf.AttachTraceUprobeMulti
 		}
 	}
+	// Return sites on conditional branches read their attach cookie (Linux
+	// 5.15+): without it the probes leave the helper out (returns.go).
+	cookies := features.HaveProgramHelper(ebpf.Kprobe, asm.FnGetAttachCookie) == nil
+	if cookies {
+		if err := spec.Variables["site_cookies"].Set(uint32(1)); err != nil {
+			return nil, fmt.Errorf("set the probes' site_cookies: %w", err)
+		}
+	}
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
 		return nil, fmt.Errorf("load the probes: %w", err)
 	}
-	p := &Probes{coll: coll, multi: multi}
+	p := &Probes{coll: coll, multi: multi, cookies: cookies}
 	if p.Reader, err = ringbuf.NewReader(coll.Maps["events"]); err != nil {
 		p.Close()
 		return nil, err
@@ -318,15 +349,24 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 	type place struct {
 		symbols []string
 		offsets []uint64
+		cookies []uint64
 	}
 	places := map[string]*place{}
 	var order []string
+	o := siteOptions{cookies: p.cookies, rets: p.RetSites}
 	for _, s := range sites {
-		fn, at, err := resolve(bin, s)
-		if err == nil && len(at) == 0 && s.alt != nil {
+		put, err := resolve(bin, s, o)
+		if err == nil && len(put.at) == 0 && s.alt != nil {
 			s = *s.alt
-			fn, at, err = resolve(bin, s)
+			put, err = resolve(bin, s, o)
 		}
+		if err == nil && put.foldAt != 0 {
+			if err := set(s.fold.variable, put.foldAt); err != nil {
+				return err
+			}
+			continue
+		}
+		fn, at := put.fn, put.at
 		if err != nil || len(at) == 0 && s.optional {
 			if s.optional {
 				continue
@@ -339,9 +379,10 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 			places[s.program] = pl
 			order = append(order, s.program)
 		}
-		for _, addr := range at {
+		for i, addr := range at {
 			pl.symbols = append(pl.symbols, s.function)
 			pl.offsets = append(pl.offsets, addr-fn.Entry)
+			pl.cookies = append(pl.cookies, put.cookies[i])
 		}
 	}
 	// No PID option: a per-process perf event follows only the thread it was
@@ -349,7 +390,7 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 	for _, name := range order {
 		pl, prog := places[name], coll.Programs[name]
 		if multi {
-			l, err := ex.UprobeMulti(pl.symbols, prog, &link.UprobeMultiOptions{Offsets: pl.offsets})
+			l, err := ex.UprobeMulti(pl.symbols, prog, &link.UprobeMultiOptions{Offsets: pl.offsets, Cookies: pl.cookies})
 			if err != nil {
 				return fmt.Errorf("attach %s to %v: %w", name, pl.symbols, err)
 			}
@@ -357,7 +398,7 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 			continue
 		}
 		for i := range pl.symbols {
-			l, err := ex.Uprobe(pl.symbols[i], prog, &link.UprobeOptions{Offset: pl.offsets[i]})
+			l, err := ex.Uprobe(pl.symbols[i], prog, &link.UprobeOptions{Offset: pl.offsets[i], Cookie: pl.cookies[i]})
 			if err != nil {
 				return fmt.Errorf("attach %s at %s+%#x: %w", name, pl.symbols[i], pl.offsets[i], err)
 			}

@@ -63,6 +63,9 @@ type Options struct {
 	// those the events already imply (snapshots.go): for checking the model
 	// the normalizer keeps against the runtime's own queues.
 	AllSnapshots bool
+	// RetSites puts the return probes on the RETs themselves, single-stepped,
+	// as before their emulated sites (returns.go): make bench compares.
+	RetSites bool
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -121,6 +124,7 @@ func Run(opts Options) error {
 	probes, err := loading.Wait()
 	if err == nil {
 		defer probes.Close()
+		probes.RetSites = opts.RetSites
 		err = probes.Attach(bin, opts.Paced)
 	}
 	started := <-starting

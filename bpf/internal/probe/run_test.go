@@ -334,7 +334,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 					if s.alt == nil {
 						continue
 					}
-					if _, at, err := resolve(b, s); err != nil || len(at) == 0 {
+					if put, err := resolve(b, s, siteOptions{cookies: true}); err != nil || len(put.at) == 0 {
 						t.Errorf("%s: no %s site in %s (%v): it would fall back to RET probes", version, s.program, s.function, err)
 					}
 				}

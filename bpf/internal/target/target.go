@@ -39,6 +39,7 @@ type Binary struct {
 	dwarf      *dwarf.Data
 	funcs      map[string]elf.Symbol
 	objects    map[string]elf.Symbol
+	entries    map[uint64]string // function entry -> name, made when first needed (funcAt)
 }
 
 // Open checks that path is a Go program the probes can work with, and opens it.

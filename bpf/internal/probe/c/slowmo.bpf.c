@@ -32,6 +32,9 @@ volatile __u64 addr_globq_head = 0, addr_globq_size = 0;
 // runtime.ready's code, [ready_lo, ready_hi): a runqput returning there is a
 // wake-up (see runqput). 0 when unknown: no waker stacks then.
 volatile __u64 ready_lo = 0, ready_hi = 0;
+// The return address of stopm's call to acquirep: acquirep's probe says
+// stopm's return too when called from there (see stopm_ret). 0: not folded.
+volatile __u64 stopm_acquirep_ret = 0;
 
 // Records that could not be written because the ring buffer was full: run.end.lost.
 __u64 lost = 0;
@@ -704,11 +707,77 @@ int runqputslow(struct pt_regs *ctx)
 	return 0;
 }
 
-// When runqputslow returns, the older half of pp's queue and gp are on the global queue.
+// Return sites (target.ReturnSites, loader.go): a probe that stands in
+// for a RET sits on the last instruction before it that the kernel
+// emulates (a branch into the code that ends in the RET, a CALL to a
+// function allowed to run after the record, a one-byte NOP), since a RET is
+// single-stepped, ~15 times dearer. A site on a conditional branch stands
+// for the RET only when the branch goes that way: the attach cookie says
+// which way (0: always; else RET_COND | RET_TAKEN if when taken | the x86
+// condition code), and the flags, which the branch is about to test, say
+// where it goes. Without bpf_get_attach_cookie (before Linux 5.15) the
+// loader leaves site_cookies 0, which keeps the helper out of the verified
+// code, and probes those RETs themselves.
+volatile const __u32 site_cookies = 0;
+#define RET_COND 0x100
+#define RET_TAKEN 0x10
+
+static __always_inline int returns_here(struct pt_regs *ctx)
+{
+	if (!site_cookies)
+		return 1;
+	__u64 c = bpf_get_attach_cookie(ctx);
+	if (!(c & RET_COND))
+		return 1;
+	__u64 f = ctx->eflags;
+	__u64 cf = f & 1, pf = (f >> 2) & 1, zf = (f >> 6) & 1, sf = (f >> 7) & 1, of = (f >> 11) & 1;
+	__u64 holds;
+	switch ((c >> 1) & 7) { // the condition; an odd code is its negation
+	case 0: holds = of; break;                 // JO
+	case 1: holds = cf; break;                 // JB
+	case 2: holds = zf; break;                 // JE
+	case 3: holds = cf | zf; break;            // JBE
+	case 4: holds = sf; break;                 // JS
+	case 5: holds = pf; break;                 // JP
+	case 6: holds = sf ^ of; break;            // JL
+	default: holds = zf | (sf ^ of); break;    // JLE
+	}
+	__u64 taken = holds ^ (c & 1);
+	return taken == ((c & RET_TAKEN) != 0);
+}
+
+// For the tests and make bench (returns.go's CountReturns): counts the hits
+// of its sites that stand for a RET, in the slot given in the cookie's bits
+// 16-21, so that a RET and the sites that stand in for it can be compared,
+// hit for hit and in what a hit costs.
+#define RETURN_SLOTS 64
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RETURN_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} return_hits SEC(".maps");
+
+SEC("uprobe/count_return")
+int count_return(struct pt_regs *ctx)
+{
+	if (!ours() || !returns_here(ctx))
+		return 0;
+	__u32 slot = site_cookies ? (bpf_get_attach_cookie(ctx) >> 16) & (RETURN_SLOTS - 1) : 0;
+	__u64 *n = bpf_map_lookup_elem(&return_hits, &slot);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return 0;
+}
+
+// When runqputslow returns, the older half of pp's queue and gp are on the
+// global queue. Its site is the call that unlocks sched.lock: the global
+// queue is read while runqputslow still holds it.
 SEC("uprobe/runqputslow_ret")
 int runqputslow_ret(struct pt_regs *ctx)
 {
-	if (!ours())
+	if (!ours() || !returns_here(ctx))
 		return 0;
 	struct header cx;
 	__u64 pp = context(&cx, ctx, K_RUNQ);
@@ -756,10 +825,13 @@ int injectglist(struct pt_regs *ctx)
 	return 0;
 }
 
+// Its sites: the branch on an empty list, and (Go 1.23+) the call to wakep
+// after the goroutines are queued. wakep only wakes or starts an M, which
+// records on its own thread: the record comes before that M can take them.
 SEC("uprobe/injectglist_ret")
 int injectglist_ret(struct pt_regs *ctx)
 {
-	if (!ours())
+	if (!ours() || !returns_here(ctx))
 		return 0;
 	struct header cx;
 	__u64 pp = context(&cx, ctx, K_INJECT_END);
@@ -815,11 +887,25 @@ int goschedImpl(struct pt_regs *ctx)
 	return emit(ctx, K_GOSCHED, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
 }
 
+static __always_inline __u8 spinning(struct pt_regs *ctx);
+
 // acquirep(pp *p): this M takes pp and will run goroutines on it.
 SEC("uprobe/acquirep")
 int acquirep(struct pt_regs *ctx)
 {
-	return emit(ctx, K_PSTATE, pid_of(ctx->rax), 1, 0, 0);
+	if (!ours())
+		return 0;
+	struct header cx;
+	context(&cx, ctx, K_PSTATE);
+	__s64 pid = pid_of(ctx->rax);
+	submit(&cx, K_PSTATE, pid, 1, 0, 0, 0);
+	// Called by stopm as it returns (see stopm_ret): its return, as it will
+	// be, with pp already the M's.
+	if (stopm_acquirep_ret && rd(ctx->rsp) == stopm_acquirep_ret) {
+		cx.p = pid;
+		submit(&cx, K_MSTATE, spinning(ctx) ? 0 : 1, 0, 0, 0, 0);
+	}
+	return 0;
 }
 
 // pidleput(pp *p, now int64): pp goes on the idle list.
@@ -897,7 +983,10 @@ int resetspinning(struct pt_regs *ctx)
 }
 
 // stopm returns when another M woke this one with a P (startm): spinning if
-// startm asked for it.
+// startm asked for it. Its last call is acquirep(the P), then it only
+// clears m.nextp: acquirep's probe, seeing where it returns to, says this
+// (the loader sets stopm_acquirep_ret), and this program stays on the RETs
+// only when it cannot (a PIE target, whose addresses are not known ahead).
 SEC("uprobe/stopm_ret")
 int stopm_ret(struct pt_regs *ctx)
 {
@@ -919,10 +1008,21 @@ int entersyscall(struct pt_regs *ctx)
 	return emit(ctx, K_SYSCALL, 0, 0, 0, 0);
 }
 
+// exitsyscall returns with a P: the branches into its fast path's return,
+// or its call to mcall(Gosched) when user goroutines are stopped (the exit
+// is said before the yield, their order). Its other site, the call to
+// mcall(exitsyscall0) on the slow path, has no P: exitsyscall_nop says it,
+// and execute when the goroutine runs again.
 SEC("uprobe/exitsyscall_ret")
 int exitsyscall_ret(struct pt_regs *ctx)
 {
-	return emit(ctx, K_SYSEXIT, 0, 0, 0, 0);
+	if (!ours() || !returns_here(ctx))
+		return 0;
+	struct header cx;
+	context(&cx, ctx, K_SYSEXIT);
+	if (cx.p < 0)
+		return 0;
+	return submit(&cx, K_SYSEXIT, 0, 0, 0, 0, 0);
 }
 
 // exitsyscall0 (exitsyscallNoP from 1.26), through mcall: the goroutine
@@ -943,6 +1043,8 @@ int gcstart(struct pt_regs *ctx)
 SEC("uprobe/gcstart_ret")
 int gcstart_ret(struct pt_regs *ctx)
 {
+	if (!returns_here(ctx))
+		return 0;
 	return emit(ctx, K_GC, 1, 0, 0, 0);
 }
 
@@ -955,6 +1057,8 @@ int gcmarkterm(struct pt_regs *ctx)
 SEC("uprobe/gcmarkterm_ret")
 int gcmarkterm_ret(struct pt_regs *ctx)
 {
+	if (!returns_here(ctx))
+		return 0;
 	return emit(ctx, K_GC, 3, 0, 0, 0);
 }
 
