@@ -14,7 +14,7 @@ import type { BridgeClient } from './client';
 import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata } from './metadata';
 import { svgOf } from './picture/svg';
 import { pack, RUN_MIME, summaryText } from './recording';
-import { liveRuns, LIVE_MIME, RunStore } from './store';
+import { LiveRuns, LIVE_MIME, RunStore } from './store';
 
 type RunCell = (options: INotebookCellExecutor.IRunCellOptions) => Promise<boolean>;
 
@@ -52,6 +52,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     private readonly client: BridgeClient,
     private readonly fallback: RunCell,
     private readonly hooks: ExecutorHooks = {},
+    private readonly liveRuns: LiveRuns = new LiveRuns(),
   ) {}
 
   runCell(options: INotebookCellExecutor.IRunCellOptions): Promise<boolean> {
@@ -116,7 +117,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
       ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
       ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
     });
-    liveRuns.set(id, store);
+    this.liveRuns.add(id, store);
     let runs = this.live.get(notebook);
     if (!runs) this.live.set(notebook, (runs = new Set()));
     runs.add(store);
@@ -187,7 +188,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
       },
       metadata: {},
     });
-    liveRuns.delete(id);
+    this.liveRuns.delete(id);
     model.executionCount = this.nextCount(notebook);
     model.executionState = 'idle';
     const success = ran;

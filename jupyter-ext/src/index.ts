@@ -1,6 +1,8 @@
 /**
- * @go-slowmo/jupyter-ext: four plugins, one job each.
+ * @go-slowmo/jupyter-ext: seven plugins, one job each.
  *
+ * - bridge-client: provides IBridgeClient, the page's one connection to the bridge.
+ * - live-runs: provides ILiveRuns, the runs going on now (tokens.ts).
  * - executor: provides INotebookCellExecutor (the stock one is disabled in
  *   package.json): Go-slowmo cells go to the bridge, the rest to JupyterLab.
  * - stop: JupyterLab's stop, interrupt and restart stop Go-slowmo runs too.
@@ -28,6 +30,8 @@ import { SlowmoCellExecutor } from './executor';
 import { keepCleanOnKernelInfo } from './kernel-info';
 import { isSlowmo } from './metadata';
 import { rendererFactory } from './renderer';
+import { LiveRuns } from './store';
+import { IBridgeClient, ILiveRuns } from './tokens';
 
 const ID = '@go-slowmo/jupyter-ext';
 
@@ -44,18 +48,37 @@ const STOP_COMMANDS = new Set([
   'kernelmenu:shutdown',
 ]);
 
+const bridgeClient: JupyterFrontEndPlugin<BridgeClient> = {
+  id: `${ID}:bridge-client`,
+  description: 'The connection to the go-slowmo bridge, behind Jupyter Server at /slowmo/.',
+  autoStart: true,
+  provides: IBridgeClient,
+  activate: (): BridgeClient =>
+    new BridgeClient(bridgeUrl(PageConfig.getBaseUrl(), window.location)),
+};
+
+const liveRuns: JupyterFrontEndPlugin<LiveRuns> = {
+  id: `${ID}:live-runs`,
+  description: 'The Go-slowmo runs going on now, for their live output to draw.',
+  autoStart: true,
+  provides: ILiveRuns,
+  activate: (): LiveRuns => new LiveRuns(),
+};
+
 const executor: JupyterFrontEndPlugin<INotebookCellExecutor> = {
   id: `${ID}:executor`,
   description:
     'Runs Go-slowmo cells through the go-slowmo bridge and every other cell as JupyterLab does.',
   autoStart: true,
+  requires: [IBridgeClient, ILiveRuns],
   provides: INotebookCellExecutor,
-  activate: (): INotebookCellExecutor => {
-    const client = new BridgeClient(bridgeUrl(PageConfig.getBaseUrl(), window.location));
-    return new SlowmoCellExecutor(client, runCell, {
-      onDiagnostics: (cell, diagnostics) => markDiagnostics(cell.editor, diagnostics),
-    });
-  },
+  activate: (_app: JupyterFrontEnd, client: BridgeClient, live: LiveRuns): INotebookCellExecutor =>
+    new SlowmoCellExecutor(
+      client,
+      runCell,
+      { onDiagnostics: (cell, diagnostics) => markDiagnostics(cell.editor, diagnostics) },
+      live,
+    ),
 };
 
 /**
@@ -177,9 +200,10 @@ const renderer: JupyterFrontEndPlugin<void> = {
   id: `${ID}:renderer`,
   description: "Shows a Go-slowmo run's output: the live picture, or the saved recording replayed.",
   autoStart: true,
-  requires: [IRenderMimeRegistry],
-  activate: (_app: JupyterFrontEnd, rendermime: IRenderMimeRegistry): void => {
-    rendermime.addFactory(rendererFactory, rendererFactory.defaultRank);
+  requires: [IRenderMimeRegistry, ILiveRuns],
+  activate: (_app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, live: LiveRuns): void => {
+    const factory = rendererFactory(live);
+    rendermime.addFactory(factory, factory.defaultRank);
   },
 };
 
@@ -193,4 +217,4 @@ const unmodified: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [executor, stop, cells, renderer, unmodified];
+export default [bridgeClient, liveRuns, executor, stop, cells, renderer, unmodified];

@@ -7,7 +7,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Panel, Widget } from '@lumino/widgets';
 import { RUN_MIME, unpack } from './recording';
-import { liveRuns, LIVE_MIME, RunStore } from './store';
+import { LIVE_MIME, RunStore, type LiveRuns } from './store';
 import { RunWidget } from './widget/run-widget';
 
 function message(cls: string, text: string): Widget {
@@ -18,7 +18,10 @@ function message(cls: string, text: string): Widget {
 }
 
 export class RunRenderer extends Panel implements IRenderMime.IRenderer {
-  constructor(private readonly mimeType: string) {
+  constructor(
+    private readonly mimeType: string,
+    private readonly live: LiveRuns,
+  ) {
     super();
     this.addClass('jp-slowmo-output-area');
   }
@@ -28,7 +31,7 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
     const data = model.data[this.mimeType];
     if (this.mimeType === LIVE_MIME) {
       const id = (data as { id?: unknown } | undefined)?.id;
-      const store = typeof id === 'string' ? liveRuns.get(id) : undefined;
+      const store = typeof id === 'string' ? this.live.get(id) : undefined;
       this.addWidget(
         store
           ? new RunWidget(store)
@@ -52,9 +55,12 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
   }
 }
 
-export const rendererFactory: IRenderMime.IRendererFactory = {
-  safe: true,
-  mimeTypes: [RUN_MIME, LIVE_MIME],
-  defaultRank: 10,
-  createRenderer: (options) => new RunRenderer(options.mimeType),
-};
+/** The renderers' factory; live outputs draw the stores of `live`. */
+export function rendererFactory(live: LiveRuns): IRenderMime.IRendererFactory {
+  return {
+    safe: true,
+    mimeTypes: [RUN_MIME, LIVE_MIME],
+    defaultRank: 10,
+    createRenderer: (options) => new RunRenderer(options.mimeType, live),
+  };
+}

@@ -101,7 +101,25 @@ export class RunStore {
   }
 }
 
-/** Live runs by id, for the live output's renderer. */
-export const liveRuns = new Map<string, RunStore>();
+/**
+ * The runs going on now, by id: the executor adds a run's store as it starts
+ * and removes it when it ends; the live output's renderer draws the store its
+ * output names. One instance per page, provided by the ILiveRuns token.
+ */
+export class LiveRuns {
+  private readonly runs = new Map<string, RunStore>();
+
+  add(id: string, store: RunStore): void {
+    this.runs.set(id, store);
+  }
+
+  get(id: string): RunStore | undefined {
+    return this.runs.get(id);
+  }
+
+  delete(id: string): void {
+    this.runs.delete(id);
+  }
+}
 
 export const LIVE_MIME = 'application/vnd.go-slowmo.live.v1+json';

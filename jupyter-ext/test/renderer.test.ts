@@ -8,7 +8,9 @@ import './picture/dom-shim';
 import { Widget } from '@lumino/widgets';
 import { pack, RUN_MIME } from '../src/recording';
 import { RunRenderer } from '../src/renderer';
-import { liveRuns, LIVE_MIME, RunStore } from '../src/store';
+import { LiveRuns, LIVE_MIME, RunStore } from '../src/store';
+
+const liveRuns = new LiveRuns();
 import { nextFrame } from './support/frames';
 import { sampleEvents } from './support/sample';
 
@@ -17,7 +19,7 @@ function model(mime: string, data: unknown) {
 }
 
 async function rendered(mime: string, data: unknown): Promise<RunRenderer> {
-  const r = new RunRenderer(mime);
+  const r = new RunRenderer(mime, liveRuns);
   Widget.attach(r, document.body);
   await r.renderModel(model(mime, data));
   await nextFrame(); // the widget draws in one
@@ -87,7 +89,7 @@ describe('the renderers', () => {
 
   test('a live output follows its store; one saved mid-run asks to run again', async () => {
     const store = new RunStore(source, { backend: 'auto', mode: 'record' });
-    liveRuns.set('live-1', store);
+    liveRuns.add('live-1', store);
     const r = await rendered(LIVE_MIME, { id: 'live-1' });
     expect(r.node.querySelector('.jp-slowmo-position')?.textContent).toBe('no events yet');
     const events = sampleEvents(1);
