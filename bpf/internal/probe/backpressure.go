@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 )
 
 // Back-pressure: a recording loses nothing, the program waits instead. The
@@ -33,29 +34,33 @@ import (
 func highWater(ring int) uint64 { return uint64(ring / 4) }
 func lowWater(ring int) int     { return ring / 16 }
 
-// throttlePoll is how often the throttle looks for a stop and for a drained
-// ring. A stop is seen (and reported) at most this late; a continue comes
-// at most this late after the ring fell below lowWater, while the reader
-// still has lowWater bytes of records to read.
+// throttlePoll is how often the throttle looks for a stop, a drained ring
+// and the program's end. A stop or the end is seen (and reported) at most
+// this late; a continue comes at most this late after the ring fell below
+// lowWater, while the reader still has lowWater bytes of records to read.
 const throttlePoll = 5 * time.Millisecond
 
 type throttle struct {
 	probes   *Probes
 	sinceVar *ebpf.Variable // throttled_since
 	pid      int
+	pidfd    int // readable once the program has ended; -1: unknown (then close says it)
 	low      int
 	ticks    *sysmonTicks       // nil: sysmon's records cannot be reset (a PIE target)
 	report   func(running bool) // see Options.Running
 
-	mu    sync.Mutex
-	total time.Duration // stops that are over
-	since uint64        // when the stop under way began (monotonic ns); 0: none
-	done  chan struct{}
-	ended chan struct{}
+	mu      sync.Mutex
+	total   time.Duration // stops that are over
+	since   uint64        // when the stop under way began (monotonic ns); 0: none
+	exited  bool
+	running bool // what report was last told
+	done    chan struct{}
+	ended   chan struct{}
 }
 
-// startThrottle arms the probes' high-water mark and watches for stops.
-// report, when not nil, is told of each stop (false) and continue (true) as it happens.
+// startThrottle arms the probes' high-water mark and watches the program
+// (pid, not yet started) for stops and for its end. report, when not nil, is
+// told as the program stops running (a stop, its end: false) and goes on (true).
 func startThrottle(probes *Probes, pid int, ticks *sysmonTicks, report func(running bool)) (*throttle, error) {
 	ring := probes.Reader.BufferSize()
 	since, err := probes.variable("throttled_since")
@@ -69,8 +74,14 @@ func startThrottle(probes *Probes, pid int, ticks *sysmonTicks, report func(runn
 	if err := high.Set(highWater(ring)); err != nil {
 		return nil, err
 	}
-	t := &throttle{probes: probes, sinceVar: since, pid: pid, low: lowWater(ring), ticks: ticks, report: report,
-		done: make(chan struct{}), ended: make(chan struct{})}
+	// The end is seen here, not when the probe has read the program's last
+	// output: that waits for the probe's reader, which waits for ours.
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		pidfd = -1
+	}
+	t := &throttle{probes: probes, sinceVar: since, pid: pid, pidfd: pidfd, low: lowWater(ring), ticks: ticks,
+		report: report, running: true, done: make(chan struct{}), ended: make(chan struct{})}
 	go t.watch()
 	return t, nil
 }
@@ -89,19 +100,27 @@ func (t *throttle) watch() {
 	}
 }
 
-// check reports a new stop, and continues the program once the ring is drained.
+// check notes the program's end, reports a new stop, and continues the
+// program once the ring is drained.
 func (t *throttle) check() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.exited {
+		return
+	}
+	if t.pidfd >= 0 {
+		if n, _ := unix.Poll([]unix.PollFd{{Fd: int32(t.pidfd), Events: unix.POLLIN}}, 0); n > 0 {
+			t.end()
+			return
+		}
+	}
 	var since uint64
 	if err := t.sinceVar.Get(&since); err != nil || since == 0 {
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.since == 0 {
 		t.since = since
-		if t.report != nil {
-			t.report(false)
-		}
+		t.say(false)
 	}
 	if t.probes.Reader.AvailableBytes() >= t.low {
 		return
@@ -115,9 +134,25 @@ func (t *throttle) check() {
 	_ = syscall.Kill(t.pid, syscall.SIGCONT)
 	t.total += time.Duration(monotonic() - t.since)
 	t.since = 0
-	if t.report != nil {
-		t.report(true)
+	t.say(true)
+}
+
+// end: the program is gone. A stop under way (it was killed while stopped) counts to now.
+func (t *throttle) end() {
+	t.exited = true
+	if t.since != 0 {
+		t.total += time.Duration(monotonic() - t.since)
+		t.since = 0
 	}
+	t.say(false)
+}
+
+// say tells report of a change. Called with mu held.
+func (t *throttle) say(running bool) {
+	if t.report != nil && running != t.running {
+		t.report(running)
+	}
+	t.running = running
 }
 
 // stopped says whether the program is stopped for back-pressure now (as far as the throttle has seen).
@@ -138,16 +173,19 @@ func (t *throttle) Stopped() time.Duration {
 	return d
 }
 
-// close stops watching once the program has ended; Stopped still answers,
-// with a stop under way (the program was killed while stopped) counted to now.
+// close stops watching once the program has ended (and says so, if the
+// watch has not seen it); Stopped still answers.
 func (t *throttle) close() {
 	close(t.done)
 	<-t.ended
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.since != 0 {
-		t.total += time.Duration(monotonic() - t.since)
-		t.since = 0
+	if !t.exited {
+		t.end()
+	}
+	if t.pidfd >= 0 {
+		_ = unix.Close(t.pidfd)
+		t.pidfd = -1
 	}
 }
 

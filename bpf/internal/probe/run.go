@@ -321,9 +321,6 @@ func Run(opts Options) error {
 	waitErr := cmd.Wait()
 	watched()
 	throttle.close()
-	if opts.Running != nil {
-		opts.Running(false)
-	}
 	// The process is gone: nothing more will be written. Read what is left, then stop.
 	readErr := probes.Reader.Flush()
 	if err := <-recordsDone; err != nil {
