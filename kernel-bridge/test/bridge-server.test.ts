@@ -14,6 +14,7 @@ import {
   startTestBridge,
   wsUrl,
 } from './support/bridge';
+import { BUSY_OWNER, BUSY_OWNER_PRINTS, runqDisagreements } from './support/busy-owner';
 
 jest.setTimeout(120_000);
 
@@ -271,6 +272,37 @@ ebpfDescribe()('the bridge over WebSocket', () => {
     expect(log.end?.stats.undelivered ?? 0).toBe(0);
     const end = log.events.at(-1);
     expect(end).toMatchObject({ kind: 'run.end', lost: log.end?.lost });
+  });
+
+  test('a client that stops reading for 2 s during a busy run slows the program instead of losing events', async () => {
+    const client = await Client.connect(wsUrl(server));
+    const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const log = client.log('busy');
+    client.send({ type: 'run', id: 'busy', code: BUSY_OWNER });
+    // Once the program runs and its events flow, the client stops reading for 2 s.
+    for (let i = 0; i < 1500 && log.events.length === 0 && !log.end; i++) await sleep(20);
+    expect(log.events[0]?.kind).toBe('run.start');
+    socket.pause();
+    await sleep(2000);
+    const endedWhilePaused = log.end !== undefined;
+    socket.resume();
+    await client.finished('busy');
+    client.close();
+    expect(endedWhilePaused).toBe(false);
+    // Nothing lost, nothing undelivered: the probe stopped the program instead, and says for how long.
+    expect(log.end).toMatchObject({ reason: 'exit', exitCode: 0, lost: 0 });
+    expect(log.end?.stats.undelivered ?? 0).toBe(0);
+    expect(log.end?.stats.throttledMs).toBeGreaterThan(0);
+    expect(log.events.map((e) => e.seq)).toEqual(log.events.map((_, i) => i));
+    expect(log.events.at(-1)).toMatchObject({
+      kind: 'run.end',
+      lost: 0,
+      throttledMs: log.end?.stats.throttledMs,
+    });
+    expect(output(log)).toBe(BUSY_OWNER_PRINTS);
+    const { snapshots, disagreements } = runqDisagreements(log.events);
+    expect(snapshots).toBeGreaterThan(0);
+    expect(disagreements.slice(0, 5)).toEqual([]);
   });
 
   test('paced: the run waits at its start, a step delivers exactly one event, resume runs it to the end', async () => {

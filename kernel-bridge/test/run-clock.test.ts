@@ -249,3 +249,77 @@ test('an idle ending tells the learner what happened, in minutes', () => {
   expect(ending.kind).toBe('stopped');
   expect(ending.title).toBe('Stopped: paused for 15 min with nobody stepping it');
 });
+
+describe('the recorder says the program does not run (slowmo-probe --clock-fd): held for back-pressure, or ended', () => {
+  test('a record run: the time it is held, or after its end, does not count against the wall limit', () => {
+    const { c, hits } = clock();
+    jest.advanceTimersByTime(4000);
+    c.hold(true);
+    jest.advanceTimersByTime(30_000); // three wall limits, held
+    expect(c.ranMs()).toBe(4000);
+    expect(hits).toEqual([]);
+    expect(c.held).toBe(false); // held by the recorder is not waiting for a command
+    c.hold(false);
+    jest.advanceTimersByTime(WALL - 4000 - 1);
+    expect(hits).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(hits).toEqual(['timeout']);
+  });
+
+  test('after the program has ended, the time its last events take to pass does not count', () => {
+    const { c, hits } = clock();
+    jest.advanceTimersByTime(WALL - 1000);
+    c.hold(true); // it ended; the events wait for a slow client
+    jest.advanceTimersByTime(WALL);
+    expect(hits).toEqual([]);
+    expect(c.ranMs()).toBe(WALL - 1000);
+    c.dispose();
+  });
+
+  test('held past the idle limit (nobody reads its events) it ends idle; the idle clock starts at each hold', () => {
+    const { c, hits } = clock();
+    c.hold(true);
+    jest.advanceTimersByTime(IDLE - 1000);
+    c.hold(false);
+    jest.advanceTimersByTime(1000);
+    c.hold(true);
+    jest.advanceTimersByTime(IDLE - 1);
+    expect(hits).toEqual([]);
+    expect(c.ranMs()).toBe(1000);
+    jest.advanceTimersByTime(1);
+    expect(hits).toEqual(['idle']);
+  });
+
+  test('a report that comes before run.start holds the clock from its start', () => {
+    const limits = LimitsSchema.parse({ wallSeconds: WALL / 1000, idleSeconds: IDLE / 1000 });
+    const stops: EndReason[] = [];
+    const g = new RunLimits(limits, null, (r) => stops.push(r));
+    g.programRuns(false);
+    g.start();
+    jest.advanceTimersByTime(WALL * 2);
+    expect(stops).toEqual([]);
+    expect(g.ranMs()).toBe(0);
+    g.programRuns(true);
+    jest.advanceTimersByTime(WALL);
+    expect(stops).toEqual(['timeout']);
+    g.dispose();
+  });
+
+  test('an idle ending of a run held for its unread events says so, not that it was paused', () => {
+    const s = script().start(1);
+    s.create(1, { parent: 0 }).put(1, 'runnext', 0, 'create').run(1, 0);
+    s.add('run.end', {
+      exitCode: -1,
+      signal: 'SIGKILL',
+      lost: 0,
+      reason: 'idle',
+      throttledMs: 900_000,
+    });
+    const ending = explainEnding(s.events, statesOf(s.events).at(-1)!, {
+      limit: { name: 'idleSeconds', value: 900, unit: 's' },
+    })!;
+    EndingSchema.parse(ending);
+    expect(ending.kind).toBe('stopped');
+    expect(ending.title).toBe('Stopped: its events went unread for 15 min');
+  });
+});
