@@ -142,7 +142,8 @@ export const BridgeConfigSchema = z.object({
   batchMs: z.number().min(0).max(1000).default(15),
   /**
    * Bytes a run may have waiting for a slow client before the bridge stops
-   * reading the probe (the probe's ring buffer then counts what it loses).
+   * reading the probe (the eBPF probe then stops the program until it can
+   * pass its events on; the tracer's run waits in its pipe).
    */
   highWaterBytes: z
     .number()

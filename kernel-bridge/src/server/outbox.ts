@@ -2,9 +2,10 @@
  * What one run sends to one client: events gathered into `events` messages
  * (flushed at `batchEvents` events or after `batchMs`), in seq order, and
  * every other message after the events before it. When the socket's send
- * buffer passes the high-water mark the run stops being read (the backend
- * then counts what it loses), so a slow client never makes the bridge hold
- * unbounded memory.
+ * buffer passes the high-water mark the run stops being read (the eBPF probe
+ * then stops the program until its events can go on: run.end.throttledMs),
+ * so a slow client slows the program, never makes the bridge hold unbounded
+ * memory.
  */
 import type { ServerMessage, SlowmoEvent } from '../protocol';
 
