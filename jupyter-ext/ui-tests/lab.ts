@@ -174,31 +174,31 @@ export interface SavedNotebook {
 }
 
 /**
- * The notebook as Jupyter has it on disk, once `ok` holds of it: a save in
- * the browser is done when the file says so. Polls the contents API; fails
- * after `within` ms saying what it last read.
+ * Saves a notebook through `save` (the learner's keystroke or button) and
+ * returns it as Jupyter then has it on disk: done when the file's
+ * modification time moves. Polls without the content (reading a notebook of
+ * recordings is slow); fails after `within` ms naming the file.
  */
 export async function savedNotebook(
   lab: Lab,
   name: string,
-  ok: (nb: SavedNotebook) => boolean,
-  within = 30_000,
+  save: () => Promise<void>,
+  within = 60_000,
 ): Promise<SavedNotebook> {
+  const modified = async (): Promise<string> => {
+    const r = await lab.api(`/api/contents/${name}?content=0`);
+    if (!r.ok) throw new Error(`cannot read ${name}: ${r.status} ${await r.text()}`);
+    return ((await r.json()) as { last_modified: string }).last_modified;
+  };
+  const before = await modified();
+  await save();
   const end = Date.now() + within;
-  let last: string;
-  for (;;) {
-    const r = await lab.api(`/api/contents/${name}`);
-    if (r.ok) {
-      const nb = ((await r.json()) as { content: SavedNotebook }).content;
-      if (ok(nb)) return nb;
-      last = JSON.stringify(nb).slice(0, 500);
-    } else {
-      last = `${r.status} ${await r.text()}`;
-    }
-    if (Date.now() > end)
-      throw new Error(`${name} was not saved as expected in ${within} ms: ${last}`);
+  while ((await modified()) === before) {
+    if (Date.now() > end) throw new Error(`${name} was not saved within ${within} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const r = await lab.api(`/api/contents/${name}`);
+  return ((await r.json()) as { content: SavedNotebook }).content;
 }
 
 export function codeCell(source: string, metadata: object = {}): object {

@@ -13,6 +13,7 @@ import {
   codeCell,
   launchChromium,
   REPO,
+  savedNotebook,
   SCREENSHOTS,
   startLab,
   writeNotebook,
@@ -484,8 +485,10 @@ maybe('the picture a learner reads, in a browser', () => {
       });
     const live = await measure(await toCell(POOL));
     await shot('picture-7-live', await toCell(POOL));
-    await page.keyboard.press('Control+s');
-    await page.waitForTimeout(1500);
+    const saved = await savedNotebook(lab, 'picture.ipynb', () => page.keyboard.press('Control+s'));
+    expect(Object.keys(saved.cells[POOL]?.outputs?.[0]?.data ?? {})).toContain(
+      'application/vnd.go-slowmo.run.v1+json',
+    );
 
     // Reload: the saved output, in the foreground.
     await page.reload();

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
 import { browserDescribe } from './describe';
+import { settled } from './seen';
 
 const maybe = browserDescribe();
 
@@ -128,6 +129,12 @@ maybe('slow motion, driven from the cell', () => {
     return m ? { n: Number(m[1]), total: Number(m[2]) } : { n: 0, total: 0 };
   }
 
+  /** Events received so far by a live run ("Running · 1,234 events"), 0 before it runs. */
+  async function eventsSoFar(run: Locator): Promise<number> {
+    const text = (await run.locator('.jp-slowmo-status').textContent()) ?? '';
+    return Number(/Running · ([\d,]+) event/.exec(text)?.[1]?.replace(/,/g, '') ?? 0);
+  }
+
   async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
     const end = Date.now() + ms;
     while (Date.now() < end) {
@@ -158,7 +165,7 @@ maybe('slow motion, driven from the cell', () => {
       await forward.click();
       await until(async () => (await position(run)).total > before);
       if (i % 3 === 2) {
-        await page.waitForTimeout(450); // glides settle
+        await settled(run);
         const { n } = await position(run);
         live.set(n, await picture(run));
       }
@@ -200,7 +207,7 @@ maybe('slow motion, driven from the cell', () => {
         input.dispatchEvent(new Event('input'));
       }, n - 1);
       await until(async () => (await position(rec)).n === n);
-      await page.waitForTimeout(100);
+      await settled(rec);
       expect({ event: n, picture: await picture(rec) }).toEqual({ event: n, picture: drawn });
     }
     await shot('slowmo-3-replayed');
@@ -213,7 +220,8 @@ maybe('slow motion, driven from the cell', () => {
       await c.locator('.cm-content').click();
       await page.keyboard.press('Control+Enter');
       await run.locator('.jp-slowmo-status', { hasText: 'Running' }).waitFor({ timeout: 90_000 });
-      await page.waitForTimeout(300);
+      // Well under way: past its start, its loop preempted and run again, events coming in.
+      await until(async () => (await eventsSoFar(run)) >= 20);
       const t0 = Date.now();
       await how();
       await run.locator('.jp-slowmo-status', { hasText: 'stopped' }).waitFor({ timeout: 5_000 });
