@@ -116,8 +116,9 @@ ebpfDescribe()('step line over WebSocket', () => {
         }
         return stop !== undefined;
       });
+      // It stopped on that line: nothing more comes without a command. No event can say
+      // that nothing happens, so this one wait is a window of time: 400 ms of silence.
       await sleep(400);
-      // It stopped on that line: nothing more came without a command.
       expect(log.events.length).toBe(seen);
       expect(seen - from).toBeGreaterThanOrEqual(1);
       expect(stop).toMatchObject({ goid: 1, file: 'main.go' });

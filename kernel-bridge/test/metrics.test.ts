@@ -134,11 +134,12 @@ ebpfDescribe()('GET /metrics', () => {
       client.send({ type: 'run', id: 'q2', code: SLEEPY, backend: 'ebpf' });
       client.send({ type: 'run', id: 'q3', code: SLEEPY, backend: 'ebpf' });
       const waiting = async (): Promise<Samples> => {
-        for (;;) {
+        for (const end = Date.now() + 30_000; Date.now() < end;) {
           const { samples } = await scrape();
           if (get(samples, 'slowmo_queue_length') === 2) return samples;
           await new Promise((r) => setTimeout(r, 20));
         }
+        throw new Error('the queue gauge never showed the two waiting runs (30 s)');
       };
       const during = await waiting();
       expect(get(during, 'slowmo_runs_running')).toBe(1);
