@@ -54,6 +54,7 @@ func TestWatchQuitsBeforeKilling(t *testing.T) {
 			return true
 		}
 		ended = e.Watch(20*time.Millisecond, nil, quit, func() { killed.Store(true) })
+		// A kill would come QuitGrace after the quit: only waiting past it shows none comes.
 		time.Sleep(QuitGrace + 200*time.Millisecond)
 		if killed.Load() || e.Reason() != "timeout" {
 			t.Fatalf("killed %v, reason %q", killed.Load(), e.Reason())
@@ -106,7 +107,7 @@ func TestExitAfterQuitReadsAsKilled(t *testing.T) {
 	s := make(chan struct{})
 	ended := e.Watch(0, s, func() bool { return true }, func() {})
 	close(s)
-	time.Sleep(50 * time.Millisecond) // the watcher marks the quit before it waits
+	quitMarked(t, e)
 	code, sig, err = e.Exited(exit2(), true)
 	ended()
 	if err != nil || code != -1 || sig != "SIGKILL" || e.Reason() != "stopped" {
@@ -221,4 +222,21 @@ func (x *watchFor) Write(p []byte) (int, error) {
 		x.then()
 	}
 	return x.w.Write(p)
+}
+
+// quitMarked waits until the watcher has marked its quit, which it does once
+// quit returns, before it waits out the grace.
+func quitMarked(t *testing.T, e *Ending) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		e.mu.Lock()
+		marked := e.quit
+		e.mu.Unlock()
+		if marked {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher never marked its quit (waited 5 s)")
+		}
+	}
 }
