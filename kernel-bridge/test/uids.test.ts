@@ -97,6 +97,15 @@ test('the claim of a process that has exited is taken over and removed', async (
 });
 
 const DIST = path.join(__dirname, '..', 'dist', 'src', 'sandbox', 'uids.js');
+
+/** `promise`, or a failure naming what did not come within `ms`. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 guardedDescribe(existsSync(DIST) ? undefined : `${DIST} is missing: run make setup`)(
   'claims of several processes',
   () => {
@@ -108,6 +117,7 @@ guardedDescribe(existsSync(DIST) ? undefined : `${DIST} is missing: run make set
       const script = `
       const fs = require('fs');
       const { UidRange } = require(${JSON.stringify(DIST)});
+      process.stdout.write('ready\\n');
       while (!fs.existsSync(${JSON.stringify(go)})) {}
       UidRange.claim(${JSON.stringify(pool(8))}).then(
         (r) => process.stdout.write(String(r.first) + '\\n'),
@@ -117,20 +127,31 @@ guardedDescribe(existsSync(DIST) ? undefined : `${DIST} is missing: run make set
       const children = Array.from({ length: 6 }, () =>
         spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }),
       );
-      const said = children.map(
-        (c) =>
+      // Each says "ready" as it starts to wait (a pipe write is synchronous on Linux),
+      // then the first uid of the range it claimed.
+      const heard = children.map((c) => {
+        const lines: string[] = [];
+        const waiting: (() => void)[] = [];
+        let out = '';
+        c.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const parts = out.split('\n');
+          out = parts.pop()!;
+          lines.push(...parts);
+          for (const w of waiting.splice(0)) w();
+        });
+        const line = (n: number) =>
           new Promise<string>((resolve) => {
-            let out = '';
-            c.stdout!.on('data', (d: Buffer) => {
-              out += d.toString();
-              if (out.endsWith('\n')) resolve(out.trim());
-            });
-          }),
-      );
+            const check = () =>
+              lines.length > n ? resolve(lines[n]!.trim()) : waiting.push(check);
+            check();
+          });
+        return { ready: line(0), first: line(1) };
+      });
       const exited = children.map((c) => new Promise((resolve) => c.on('close', resolve)));
-      await new Promise((r) => setTimeout(r, 300)); // let them all reach the wait
+      await within(30_000, 'every claimer waiting', Promise.all(heard.map((h) => h.ready)));
       writeFileSync(go, '');
-      const firsts = await Promise.all(said);
+      const firsts = await within(30_000, 'every claim', Promise.all(heard.map((h) => h.first)));
       writeFileSync(done, '');
       await Promise.all(exited);
       expect(firsts.filter((f) => !/^\d+$/.test(f))).toEqual([]);
