@@ -33,6 +33,16 @@ const KNOWN = new Set([
 class Unsupported extends Error {}
 
 function compile(s: JsonSchema): Check {
+  // zod writes `.nullable()` as anyOf [the schema, {type: 'null'}]: that one form is understood.
+  if (s.anyOf !== undefined) {
+    const of = s.anyOf as JsonSchema[];
+    const others = Object.keys(s).filter((k) => k !== 'anyOf' && !IGNORED.has(k));
+    const inner = of.filter((x) => !(x.type === 'null' && Object.keys(x).length === 1));
+    if (!Array.isArray(of) || of.length !== 2 || inner.length !== 1 || others.length > 0)
+      throw new Unsupported('anyOf');
+    const check = compile(inner[0]!);
+    return (v) => v === null || check(v);
+  }
   for (const key of Object.keys(s)) {
     if (!KNOWN.has(key) && !IGNORED.has(key)) throw new Unsupported(key);
   }
