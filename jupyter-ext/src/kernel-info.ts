@@ -15,7 +15,7 @@ import type { INotebookModel } from '@jupyterlab/notebook';
 /** The metadata keys JupyterLab sets from the kernel when it connects. */
 const KERNEL_KEYS = new Set(['language_info', 'kernelspec']);
 
-interface MetadataChange {
+export interface MetadataChange {
   action: 'add' | 'update' | 'delete';
   oldValue?: unknown;
 }

@@ -4,7 +4,7 @@
  * learner's doing. The whole path, in a real JupyterLab opening every lesson,
  * is ui-tests/lessons.ui.test.ts.
  */
-import { isKernelSelfDescription } from '../src/kernel-info';
+import { isKernelSelfDescription, type MetadataChange } from '../src/kernel-info';
 
 const update = (oldValue: unknown) => ({ action: 'update' as const, oldValue });
 
@@ -39,7 +39,7 @@ describe('a kernel describing itself', () => {
     ).toBe(false);
     expect(
       isKernelSelfDescription(
-        new Map([
+        new Map<string, MetadataChange>([
           ['language_info', update({})],
           ['authors', { action: 'add' as const }],
         ]),

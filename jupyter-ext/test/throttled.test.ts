@@ -10,6 +10,7 @@ import { Widget } from '@lumino/widgets';
 import { headerText } from '../src/picture/words';
 import { pack, summaryText, unpack, RUN_MIME, type Recording } from '../src/recording';
 import { RunRenderer } from '../src/renderer';
+import { LiveRuns } from '../src/store';
 import { finishedText } from '../src/widget/status-words';
 import { nextFrame } from './support/frames';
 import { sampleEvents } from './support/sample';
@@ -56,7 +57,7 @@ test('the picture header says it after how the run ended', () => {
 });
 
 test('the widget says it in its status line, in a plain tone: nothing went wrong', async () => {
-  const r = new RunRenderer(RUN_MIME);
+  const r = new RunRenderer(RUN_MIME, new LiveRuns());
   Widget.attach(r, document.body);
   await r.renderModel({
     data: { [RUN_MIME]: JSON.parse(JSON.stringify(pack(slowed(2300)))) },
