@@ -46,9 +46,12 @@ info "go $go_version, node $node_version, $(python3 --version)"
 
 step 3 $TOTAL "Python virtual environment .venv (JupyterLab, jupyter-server-proxy)"
 req_hash="$(sha256sum scripts/python-requirements.txt | cut -d' ' -f1)"
-if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMPS/venv" 2>/dev/null)" = "$req_hash" ] &&
-  "$VENV/bin/python" -c 'import jupyterlab, jupyter_server_proxy' 2>/dev/null; then
-  skip "up to date ($("$VENV/bin/jupyter-lab" --version 2>/dev/null | head -n1 | sed 's/^/JupyterLab /'))"
+# Found, not imported: importing JupyterLab costs seconds that make start would wait for.
+installed() { "$VENV/bin/python" -c 'import importlib.metadata as m, importlib.util as u, sys
+if not (u.find_spec("jupyterlab") and u.find_spec("jupyter_server_proxy")): sys.exit(1)
+print(m.version("jupyterlab"))' 2>/dev/null; }
+if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMPS/venv" 2>/dev/null)" = "$req_hash" ] && lab_version="$(installed)"; then
+  skip "up to date (JupyterLab $lab_version)"
 else
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r scripts/python-requirements.txt
@@ -81,9 +84,37 @@ for v in $( [ "$PROFILE" = binder ] || grep -v '^#' bpf/go-versions.txt); do
   fi
 done
 
-step 7 $TOTAL "build the TypeScript workspaces (lerna run build)"
-# jupyter-ext's build needs JupyterLab's core from the venv (scripts/build-labextension.sh).
-PATH="$VENV/bin:$PATH" npx lerna run build --loglevel=warn
+step 7 $TOTAL "build the TypeScript workspaces (kernel-bridge, then jupyter-ext and its labextension)"
+# Each is built only when one of its inputs changed since its last build (a
+# hash of their contents is its stamp) or its output is missing, so that
+# make start and make test do not spend minutes rebuilding what is there.
+# The output goes to a log, shown when the build fails.
+inputs_hash() { # inputs_hash PATH...: the contents of the files under PATH (tests and outputs left out)
+  find "$@" \( -name node_modules -o -name dist -o -name lib -o -name bench-dist -o -name test -o \
+    -name ui-tests -o -name go_slowmo_ext -o -name coverage -o -name __pycache__ \) -prune -o \
+    -type f -not -name '*.tsbuildinfo' -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
+}
+build_workspace() { # build_workspace NAME HASH OUTPUT...: npm run build in NAME unless its stamp is HASH and OUTPUTs exist
+  local name="$1" hash="$2" out
+  shift 2
+  for out in "$@"; do [ -e "$out" ] || hash="rebuild"; done
+  if [ "$(cat "$STAMPS/build-$name" 2>/dev/null)" = "$hash" ]; then
+    skip "$name: up to date"
+    return
+  fi
+  info "$name: building (log: .setup-stamps/build-$name.log)"
+  # jupyter-ext's build needs JupyterLab's core from the venv (scripts/build-labextension.sh).
+  if ! (cd "$name" && PATH="$VENV/bin:$PATH" npm run build) >"$STAMPS/build-$name.log" 2>&1; then
+    cat "$STAMPS/build-$name.log"
+    die "the build of $name failed (above)"
+  fi
+  echo "$hash" >"$STAMPS/build-$name"
+}
+common="$(cat package-lock.json tsconfig.base.json | sha256sum | cut -d' ' -f1)"
+build_workspace kernel-bridge "$common $(inputs_hash kernel-bridge)" kernel-bridge/dist/src/cli.js
+build_workspace jupyter-ext \
+  "$common $(inputs_hash jupyter-ext kernel-bridge/src/protocol scripts/build-labextension.sh) $(cat "$STAMPS/venv" 2>/dev/null)" \
+  jupyter-ext/lib/index.js jupyter-ext/go_slowmo_ext/labextension/static/remoteEntry.*.js
 
 step 8 $TOTAL "build bpf/ (the eBPF programs and slowmo-probe)"
 make -s -C bpf
@@ -91,7 +122,11 @@ make -s -C bpf
 step 9 $TOTAL "install the notebook extension into .venv (pip, with its prebuilt labextension)"
 printf 'BRIDGE_CLI = %s\n' "'$ROOT/kernel-bridge/dist/src/cli.js'" >jupyter-ext/go_slowmo_ext/_paths.py
 ext_hash="$(find jupyter-ext/go_slowmo_ext jupyter-ext/pyproject.toml jupyter-ext/install.json -type f -not -path '*/__pycache__/*' | sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
-if [ "$(cat "$STAMPS/ext" 2>/dev/null)" = "$ext_hash" ] && "$VENV/bin/jupyter" labextension list 2>&1 | grep -q '@go-slowmo/jupyter-ext.*enabled.*OK'; then
+# What is installed is compared file by file with what was built (cheaper than
+# asking jupyter, and it sees an install that lost files).
+labext_files() { [ -d "$1" ] && (cd "$1" && find . -type f -not -name install.json | LC_ALL=C sort | xargs sha256sum); }
+if [ "$(cat "$STAMPS/ext" 2>/dev/null)" = "$ext_hash" ] &&
+  [ "$(labext_files jupyter-ext/go_slowmo_ext/labextension)" = "$(labext_files "$VENV/share/jupyter/labextensions/@go-slowmo/jupyter-ext")" ]; then
   skip "installed and up to date"
 else
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall ./jupyter-ext
