@@ -15,9 +15,9 @@
  * an event that repeats what the model already did changes nothing.
  * `runq` and `globalq` snapshots are authoritative and override the model.
  */
-import type { EventOf, QueueName, SlowmoEvent } from './events';
+import type { EventOf, GcPhase, QueueName, SlowmoEvent } from './events';
 import type { IntMap } from './intmap';
-import { GState, MState, PState, type SchedState } from './state';
+import { GState, MState, PState, type RunEndInfo, type RunInfo, type SchedState } from './state';
 
 const LOCAL_QUEUE_CAPACITY = 256;
 const EMPTY: readonly number[] = Object.freeze([]);
@@ -29,24 +29,40 @@ function without(list: readonly number[], goid: number): readonly number[] {
   return list.slice(0, i).concat(list.slice(i + 1));
 }
 
-/** The changes one event makes, collected copy-on-write against the input state. */
-class Tx {
+/** The procs array the event being applied has copied already (it may change it in place). */
+let ownedProcs: PState[] | null = null;
+
+/**
+ * The state after one event, made from the state before it: a copy of its
+ * fields, changed copy-on-write by the event's handler and then handed out
+ * as the new state. It is its own transaction: no object besides it per
+ * event (apply runs once per event, millions of times a second).
+ */
+class Draft implements SchedState {
+  seq: number;
+  t: number;
+  run: RunInfo | null;
   procs: readonly PState[];
   globalq: readonly number[];
   globalqMore: number;
   gs: IntMap<GState>;
   ms: IntMap<MState>;
-  private procsOwned = false;
+  gc: GcPhase;
+  stw: string | null;
+  end: RunEndInfo | null;
 
-  constructor(
-    readonly base: SchedState,
-    readonly e: SlowmoEvent,
-  ) {
+  constructor(base: SchedState, e: SlowmoEvent) {
+    this.seq = e.seq;
+    this.t = e.t;
+    this.run = base.run;
     this.procs = base.procs;
     this.globalq = base.globalq;
     this.globalqMore = base.globalqMore;
     this.gs = base.gs;
     this.ms = base.ms;
+    this.gc = base.gc;
+    this.stw = base.stw;
+    this.end = base.end;
   }
 
   proc(id: number): PState {
@@ -54,11 +70,9 @@ class Tx {
   }
 
   setProc(p: PState): void {
-    if (!this.procsOwned) {
-      this.procs = this.procs.slice();
-      this.procsOwned = true;
-    }
-    const procs = this.procs as PState[];
+    if (this.procs !== ownedProcs) ownedProcs = this.procs.slice();
+    const procs = ownedProcs;
+    this.procs = procs;
     // A P id beyond GOMAXPROCS (no run.start seen, or procresize) grows the array.
     for (let i = procs.length; i < p.id; i++) procs.push(new PState(i, 'idle', -1, 0, 0, EMPTY));
     procs[p.id] = p;
@@ -187,7 +201,8 @@ class Tx {
     }
   }
 
-  run(goid: number, mid: number, pid: number): void {
+  /** The G runs on M and P. */
+  runs(goid: number, mid: number, pid: number): void {
     const g = this.detach(this.g(goid));
     this.setG(new GState(goid, g.site, 'running', null, -1, mid, pid, null, g.at, g.seen));
     if (pid < 0) return;
@@ -233,23 +248,6 @@ class Tx {
     this.globalqMore = more;
     for (const goid of goids) this.setG(withPlace(this.g(goid), 'runnable', 'global', -1));
   }
-
-  done(patch: Partial<SchedState>): SchedState {
-    const b = this.base;
-    return {
-      seq: this.e.seq,
-      t: this.e.t,
-      run: patch.run !== undefined ? patch.run : b.run,
-      procs: this.procs,
-      globalq: this.globalq,
-      globalqMore: this.globalqMore,
-      gs: this.gs,
-      ms: this.ms,
-      gc: patch.gc ?? b.gc,
-      stw: patch.stw !== undefined ? patch.stw : b.stw,
-      end: patch.end !== undefined ? patch.end : b.end,
-    };
-  }
 }
 
 function withPlace(
@@ -263,10 +261,8 @@ function withPlace(
   return new GState(g.goid, g.site, status, queue, qp, g.m, g.p, wait, g.at, g.seen);
 }
 
-type Handler<K extends SlowmoEvent['kind']> = (tx: Tx, e: EventOf<K>) => Partial<SchedState>;
+type Handler<K extends SlowmoEvent['kind']> = (tx: Draft, e: EventOf<K>) => void;
 type Handlers = { [K in SlowmoEvent['kind']]: Handler<K> };
-
-const NONE: Partial<SchedState> = Object.freeze({});
 
 const handlers: Handlers = {
   'run.start'(tx, e) {
@@ -274,14 +270,12 @@ const handlers: Handlers = {
       { length: e.gomaxprocs },
       (_, id) => new PState(id, 'idle', -1, 0, 0, EMPTY),
     );
-    return {
-      run: {
-        goVersion: e.goVersion,
-        gomaxprocs: e.gomaxprocs,
-        backend: e.backend,
-        fidelity: e.fidelity,
-        ...(e.paced ? { paced: e.paced } : {}),
-      },
+    tx.run = {
+      goVersion: e.goVersion,
+      gomaxprocs: e.gomaxprocs,
+      backend: e.backend,
+      fidelity: e.fidelity,
+      ...(e.paced ? { paced: e.paced } : {}),
     };
   },
   'g.create'(tx, e) {
@@ -289,54 +283,46 @@ const handlers: Handlers = {
     const site = { parent: e.parent, fn: e.fn, file: e.file, line: e.line, seq: e.seq };
     tx.setG(new GState(e.goid, site, 'runnable', null, -1, -1, -1, null, old?.at ?? null));
     if (e.parent > 0 && e.file) tx.saw(e.parent, e.file, e.line);
-    return NONE;
   },
   'g.runnable'(tx, e) {
     tx.place(e.goid, e.queue, e.qp);
     // The waker was at the line that woke it.
     const { by, file, line } = e as { by?: number; file?: string; line?: number };
     if (by !== undefined && by > 0 && file && line) tx.saw(by, file, line);
-    return NONE;
   },
   'g.running'(tx, e) {
-    tx.run(e.goid, e.m, e.p);
-    return NONE;
+    tx.runs(e.goid, e.m, e.p);
   },
   'g.waiting'(tx, e) {
     const g = tx.detach(tx.g(e.goid));
     const wait = { reason: e.reason, file: e.file, line: e.line, since: e.seq };
     const seen = e.file && e.line ? { file: e.file, line: e.line } : g.seen;
     tx.setG(new GState(g.goid, g.site, 'waiting', null, -1, g.m, g.p, wait, g.at, seen));
-    return NONE;
   },
   'g.syscall'(tx, e) {
     const g = tx.detach(tx.g(e.goid));
     const pid = e.p >= 0 ? e.p : g.p;
     const m = e.m >= 0 ? e.m : g.m;
     tx.setG(new GState(g.goid, g.site, 'syscall', null, -1, m, pid, null, g.at, g.seen));
-    return NONE;
   },
   'g.syscall.exit'(tx, e) {
     if (e.p >= 0) {
-      tx.run(e.goid, e.m, e.p);
+      tx.runs(e.goid, e.m, e.p);
     } else {
       // Left the syscall without a P: it waits for one (exitsyscall0 queues it globally next).
       const g = tx.detach(tx.g(e.goid));
       tx.setG(new GState(g.goid, g.site, 'runnable', null, -1, e.m, -1, null, g.at, g.seen));
     }
-    return NONE;
   },
   'g.exit'(tx, e) {
     const g = tx.detach(tx.g(e.goid));
     tx.setG(new GState(g.goid, g.site, 'dead', null, -1, g.m, g.p, null, g.at, g.seen));
-    return NONE;
   },
   steal(tx, e) {
     tx.steal(e.thief, e.victim, e.goids);
-    return NONE;
   },
   'p.state'(tx, e) {
-    if (e.p < 0) return NONE;
+    if (e.p < 0) return;
     const p = tx.proc(e.p);
     const running = e.state === 'running' ? p.running : 0;
     tx.setProc(new PState(p.id, e.state, e.pm, running, p.runnext, p.runq));
@@ -349,49 +335,44 @@ const handlers: Handlers = {
       if (!m || m.p !== p.id)
         tx.ms = tx.ms.set(e.pm, new MState(e.pm, m?.state ?? 'running', p.id));
     }
-    return NONE;
   },
   'm.state'(tx, e) {
-    if (e.m < 0) return NONE;
+    if (e.m < 0) return;
     const pid = e.state === 'idle' ? -1 : e.p;
     tx.ms = tx.ms.set(e.m, new MState(e.m, e.state, pid));
     if (pid >= 0) tx.bind(e.m, pid);
-    return NONE;
   },
   runq(tx, e) {
     tx.snapshotLocal(e.qp, e.runnext, e.goids);
-    return NONE;
   },
   globalq(tx, e) {
     tx.snapshotGlobal(e.goids, e.more ?? 0);
-    return NONE;
   },
-  gc(_tx, e) {
-    return { gc: e.phase };
+  gc(tx, e) {
+    tx.gc = e.phase;
   },
-  stw(_tx, e) {
-    return { stw: e.begin ? e.reason : null };
+  stw(tx, e) {
+    tx.stw = e.begin ? e.reason : null;
   },
   line(tx, e) {
     const g = tx.g(e.goid);
     const at = { file: e.file, line: e.line };
     tx.setG(new GState(g.goid, g.site, g.status, g.queue, g.qp, g.m, g.p, g.wait, at, at));
-    return NONE;
   },
-  output() {
-    return NONE;
-  },
-  'run.end'(_tx, e) {
+  output() {},
+  'run.end'(tx, e) {
     const end = { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason };
-    return { end: e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs } };
+    tx.end = e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs };
   },
 };
 
 /** The state after `event`. Pure: `state` is left as it was. */
 export function apply(state: SchedState, event: SlowmoEvent): SchedState {
-  const tx = new Tx(state, event);
-  const handler = handlers[event.kind] as (tx: Tx, e: SlowmoEvent) => Partial<SchedState>;
-  return tx.done(handler(tx, event));
+  const next = new Draft(state, event);
+  ownedProcs = null;
+  (handlers[event.kind] as (tx: Draft, e: SlowmoEvent) => void)(next, event);
+  ownedProcs = null;
+  return next;
 }
 
 /** Applies events in order from `state` (the initial state by default). */
