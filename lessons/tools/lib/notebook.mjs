@@ -1,6 +1,7 @@
 // A lesson as an nbformat 4.5 notebook, in the exact form Jupyter's server
-// saves it (keys sorted, one-space indent, a final newline), so a notebook
-// JupyterLab opens and saves unchanged stays byte for byte what was generated.
+// saves it (keys sorted, one-space indent, a final newline), so a lesson saved
+// in JupyterLab differs from what was generated only by what the learner did
+// (and the Python version its kernel reports).
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { SourceError } from './source.mjs';
@@ -109,11 +110,9 @@ function slowmoMetadata(part, sets, where) {
 
 /** nbformat's multi-line string: lines that keep their newline, the last without one. */
 function lines(text) {
-  const body = text.trim() === '' ? '' : `${text.replace(/^\n+|\n+$/g, '')}\n`;
-  const out = body.split(/(?<=\n)/);
-  if (out.length && out[out.length - 1].endsWith('\n'))
-    out[out.length - 1] = out[out.length - 1].slice(0, -1);
-  return out.filter((l, i) => l !== '' || i < out.length - 1);
+  const body = text.replace(/^\n+|\n+$/g, '');
+  if (body.trim() === '') return [];
+  return body.split(/(?<=\n)/);
 }
 
 /** JSON as Jupyter's server writes a notebook (nbformat: sort_keys, indent=1, ensure_ascii=False). */
