@@ -225,8 +225,10 @@ ebpfDescribe()('a recorder out of memory', () => {
       reason: 'memory-limit',
       limit: { name: 'probeMemoryBytes', value: 24, unit: 'MiB' },
     });
-    // The program never started, so nothing of it was lost.
-    expect(log.end?.lost).toBe(0);
+    // The program never started. When the kernel kills the recorder while it
+    // loads, the bridge cannot tell that from a kill mid-run: unknown (null),
+    // never a made-up count.
+    expect([0, null]).toContain(log.end?.lost);
     expect(log.events[0]).toMatchObject({ kind: 'output', stream: 'stderr' });
     expect((log.events[0] as { data: string }).data).toMatch(
       /^slowmo: the probe engine failed: it ran out of its memory \(24 MiB, the limit probeMemoryBytes\): .*cannot allocate memory/,
