@@ -245,9 +245,11 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 		fmt.Fprintf(os.Stderr, "slowmo-probe run: --sysmon %q: use %s or %s\n", *sysmon, probe.SysmonHidePauses, probe.SysmonSeePauses)
 		return 2
 	}
-	if r := capability.Probe(); !r.Available {
-		fmt.Fprintln(os.Stderr, "slowmo-probe run: eBPF is not available:", r.Why)
-		return 2
+	if loading == nil { // a preload has checked before loading
+		if r := capability.Probe(); !r.Available {
+			fmt.Fprintln(os.Stderr, "slowmo-probe run: eBPF is not available:", r.Why)
+			return 2
+		}
 	}
 	// SIGTERM or Ctrl-C stops the program, and the run still ends with run.end.
 	stop := make(chan struct{})

@@ -20,8 +20,10 @@ import (
 // probe appends a tiny /bin/sh gate that waits on fd 3 and then execs the
 // target, finds that gate among the launcher's descendants (a sandbox with
 // its own pid namespace forks, so its pid is not the launcher's), attaches to
-// its pid and opens the gate.
-const gateScript = `read -r _ <&3 || exit 127; exec 3<&-; exec "$0" "$@"`
+// its pid and opens the gate. The gate first says on fd 4 that it runs, so
+// that the probe looks for it then rather than polling while the sandbox
+// starts (quiet if a launcher did not pass fd 4 on: the probe then polls).
+const gateScript = `{ echo >&4; } 2>/dev/null; exec 4>&-; read -r _ <&3 || exit 127; exec 3<&-; exec "$0" "$@"`
 
 // held is a started, not yet released target.
 type held struct {
@@ -55,6 +57,15 @@ func startHeld(opts Options, binPath string, env []string) (*held, *os.File, *os
 	cmd.Env = env
 	cmd.Dir = opts.Dir
 	cmd.ExtraFiles = []*os.File{gate}
+	var running, runningW *os.File // the gate's "I run" (fd 4), with a launcher
+	if len(opts.Launcher) > 0 {
+		if running, runningW, err = os.Pipe(); err != nil {
+			release.Close()
+			return nil, nil, nil, err
+		}
+		defer running.Close()
+		cmd.ExtraFiles = append(cmd.ExtraFiles, runningW)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
@@ -70,13 +81,16 @@ func startHeld(opts Options, binPath string, env []string) (*held, *os.File, *os
 	err = cmd.Start()
 	stdoutW.Close()
 	stderrW.Close()
+	if runningW != nil {
+		runningW.Close()
+	}
 	if err != nil {
 		release.Close()
 		return nil, nil, nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
 	h := &held{cmd: cmd, pid: cmd.Process.Pid, release: release}
 	if len(opts.Launcher) > 0 {
-		pid, err := findGate(cmd.Process.Pid, gate, 10*time.Second)
+		pid, err := findGate(cmd.Process.Pid, gate, running, 10*time.Second)
 		if err != nil {
 			h.kill()
 			release.Close()
@@ -109,15 +123,22 @@ func (h *held) open() error {
 }
 
 // findGate waits for the process under root that holds our gate pipe as fd 3
-// and already runs the shell gate, and returns its pid.
-func findGate(root int, gate *os.File, limit time.Duration) (int, error) {
+// and already runs the shell gate, and returns its pid. It looks when the
+// gate says it runs (a line on running), or, if it cannot say, as the
+// launcher goes.
+func findGate(root int, gate, running *os.File, limit time.Duration) (int, error) {
 	want, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", gate.Fd()))
 	if err != nil {
 		return 0, err
 	}
 	deadline := time.Now().Add(limit)
-	for delay := 200 * time.Microsecond; time.Now().Before(deadline); delay = min(2*delay, 20*time.Millisecond) {
-		for _, pid := range descendants(root) {
+	if running != nil && running.SetReadDeadline(deadline) == nil {
+		// A line: the gate runs. EOF without one: the launcher closed fd 4
+		// or exited; the search below says which.
+		_, _ = running.Read(make([]byte, 1))
+	}
+	for delay := 200 * time.Microsecond; time.Now().Before(deadline); delay = min(2*delay, 5*time.Millisecond) {
+		for _, pid := range append([]int{root}, descendants(root)...) { // root: a launcher that execs
 			if fd3, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/3", pid)); fd3 != want {
 				continue
 			}

@@ -77,20 +77,6 @@ func Run(opts Options) error {
 		loading = StartLoad()
 	}
 	defer loading.Close() // when not handed over
-	bin, err := target.Open(opts.Binary)
-	if err != nil {
-		return err
-	}
-	defer bin.Close()
-	syms, err := bin.Symbols()
-	if err != nil {
-		return err
-	}
-	waitReasons, err := bin.Strings("runtime.waitReasonStrings")
-	if err != nil {
-		return err
-	}
-	stwReasons, _ := bin.Strings("runtime.stwReasonStrings") // only for naming; optional
 
 	procs := opts.Procs
 	if procs <= 0 {
@@ -108,9 +94,9 @@ func Run(opts Options) error {
 		}
 		env = append(env, "GODEBUG="+godebug)
 	}
-	// The sandbox starts while the probes are attached to the binary: they
-	// record nothing until they follow the target's pid, known once it has
-	// started.
+	// The sandbox starts first: it takes about as long as reading the binary
+	// and attaching the probes to it, which go on meanwhile. The probes record
+	// nothing until they follow the target's pid, known once it has started.
 	type heldTarget struct {
 		h              *held
 		stdout, stderr *os.File
@@ -118,9 +104,37 @@ func Run(opts Options) error {
 	}
 	starting := make(chan heldTarget, 1)
 	go func() {
-		h, stdout, stderr, err := startHeld(opts, bin.Path, env)
+		h, stdout, stderr, err := startHeld(opts, opts.Binary, env)
 		starting <- heldTarget{h, stdout, stderr, err}
 	}()
+	// A target that will not run after all: kill it as it stands.
+	abandon := func(err error) error {
+		if t := <-starting; t.err == nil {
+			t.h.kill()
+			t.h.release.Close()
+			_ = t.h.cmd.Wait()
+			t.stdout.Close()
+			t.stderr.Close()
+		}
+		return err
+	}
+	bin, err := target.Open(opts.Binary)
+	if err != nil {
+		return abandon(err)
+	}
+	defer bin.Close()
+	syms, err := bin.Symbols()
+	if err != nil {
+		return abandon(err)
+	}
+	waitReasons, err := bin.Strings("runtime.waitReasonStrings")
+	if err != nil {
+		return abandon(err)
+	}
+	stwReasons, _ := bin.Strings("runtime.stwReasonStrings") // only for naming; optional
+	// Where sysmon keeps its records (sysmon.go), read from the DWARF beside the attach.
+	sysmonLayout := make(chan *sysmonTicks, 1)
+	go func() { sysmonLayout <- newSysmonTicks(bin, 0) }()
 	probes, err := loading.Wait()
 	if err == nil {
 		defer probes.Close()
@@ -132,6 +146,15 @@ func Run(opts Options) error {
 		return started.err
 	}
 	h, stdout, stderr := started.h, started.stdout, started.stderr
+	layout := <-sysmonLayout
+	sysmonOf := func() *sysmonTicks { // the target's, for one user
+		if layout == nil {
+			return nil
+		}
+		t := *layout
+		t.pid = h.pid
+		return &t
+	}
 	cmd := h.cmd
 	kill := h.kill
 	if err == nil {
@@ -184,7 +207,7 @@ func Run(opts Options) error {
 		}
 		pace = newPacer(w, probes, h.pid, opts.Speed)
 		if !opts.SysmonSeesPauses {
-			pace.ticks = newSysmonTicks(bin, h.pid)
+			pace.ticks = sysmonOf()
 		}
 		go func() {
 			pace.loop(&mu, control)
@@ -195,7 +218,7 @@ func Run(opts Options) error {
 	}
 
 	// A slow reader of opts.Out slows the program instead of losing its events.
-	throttle, err := startThrottle(probes, h.pid, newSysmonTicks(bin, h.pid), opts.Running)
+	throttle, err := startThrottle(probes, h.pid, sysmonOf(), opts.Running)
 	if err != nil {
 		kill()
 		return err
