@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { chooseBackend, detectBackends, type Backend, type Backends } from './backends/detect';
 import { startProbeRun } from './backends/probe-run';
+import { ProbeSpares } from './backends/probe-spare';
 import type { BackendRun } from './backends/run';
 import { Builder } from './build';
 import type { BridgeConfig } from './config';
@@ -55,6 +56,8 @@ export type RunTap = (req: RunRequest) => Partial<RunObserver>;
 
 export class Bridge {
   readonly queue: RunQueue;
+  /** eBPF recorders with their probes loaded before their runs need them. */
+  readonly spares: ProbeSpares;
   /** Taps on every run, in addition to its own observer. */
   readonly taps: RunTap[] = [];
 
@@ -68,6 +71,7 @@ export class Bridge {
     readonly uids: UidRange | null,
   ) {
     this.queue = new RunQueue(config.parallel, config.maxQueued);
+    this.spares = new ProbeSpares(config, log);
   }
 
   static async create(
@@ -89,9 +93,10 @@ export class Bridge {
     }
   }
 
-  /** Gives back what the bridge holds beyond its runs (its uid range). */
-  close(): void {
+  /** Gives back what the bridge holds beyond its runs (its uid range, its spare recorders). */
+  async close(): Promise<void> {
     this.uids?.close();
+    await this.spares.close();
   }
 
   info(): BridgeInfo {
@@ -178,8 +183,14 @@ export class Bridge {
       }
       let uid: number | undefined;
       let releaseBinary: (() => void) | undefined;
+      /** A spare recorder loads for this run while it builds (backends/probe-spare.ts). */
+      let expecting = false;
       try {
         if (abort.signal.aborted) return stoppedEarly();
+        if (backend === 'ebpf') {
+          this.spares.expect();
+          expecting = true;
+        }
         observer.status('compiling');
         const files = req.files ?? { 'main.go': req.code ?? '' };
         const built = await this.builder.build(files, toolchain, abort.signal, backend === 'trace');
@@ -194,6 +205,8 @@ export class Bridge {
         observer.status('running');
         // A uid of its own for this run only: see sandbox/uids.ts.
         uid = this.uids?.take() ?? process.getuid?.() ?? 0;
+        const spare = expecting ? this.spares.take() : undefined;
+        expecting = false;
         backendRun = startProbeRun(
           backend,
           this.config,
@@ -207,6 +220,7 @@ export class Bridge {
           },
           (e, held) => observer.event(e, held),
           this.log,
+          spare,
         );
         if (paused) backendRun.pauseReading();
         const outcome = await backendRun.done;
@@ -229,6 +243,9 @@ export class Bridge {
         if (uid !== undefined) this.uids?.release(uid);
         releaseBinary?.();
         this.queue.release(slot);
+        if (expecting) this.spares.forgo();
+        // Loaded between runs, off the next run's way (and this one's).
+        if (backend === 'ebpf') this.spares.refill();
       }
     };
 

@@ -239,6 +239,7 @@ async function run(argv: string[]): Promise<number> {
   if (timeout !== undefined) input.limits = { ...input.limits, wallSeconds: timeout };
   const config = makeConfig(input);
   const bridge = await Bridge.create(config);
+  bridge.spares.between = false; // one run: no recorder loaded for a next
 
   const text = values.format === 'text';
   let exit = 0;
@@ -282,6 +283,7 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await handle.done;
+  await bridge.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (story && !out.destroyed)
@@ -474,6 +476,7 @@ async function check(argv: string[]): Promise<number> {
       : (nb, c) =>
           process.stderr.write(`slowmo: ${nb} cell ${c.cell}: ${c.passed ? 'passed' : 'failed'}\n`),
   });
+  await bridge.close();
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   if (report.notebooks.some((n) => n.problem)) return 2;
   return report.passed ? 0 : 1;

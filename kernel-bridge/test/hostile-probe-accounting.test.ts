@@ -100,16 +100,30 @@ async function until<T>(what: string, f: () => T | undefined, ms = 20_000): Prom
   }
 }
 
-/** Starts a run and waits until its program has printed, so that its probe is at work. */
+/** Whether a process has children (a recorder at work has its program's sandbox). */
+function hasChildren(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some(
+      (tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim() !== '',
+    );
+  } catch {
+    return false; // gone meanwhile
+  }
+}
+
+/**
+ * Starts a run and waits until its program has printed, so that its probe is
+ * at work; returns that probe (the only one with a program: a spare recorder
+ * waiting for the next run, probe-spare.ts, has none).
+ */
 async function going(client: Client, id: string, backend: 'ebpf' | 'trace'): Promise<number> {
-  const before = new Set(probePids());
   client.send({ type: 'run', id, code: TICKER, backend, mode: 'record' });
   const log = client.log(id);
   await until(`${id} to print`, () =>
     log.events.some((e) => e.kind === 'output') ? true : log.end || log.error ? true : undefined,
   );
   expect(log.error).toBeUndefined();
-  const mine = probePids().filter((p) => !before.has(p));
+  const mine = probePids().filter(hasChildren);
   expect(mine).toHaveLength(1);
   return mine[0]!;
 }

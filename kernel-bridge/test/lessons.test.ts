@@ -129,6 +129,7 @@ ebpfDescribe()('lesson checkpoints under eBPF', () => {
       lessonNames.map((n) => join(LESSONS, n)),
     );
   }, 240_000);
+  afterAll(() => bridge?.close());
 
   it('every reference solution passes every checkpoint', () => {
     const failed = solutions.notebooks.flatMap((nb) =>

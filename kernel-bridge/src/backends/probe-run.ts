@@ -17,6 +17,7 @@ import { RunLimits } from '../run-limits';
 import { RunCgroup } from '../sandbox/cgroup';
 import { sandboxLaunch, sandboxScratchDir } from '../sandbox/sandbox';
 import type { Backend } from './detect';
+import { nextRunName, PROBE_ENV, PROBE_PROCESSES, type Spare } from './probe-spare';
 import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
 import { readClockReports } from './clock-reports';
 
@@ -27,11 +28,7 @@ const INSIDE = '/prog/main';
  * second, bpf/internal/probe/ending.go), then kills it.
  */
 const STOP_GRACE_MS = 5000;
-/** Threads of the recorder itself (its Go runtime's), in its own control group. */
-const PROBE_PROCESSES = 1024;
 const MiB = 1024 * 1024;
-
-let runCounter = 0;
 
 export function startProbeRun(
   backend: Backend,
@@ -39,9 +36,11 @@ export function startProbeRun(
   spec: RunSpec,
   sink: EventSink,
   log: (msg: string) => void = () => {},
+  /** An eBPF recorder with its probes loaded already (probe-spare.ts), in its group. */
+  spare?: Spare,
 ): BackendRun {
   const { limits } = config;
-  const name = `run-${process.pid}-${++runCounter}`;
+  const name = spare?.name ?? nextRunName();
   const cgroup = RunCgroup.create(name, {
     memoryBytes: limits.memoryBytes,
     processes: limits.processes,
@@ -50,12 +49,14 @@ export function startProbeRun(
   // program makes it hold is charged to this run, capped, instead of to the
   // bridge and the host; and in the program's group it would eat into the
   // learner's memory limit, where an OOM kill could pick it instead of the program.
-  const probeGroup = cgroup
-    ? RunCgroup.create(`${name}-probe`, {
-        memoryBytes: limits.probeMemoryBytes,
-        processes: PROBE_PROCESSES,
-      })
-    : null;
+  const probeGroup = spare
+    ? spare.group
+    : cgroup
+      ? RunCgroup.create(`${name}-probe`, {
+          memoryBytes: limits.probeMemoryBytes,
+          processes: PROBE_PROCESSES,
+        })
+      : null;
   const sandbox = sandboxLaunch(
     {
       uid: spec.uid,
@@ -99,11 +100,14 @@ export function startProbeRun(
     config.probeBinary,
     ...args,
   ] as [string, ...string[]];
-  const probe = spawn(command, commandArgs, {
-    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
-    stdio: clocked ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-    ...(cwd ? { cwd } : {}),
-  });
+  const probe =
+    spare && backend === 'ebpf'
+      ? spare.start(args.slice(1), cwd)
+      : spawn(command, commandArgs, {
+          env: PROBE_ENV,
+          stdio: clocked ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+          ...(cwd ? { cwd } : {}),
+        });
   probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
 
   let stopTimer: NodeJS.Timeout | undefined;

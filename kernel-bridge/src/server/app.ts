@@ -77,7 +77,7 @@ export async function buildApp(
   app.addHook('onClose', async () => {
     for (const c of connections) c.close();
     await Promise.all([...connections].map((c) => c.settled()));
-    bridge.close();
+    await bridge.close();
   });
   return { app, bridge };
 }

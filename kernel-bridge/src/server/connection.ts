@@ -127,7 +127,8 @@ export class Connection {
       event: (e, held) => {
         outbox.event(e);
         // A step's event: the learner is waiting for it and no other follows to batch with it.
-        if (held) outbox.flush();
+        // run.start: the first picture is drawn from it, as soon as it comes.
+        if (held || e.kind === 'run.start') outbox.flush();
       },
       end: (end) => {
         outbox.flush();
