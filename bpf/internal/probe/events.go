@@ -50,6 +50,8 @@ func (e *Event) AppendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, int64(v), 10)
 		case bool:
 			b = strconv.AppendBool(b, v)
+		case string:
+			b = appendString(b, v)
 		case []int64:
 			b = append(b, '[')
 			for i, x := range v {
@@ -68,4 +70,20 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		}
 	}
 	return append(b, '}')
+}
+
+// appendString appends v as a JSON string. Most of what the probes say (kinds
+// of queue, wait reasons, file paths) needs no escaping and is copied as it
+// is; anything else goes through encoding/json, which also makes invalid
+// UTF-8 valid, as every string did before.
+func appendString(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			raw, _ := json.Marshal(v)
+			return append(b, raw...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, v...)
+	return append(b, '"')
 }

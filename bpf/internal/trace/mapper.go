@@ -27,6 +27,27 @@ type mapper struct {
 	stw     string                    // the reason of the stop-the-world in progress
 	// file names a source file as the learner knows it (the build directory may be a copy).
 	file func(string) string
+
+	// What the mapper has learned of each stack of this generation (the
+	// reader's stack tables are per generation): a busy program blocks and
+	// wakes at the same few places again and again.
+	stacks map[xtrace.Stack]*stackInfo
+	// The event being mapped: its time and context, and the fields of what it
+	// emits (reused, so that emitting allocates as little as it can).
+	t, m, p, g int64
+	fields     []probe.Field
+}
+
+// stackInfo is what the mapper reads in one stack.
+type stackInfo struct {
+	funcs     []string // innermost first
+	first     xtrace.StackFrame
+	outermost string
+	helper    bool // the helper's trace stop is on it (marker)
+	// The innermost frame in the learner's code, its file as the learner names it.
+	userFile string
+	userLine int64
+	user     bool
 }
 
 func newMapper(minor int, emit func(t int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field)) *mapper {
@@ -35,7 +56,53 @@ func newMapper(minor int, emit func(t int64, kind string, m, p, g int64, inferre
 		threads: map[xtrace.ThreadID]int64{}, known: map[xtrace.GoID]bool{}, hidden: map[xtrace.GoID]bool{},
 		queued: map[xtrace.GoID]int64{}, waitWas: map[xtrace.GoID]string{}, running: map[int64]xtrace.GoID{},
 		pstate: map[int64]string{}, file: func(f string) string { return f },
+		stacks: map[xtrace.Stack]*stackInfo{},
 	}
+}
+
+var noStack = &stackInfo{}
+
+// stack reads s once per generation.
+func (mp *mapper) stack(s xtrace.Stack) *stackInfo {
+	if s == xtrace.NoStack {
+		return noStack
+	}
+	if info, ok := mp.stacks[s]; ok {
+		return info
+	}
+	info := &stackInfo{}
+	for f := range s.Frames() {
+		if len(info.funcs) == 0 {
+			info.first = f
+		}
+		info.funcs = append(info.funcs, f.Func)
+		info.outermost = f.Func
+		info.helper = info.helper || f.Func == marker
+		if !info.user && isUser(f.Func) {
+			info.user, info.userFile, info.userLine = true, mp.file(f.File), int64(f.Line)
+		}
+	}
+	mp.stacks[s] = info
+	return info
+}
+
+// ev emits an event in the context of the event being mapped.
+func (mp *mapper) ev(kind string, inferred bool, fields ...probe.Field) {
+	mp.out(mp.t, kind, mp.m, mp.p, mp.g, inferred, fields...)
+}
+
+// out emits an event; its fields are copied.
+func (mp *mapper) out(t int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field) {
+	mp.fields = append(mp.fields[:0], fields...)
+	mp.emit(t, kind, m, p, g, inferred, mp.fields...)
+}
+
+// withUserLine adds the learner's innermost line on stack, if any, to fields.
+func withUserLine(fields []probe.Field, info *stackInfo) []probe.Field {
+	if info.user {
+		fields = append(fields, probe.F("file", info.userFile), probe.F("line", info.userLine))
+	}
+	return fields
 }
 
 // mid is the M id of an OS thread: the tracer names threads by their OS
@@ -77,32 +144,6 @@ func isUser(fn string) bool {
 	return strings.Contains(first, ".")
 }
 
-func frames(s xtrace.Stack) []xtrace.StackFrame {
-	var out []xtrace.StackFrame
-	for f := range s.Frames() {
-		out = append(out, f)
-	}
-	return out
-}
-
-func funcsOf(fr []xtrace.StackFrame) []string {
-	out := make([]string, len(fr))
-	for i, f := range fr {
-		out[i] = f.Func
-	}
-	return out
-}
-
-// userFrame is the innermost frame in the learner's code.
-func userFrame(fr []xtrace.StackFrame) (string, int64, bool) {
-	for _, f := range fr {
-		if isUser(f.Func) {
-			return f.File, int64(f.Line), true
-		}
-	}
-	return "", 0, false
-}
-
 // tracerGoroutine says whether a goroutine starting in fn is the tracer's own
 // (runtime/trace's writer, the runtime's generation advancer): the program
 // without the probe would not have it.
@@ -124,15 +165,16 @@ func (mp *mapper) handle(e xtrace.Event) {
 	if e.Goroutine() == xtrace.NoGoroutine || mp.hidden[e.Goroutine()] {
 		g = 0
 	}
-	ev := func(kind string, inferred bool, fields ...probe.Field) {
-		mp.emit(t, kind, m, p, g, inferred, fields...)
-	}
+	mp.t, mp.m, mp.p, mp.g = t, m, p, g
 	switch e.Kind() {
+	case xtrace.EventSync:
+		// A new generation: its stacks are new ones.
+		clear(mp.stacks)
 	case xtrace.EventStateTransition:
 		st := e.StateTransition()
 		switch st.Resource.Kind {
 		case xtrace.ResourceGoroutine:
-			mp.goroutine(e, st, t, m, p, g, ev)
+			mp.goroutine(e, st)
 		case xtrace.ResourceProc:
 			mp.proc(st, t, m, g)
 		}
@@ -145,7 +187,7 @@ func (mp *mapper) handle(e xtrace.Event) {
 			if e.Kind() == xtrace.EventRangeActive {
 				phase = "mark" // already under way when the trace started
 			}
-			ev("gc", false, probe.F("phase", phase))
+			mp.ev("gc", false, probe.F("phase", phase))
 		} else if reason, ok := strings.CutPrefix(name, "stop-the-world ("); ok {
 			reason = strings.TrimSuffix(reason, ")")
 			mp.stw = reason
@@ -153,9 +195,9 @@ func (mp *mapper) handle(e xtrace.Event) {
 				return
 			}
 			if reason == "GC mark termination" {
-				ev("gc", false, probe.F("phase", "marktermination"))
+				mp.ev("gc", false, probe.F("phase", "marktermination"))
 			}
-			ev("stw", false, probe.F("begin", true), probe.F("reason", reason))
+			mp.ev("stw", false, probe.F("begin", true), probe.F("reason", reason))
 		}
 	case xtrace.EventRangeEnd:
 		if strings.HasPrefix(e.Range().Name, "stop-the-world (") {
@@ -164,20 +206,21 @@ func (mp *mapper) handle(e xtrace.Event) {
 			if tracerSTW[reason] {
 				return
 			}
-			ev("stw", false, probe.F("begin", false), probe.F("reason", ""))
+			mp.ev("stw", false, probe.F("begin", false), probe.F("reason", ""))
 			switch reason {
 			case "GC sweep termination":
 				// Sweep termination ends by starting the world with marking on.
-				ev("gc", false, probe.F("phase", "mark"))
+				mp.ev("gc", false, probe.F("phase", "mark"))
 			case "GC mark termination":
 				// Mark termination turns the GC off before it starts the world again.
-				ev("gc", false, probe.F("phase", "off"))
+				mp.ev("gc", false, probe.F("phase", "off"))
 			}
 		}
 	}
 }
 
-func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition, t, m, p, g int64, ev func(string, bool, ...probe.Field)) {
+func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition) {
+	t, m, p, g := mp.t, mp.m, mp.p, mp.g
 	id := st.Resource.Goroutine()
 	goid := int64(id)
 	from, to := st.Goroutine()
@@ -188,67 +231,61 @@ func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition, t, m, p, 
 	case from == xtrace.GoNotExist && to != xtrace.GoNotExist:
 		// Creation: the new goroutine's stack is its start function; the
 		// event's stack is its creator's, at the go statement.
-		start := frames(st.Stack)
-		fn := ""
-		if len(start) > 0 {
-			fn = funcName(start[0].Func)
-		}
+		fn := funcName(mp.stack(st.Stack).first.Func)
 		if tracerGoroutine(fn) {
 			mp.hidden[id] = true
 			return
 		}
+		site := mp.stack(e.Stack()).first
 		file, line := "", int64(0)
-		if site := frames(e.Stack()); len(site) > 0 {
-			file, line = mp.file(site[0].File), int64(site[0].Line)
+		if site.Func != "" || site.File != "" {
+			file, line = mp.file(site.File), int64(site.Line)
 		}
 		mp.known[id] = true
-		ev("g.create", false, probe.F("goid", goid), probe.F("parent", g), probe.F("fn", fn),
+		mp.ev("g.create", false, probe.F("goid", goid), probe.F("parent", g), probe.F("fn", fn),
 			probe.F("file", file), probe.F("line", line))
 		switch to {
 		case xtrace.GoRunnable:
 			// newproc puts the new goroutine in its creator's P's runnext.
-			mp.runnable(id, p, "create", ev)
+			mp.runnable(id, p, "create")
 		case xtrace.GoWaiting:
-			mp.waiting(id, st, ev)
+			mp.waiting(id, st)
 		case xtrace.GoSyscall:
-			ev("g.syscall", false, probe.F("goid", goid))
+			mp.ev("g.syscall", false, probe.F("goid", goid))
 		}
 	case from == xtrace.GoUndetermined:
 		// A goroutine that existed when the trace started.
 		if mp.known[id] {
 			return
 		}
-		stack := frames(st.Stack)
+		stack := mp.stack(st.Stack)
 		fn := "" // not seen
 		if goid == 1 {
 			fn = "runtime.main"
-		} else if len(stack) > 0 {
-			fn = funcName(stack[len(stack)-1].Func)
+		} else if stack.outermost != "" {
+			fn = funcName(stack.outermost)
 		}
-		if tracerGoroutine(fn) || (len(stack) > 0 && tracerGoroutine(stack[len(stack)-1].Func)) {
+		if tracerGoroutine(fn) || tracerGoroutine(stack.outermost) {
 			mp.hidden[id] = true
 			return
 		}
 		mp.known[id] = true
-		mp.emit(t, "g.create", -1, -1, 0, true, probe.F("goid", goid), probe.F("parent", int64(0)),
+		mp.out(t, "g.create", -1, -1, 0, true, probe.F("goid", goid), probe.F("parent", int64(0)),
 			probe.F("fn", fn), probe.F("file", ""), probe.F("line", int64(0)))
 		switch to {
 		case xtrace.GoRunning:
 			mp.start(id, t, m, p)
 		case xtrace.GoRunnable:
 			mp.queued[id] = -1
-			mp.emit(t, "g.runnable", -1, -1, 0, true, probe.F("goid", goid), probe.F("queue", "global"),
+			mp.out(t, "g.runnable", -1, -1, 0, true, probe.F("goid", goid), probe.F("queue", "global"),
 				probe.F("qp", int64(-1)), probe.F("reason", "other"))
 		case xtrace.GoWaiting:
-			reason := waitReason(st.Reason, funcsOf(stack), mp.minor)
+			reason := waitReason(st.Reason, stack.funcs, mp.minor)
 			mp.waitWas[id] = reason
-			fields := []probe.Field{probe.F("goid", goid), probe.F("reason", reason)}
-			if file, line, ok := userFrame(stack); ok {
-				fields = append(fields, probe.F("file", mp.file(file)), probe.F("line", line))
-			}
-			mp.emit(t, "g.waiting", -1, -1, 0, true, fields...)
+			mp.fields = withUserLine(append(mp.fields[:0], probe.F("goid", goid), probe.F("reason", reason)), stack)
+			mp.emit(t, "g.waiting", -1, -1, 0, true, mp.fields...)
 		case xtrace.GoSyscall:
-			mp.emit(t, "g.syscall", m, p, 0, true, probe.F("goid", goid))
+			mp.out(t, "g.syscall", m, p, 0, true, probe.F("goid", goid))
 		}
 	case from == xtrace.GoRunnable && to == xtrace.GoRunning:
 		mp.start(id, t, m, p)
@@ -256,11 +293,11 @@ func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition, t, m, p, 
 		mp.stopped(p, id)
 		// goschedImpl puts a goroutine that yields or is preempted on the global queue.
 		mp.queued[id] = -1
-		ev("g.runnable", true, probe.F("goid", goid), probe.F("queue", "global"), probe.F("qp", int64(-1)),
+		mp.ev("g.runnable", true, probe.F("goid", goid), probe.F("queue", "global"), probe.F("qp", int64(-1)),
 			probe.F("reason", stopReason(st.Reason)))
 	case from == xtrace.GoRunning && to == xtrace.GoWaiting:
 		mp.stopped(p, id)
-		mp.waiting(id, st, ev)
+		mp.waiting(id, st)
 	case from == xtrace.GoWaiting && to == xtrace.GoRunnable:
 		reason := "ready"
 		if mp.waitWas[id] == "IO wait" && g == 0 {
@@ -273,22 +310,19 @@ func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition, t, m, p, 
 		}
 		// The unblock is emitted on the waker's goroutine, with its stack: who
 		// woke it (not the scheduler on g0, nor the tracer's own) and where.
-		var woke []probe.Field
+		var waker *stackInfo
 		if g > 0 && g != goid {
-			woke = append(woke, probe.F("by", g))
-			if file, line, ok := userFrame(frames(e.Stack())); ok {
-				woke = append(woke, probe.F("file", mp.file(file)), probe.F("line", line))
-			}
+			waker = mp.stack(e.Stack())
 		}
-		mp.runnable(id, qp, reason, ev, woke...)
+		mp.runnable(id, qp, reason, waker)
 	case from == xtrace.GoRunning && to == xtrace.GoSyscall:
-		ev("g.syscall", false, probe.F("goid", goid))
+		mp.ev("g.syscall", false, probe.F("goid", goid))
 		if mp.minor < 26 && p >= 0 {
 			// Before 1.26 the P stays with its M in the syscall state.
 			mp.setP(t, m, p, g, "syscall", m, false)
 		}
 	case from == xtrace.GoSyscall && to == xtrace.GoRunning:
-		ev("g.syscall.exit", false, probe.F("goid", goid))
+		mp.ev("g.syscall.exit", false, probe.F("goid", goid))
 		if p >= 0 {
 			mp.running[p] = id
 			if mp.pstate[p] != "running" {
@@ -298,47 +332,46 @@ func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition, t, m, p, 
 	case from == xtrace.GoSyscall && to == xtrace.GoRunnable:
 		// Left the syscall without a P: it waits for one.
 		mp.queued[id] = -1
-		mp.emit(t, "g.syscall.exit", m, -1, 0, false, probe.F("goid", goid))
+		mp.out(t, "g.syscall.exit", m, -1, 0, false, probe.F("goid", goid))
 	case to == xtrace.GoNotExist:
 		mp.stopped(p, id)
 		delete(mp.known, id)
 		delete(mp.queued, id)
-		ev("g.exit", false, probe.F("goid", goid))
+		mp.ev("g.exit", false, probe.F("goid", goid))
 	}
 }
 
 // runnable says where a goroutine made runnable was put, which the tracer
 // does not show: by the runtime's rules a goroutine created or readied by a
 // goroutine running on P goes to P's runnext; anything else, to the global
-// queue.
-func (mp *mapper) runnable(id xtrace.GoID, qp int64, reason string, ev func(string, bool, ...probe.Field), extra ...probe.Field) {
+// queue. waker, when not nil, is the stack of the goroutine that woke it (the
+// event's g).
+func (mp *mapper) runnable(id xtrace.GoID, qp int64, reason string, waker ...*stackInfo) {
 	queue := "runnext"
 	if qp < 0 {
 		queue, qp = "global", -1
 	}
 	mp.queued[id] = qp
-	fields := []probe.Field{probe.F("goid", int64(id)), probe.F("queue", queue), probe.F("qp", qp), probe.F("reason", reason)}
-	ev("g.runnable", true, append(fields, extra...)...)
+	mp.fields = append(mp.fields[:0], probe.F("goid", int64(id)), probe.F("queue", queue), probe.F("qp", qp), probe.F("reason", reason))
+	if len(waker) > 0 && waker[0] != nil {
+		mp.fields = withUserLine(append(mp.fields, probe.F("by", mp.g)), waker[0])
+	}
+	mp.emit(mp.t, "g.runnable", mp.m, mp.p, mp.g, true, mp.fields...)
 }
 
-func (mp *mapper) waiting(id xtrace.GoID, st xtrace.StateTransition, ev func(string, bool, ...probe.Field)) {
-	stack := frames(st.Stack)
-	for _, f := range stack {
-		if f.Func == marker {
-			// The learner's main has returned; this is the helper waiting for
-			// the tracer to flush. The program without the probe has exited
-			// by now: nothing more of this goroutine is shown.
-			mp.hidden[id] = true
-			return
-		}
+func (mp *mapper) waiting(id xtrace.GoID, st xtrace.StateTransition) {
+	stack := mp.stack(st.Stack)
+	if stack.helper {
+		// The learner's main has returned; this is the helper waiting for
+		// the tracer to flush. The program without the probe has exited
+		// by now: nothing more of this goroutine is shown.
+		mp.hidden[id] = true
+		return
 	}
-	reason := waitReason(st.Reason, funcsOf(stack), mp.minor)
+	reason := waitReason(st.Reason, stack.funcs, mp.minor)
 	mp.waitWas[id] = reason
-	fields := []probe.Field{probe.F("goid", int64(id)), probe.F("reason", reason)}
-	if file, line, ok := userFrame(stack); ok {
-		fields = append(fields, probe.F("file", mp.file(file)), probe.F("line", line))
-	}
-	ev("g.waiting", false, fields...)
+	mp.fields = withUserLine(append(mp.fields[:0], probe.F("goid", int64(id)), probe.F("reason", reason)), stack)
+	mp.emit(mp.t, "g.waiting", mp.m, mp.p, mp.g, false, mp.fields...)
 }
 
 // start is a goroutine starting to run on P. If it was (by inference) in
@@ -347,7 +380,7 @@ func (mp *mapper) waiting(id xtrace.GoID, st xtrace.StateTransition, ev func(str
 func (mp *mapper) start(id xtrace.GoID, t, m, p int64) {
 	if victim, ok := mp.queued[id]; ok && victim >= 0 && p >= 0 && victim != p {
 		if busy, ok := mp.running[victim]; ok && busy != id {
-			mp.emit(t, "steal", m, p, 0, true, probe.F("thief", p), probe.F("victim", victim), probe.F("goids", []int64{int64(id)}))
+			mp.out(t, "steal", m, p, 0, true, probe.F("thief", p), probe.F("victim", victim), probe.F("goids", []int64{int64(id)}))
 		}
 	}
 	delete(mp.queued, id)
@@ -357,7 +390,7 @@ func (mp *mapper) start(id xtrace.GoID, t, m, p int64) {
 			mp.setP(t, m, p, 0, "running", m, false)
 		}
 	}
-	mp.emit(t, "g.running", m, p, 0, false, probe.F("goid", int64(id)), probe.F("inheritTime", false))
+	mp.out(t, "g.running", m, p, 0, false, probe.F("goid", int64(id)), probe.F("inheritTime", false))
 }
 
 func (mp *mapper) stopped(p int64, id xtrace.GoID) {
@@ -388,5 +421,5 @@ func (mp *mapper) proc(st xtrace.StateTransition, t, m, g int64) {
 // setP sends a p.state of P pid (the event's p is its subject, DESIGN.md).
 func (mp *mapper) setP(t, m, pid, g int64, state string, pm int64, inferred bool) {
 	mp.pstate[pid] = state
-	mp.emit(t, "p.state", m, pid, g, inferred, probe.F("state", state), probe.F("pm", pm))
+	mp.out(t, "p.state", m, pid, g, inferred, probe.F("state", state), probe.F("pm", pm))
 }
