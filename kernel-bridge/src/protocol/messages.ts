@@ -5,8 +5,8 @@
  * an `error` naming the bad field and keeps the connection open.
  */
 import { z } from 'zod';
-import { END_REASONS, EventSchema, LostSchema, SYSMON_MODES } from './events';
-import { ProtocolError, toProtocolError } from './parse';
+import { END_REASONS, EventSchema, LostSchema, SYSMON_MODES, type SlowmoEvent } from './events';
+import { fastEvent, ProtocolError, toProtocolError } from './parse';
 
 /** A client-chosen run id: short, printable, safe in logs and file names. */
 export const RunIdSchema = z
@@ -328,9 +328,32 @@ export function parseClientMessage(json: unknown): ClientMessage {
   return result.data;
 }
 
+/**
+ * An `events` message through parseEvent's fast path (fastparse.ts): a busy
+ * run sends hundreds of thousands of events a second. Undefined when any part
+ * is not plainly valid: zod then decides and names what is wrong.
+ */
+function fastEventsMessage(value: unknown): ServerMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, id, events } = value as Record<string, unknown>;
+  if (type !== 'events' || !Array.isArray(events)) return undefined;
+  const runId = RunIdSchema.safeParse(id);
+  if (!runId.success) return undefined;
+  const out: SlowmoEvent[] = new Array<SlowmoEvent>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = fastEvent(events[i]);
+    if (e === undefined) return undefined;
+    out[i] = e;
+  }
+  return { type: 'events', id: runId.data, events: out };
+}
+
 /** Parses what the bridge sent (JSON text or value); throws a ProtocolError naming the field. */
 export function parseServerMessage(json: unknown): ServerMessage {
-  const result = ServerMessageSchema.safeParse(decode(json, 'bridge message'));
+  const value = decode(json, 'bridge message');
+  const fast = fastEventsMessage(value);
+  if (fast) return fast;
+  const result = ServerMessageSchema.safeParse(value);
   if (!result.success) throw toProtocolError('bridge message', result.error);
   return result.data;
 }

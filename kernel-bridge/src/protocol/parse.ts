@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { EVENT_KINDS, EVENT_SCHEMAS, type EventKind, type SlowmoEvent } from './events';
+import { fastParser, type FastParse } from './fastparse';
 
 /** A message or event that does not follow the protocol. `field` is the dotted path of the culprit. */
 export class ProtocolError extends Error {
@@ -44,6 +45,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const KNOWN_KINDS = new Set<string>(EVENT_KINDS);
 
+/** Each kind's schema compiled to a plain check (fastparse.ts); zod names what is wrong. */
+const FAST_PARSE = new Map<string, FastParse | undefined>(
+  EVENT_KINDS.map((kind) => [kind, fastParser(EVENT_SCHEMAS[kind])]),
+);
+
+/** An event as parseEvent returns it, when its fast path can tell; undefined: only zod can. */
+export function fastEvent(value: unknown): SlowmoEvent | undefined {
+  if (!isRecord(value) || typeof value.kind !== 'string') return undefined;
+  return FAST_PARSE.get(value.kind)?.(value) as SlowmoEvent | undefined;
+}
+
 /**
  * Parses one event from a JSON text (one NDJSON line) or an already decoded
  * value. Throws a ProtocolError naming the bad field.
@@ -71,6 +83,8 @@ export function parseEvent(json: unknown): SlowmoEvent {
       'kind',
     );
   }
+  const fast = fastEvent(value);
+  if (fast !== undefined) return fast;
   const schema = EVENT_SCHEMAS[kind as EventKind];
   const result = schema.safeParse(value);
   if (!result.success) {
