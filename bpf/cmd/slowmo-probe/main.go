@@ -56,14 +56,17 @@ commands:
            {"running":true} as it goes on, one per line, so that a watcher's
            wall clock counts only the program's time
   trace [--procs N] [--timeout S] [--output-limit BYTES] [--period MS]
-        [--launcher JSON --inside PATH]
+        [--launcher JSON --inside PATH] [--clock-fd N]
         (--build DIR | -- BINARY) [ARGS]
            the unprivileged backend: run the program with Go's execution
            tracer on and write the same NDJSON events (what the tracer cannot
            see is left out or marked inferred; see run.start's fidelity).
            --build DIR builds the main package in DIR (with the go on PATH;
            GOTOOLCHAIN picks the release) with the tracer helper added; a
-           BINARY must have been built from sources given to trace-prepare
+           BINARY must have been built from sources given to trace-prepare.
+           As with run, a reader slower than the program slows it (stopped
+           while the probe is behind its trace; throttledMs), and --clock-fd
+           says when it stops and goes on
   trace-prepare DIR
            add the tracer helper to the main package in DIR (in place), for
            a build of your own
@@ -217,7 +220,7 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 	if !ok {
 		return 2
 	}
-	running, ok := clockReport(*clockFD)
+	running, ok := clockReport("run", *clockFD)
 	if !ok {
 		return 2
 	}
@@ -295,17 +298,17 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 }
 
 // clockReport opens --clock-fd: nil when none (-1); false after saying why it cannot.
-func clockReport(fd int) (func(running bool), bool) {
+func clockReport(command string, fd int) (func(running bool), bool) {
 	if fd < 0 {
 		return nil, true
 	}
 	if fd <= 2 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --clock-fd %d: give a descriptor of its own, 3 or above (0-2 are stdin, stdout and stderr)\n", fd)
+		fmt.Fprintf(os.Stderr, "slowmo-probe %s: --clock-fd %d: give a descriptor of its own, 3 or above (0-2 are stdin, stdout and stderr)\n", command, fd)
 		return nil, false
 	}
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --clock-fd %d: not an open file descriptor (%v): open it for writing before starting the probe\n", fd, err)
+		fmt.Fprintf(os.Stderr, "slowmo-probe %s: --clock-fd %d: not an open file descriptor (%v): open it for writing before starting the probe\n", command, fd, err)
 		return nil, false
 	}
 	// The program must never inherit it: it could stop the watcher's clock.
@@ -347,10 +350,15 @@ func runTrace(args []string) int {
 	build := fs.String("build", "", "build the main package in this directory with the tracer helper, and run it")
 	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
 	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
+	clockFD := fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	launcher, ok := parseLauncher("trace", *launcherJSON)
+	if !ok {
+		return 2
+	}
+	running, ok := clockReport("trace", *clockFD)
 	if !ok {
 		return 2
 	}
@@ -415,6 +423,7 @@ func runTrace(args []string) int {
 		Log:        os.Stderr,
 
 		OutputLimit: *outputLimit,
+		Running:     running,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)

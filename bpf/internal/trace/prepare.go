@@ -39,7 +39,9 @@ const marker = "main.slowmoTraceStop"
 // helperSource starts the tracer in init (before the learner's own init
 // functions) and stops it when the learner's main returns or panics. A
 // program that ends by os.Exit, or by a panic in another goroutine, never
-// stops it: the events of its last generation are lost.
+// stops it: the events of its last generation are lost. The trace goes to
+// the probe's pipe, non-blocking: when it is full the probe is behind, and
+// the program stops itself until the probe continues it (throttle.go).
 const helperSource = `// Code added by slowmo-probe (trace backend). DO NOT EDIT.
 
 package main
@@ -48,19 +50,51 @@ import (
 	slowmoOS "os"
 	slowmoTrace "runtime/trace"
 	slowmoStrconv "strconv"
+	slowmoSyscall "syscall"
+	slowmoTime "time"
 )
 
 var slowmoTraceOn bool
 
 func init() {
 	fd, err := slowmoStrconv.Atoi(slowmoOS.Getenv("` + FDEnv + `"))
-	if err != nil || fd < 3 {
+	if err != nil || fd < 3 || slowmoSyscall.SetNonblock(fd, true) != nil {
 		return
 	}
 	slowmoOS.Unsetenv("` + FDEnv + `")
-	if slowmoTrace.Start(slowmoOS.NewFile(uintptr(fd), "slowmo-trace")) == nil {
+	if slowmoTrace.Start(slowmoTracePipe(fd)) == nil {
 		slowmoTraceOn = true
 	}
+}
+
+// slowmoTracePipe is the probe's pipe. On a full pipe the program stops
+// itself, rather than trace on into memory while the probe is behind; the
+// probe continues it once it has read. The writer never waits in a write
+// meanwhile: that would let the rest of the program run on. Still full right
+// after a stop, the stop did not take (an init process ignores it): it
+// waits a millisecond at a time.
+type slowmoTracePipe int
+
+func (p slowmoTracePipe) Write(b []byte) (int, error) {
+	n, stopped := 0, false
+	for n < len(b) {
+		m, err := slowmoSyscall.Write(int(p), b[n:])
+		if m > 0 {
+			n, stopped = n+m, false
+		}
+		switch err {
+		case nil, slowmoSyscall.EINTR:
+		case slowmoSyscall.EAGAIN:
+			if stopped {
+				slowmoTime.Sleep(slowmoTime.Millisecond)
+			}
+			_ = slowmoSyscall.Kill(slowmoSyscall.Getpid(), slowmoSyscall.SIGSTOP)
+			stopped = true
+		default:
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 //go:noinline

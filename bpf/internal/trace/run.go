@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -53,6 +54,11 @@ type Options struct {
 	// OutputLimit, when above 0, ends the run "output-limit" as soon as the
 	// program has written more than this many bytes.
 	OutputLimit int64
+	// Running, when set, is told as the program stops running, stopped for
+	// back-pressure (throttle.go) or ended (its last events may still be on
+	// their way), and as it goes on, so that a watcher's wall clock counts
+	// only the program's time.
+	Running func(running bool)
 }
 
 // Stats of one run: how many trace events were read and how late they
@@ -63,6 +69,11 @@ type Stats struct {
 	MeanLag     time.Duration
 	MaxLag      time.Duration
 	Truncated   bool // the program ended without stopping the tracer: its last generation is lost
+	// Throttled is how long the program was stopped for back-pressure, in Stops stops.
+	Throttled time.Duration
+	Stops     int
+	// Collapsed counts the runtime goroutines' stops left out with the run that followed (collapse.go).
+	Collapsed int
 }
 
 // binaryInfo checks that path is a Go program of a supported release built
@@ -197,18 +208,30 @@ func Run(opts Options) error {
 		stderr.Close()
 		return bad("start %s: %v", cmd.Path, err)
 	}
-	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	// The program's pid: not the launcher's (a sandbox dies of SIGQUIT and
+	// takes the program with it, and stopping it would not stop the program).
+	program := func() int {
+		if len(opts.Launcher) == 0 {
+			return cmd.Process.Pid
+		}
+		inside := opts.InsidePath
+		if inside == "" {
+			inside = opts.Binary
+		}
+		return probe.FindProgram(cmd.Process.Pid, inside)
+	}
+	// A reader slower than the program stops it (throttle.go).
+	throttle := newThrottle(traceR, program, func(pid int) func() error { return probe.SysmonReset(opts.Binary, pid) }, opts.Running)
+	kill := func() {
+		throttle.release()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
 	quit := func() bool {
-		pid := cmd.Process.Pid
-		if len(opts.Launcher) > 0 {
-			// Not the launcher: a sandbox dies of SIGQUIT and takes the program with it.
-			inside := opts.InsidePath
-			if inside == "" {
-				inside = opts.Binary
-			}
-			if pid = probe.FindProgram(pid, inside); pid == 0 {
-				return false
-			}
+		// A stopped program would print its stacks only once continued.
+		throttle.release()
+		pid := program()
+		if pid == 0 {
+			return false
 		}
 		// The trace comes too late to say which thread runs main's
 		// goroutine: the main thread most likely does.
@@ -240,7 +263,9 @@ func Run(opts Options) error {
 	go forward(stderr, "stderr")
 
 	stats := &Stats{}
-	mapper := newMapper(minor, emit)
+	// The runtime's churn that shows nothing is left out (collapse.go).
+	collapse := newCollapser(emit)
+	mapper := newMapper(minor, collapse.Emit)
 	if opts.BuildDir != "" && opts.SourceDir != "" {
 		from, to := opts.BuildDir+string(filepath.Separator), opts.SourceDir+string(filepath.Separator)
 		mapper.file = func(f string) string {
@@ -251,11 +276,16 @@ func Run(opts Options) error {
 		}
 	}
 	var lagSum time.Duration
+	var lastEvent atomic.Uint64 // when the reader last returned an event (monotonic ns)
 	traceDone := make(chan error, 1)
 	sawTrace := false
 	// The reader holds a generation whole before it returns its first event;
 	// the program writes the pipe, and can make one without end.
-	gap := &gapReader{r: traceR, max: maxTraceGap}
+	// The throttle looks at the pipe before and after each read (the probe
+	// may have caught up) and every few hundred events written out (it may
+	// have fallen behind), besides its own ticks: on a busy machine a tick
+	// comes late, and a busy program makes thousands of events a millisecond.
+	gap := &gapReader{r: traceR, max: maxTraceGap, before: throttle.beforeRead, after: throttle.check}
 	readTrace := func() error {
 		r, err := xtrace.NewReader(gap)
 		if err != nil {
@@ -273,6 +303,7 @@ func Run(opts Options) error {
 				return err
 			}
 			gap.read = 0
+			lastEvent.Store(monotonic())
 			now := time.Duration(monotonic())
 			mu.Lock()
 			lag := now - time.Duration(e.Time())
@@ -282,10 +313,15 @@ func Run(opts Options) error {
 			out.Flush(uint64(e.Time()))
 			mapper.handle(e)
 			mu.Unlock()
+			if stats.TraceEvents%throttleEvery == 0 {
+				throttle.check()
+			}
 		}
 	}
 	go func() {
 		err := readTrace()
+		// Nobody reads the pipe any more: the program must not wait for that.
+		throttle.release()
 		if gap.over {
 			// More events than a run may deliver, or no trace at all: stop the
 			// program. (The reader does not always wrap the error it got.)
@@ -296,8 +332,9 @@ func Run(opts Options) error {
 		traceDone <- err
 	}()
 	// Stream live: whoever reads us sees each generation's events at once.
-	// Output the trace has not caught up with in a few generations goes
-	// anyway: the program stopped the tracer, or its trace is abandoned.
+	// Output the trace has not caught up with goes anyway once no trace has
+	// come for a few generations: the program stopped the tracer, or its
+	// trace is abandoned.
 	hold := uint64(max(time.Second, 4*period))
 	stopTicker := make(chan struct{})
 	go func() {
@@ -308,29 +345,39 @@ func Run(opts Options) error {
 			case <-stopTicker:
 				return
 			case <-tick.C:
+				// Output goes out ahead of the trace only once the trace has
+				// stopped coming (trace.Stop, an abandoned pipe): while it comes,
+				// however far behind a slow reader keeps it, output waits for
+				// its place (within probe.Output's bound), or every event after
+				// it would be stamped with its time.
+				now := monotonic()
 				mu.Lock()
-				out.Flush(monotonic() - hold)
+				if now-lastEvent.Load() >= hold {
+					out.Flush(now - hold)
+				}
 				_ = w.Flush()
 				mu.Unlock()
 			}
 		}
 	}()
 
+	// Time stopped for back-pressure is not the program's: it does not count against the timeout.
+	ending.Uncounted = throttle.Stopped
 	watched := ending.Watch(opts.Timeout, opts.Stop, quit, kill)
 	pipes.Wait()
 	stdout.Close()
 	stderr.Close()
 	waitErr := cmd.Wait()
 	watched()
-	// The program is gone; its trace pipe ends when every copy of it is
-	// closed (a child it started might hold one: do not wait for that long).
-	var traceErr error
-	select {
-	case traceErr = <-traceDone:
-	case <-time.After(2 * time.Second):
-		traceR.Close()
-		traceErr = <-traceDone
+	throttle.close()
+	if opts.Running != nil {
+		opts.Running(false)
 	}
+	// The program is gone; its trace pipe ends when every copy of it is
+	// closed (a child it started might hold one: do not wait for that long
+	// once the reader waits on an empty pipe). The reader may still have
+	// much to write out behind a slow reader of ours: that is waited for.
+	traceErr := waitTrace(traceDone, gap, 2*time.Second, func() { traceR.Close() })
 	traceR.Close()
 	close(stopTicker)
 
@@ -362,8 +409,12 @@ func Run(opts Options) error {
 	}
 	// lost: the tracer drops nothing (it allocates more buffers instead);
 	// what a truncated trace misses is not counted in events and is said on stderr.
+	collapse.flush()
+	stats.Collapsed = collapse.collapsed
+	stats.Throttled, stats.Stops = throttle.Stopped(), throttle.Stops()
 	emit(int64(monotonic()), "run.end", -1, -1, 0, false, probe.F("exitCode", exitCode), probe.F("signal", sig),
-		probe.F("lost", int64(0)), probe.F("reason", ending.Reason()))
+		probe.F("lost", int64(0)), probe.F("reason", ending.Reason()),
+		probe.F("throttledMs", stats.Throttled.Milliseconds()))
 	if stats.TraceEvents > 0 {
 		stats.MeanLag = lagSum / time.Duration(stats.TraceEvents)
 	}
@@ -388,6 +439,11 @@ type gapReader struct {
 	r         io.Reader
 	read, max int64
 	over      bool
+	// reads counts the Reads begun; waiting says one is under way (for waitTrace).
+	reads   atomic.Int64
+	waiting atomic.Bool
+	// before and after, when set, are called before and after each read.
+	before, after func()
 }
 
 func (g *gapReader) Read(p []byte) (int, error) {
@@ -395,9 +451,40 @@ func (g *gapReader) Read(p []byte) (int, error) {
 		g.over = true
 		return 0, errTraceTooBig
 	}
+	if g.before != nil {
+		g.before()
+	}
+	g.reads.Add(1)
+	g.waiting.Store(true)
 	n, err := g.r.Read(p)
+	g.waiting.Store(false)
 	g.read += int64(n)
+	if g.after != nil {
+		g.after()
+	}
 	return n, err
+}
+
+// waitTrace waits for the trace reader to end (done) after the program has
+// ended, and calls abandon once the reader has waited on one Read of the
+// pipe for patience: a child of the program holds the pipe open.
+func waitTrace(done <-chan error, gap *gapReader, patience time.Duration, abandon func()) error {
+	tick := time.NewTicker(patience / 20)
+	defer tick.Stop()
+	reads, since := int64(-1), time.Now()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-tick.C:
+			if n := gap.reads.Load(); n != reads || !gap.waiting.Load() {
+				reads, since = n, time.Now()
+			} else if time.Since(since) >= patience {
+				abandon()
+				return <-done
+			}
+		}
+	}
 }
 
 func monotonic() uint64 {

@@ -80,9 +80,10 @@ export function startProbeRun(
   const paced = spec.paced && backend === 'ebpf';
   if (paced) args.push('--pace', String(spec.pace ?? 0));
   if (spec.paced && backend === 'ebpf' && spec.sysmon) args.push('--sysmon', spec.sysmon);
-  // The eBPF probe stops the program rather than lose events, and says on fd 3
-  // when the program stops and starts running (clock-reports.ts).
-  const clocked = backend === 'ebpf';
+  // Both backends stop the program rather than lose events or fall behind it
+  // (the tracer's: bpf/internal/trace/throttle.go), and say on fd 3 when the
+  // program stops and starts running (clock-reports.ts).
+  const clocked = true;
   if (clocked) args.push('--clock-fd', '3');
   args.push(
     '--launcher',

@@ -198,8 +198,9 @@ export const RunEndSchema = ev('run.end', {
    * Milliseconds the recorder kept the program stopped so as to lose no
    * event (back-pressure): its reader, or a client behind the bridge, was
    * slower than the program made events. Time the program did not run, and
-   * not counted against the wall limit. Absent where a backend never stops
-   * the program so (the tracer) and in recordings made before it existed.
+   * not counted against the wall limit. Both backends stop it so (the trace
+   * backend while its probe is behind the program's trace); absent in
+   * recordings made before it existed.
    */
   throttledMs: int().min(0).optional(),
 });
