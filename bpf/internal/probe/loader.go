@@ -215,7 +215,7 @@ func globalQueue(bin *target.Binary, structs map[string]target.Struct) (head, si
 type Probes struct {
 	coll   *ebpf.Collection
 	multi  bool        // attached with uprobe_multi links
-	links  []link.Link //
+	links  []link.Link // the probes at the target binary's sites
 	lines  []link.Link // paced mode's per-line probes, removed on resume
 	Reader *ringbuf.Reader
 	// cookies: the kernel has bpf_get_attach_cookie, which return sites on
@@ -285,48 +285,31 @@ func (p *Probes) Follow(tgid int) error {
 	return p.set("target_tgid", uint32(tgid))
 }
 
+// layoutStructs are the runtime's types whose layout the probes need, and
+// runtimeStructs every one a run reads (sysmon's records too, sysmon.go):
+// read in one pass over the DWARF, which the binary keeps.
+var (
+	layoutStructs  = []string{"runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue"}
+	runtimeStructs = append(append([]string{}, layoutStructs...), "runtime.sysmontick")
+)
+
 // Attach gives the probes the layout of bin's runtime and attaches them at
-// bin's sites; they record nothing until Follow.
+// bin's sites; they record nothing until Follow. The layout is read from the
+// DWARF (about as long as the sites take to find and attach) beside them.
 func (p *Probes) Attach(bin *target.Binary, paced bool) error {
-	structs, err := bin.Structs("runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue")
-	if err != nil {
-		return err
+	type read struct {
+		structs map[string]target.Struct
+		err     error
 	}
-	if err := checkRunqLayout(structs["runtime.p"]); err != nil {
-		return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
-	}
+	layout := make(chan read, 1)
+	go func() {
+		_, _ = bin.Structs(runtimeStructs...) // all in one pass; the probes need only some
+		structs, err := bin.Structs(layoutStructs...)
+		layout <- read{structs, err}
+	}()
 	set := p.set
 	if paced {
 		if err := set("paced", uint32(1)); err != nil {
-			return err
-		}
-	}
-	for _, f := range fields {
-		off, err := structs[f.structName].Offset(f.field)
-		if err != nil {
-			return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
-		}
-		if err := set(f.variable, uint64(off)); err != nil {
-			return err
-		}
-	}
-	win, idx, err := mWindow(structs["runtime.m"])
-	if err != nil {
-		return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
-	}
-	if err := set("off_m_win", win); err != nil {
-		return err
-	}
-	for i, name := range []string{"idx_m_curg", "idx_m_p", "idx_m_id"} {
-		if err := set(name, idx[i]); err != nil {
-			return err
-		}
-	}
-	if head, size, ok := globalQueue(bin, structs); ok {
-		if err := set("addr_globq_head", head); err != nil {
-			return err
-		}
-		if err := set("addr_globq_size", size); err != nil {
 			return err
 		}
 	}
@@ -405,8 +388,52 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 			p.links = append(p.links, l)
 		}
 	}
+	if l := <-layout; l.err != nil {
+		return l.err
+	} else if err := p.setLayout(bin, l.structs); err != nil {
+		return err
+	}
 	if paced {
 		return p.attachLines(bin, ex, multi)
+	}
+	return nil
+}
+
+// setLayout gives the probes the offsets of the runtime's fields they read,
+// and the addresses of the global run queue.
+func (p *Probes) setLayout(bin *target.Binary, structs map[string]target.Struct) error {
+	set := p.set
+	if err := checkRunqLayout(structs["runtime.p"]); err != nil {
+		return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+	}
+	for _, f := range fields {
+		off, err := structs[f.structName].Offset(f.field)
+		if err != nil {
+			return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+		}
+		if err := set(f.variable, uint64(off)); err != nil {
+			return err
+		}
+	}
+	win, idx, err := mWindow(structs["runtime.m"])
+	if err != nil {
+		return fmt.Errorf("%s (%s): %w", bin.Path, bin.GoVersion, err)
+	}
+	if err := set("off_m_win", win); err != nil {
+		return err
+	}
+	for i, name := range []string{"idx_m_curg", "idx_m_p", "idx_m_id"} {
+		if err := set(name, idx[i]); err != nil {
+			return err
+		}
+	}
+	if head, size, ok := globalQueue(bin, structs); ok {
+		if err := set("addr_globq_head", head); err != nil {
+			return err
+		}
+		if err := set("addr_globq_size", size); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -132,9 +132,13 @@ func Run(opts Options) error {
 		return abandon(err)
 	}
 	stwReasons, _ := bin.Strings("runtime.stwReasonStrings") // only for naming; optional
-	// Where sysmon keeps its records (sysmon.go), read from the DWARF beside the attach.
+	// Where sysmon keeps its records (sysmon.go), read from the DWARF beside
+	// the attach, in the one pass over it that serves both (runtimeStructs).
 	sysmonLayout := make(chan *sysmonTicks, 1)
-	go func() { sysmonLayout <- newSysmonTicks(bin, 0) }()
+	go func() {
+		_, _ = bin.Structs(runtimeStructs...)
+		sysmonLayout <- newSysmonTicks(bin, 0)
+	}()
 	probes, err := loading.Wait()
 	if err == nil {
 		defer probes.Close()

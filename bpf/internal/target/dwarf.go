@@ -21,21 +21,68 @@ func (s Struct) Offset(field string) (int64, error) {
 	return off, nil
 }
 
-// Structs reads the layout of the named struct types (e.g. "runtime.g") in one pass over the DWARF.
+// Structs reads the layout of the named struct types (e.g. "runtime.g"):
+// first in the runtime's own unit of the DWARF, where the runtime's types
+// are, then in every unit for any still missing. What it finds is kept, so
+// that one pass serves every later call (and callers at once wait for it).
 func (b *Binary) Structs(names ...string) (map[string]Struct, error) {
+	b.structsMu.Lock()
+	defer b.structsMu.Unlock()
+	if b.structs == nil {
+		b.structs = make(map[string]Struct)
+	}
 	want := make(map[string]bool, len(names))
 	for _, n := range names {
-		want[n] = true
+		if _, ok := b.structs[n]; !ok {
+			want[n] = true
+		}
+	}
+	found := make(map[string]Struct, len(want))
+	for _, unit := range []string{"runtime", ""} {
+		if len(found) == len(want) {
+			break
+		}
+		if err := b.scanStructs(unit, want, found); err != nil {
+			return nil, err
+		}
+	}
+	for n, s := range found {
+		b.structs[n] = s
 	}
 	out := make(map[string]Struct, len(names))
+	for _, n := range names {
+		s, ok := b.structs[n]
+		if !ok {
+			return nil, fmt.Errorf("%s: no DWARF type %s", b.Path, n)
+		}
+		out[n] = s
+	}
+	return out, nil
+}
+
+// scanStructs reads the wanted struct types found in the unit named unit
+// ("" for every unit) into out, until out has them all.
+func (b *Binary) scanStructs(unit string, want map[string]bool, out map[string]Struct) error {
 	r := b.dwarf.Reader()
-	for len(out) < len(names) {
+	inUnit := false
+	for len(out) < len(want) {
 		e, err := r.Next()
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading DWARF: %w", b.Path, err)
+			return fmt.Errorf("%s: reading DWARF: %w", b.Path, err)
 		}
 		if e == nil {
 			break
+		}
+		if e.Tag == dwarf.TagCompileUnit && unit != "" {
+			if inUnit {
+				break // past it
+			}
+			if name, _ := e.Val(dwarf.AttrName).(string); name != unit {
+				r.SkipChildren() // to the next unit, without decoding this one
+				continue
+			}
+			inUnit = true
+			continue
 		}
 		if e.Tag != dwarf.TagStructType {
 			continue
@@ -53,7 +100,7 @@ func (b *Binary) Structs(names ...string) (map[string]Struct, error) {
 		for {
 			c, err := r.Next()
 			if err != nil {
-				return nil, fmt.Errorf("%s: reading DWARF of %s: %w", b.Path, name, err)
+				return fmt.Errorf("%s: reading DWARF of %s: %w", b.Path, name, err)
 			}
 			if c == nil || c.Tag == 0 {
 				break
@@ -70,10 +117,5 @@ func (b *Binary) Structs(names ...string) (map[string]Struct, error) {
 		}
 		out[name] = s
 	}
-	for _, n := range names {
-		if _, ok := out[n]; !ok {
-			return nil, fmt.Errorf("%s: no DWARF type %s", b.Path, n)
-		}
-	}
-	return out, nil
+	return nil
 }

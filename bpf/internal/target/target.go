@@ -16,6 +16,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // MinGoMinor is the oldest Go release (1.MinGoMinor) whose runtime layout the probes know how to read.
@@ -40,6 +41,8 @@ type Binary struct {
 	funcs      map[string]elf.Symbol
 	objects    map[string]elf.Symbol
 	entries    map[uint64]string // function entry -> name, made when first needed (funcAt)
+	structsMu  sync.Mutex
+	structs    map[string]Struct // what Structs found
 }
 
 // Open checks that path is a Go program the probes can work with, and opens it.
@@ -79,8 +82,19 @@ func Open(path string) (*Binary, error) {
 		return fail("built with %s; go1.%d or newer is needed", info.GoVersion, MinGoMinor)
 	}
 	b := &Binary{Path: path, GoVersion: info.GoVersion, Minor: minor, MainModule: info.Main.Path, elf: f}
+	// The DWARF is decompressed (a few ms) while the symbols are read.
+	type loaded struct {
+		d   *dwarf.Data
+		err error
+	}
+	dwarfLoaded := make(chan loaded, 1)
+	go func() {
+		d, err := entriesDWARF(f)
+		dwarfLoaded <- loaded{d, err}
+	}()
 	syms, err := f.Symbols()
 	if err != nil || len(syms) == 0 {
+		<-dwarfLoaded
 		f.Close()
 		return fail("has no symbol table (stripped): build it with plain `go build`, without -ldflags=\"-s -w\"; `go run` and `go test` binaries are stripped too")
 	}
@@ -94,11 +108,46 @@ func Open(path string) (*Binary, error) {
 			b.objects[s.Name] = s
 		}
 	}
-	if b.dwarf, err = f.DWARF(); err != nil {
+	dl := <-dwarfLoaded
+	if b.dwarf, err = dl.d, dl.err; err != nil {
 		f.Close()
 		return fail("has no DWARF debug information: build it with plain `go build`, without -ldflags=\"-w\"")
 	}
 	return b, nil
+}
+
+// entriesDWARF reads the DWARF as far as the probes use it, its entries
+// (types, functions, inlining), without the line, location and frame tables
+// that are most of the rest: they cost a start a few ms to decompress. A
+// binary laid out otherwise gets all of it.
+func entriesDWARF(f *elf.File) (*dwarf.Data, error) {
+	section := func(name string) []byte {
+		s := f.Section(name)
+		if s == nil || s.Type == elf.SHT_NOBITS {
+			return nil
+		}
+		data, err := s.Data()
+		if err != nil {
+			return nil
+		}
+		return data
+	}
+	abbrev, info := section(".debug_abbrev"), section(".debug_info")
+	if abbrev == nil || info == nil {
+		return f.DWARF()
+	}
+	d, err := dwarf.New(abbrev, nil, nil, info, nil, nil, nil, section(".debug_str"))
+	if err != nil {
+		return f.DWARF()
+	}
+	for _, name := range []string{".debug_addr", ".debug_str_offsets", ".debug_line_str"} {
+		if data := section(name); data != nil {
+			if err := d.AddSection(name, data); err != nil {
+				return f.DWARF()
+			}
+		}
+	}
+	return d, nil
 }
 
 // Close releases the file.
