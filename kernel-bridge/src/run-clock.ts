@@ -181,7 +181,10 @@ export class RunClock {
     }
     if (e.kind === 'line' && e.goid) this.at.set(e.goid, lineKey(e));
     this.lastDelivery = t;
-    this.arm(t);
+    // Running free, an event moves neither deadline (the wall limit's is the
+    // time run so far plus what is left; the idle one's is the last touch):
+    // no timer to re-arm on this path, which every event of a run takes.
+    if (this.mode !== 'free') this.arm(t);
   }
 
   dispose(): void {

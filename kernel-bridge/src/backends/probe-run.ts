@@ -83,8 +83,7 @@ export function startProbeRun(
   // Both backends stop the program rather than lose events or fall behind it
   // (the tracer's: bpf/internal/trace/throttle.go), and say on fd 3 when the
   // program stops and starts running (clock-reports.ts).
-  const clocked = true;
-  if (clocked) args.push('--clock-fd', '3');
+  args.push('--clock-fd', '3');
   args.push(
     '--launcher',
     JSON.stringify(launcher),
@@ -106,7 +105,7 @@ export function startProbeRun(
       ? spare.start(args.slice(1), cwd)
       : spawn(command, commandArgs, {
           env: PROBE_ENV,
-          stdio: clocked ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+          stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
           ...(cwd ? { cwd } : {}),
         });
   probe.stdin.on('error', () => {}); // the probe may be gone when a command arrives
