@@ -6,43 +6,12 @@ import {
   ProtocolError,
   type EventKind,
 } from '../src/protocol';
+import { VALID_EVENTS } from './support/event-examples';
 
 const ctx = { seq: 4, t: 1200, m: 1, p: 0, g: 7 };
 
 /** One valid example of every kind: the table the bad-input tests mutate. */
-const VALID: Record<EventKind, Record<string, unknown>> = {
-  'run.start': {
-    goVersion: 'go1.26.8',
-    gomaxprocs: 4,
-    backend: 'trace',
-    fidelity: { runq: false, runnext: false, steals: false, lines: true },
-  },
-  'g.create': { goid: 8, parent: 7, fn: 'main.worker', file: 'main.go', line: 12 },
-  'g.runnable': {
-    goid: 8,
-    queue: 'runnext',
-    qp: 0,
-    reason: 'ready',
-    by: 7,
-    file: 'main.go',
-    line: 24,
-  },
-  'g.running': { goid: 8, inheritTime: true },
-  'g.waiting': { goid: 8, reason: 'chan receive', file: 'main.go', line: 14 },
-  'g.syscall': { goid: 8 },
-  'g.syscall.exit': { goid: 8 },
-  'g.exit': { goid: 8 },
-  steal: { thief: 1, victim: 0, goids: [8, 9] },
-  'p.state': { state: 'idle', pm: -1 },
-  'm.state': { state: 'spinning' },
-  runq: { qp: 0, runnext: 8, goids: [9, 10] },
-  globalq: { goids: [11], more: 3 },
-  gc: { phase: 'mark' },
-  stw: { begin: true, reason: 'GC sweep termination' },
-  line: { goid: 8, file: 'main.go', line: 15 },
-  output: { stream: 'stdout', data: 'hello\n' },
-  'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit' },
-};
+const VALID = VALID_EVENTS;
 
 const OPTIONAL = new Set([
   'inferred',

@@ -16,44 +16,16 @@ import {
   ServerMessageSchema,
   type EventKind,
 } from '../src/protocol';
+import { VALID_EVENTS } from './support/event-examples';
 import { fastParser } from '../src/protocol/fastparse';
 
 const ctx = { seq: 4, t: 1200, m: 1, p: 0, g: 7 };
 
 /** The fullest valid example of each kind (every optional field present). */
 const FULL: Record<EventKind, Record<string, unknown>> = {
-  'run.start': {
-    goVersion: 'go1.26.8',
-    gomaxprocs: 4,
-    backend: 'trace',
-    fidelity: { runq: false, runnext: false, steals: false, lines: true },
-    paced: { sysmon: 'hide-pauses' },
-  },
-  'g.create': { goid: 8, parent: 7, fn: 'main.worker', file: 'main.go', line: 12 },
-  'g.runnable': {
-    goid: 8,
-    queue: 'runnext',
-    qp: 0,
-    reason: 'ready',
-    by: 7,
-    file: 'main.go',
-    line: 24,
-  },
-  'g.running': { goid: 8, inheritTime: true },
-  'g.waiting': { goid: 8, reason: 'chan receive', file: 'main.go', line: 14 },
-  'g.syscall': { goid: 8 },
-  'g.syscall.exit': { goid: 8 },
-  'g.exit': { goid: 8 },
-  steal: { thief: 1, victim: 0, goids: [8, 9] },
-  'p.state': { state: 'idle', pm: -1 },
-  'm.state': { state: 'spinning' },
-  runq: { qp: 0, runnext: 8, goids: [9, 10] },
-  globalq: { goids: [11], more: 3 },
-  gc: { phase: 'mark' },
-  stw: { begin: true, reason: 'GC sweep termination' },
-  line: { goid: 8, file: 'main.go', line: 15 },
-  output: { stream: 'stdout', data: 'hello\n' },
-  'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit', throttledMs: 12 },
+  ...VALID_EVENTS,
+  'run.start': { ...VALID_EVENTS['run.start'], paced: { sysmon: 'hide-pauses' } },
+  'run.end': { ...VALID_EVENTS['run.end'], throttledMs: 12 },
 };
 
 const FAST = new Map(EVENT_KINDS.map((kind) => [kind, fastParser(EVENT_SCHEMAS[kind])]));
