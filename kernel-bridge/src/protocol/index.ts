@@ -23,3 +23,4 @@ export * from './checkpoints';
 export * from './info';
 export * from './outcomes';
 export * from './notebook';
+export * from './analysis/lanes';
