@@ -119,7 +119,11 @@ blurb: the second "one": shared code.
 ---
 
 <!-- example ../01-first/hello.go -->
+
+<!-- example ../01-first/count.go(n=3,pause=time.Millisecond) -->
 `,
+  '01-first/count.go':
+    'package main\n\nimport "time"\n\nconst n = 1 // how many\n\nconst pause = time.Second\n\nfunc main() { time.Sleep(pause); println(n) }\n',
 };
 
 function fixture(changes: Record<string, string | null> = {}): string {
@@ -212,6 +216,13 @@ describe('the lesson source syntax', () => {
   it("a lesson includes another lesson's Go file by its relative path", () => {
     const cell = read(join(out, '02-second.ipynb')).cells[0]!;
     expect(text(cell)).toBe('package main\n\nfunc main() { println("hello") }');
+  });
+
+  it('a program may set its constants: FILE.go(NAME=VALUE,...) changes only their lines', () => {
+    const cell = read(join(out, '02-second.ipynb')).cells[1]!;
+    expect(text(cell)).toBe(
+      'package main\n\nimport "time"\n\nconst n = 3 // how many\n\nconst pause = time.Millisecond\n\nfunc main() { time.Sleep(pause); println(n) }',
+    );
   });
 
   it('<!-- lessons --> in the index lists every lesson with its title and blurb, in order', () => {
@@ -316,6 +327,22 @@ describe('a mistake in the sources is refused, naming its place and the fix', ()
       'checkpoints.json that is not JSON',
       { '01-first/checkpoints.json': '{"example": [' },
       /01-first\/checkpoints\.json: not valid JSON/,
+    ],
+    [
+      'a constant the program does not declare',
+      {
+        '02-second/lesson.md':
+          '---\ntitle: t\nblurb: b\n---\n<!-- example ../01-first/count.go(m=2) -->\n',
+      },
+      /02-second\/lesson\.md:5: \.\.\/01-first\/count\.go has no line "const m = \.\.\." to set/,
+    ],
+    [
+      'a constant set without its value',
+      {
+        '02-second/lesson.md':
+          '---\ntitle: t\nblurb: b\n---\n<!-- example ../01-first/count.go(n) -->\n',
+      },
+      /02-second\/lesson\.md:5: "n" in \.\.\/01-first\/count\.go\(n\) is not NAME=VALUE/,
     ],
     [
       'a lesson without its blurb',

@@ -123,11 +123,14 @@ function readPython(lines, i, lesson, where) {
   throw new SourceError(`${where(j + 1)}: the python block opened here is never closed`);
 }
 
-/** `<!-- example FILE key=value ... -->` or `<!-- exercise FILE solution=FILE key=value ... -->`. */
+/**
+ * `<!-- example FILE key=value ... -->` or `<!-- exercise FILE solution=FILE key=value ... -->`;
+ * a FILE may set constants, as in queue.go(n=300) (goProgram).
+ */
 function goCell(root, dir, kind, rest, line, where) {
   const words = tokenize(rest, () => where(line));
   const file = words.shift();
-  if (!file || file.includes('=')) {
+  if (!file || file.split('(')[0].includes('=')) {
     throw new SourceError(
       `${where(line)}: an ${kind} marker names its Go file first, e.g. <!-- ${kind} main.go -->`,
     );
@@ -149,8 +152,8 @@ function goCell(root, dir, kind, rest, line, where) {
   if (kind === 'example' && solution !== undefined) {
     throw new SourceError(`${where(line)}: an example has no solution (did you mean an exercise?)`);
   }
-  const part = { kind, line, code: goFile(root, dir, file, () => where(line)), options: slowmo };
-  if (solution !== undefined) part.solution = goFile(root, dir, solution, () => where(line));
+  const part = { kind, line, code: goProgram(root, dir, file, () => where(line)), options: slowmo };
+  if (solution !== undefined) part.solution = goProgram(root, dir, solution, () => where(line));
   if (checkpoints !== undefined) part.checkpoints = checkpoints;
   return part;
 }
@@ -167,6 +170,51 @@ function tokenize(text, where) {
     throw new SourceError(`${where()}: cannot read ${text.slice(at).trim()} (an unclosed quote?)`);
   }
   return words;
+}
+
+/**
+ * `FILE.go` or `FILE.go(NAME=VALUE,...)`: the program in FILE.go, with each named
+ * constant's `const NAME = ...` line set to VALUE. Programs that differ only in
+ * a number (how many goroutines) are then one file, and each cell still shows
+ * a whole program.
+ */
+function goProgram(root, dir, spec, where) {
+  const m = /^([^()]+)(?:\(([^()]*)\))?$/.exec(spec);
+  if (!m) {
+    throw new SourceError(
+      `${where()}: cannot read "${spec}": a program is FILE.go or FILE.go(NAME=VALUE,...)`,
+    );
+  }
+  const [, name, params] = m;
+  let code = goFile(root, dir, name, where);
+  if (params === undefined) return code;
+  const seen = new Set();
+  for (const param of params.split(',')) {
+    const p = /^([A-Za-z_]\w*)=([\w.+-]+)$/.exec(param);
+    if (!p) {
+      throw new SourceError(
+        `${where()}: "${param}" in ${spec} is not NAME=VALUE (a Go constant and a number or name)`,
+      );
+    }
+    const [, constant, value] = p;
+    if (seen.has(constant))
+      throw new SourceError(`${where()}: ${constant} is set twice in ${spec}`);
+    seen.add(constant);
+    code = setConstant(code, constant, value, () => `${where()}: ${name}`);
+  }
+  return code;
+}
+
+/** `code` with its one top-level line `const NAME = ...` giving NAME `value` (a comment after it stays). */
+function setConstant(code, constant, value, where) {
+  const line = new RegExp(`^(const ${constant} = )[^/\\n]*?( *//[^\\n]*)?$`, 'gm');
+  const found = code.match(line) ?? [];
+  if (found.length !== 1) {
+    throw new SourceError(
+      `${where()} has ${found.length ? 'more than one' : 'no'} line "const ${constant} = ..." to set`,
+    );
+  }
+  return code.replace(line, (_, head, comment = '') => `${head}${value}${comment}`);
 }
 
 /** A Go file by its path relative to the lesson (another lesson's too), inside lessons/src. */

@@ -6,6 +6,8 @@ import (
 	"time"
 )
 
+const adders = 5
+
 var mu sync.Mutex
 var total int
 
@@ -19,7 +21,7 @@ func add(wg *sync.WaitGroup) {
 
 func main() {
 	var wg sync.WaitGroup
-	for i := 0; i < 5; i++ {
+	for i := 0; i < adders; i++ {
 		wg.Add(1)
 		go add(&wg)
 	}
