@@ -10,8 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { labExtensionState } from './lib/labextension.mjs';
+import { runThroughProxy } from './lib/proxy-run.mjs';
 import { waitForLab } from './lib/wait-lab.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,36 +153,14 @@ try {
   );
 
   // 4. A run through the proxy's WebSocket.
-  const run = await new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/slowmo/api/runs?token=${token}`, {
-      headers: { Origin: url },
-    });
-    const events = [];
-    const timer = setTimeout(() => reject(new Error('no end within 180 s')), 180_000);
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({
-          type: 'run',
-          id: 'binder',
-          code: 'package main\n\nimport "fmt"\n\nfunc main() {\n\tdone := make(chan int)\n\tgo func() { done <- 1 }()\n\tfmt.Println("hello from Binder", <-done)\n}\n',
-        }),
-      ),
-    );
-    ws.on('message', (data) => {
-      const msg = JSON.parse(String(data));
-      if (msg.type === 'events') events.push(...msg.events);
-      if (msg.type === 'end' || msg.type === 'error' || msg.type === 'compile_error') {
-        clearTimeout(timer);
-        ws.close();
-        resolve({ msg, events });
-      }
-    });
-    ws.on('error', reject);
+  const run = await runThroughProxy({
+    base: `${url}/slowmo`,
+    token,
+    origin: url,
+    greeting: 'hello from Binder',
+    request: { id: 'binder' },
   });
-  const out = run.events
-    .filter((e) => e.kind === 'output')
-    .map((e) => e.data)
-    .join('');
+  const out = run.output;
   check(
     'a run through the proxy ends with exit code 0',
     run.msg.type === 'end' && run.msg.exitCode === 0,

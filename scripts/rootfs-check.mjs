@@ -24,8 +24,8 @@ import {
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { dockerfileInstructions } from './lib/dockerfile.mjs';
+import { runThroughProxy } from './lib/proxy-run.mjs';
 import { waitForLab } from './lib/wait-lab.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -309,37 +309,14 @@ try {
     info.backends?.ebpf?.available === true,
     JSON.stringify(info.backends),
   );
-  const run = await new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/slowmo/api/runs?token=${token}`, {
-      headers: { Origin: url },
-    });
-    const events = [];
-    const timer = setTimeout(() => reject(new Error('no end within 180 s')), 180_000);
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({
-          type: 'run',
-          id: 'rootfs',
-          backend: 'ebpf',
-          code: 'package main\n\nimport "fmt"\n\nfunc main() {\n\tdone := make(chan int)\n\tgo func() { done <- 1 }()\n\tfmt.Println("hello from the image", <-done)\n}\n',
-        }),
-      ),
-    );
-    ws.on('message', (data) => {
-      const msg = JSON.parse(String(data));
-      if (msg.type === 'events') events.push(...msg.events);
-      if (msg.type === 'end' || msg.type === 'error' || msg.type === 'compile_error') {
-        clearTimeout(timer);
-        ws.close();
-        resolve({ msg, events });
-      }
-    });
-    ws.on('error', reject);
+  const run = await runThroughProxy({
+    base: `${url}/slowmo`,
+    token,
+    origin: url,
+    greeting: 'hello from the image',
+    request: { id: 'rootfs', backend: 'ebpf' },
   });
-  const out = run.events
-    .filter((e) => e.kind === 'output')
-    .map((e) => e.data)
-    .join('');
+  const out = run.output;
   check(
     'a run with the eBPF backend through the proxy ends with exit code 0 and its output',
     run.msg.type === 'end' &&
