@@ -24,3 +24,4 @@ export * from './info';
 export * from './outcomes';
 export * from './notebook';
 export * from './analysis/lanes';
+export * from './analysis/goroutines';
