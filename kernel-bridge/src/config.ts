@@ -11,6 +11,9 @@ import { toProtocolError } from './protocol';
 
 const MiB = 1024 * 1024;
 
+/** A size in bytes: a whole number, at least `min`, `fallback` when not set. */
+const bytes = (min: number, fallback: number) => z.number().int().min(min).default(fallback);
+
 /** Limits on one run; each one that is hit ends the run with its own `run.end.reason`. */
 export const LimitsSchema = z.object({
   /**
@@ -28,11 +31,7 @@ export const LimitsSchema = z.object({
   /** CPU time of the program, all threads (reason `cpu-limit`). */
   cpuSeconds: z.number().positive().max(3600).default(10),
   /** Memory of the program (reason `memory-limit`). */
-  memoryBytes: z
-    .number()
-    .int()
-    .min(32 * MiB)
-    .default(512 * MiB),
+  memoryBytes: bytes(32 * MiB, 512 * MiB),
   /**
    * Memory of one run's recorder (slowmo-probe, root), in a control group of
    * its own beside the program's: what a program makes it hold (events,
@@ -42,44 +41,24 @@ export const LimitsSchema = z.object({
    * with a program making events as fast as it can: about 50 MiB for the eBPF
    * recorder (32 of them its ring buffer), 55 MiB for the tracer's.
    */
-  probeMemoryBytes: z
-    .number()
-    .int()
-    .min(16 * MiB)
-    .default(256 * MiB),
+  probeMemoryBytes: bytes(16 * MiB, 256 * MiB),
   /** Processes and threads of the program (reason `process-limit`). */
   processes: z.number().int().min(8).max(100_000).default(128),
   /** Bytes the program may write to stdout and stderr together (reason `output-limit`). */
-  outputBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(1 * MiB),
+  outputBytes: bytes(1024, 1 * MiB),
   /** Events one run may produce (reason `event-limit`). */
   events: z.number().int().min(100).default(2_000_000),
   /** Wall time of one build. */
   buildSeconds: z.number().positive().max(3600).default(60),
   /** Memory of one build. */
-  buildMemoryBytes: z
-    .number()
-    .int()
-    .min(128 * MiB)
-    .default(2048 * MiB),
+  buildMemoryBytes: bytes(128 * MiB, 2048 * MiB),
   /**
    * Size of a built program: a larger one ends its build with a message
    * (a big array with initial values is stored whole in the binary).
    */
-  binaryBytes: z
-    .number()
-    .int()
-    .min(1 * MiB)
-    .default(64 * MiB),
+  binaryBytes: bytes(1 * MiB, 64 * MiB),
   /** Size of the program's writable /tmp. */
-  tmpBytes: z
-    .number()
-    .int()
-    .min(1 * MiB)
-    .default(16 * MiB),
+  tmpBytes: bytes(1 * MiB, 16 * MiB),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -145,28 +124,16 @@ export const BridgeConfigSchema = z.object({
    * reading the probe (the eBPF probe then stops the program until it can
    * pass its events on; the tracer's run waits in its pipe).
    */
-  highWaterBytes: z
-    .number()
-    .int()
-    .min(64 * 1024)
-    .default(8 * MiB),
+  highWaterBytes: bytes(64 * 1024, 8 * MiB),
   /**
    * Binaries of identical builds kept for reuse: at most this many, of at
    * most this many bytes together; the least recently used go first, never
    * one a run is using (binary-cache.ts).
    */
   binaryCacheEntries: z.number().int().min(0).default(200),
-  binaryCacheBytes: z
-    .number()
-    .int()
-    .min(0)
-    .default(2048 * MiB),
+  binaryCacheBytes: bytes(0, 2048 * MiB),
   /** Bytes of the Go build cache the bridge keeps (go-cache.ts); it trims the least recently used. */
-  buildCacheBytes: z
-    .number()
-    .int()
-    .min(0)
-    .default(4096 * MiB),
+  buildCacheBytes: bytes(0, 4096 * MiB),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type BridgeConfig = z.infer<typeof BridgeConfigSchema>;

@@ -271,6 +271,66 @@ const LIMIT_NAMES: Record<keyof EndingLimits, true> = {
   events: true,
 };
 
+type LimitWords = { kind: EndingKind; title: string; why: string };
+
+/**
+ * A limit the server stopped the program at: the title with the limit's value
+ * (when the server said it) or without, and why.
+ */
+interface LimitEnding {
+  readonly limit: keyof EndingLimits;
+  readonly title: (value: number) => string;
+  readonly titleWithout: string;
+  readonly why: (value: number | undefined) => string;
+}
+
+/** The recorder's memory, which a run ends at with reason memory-limit and limit probeMemoryBytes. */
+const RECORDER_MEMORY: LimitEnding = {
+  limit: 'probeMemoryBytes',
+  title: (v) =>
+    `Stopped: recording the program took more than ${mib(v)}, the recorder's memory limit on this server`,
+  titleWithout: "Stopped: the recorder's memory limit on this server",
+  why: () =>
+    'The program made events or output faster than the recorder could pass them on, so the recorder ran out of its memory and the run was stopped.',
+};
+
+const LIMIT_ENDINGS: Partial<Record<EndReason, LimitEnding>> = {
+  'cpu-limit': {
+    limit: 'cpuSeconds',
+    title: (v) => `Stopped after ${seconds(v)} of CPU time: the CPU limit of this server`,
+    titleWithout: 'Stopped: the CPU time limit of this server',
+    why: (v) =>
+      `The program used ${v !== undefined ? `more than ${seconds(v)} of` : 'too much'} processor time (all its threads together), so it was stopped.`,
+  },
+  'memory-limit': {
+    limit: 'memoryBytes',
+    title: (v) => `Stopped: the program used more than ${mib(v)}, the memory limit of this server`,
+    titleWithout: 'Stopped: the memory limit of this server',
+    why: () => 'The program kept allocating memory beyond the limit, so it was stopped.',
+  },
+  'process-limit': {
+    limit: 'processes',
+    title: (v) => `Stopped: the program started more than ${v} threads, the limit of this server`,
+    titleWithout: 'Stopped: the thread limit of this server',
+    why: () =>
+      'The program needed more OS threads than allowed (goroutines blocked in system calls each hold one), so it was stopped.',
+  },
+  'output-limit': {
+    limit: 'outputBytes',
+    title: (v) => `Stopped: the program wrote more than ${mib(v)}, the output limit of this server`,
+    titleWithout: 'Stopped: the output limit of this server',
+    why: () => 'The program printed more than allowed, so it was stopped.',
+  },
+  'event-limit': {
+    limit: 'events',
+    title: (v) =>
+      `Stopped after ${v.toLocaleString('en-US')} scheduler events, the event limit of this server`,
+    titleWithout: 'Stopped: the event limit of this server',
+    why: () =>
+      'The program made more scheduler events than one recording may hold, so it was stopped.',
+  },
+};
+
 function limitWords(
   reason: EndReason,
   limits: EndingLimits,
@@ -278,103 +338,46 @@ function limitWords(
   hit?: string,
   /** The recorder had stopped the program for back-pressure (run.end's throttledMs). */
   throttled = false,
-): { kind: EndingKind; title: string; why: string } | null {
-  if (reason === 'memory-limit' && hit === 'probeMemoryBytes') {
-    const v = limits.probeMemoryBytes;
+): LimitWords | null {
+  if (reason === 'timeout') {
+    const s = limits.wallSeconds ?? Math.round(elapsedNs / 1e9);
     return {
-      kind: 'limit',
-      title:
-        v !== undefined
-          ? `Stopped: recording the program took more than ${mib(v)}, the recorder's memory limit on this server`
-          : "Stopped: the recorder's memory limit on this server",
-      why: 'The program made events or output faster than the recorder could pass them on, so the recorder ran out of its memory and the run was stopped.',
+      kind: 'timeout',
+      title: `Stopped after ${seconds(s)}: the time limit of this server`,
+      why: `The program was still running after ${seconds(s)}, so it was stopped: a program that never ends (an endless loop, a goroutine waiting for ever) meets this limit.`,
     };
   }
-  switch (reason) {
-    case 'timeout': {
-      const s = limits.wallSeconds ?? Math.round(elapsedNs / 1e9);
-      return {
-        kind: 'timeout',
-        title: `Stopped after ${seconds(s)}: the time limit of this server`,
-        why: `The program was still running after ${seconds(s)}, so it was stopped: a program that never ends (an endless loop, a goroutine waiting for ever) meets this limit.`,
-      };
-    }
-    case 'idle': {
-      const v = limits.idleSeconds;
-      const waited =
-        v === undefined ? 'a long time' : v >= 120 ? `${+(v / 60).toFixed(1)} min` : seconds(v);
-      if (throttled) {
-        return {
-          kind: 'stopped',
-          title: `Stopped: its events went unread for ${waited}`,
-          why: `The recorder holds a program still rather than lose its events while nobody reads them, and nobody read this one's for ${waited}, so the server stopped it to give its place to other runs. Run the cell again to start over.`,
-        };
-      }
-      return {
-        // Not the program's doing: nobody was stepping it any more.
-        kind: 'stopped',
-        title: `Stopped: paused for ${waited} with nobody stepping it`,
-        why: `This slow-motion run waited paused for ${waited} without a step, resume or pause, so the server stopped it to give its place to other runs. Run the cell again to start over.`,
-      };
-    }
-    case 'cpu-limit': {
-      const v = limits.cpuSeconds;
-      return {
-        kind: 'limit',
-        title:
-          v !== undefined
-            ? `Stopped after ${seconds(v)} of CPU time: the CPU limit of this server`
-            : 'Stopped: the CPU time limit of this server',
-        why: `The program used ${v !== undefined ? `more than ${seconds(v)} of` : 'too much'} processor time (all its threads together), so it was stopped.`,
-      };
-    }
-    case 'memory-limit': {
-      const v = limits.memoryBytes;
-      return {
-        kind: 'limit',
-        title:
-          v !== undefined
-            ? `Stopped: the program used more than ${mib(v)}, the memory limit of this server`
-            : 'Stopped: the memory limit of this server',
-        why: 'The program kept allocating memory beyond the limit, so it was stopped.',
-      };
-    }
-    case 'process-limit': {
-      const v = limits.processes;
-      return {
-        kind: 'limit',
-        title:
-          v !== undefined
-            ? `Stopped: the program started more than ${v} threads, the limit of this server`
-            : 'Stopped: the thread limit of this server',
-        why: 'The program needed more OS threads than allowed (goroutines blocked in system calls each hold one), so it was stopped.',
-      };
-    }
-    case 'output-limit': {
-      const v = limits.outputBytes;
-      return {
-        kind: 'limit',
-        title:
-          v !== undefined
-            ? `Stopped: the program wrote more than ${mib(v)}, the output limit of this server`
-            : 'Stopped: the output limit of this server',
-        why: 'The program printed more than allowed, so it was stopped.',
-      };
-    }
-    case 'event-limit': {
-      const v = limits.events;
-      return {
-        kind: 'limit',
-        title:
-          v !== undefined
-            ? `Stopped after ${v.toLocaleString('en-US')} scheduler events, the event limit of this server`
-            : 'Stopped: the event limit of this server',
-        why: 'The program made more scheduler events than one recording may hold, so it was stopped.',
-      };
-    }
-    default:
-      return null;
+  if (reason === 'idle') return idleWords(limits.idleSeconds, throttled);
+  const ending =
+    reason === 'memory-limit' && hit === 'probeMemoryBytes'
+      ? RECORDER_MEMORY
+      : LIMIT_ENDINGS[reason];
+  if (!ending) return null;
+  const v = limits[ending.limit];
+  return {
+    kind: 'limit',
+    title: v !== undefined ? ending.title(v) : ending.titleWithout,
+    why: ending.why(v),
+  };
+}
+
+/** Not the program's doing: nobody was stepping it, or reading its events, any more. */
+function idleWords(idleSeconds: number | undefined, throttled: boolean): LimitWords {
+  const v = idleSeconds;
+  const waited =
+    v === undefined ? 'a long time' : v >= 120 ? `${+(v / 60).toFixed(1)} min` : seconds(v);
+  if (throttled) {
+    return {
+      kind: 'stopped',
+      title: `Stopped: its events went unread for ${waited}`,
+      why: `The recorder holds a program still rather than lose its events while nobody reads them, and nobody read this one's for ${waited}, so the server stopped it to give its place to other runs. Run the cell again to start over.`,
+    };
   }
+  return {
+    kind: 'stopped',
+    title: `Stopped: paused for ${waited} with nobody stepping it`,
+    why: `This slow-motion run waited paused for ${waited} without a step, resume or pause, so the server stopped it to give its place to other runs. Run the cell again to start over.`,
+  };
 }
 
 function stderrOf(events: readonly SlowmoEvent[]): string {

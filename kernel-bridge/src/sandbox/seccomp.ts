@@ -27,84 +27,107 @@ export type FilterArch = 'x64' | 'arm64';
 /** The number of each call on each architecture (absent: the call does not exist there). */
 type Numbers = Partial<Record<FilterArch, number>>;
 
-/** Denied outright (EPERM). Numbers from the kernel's tables (checked against x/sys/unix). */
-const DENIED: Record<string, Numbers> = {
-  // New namespaces and joining others': the way to a full capability set.
-  unshare: { x64: 272, arm64: 97 },
-  setns: { x64: 308, arm64: 268 },
-  // Kernel keyrings: keys live on after the run, keyed by uid.
-  add_key: { x64: 248, arm64: 217 },
-  request_key: { x64: 249, arm64: 218 },
-  keyctl: { x64: 250, arm64: 219 },
-  // io_uring: a large, often-patched surface that bypasses other syscall checks.
-  io_uring_setup: { x64: 425, arm64: 425 },
-  io_uring_enter: { x64: 426, arm64: 426 },
-  io_uring_register: { x64: 427, arm64: 427 },
-  // Tracing and the memory of other processes.
-  bpf: { x64: 321, arm64: 280 },
-  perf_event_open: { x64: 298, arm64: 241 },
-  ptrace: { x64: 101, arm64: 117 },
-  process_vm_readv: { x64: 310, arm64: 270 },
-  process_vm_writev: { x64: 311, arm64: 271 },
-  kcmp: { x64: 312, arm64: 272 },
-  pidfd_getfd: { x64: 438, arm64: 438 },
-  userfaultfd: { x64: 323, arm64: 282 },
-  // Mounts, old and new API.
-  mount: { x64: 165, arm64: 40 },
-  umount2: { x64: 166, arm64: 39 },
-  pivot_root: { x64: 155, arm64: 41 },
-  chroot: { x64: 161, arm64: 51 },
-  open_tree: { x64: 428, arm64: 428 },
-  move_mount: { x64: 429, arm64: 429 },
-  fsopen: { x64: 430, arm64: 430 },
-  fsconfig: { x64: 431, arm64: 431 },
-  fsmount: { x64: 432, arm64: 432 },
-  fspick: { x64: 433, arm64: 433 },
-  mount_setattr: { x64: 442, arm64: 442 },
-  open_tree_attr: { x64: 467, arm64: 467 },
-  // File handles: open_by_handle_at is how the "shocker" escape read host files.
-  name_to_handle_at: { x64: 303, arm64: 264 },
-  open_by_handle_at: { x64: 304, arm64: 265 },
-  // The kernel itself: modules, kexec, reboot, swap, accounting, quotas, its log.
-  init_module: { x64: 175, arm64: 105 },
-  finit_module: { x64: 313, arm64: 273 },
-  delete_module: { x64: 176, arm64: 106 },
-  create_module: { x64: 174 },
-  get_kernel_syms: { x64: 177 },
-  query_module: { x64: 178 },
-  kexec_load: { x64: 246, arm64: 104 },
-  kexec_file_load: { x64: 320, arm64: 294 },
-  reboot: { x64: 169, arm64: 142 },
-  swapon: { x64: 167, arm64: 224 },
-  swapoff: { x64: 168, arm64: 225 },
-  acct: { x64: 163, arm64: 89 },
-  quotactl: { x64: 179, arm64: 60 },
-  quotactl_fd: { x64: 443, arm64: 443 },
-  syslog: { x64: 103, arm64: 116 },
-  lookup_dcookie: { x64: 212, arm64: 18 },
-  nfsservctl: { x64: 180, arm64: 42 },
-  uselib: { x64: 134 },
-  ustat: { x64: 136 },
-  sysfs: { x64: 139 },
-  _sysctl: { x64: 156 },
-  vhangup: { x64: 153, arm64: 58 },
-  fanotify_init: { x64: 300, arm64: 262 },
-  // The clock and the host's names.
-  settimeofday: { x64: 164, arm64: 170 },
-  clock_settime: { x64: 227, arm64: 112 },
-  clock_adjtime: { x64: 305, arm64: 266 },
-  sethostname: { x64: 170, arm64: 161 },
-  setdomainname: { x64: 171, arm64: 162 },
-  // Port I/O (x86 only).
-  iopl: { x64: 172 },
-  ioperm: { x64: 173 },
-  // NUMA policy: needs CAP_SYS_NICE in Docker; a Go program never sets it.
-  mbind: { x64: 237, arm64: 235 },
-  set_mempolicy: { x64: 238, arm64: 237 },
-  get_mempolicy: { x64: 239, arm64: 236 },
-  move_pages: { x64: 279, arm64: 239 },
-  set_mempolicy_home_node: { x64: 450, arm64: 450 },
-};
+/**
+ * Denied outright (EPERM): each call's number on x64 and on arm64 (`-`: no such
+ * call there), from the kernel's tables (checked against x/sys/unix), under the
+ * reason it is denied.
+ */
+const DENIED: Record<string, Numbers> = callTable(`
+  # name                     x64  arm64
+  # New namespaces and joining others': the way to a full capability set.
+  unshare                    272     97
+  setns                      308    268
+  # Kernel keyrings: keys live on after the run, keyed by uid.
+  add_key                    248    217
+  request_key                249    218
+  keyctl                     250    219
+  # io_uring: a large, often-patched surface that bypasses other syscall checks.
+  io_uring_setup             425    425
+  io_uring_enter             426    426
+  io_uring_register          427    427
+  # Tracing and the memory of other processes.
+  bpf                        321    280
+  perf_event_open            298    241
+  ptrace                     101    117
+  process_vm_readv           310    270
+  process_vm_writev          311    271
+  kcmp                       312    272
+  pidfd_getfd                438    438
+  userfaultfd                323    282
+  # Mounts, old and new API.
+  mount                      165     40
+  umount2                    166     39
+  pivot_root                 155     41
+  chroot                     161     51
+  open_tree                  428    428
+  move_mount                 429    429
+  fsopen                     430    430
+  fsconfig                   431    431
+  fsmount                    432    432
+  fspick                     433    433
+  mount_setattr              442    442
+  open_tree_attr             467    467
+  # File handles: open_by_handle_at is how the "shocker" escape read host files.
+  name_to_handle_at          303    264
+  open_by_handle_at          304    265
+  # The kernel itself: modules, kexec, reboot, swap, accounting, quotas, its log.
+  init_module                175    105
+  finit_module               313    273
+  delete_module              176    106
+  create_module              174      -
+  get_kernel_syms            177      -
+  query_module               178      -
+  kexec_load                 246    104
+  kexec_file_load            320    294
+  reboot                     169    142
+  swapon                     167    224
+  swapoff                    168    225
+  acct                       163     89
+  quotactl                   179     60
+  quotactl_fd                443    443
+  syslog                     103    116
+  lookup_dcookie             212     18
+  nfsservctl                 180     42
+  uselib                     134      -
+  ustat                      136      -
+  sysfs                      139      -
+  _sysctl                    156      -
+  vhangup                    153     58
+  fanotify_init              300    262
+  # The clock and the host's names.
+  settimeofday               164    170
+  clock_settime              227    112
+  clock_adjtime              305    266
+  sethostname                170    161
+  setdomainname              171    162
+  # Port I/O (x86 only).
+  iopl                       172      -
+  ioperm                     173      -
+  # NUMA policy: needs CAP_SYS_NICE in Docker; a Go program never sets it.
+  mbind                      237    235
+  set_mempolicy              238    237
+  get_mempolicy              239    236
+  move_pages                 279    239
+  set_mempolicy_home_node    450    450
+`);
+
+/** The rows of a table written as above: `name x64 arm64`, `#` starts a comment. */
+function callTable(text: string): Record<string, Numbers> {
+  const calls: Record<string, Numbers> = {};
+  for (const row of text.split('\n')) {
+    const words = row.replace(/#.*/, '').trim().split(/\s+/);
+    if (words[0] === '') continue;
+    const [name, x64, arm64] = words as [string, string, string];
+    const number = (n: string): number | undefined => (n === '-' ? undefined : Number(n));
+    const numbers: Numbers = { x64: number(x64), arm64: number(arm64) };
+    if (words.length !== 3 || Object.values(numbers).some((n) => Number.isNaN(n))) {
+      // A typo here would let a call through: refuse to load instead.
+      throw new Error(`seccomp: cannot read the row "${row.trim()}" (name x64 arm64)`);
+    }
+    calls[name] = numbers;
+  }
+  return calls;
+}
 
 /** Allowed unless arg0 asks for a new namespace. */
 const CLONE: Numbers = { x64: 56, arm64: 220 };
