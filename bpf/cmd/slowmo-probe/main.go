@@ -1,6 +1,6 @@
 // Command slowmo-probe is the probe side of go-slowmo: it runs a compiled Go
 // program under eBPF uprobes on its scheduler and writes the normalized event
-// stream (DESIGN.md, protocol v1) as NDJSON on stdout.
+// stream (docs/ARCHITECTURE.md, "The event model") as NDJSON on stdout.
 package main
 
 import (
@@ -20,6 +20,7 @@ import (
 	"go-slowmo.dev/bpf"
 
 	"go-slowmo.dev/bpf/internal/capability"
+	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/probe"
 	"go-slowmo.dev/bpf/internal/trace"
 )
@@ -110,14 +111,8 @@ func main() {
 		os.Exit(check())
 	case "versions":
 		os.Exit(versions())
-	case probe.ExecHelper:
-		if len(os.Args) < 3 {
-			os.Exit(2)
-		}
-		if err := probe.ExecTarget(os.Args[2], os.Args[3:]); err != nil {
-			fmt.Fprintln(os.Stderr, "slowmo-probe:", err)
-		}
-		os.Exit(127)
+	case launch.ExecHelper:
+		launch.Helper(os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -126,18 +121,74 @@ func main() {
 	}
 }
 
-// parseLauncher reads --launcher (a JSON array of strings; "" means none)
-// and says what is wrong in one line when it cannot.
-func parseLauncher(command, text string) ([]string, bool) {
-	if text == "" {
-		return nil, true
+// shared are the options run and trace both take.
+type shared struct {
+	command      string
+	procs        *int
+	timeout      *float64
+	outputLimit  *int64
+	launcherJSON *string
+	inside       *string
+	clockFD      *int
+	// Once checked:
+	launcher []string
+	running  func(running bool)
+}
+
+func sharedFlags(command string, fs *flag.FlagSet) *shared {
+	return &shared{
+		command:      command,
+		procs:        fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)"),
+		timeout:      fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)"),
+		outputLimit:  fs.Int64("output-limit", 0, "stop the program once it has written more than this many bytes (0: no limit)"),
+		launcherJSON: fs.String("launcher", "", "run the program under this command line (JSON array of strings)"),
+		inside:       fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox"),
+		clockFD:      fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on"),
 	}
-	var launcher []string
-	if err := json.Unmarshal([]byte(text), &launcher); err != nil || len(launcher) == 0 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe %s: --launcher: give a non-empty JSON array of strings, e.g. [\"bwrap\",\"--die-with-parent\"]\n", command)
-		return nil, false
+}
+
+// check checks the shared options, opens --clock-fd and reads --launcher,
+// saying what is wrong in one line when it cannot.
+func (o *shared) check() bool {
+	if *o.launcherJSON != "" {
+		if err := json.Unmarshal([]byte(*o.launcherJSON), &o.launcher); err != nil || len(o.launcher) == 0 {
+			o.fail("--launcher: give a non-empty JSON array of strings, e.g. [\"bwrap\",\"--die-with-parent\"]")
+			return false
+		}
 	}
-	return launcher, true
+	var ok bool
+	if o.running, ok = clockReport(o.command, *o.clockFD); !ok {
+		return false
+	}
+	if *o.procs < 0 || *o.procs > 1024 {
+		o.fail("--procs %d: must be between 1 and 1024", *o.procs)
+		return false
+	}
+	if *o.outputLimit < 0 {
+		o.fail("--output-limit %d: give bytes, 0 for no limit", *o.outputLimit)
+		return false
+	}
+	return true
+}
+
+func (o *shared) fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "slowmo-probe %s: %s\n", o.command, fmt.Sprintf(format, args...))
+}
+
+func (o *shared) timeoutDuration() time.Duration {
+	return time.Duration(*o.timeout * float64(time.Second))
+}
+
+// stopOnSignal: SIGTERM or Ctrl-C stops the program, and the run still ends with run.end.
+func stopOnSignal() <-chan struct{} {
+	stop := make(chan struct{})
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		close(stop)
+	}()
+	return stop
 }
 
 func check() int {
@@ -202,99 +253,60 @@ func preload(args []string) int {
 func run(args []string, loading *probe.Loading, control io.Reader) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
-	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
-	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
-	outputLimit := fs.Int64("output-limit", 0, "stop the program once it has written more than this many bytes (0: no limit)")
+	o := sharedFlags("run", fs)
 	pace := fs.Float64("pace", -1, "paced mode: events per second (0: start paused); commands on stdin")
 	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
-	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
-	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
 	dir := fs.String("dir", "", "the directory the program starts in (default: this one)")
 	allSnapshots := fs.Bool("all-snapshots", false, "send every run queue snapshot, also those the other events imply (to check them)")
 	retSites := fs.Bool("ret-sites", false, "put the return probes on the RETs themselves (single-stepped), as before their emulated sites: for benchmarks")
-	clockFD := fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	launcher, ok := parseLauncher("run", *launcherJSON)
-	if !ok {
-		return 2
-	}
-	running, ok := clockReport("run", *clockFD)
-	if !ok {
-		return 2
-	}
-	if fs.NArg() < 1 {
-		fmt.Fprintln(os.Stderr, "slowmo-probe run: name the program to run: slowmo-probe run [options] -- BINARY [ARGS]")
-		return 2
-	}
-	if *procs < 0 || *procs > 1024 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --procs %d: must be between 1 and 1024\n", *procs)
-		return 2
-	}
-	if *outputLimit < 0 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --output-limit %d: give bytes, 0 for no limit\n", *outputLimit)
-		return 2
-	}
-	if *pace > 1e6 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --pace %g: at most 1000000 events per second\n", *pace)
+	if err := fs.Parse(args); err != nil || !o.check() {
 		return 2
 	}
 	switch {
+	case fs.NArg() < 1:
+		o.fail("name the program to run: slowmo-probe run [options] -- BINARY [ARGS]")
+		return 2
+	case *pace > 1e6:
+		o.fail("--pace %g: at most 1000000 events per second", *pace)
+		return 2
 	case *sysmon != "" && *pace < 0:
-		fmt.Fprintln(os.Stderr, "slowmo-probe run: --sysmon applies to paced mode: give --pace too")
+		o.fail("--sysmon applies to paced mode: give --pace too")
 		return 2
 	case *sysmon != "" && *sysmon != probe.SysmonHidePauses && *sysmon != probe.SysmonSeePauses:
-		fmt.Fprintf(os.Stderr, "slowmo-probe run: --sysmon %q: use %s or %s\n", *sysmon, probe.SysmonHidePauses, probe.SysmonSeePauses)
+		o.fail("--sysmon %q: use %s or %s", *sysmon, probe.SysmonHidePauses, probe.SysmonSeePauses)
 		return 2
 	}
 	if loading == nil { // a preload has checked before loading
 		if r := capability.Probe(); !r.Available {
-			fmt.Fprintln(os.Stderr, "slowmo-probe run: eBPF is not available:", r.Why)
+			o.fail("eBPF is not available: %s", r.Why)
 			return 2
 		}
 	}
-	// SIGTERM or Ctrl-C stops the program, and the run still ends with run.end.
-	stop := make(chan struct{})
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
-	go func() {
-		<-signals
-		close(stop)
-	}()
 	err := probe.Run(probe.Options{
-		Binary:   fs.Arg(0),
-		Args:     fs.Args()[1:],
-		Procs:    *procs,
-		Timeout:  time.Duration(*timeout * float64(time.Second)),
-		Out:      os.Stdout,
-		Paced:    *pace >= 0,
-		Speed:    *pace,
-		Control:  control,
-		RetSites: *retSites,
+		Binary: fs.Arg(0), Args: fs.Args()[1:], Dir: *dir,
+		Procs: *o.procs, Timeout: o.timeoutDuration(), OutputLimit: *o.outputLimit,
+		Out: os.Stdout, Running: o.running, Stop: stopOnSignal(),
+		Launcher: o.launcher, InsidePath: *o.inside,
 
+		Paced: *pace >= 0, Speed: *pace, Control: control,
 		SysmonSeesPauses: *sysmon == probe.SysmonSeePauses,
 
-		Preloaded: loading,
-		Dir:       *dir,
-
-		Launcher:   launcher,
-		InsidePath: *inside,
-		Stop:       stop,
-
-		OutputLimit: *outputLimit,
-		Running:     running,
-
-		AllSnapshots: *allSnapshots,
+		Preloaded: loading, RetSites: *retSites, AllSnapshots: *allSnapshots,
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "slowmo-probe run:", err)
-		if probe.IsBadInput(err) {
-			return 2
-		}
-		return 1
+	return o.exit(err, probe.IsBadInput)
+}
+
+// exit reports how the run went: 0, or after saying what went wrong, 2 for
+// bad input and 1 for the probe's own failure.
+func (o *shared) exit(err error, badInput func(error) bool) int {
+	if err == nil {
+		return 0
 	}
-	return 0
+	o.fail("%v", err)
+	if badInput(err) {
+		return 2
+	}
+	return 1
 }
 
 // clockReport opens --clock-fd: nil when none (-1); false after saying why it cannot.
@@ -343,94 +355,42 @@ func versions() int {
 func runTrace(args []string) int {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
-	procs := fs.Int("procs", 0, "GOMAXPROCS for the program (default: the number of CPUs)")
-	timeout := fs.Float64("timeout", 0, "stop the program after this many seconds (0: no limit)")
-	outputLimit := fs.Int64("output-limit", 0, "stop the program once it has written more than this many bytes (0: no limit)")
+	o := sharedFlags("trace", fs)
 	period := fs.Float64("period", float64(trace.DefaultPeriod/time.Millisecond), "the tracer's generation period in ms (about the live lag)")
 	build := fs.String("build", "", "build the main package in this directory with the tracer helper, and run it")
-	launcherJSON := fs.String("launcher", "", "run the program under this command line (JSON array of strings)")
-	inside := fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox")
-	clockFD := fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	launcher, ok := parseLauncher("trace", *launcherJSON)
-	if !ok {
-		return 2
-	}
-	running, ok := clockReport("trace", *clockFD)
-	if !ok {
-		return 2
-	}
-	if *procs < 0 || *procs > 1024 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --procs %d: must be between 1 and 1024\n", *procs)
-		return 2
-	}
-	if *outputLimit < 0 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --output-limit %d: give bytes, 0 for no limit\n", *outputLimit)
+	if err := fs.Parse(args); err != nil || !o.check() {
 		return 2
 	}
 	if *period < 1 || *period > 10000 {
-		fmt.Fprintf(os.Stderr, "slowmo-probe trace: --period %g: must be between 1 and 10000 ms\n", *period)
+		o.fail("--period %g: must be between 1 and 10000 ms", *period)
 		return 2
 	}
-	binary, progArgs := "", fs.Args()
-	buildDir, sourceDir := "", ""
+	opts := trace.Options{
+		Procs: *o.procs, Timeout: o.timeoutDuration(), OutputLimit: *o.outputLimit,
+		Out: os.Stdout, Running: o.running, Log: os.Stderr,
+		Launcher: o.launcher, InsidePath: *o.inside,
+		Period: time.Duration(*period * float64(time.Millisecond)),
+	}
 	if *build != "" {
 		work, err := os.MkdirTemp("", "slowmo-trace-")
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)
-			return 1
+			return o.exit(err, trace.IsBadInput)
 		}
 		defer os.RemoveAll(work)
 		// The program may run as another user (a launcher): let it read the binary.
 		_ = os.Chmod(work, 0o755)
-		if binary, err = trace.Build(*build, work); err != nil {
-			fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)
-			if trace.IsBadInput(err) {
-				return 2
-			}
-			return 1
+		if opts.Binary, err = trace.Build(*build, work); err != nil {
+			return o.exit(err, trace.IsBadInput)
 		}
-		buildDir = trace.SourcesOf(binary)
-		sourceDir, _ = filepath.Abs(*build)
+		opts.Args, opts.BuildDir = fs.Args(), trace.SourcesOf(opts.Binary)
+		opts.SourceDir, _ = filepath.Abs(*build)
 	} else {
 		if fs.NArg() < 1 {
-			fmt.Fprintln(os.Stderr, "slowmo-probe trace: name the program: slowmo-probe trace [options] (--build DIR | -- BINARY) [ARGS]")
+			o.fail("name the program: slowmo-probe trace [options] (--build DIR | -- BINARY) [ARGS]")
 			return 2
 		}
-		binary, progArgs = fs.Arg(0), fs.Args()[1:]
+		opts.Binary, opts.Args = fs.Arg(0), fs.Args()[1:]
 	}
-	stop := make(chan struct{})
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
-	go func() {
-		<-signals
-		close(stop)
-	}()
-	err := trace.Run(trace.Options{
-		Binary:     binary,
-		Args:       progArgs,
-		Procs:      *procs,
-		Timeout:    time.Duration(*timeout * float64(time.Second)),
-		Period:     time.Duration(*period * float64(time.Millisecond)),
-		Out:        os.Stdout,
-		Launcher:   launcher,
-		InsidePath: *inside,
-		BuildDir:   buildDir,
-		SourceDir:  sourceDir,
-		Stop:       stop,
-		Log:        os.Stderr,
-
-		OutputLimit: *outputLimit,
-		Running:     running,
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "slowmo-probe trace:", err)
-		if trace.IsBadInput(err) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	opts.Stop = stopOnSignal()
+	return o.exit(trace.Run(opts), trace.IsBadInput)
 }

@@ -8,6 +8,9 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"go-slowmo.dev/bpf/internal/stream"
+	"go-slowmo.dev/bpf/internal/sysmon"
 )
 
 // Back-pressure: a recording loses nothing, the program waits instead. The
@@ -25,7 +28,7 @@ import (
 // above highWater, which is most of the ring. The stop distorts what paced
 // mode's pauses distort (pace.go): the monotonic clock runs on, so timers
 // fire in a burst after it; sysmon's records are reset before each continue
-// (sysmon.go), so that it neither preempts a goroutine nor retakes a P merely
+// (package sysmon), so that it neither preempts a goroutine nor retakes a P merely
 // because the program was stopped.
 
 // The marks, as fractions of the ring: stop at a quarter full (events lag
@@ -41,27 +44,21 @@ func lowWater(ring int) int     { return ring / 16 }
 const throttlePoll = 5 * time.Millisecond
 
 type throttle struct {
+	*stream.Pauses
 	probes   *Probes
 	sinceVar *ebpf.Variable // throttled_since
 	pid      int
 	pidfd    int // readable once the program has ended; -1: unknown (then close says it)
 	low      int
-	ticks    *sysmonTicks       // nil: sysmon's records cannot be reset (a PIE target)
-	report   func(running bool) // see Options.Running
+	ticks    *sysmon.Ticks // nil: sysmon's records cannot be reset (a PIE target)
 
-	mu      sync.Mutex
-	total   time.Duration // stops that are over
-	since   uint64        // when the stop under way began (monotonic ns); 0: none
-	exited  bool
-	running bool // what report was last told
-	done    chan struct{}
-	ended   chan struct{}
+	mu sync.Mutex // a check and the close
 }
 
 // startThrottle arms the probes' high-water mark and watches the program
 // (pid, not yet started) for stops and for its end. report, when not nil, is
 // told as the program stops running (a stop, its end: false) and goes on (true).
-func startThrottle(probes *Probes, pid int, ticks *sysmonTicks, report func(running bool)) (*throttle, error) {
+func startThrottle(probes *Probes, pid int, ticks *sysmon.Ticks, report func(running bool)) (*throttle, error) {
 	ring := probes.Reader.BufferSize()
 	since, err := probes.variable("throttled_since")
 	if err != nil {
@@ -80,24 +77,10 @@ func startThrottle(probes *Probes, pid int, ticks *sysmonTicks, report func(runn
 	if err != nil {
 		pidfd = -1
 	}
-	t := &throttle{probes: probes, sinceVar: since, pid: pid, pidfd: pidfd, low: lowWater(ring), ticks: ticks,
-		report: report, running: true, done: make(chan struct{}), ended: make(chan struct{})}
-	go t.watch()
+	t := &throttle{Pauses: stream.NewPauses(report), probes: probes, sinceVar: since, pid: pid, pidfd: pidfd,
+		low: lowWater(ring), ticks: ticks}
+	t.Poll(throttlePoll, t.check)
 	return t, nil
-}
-
-func (t *throttle) watch() {
-	defer close(t.ended)
-	tick := time.NewTicker(throttlePoll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-t.done:
-			return
-		case <-tick.C:
-			t.check()
-		}
-	}
 }
 
 // check notes the program's end, reports a new stop, and continues the
@@ -105,12 +88,12 @@ func (t *throttle) watch() {
 func (t *throttle) check() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.exited {
+	if t.Ended() {
 		return
 	}
 	if t.pidfd >= 0 {
 		if n, _ := unix.Poll([]unix.PollFd{{Fd: int32(t.pidfd), Events: unix.POLLIN}}, 0); n > 0 {
-			t.end()
+			t.End()
 			return
 		}
 	}
@@ -118,71 +101,30 @@ func (t *throttle) check() {
 	if err := t.sinceVar.Get(&since); err != nil || since == 0 {
 		return
 	}
-	if t.since == 0 {
-		t.since = since
-		t.say(false)
-	}
+	t.Stop(since) // the stop under way, or a new one
 	if t.probes.Reader.AvailableBytes() >= t.low {
 		return
 	}
 	// The program is stopped while sysmon's records are written.
-	_ = t.ticks.reset() // best effort: the program may be exiting
+	_ = t.ticks.Reset() // best effort: the program may be exiting
 	// Cleared before the continue: a stop after it is a new one.
 	if err := t.sinceVar.Set(uint64(0)); err != nil {
 		return
 	}
 	_ = syscall.Kill(t.pid, syscall.SIGCONT)
-	t.total += time.Duration(monotonic() - t.since)
-	t.since = 0
-	t.say(true)
-}
-
-// end: the program is gone. A stop under way (it was killed while stopped) counts to now.
-func (t *throttle) end() {
-	t.exited = true
-	if t.since != 0 {
-		t.total += time.Duration(monotonic() - t.since)
-		t.since = 0
-	}
-	t.say(false)
-}
-
-// say tells report of a change. Called with mu held.
-func (t *throttle) say(running bool) {
-	if t.report != nil && running != t.running {
-		t.report(running)
-	}
-	t.running = running
+	t.Go()
 }
 
 // stopped says whether the program is stopped for back-pressure now (as far as the throttle has seen).
-func (t *throttle) stopped() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.since != 0
-}
-
-// Stopped is the time the program has spent stopped for back-pressure so far, the stop under way included.
-func (t *throttle) Stopped() time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	d := t.total
-	if t.since != 0 {
-		d += time.Duration(monotonic() - t.since)
-	}
-	return d
-}
+func (t *throttle) stopped() bool { return t.Stopping() }
 
 // close stops watching once the program has ended (and says so, if the
 // watch has not seen it); Stopped still answers.
 func (t *throttle) close() {
-	close(t.done)
-	<-t.ended
+	t.Pauses.Close()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !t.exited {
-		t.end()
-	}
+	t.End()
 	if t.pidfd >= 0 {
 		_ = unix.Close(t.pidfd)
 		t.pidfd = -1

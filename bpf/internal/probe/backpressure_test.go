@@ -12,24 +12,6 @@ import (
 	"go-slowmo.dev/bpf/internal/ebpftest"
 )
 
-// A timeout counts the program's time: time it spent stopped for
-// back-pressure (Ending.Uncounted) is waited out on top.
-func TestTimeoutLeavesOutUncountedTime(t *testing.T) {
-	const timeout, stopped = 100 * time.Millisecond, 300 * time.Millisecond
-	e := NewEnding()
-	e.Uncounted = func() time.Duration { return stopped }
-	killed := make(chan time.Time, 1)
-	at := time.Now()
-	ended := e.Watch(timeout, nil, nil, func() { killed <- time.Now() })
-	defer ended()
-	if d := (<-killed).Sub(at); d < timeout+stopped {
-		t.Fatalf("stopped %v after %v; want at least the timeout plus the uncounted %v", d, timeout, stopped)
-	}
-	if e.Reason() != "timeout" {
-		t.Fatalf("reason %q, want timeout", e.Reason())
-	}
-}
-
 // gate is a reader of the events that stops reading until the program has
 // been stopped for back-pressure, as a slow client would: the ring fills
 // behind it, and the probes must stop the program rather than drop records.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"go-slowmo.dev/bpf/internal/sysmon"
 )
 
 // Paced mode: go-slowmo's slow motion. Every probe that writes a record also
@@ -38,7 +40,7 @@ import (
 //
 // What pacing distorts: the monotonic clock runs on while the target is
 // stopped, so timers fire in a burst after a long pause. Sysmon would see
-// long time slices and system calls too; sysmon.go resets its records before
+// long time slices and system calls too; package sysmon resets its records before
 // each continue so that it does not preempt a goroutine or retake a P merely
 // because the program was stopped, unless the run asked to let sysmon see
 // the pauses (Options.SysmonSeesPauses). The target also runs with
@@ -61,7 +63,7 @@ type pacer struct {
 	last     time.Time
 	ended    bool
 	wake     chan struct{}
-	ticks    *sysmonTicks // nil when sysmon's records are not to be reset
+	ticks    *sysmon.Ticks // nil when sysmon's records are not to be reset
 }
 
 // paced is one queued event line; goid is set only for a line event.
@@ -259,7 +261,7 @@ func (p *pacer) loop(lock interface {
 			return
 		}
 		if len(p.queue) == 0 && !p.ended && (p.mode != paused || p.credit > 0 || p.lineStep > 0) {
-			_ = p.ticks.reset() // best effort: the target may be exiting
+			_ = p.ticks.Reset() // best effort: the target may be exiting
 			_ = syscall.Kill(p.pid, syscall.SIGCONT)
 		}
 		lock.Unlock()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/sysmon"
 	"go-slowmo.dev/bpf/internal/target"
 )
 
@@ -113,7 +114,7 @@ func TestPacedStepThenResume(t *testing.T) {
 }
 
 // Stopped for longer than sysmon's 10 ms slice at each event, a goroutine
-// must not be preempted for it when the program continues (sysmon.go).
+// must not be preempted for it when the program continues (package sysmon).
 func TestPacedPausesDoNotPreempt(t *testing.T) {
 	ebpftest.Require(t)
 	for _, version := range versions(t) {
@@ -159,7 +160,7 @@ func pacedSortPreemptions(t *testing.T, version string, seesPauses bool) (preemp
 	if err != nil {
 		t.Fatal(err)
 	}
-	if newSysmonTicks(b, 1) == nil {
+	if sysmon.Find(b) == nil {
 		t.Errorf("cannot find sysmon's records of the Ps in %s", version)
 	}
 	b.Close()

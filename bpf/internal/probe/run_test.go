@@ -14,6 +14,7 @@ import (
 
 	"go-slowmo.dev/bpf"
 	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/target"
 )
 
@@ -644,11 +645,8 @@ func TestWhoWokeWhom(t *testing.T) {
 
 // TestMain lets the test binary play the exec helper, as slowmo-probe does.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 2 && os.Args[1] == ExecHelper {
-		if err := ExecTarget(os.Args[2], os.Args[3:]); err != nil {
-			os.Stderr.WriteString(err.Error() + "\n")
-		}
-		os.Exit(127)
+	if len(os.Args) > 1 && os.Args[1] == launch.ExecHelper {
+		launch.Helper(os.Args[2:])
 	}
 	os.Exit(m.Run())
 }

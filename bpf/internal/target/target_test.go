@@ -46,7 +46,7 @@ func build(t *testing.T, toolchain, ldflags string) string {
 	return bin
 }
 
-// goidOffset is the oracle from DESIGN.md: g.goid moved in 1.23 and back in 1.25.
+// goidOffset is the oracle from docs/ARCHITECTURE.md: g.goid moved in 1.23 and back in 1.25.
 func goidOffset(minor int) int64 {
 	if minor == 23 || minor == 24 {
 		return 160

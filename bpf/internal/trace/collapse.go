@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"go-slowmo.dev/bpf/internal/probe"
+	"go-slowmo.dev/bpf/internal/stream"
 )
 
 // collapser leaves out the runtime's own churn that shows nothing: one of
@@ -25,7 +25,7 @@ import (
 // which the widget hides by default) are collapsed: every event of the
 // learner's goroutines is sent.
 type collapser struct {
-	emit    func(t int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field)
+	emit    func(t int64, kind string, m, p, g int64, inferred bool, fields ...stream.Field)
 	runtime map[int64]bool // goroutines created in the runtime's functions
 	held    map[int64]*heldStop
 	// Pairs left out.
@@ -35,10 +35,10 @@ type collapser struct {
 type heldStop struct {
 	t, m, p, g, goid int64
 	inferred         bool
-	fields           []probe.Field
+	fields           []stream.Field
 }
 
-func newCollapser(emit func(t int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field)) *collapser {
+func newCollapser(emit func(t int64, kind string, m, p, g int64, inferred bool, fields ...stream.Field)) *collapser {
 	return &collapser{emit: emit, runtime: map[int64]bool{}, held: map[int64]*heldStop{}}
 }
 
@@ -53,7 +53,7 @@ func runtimeFunction(fn string) bool {
 		strings.HasPrefix(fn, "internal/")
 }
 
-func field(fields []probe.Field, name string) (any, bool) {
+func field(fields []stream.Field, name string) (any, bool) {
 	for _, f := range fields {
 		if f.Name == name {
 			return f.Value, true
@@ -62,14 +62,14 @@ func field(fields []probe.Field, name string) (any, bool) {
 	return nil, false
 }
 
-func intField(fields []probe.Field, name string) int64 {
+func intField(fields []stream.Field, name string) int64 {
 	v, _ := field(fields, name)
 	n, _ := v.(int64)
 	return n
 }
 
 // Emit passes an event on, or holds it, or leaves it out with the stop before it.
-func (c *collapser) Emit(t int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field) {
+func (c *collapser) Emit(t int64, kind string, m, p, g int64, inferred bool, fields ...stream.Field) {
 	goid := intField(fields, "goid")
 	switch kind {
 	case "g.create":
@@ -83,7 +83,7 @@ func (c *collapser) Emit(t int64, kind string, m, p, g int64, inferred bool, fie
 		if p >= 0 && g == goid && c.runtime[goid] {
 			c.release(func(h *heldStop) bool { return h.p == p || h.m == m || h.goid == goid })
 			c.held[p] = &heldStop{t: t, m: m, p: p, g: g, goid: goid, inferred: inferred,
-				fields: append([]probe.Field(nil), fields...)}
+				fields: append([]stream.Field(nil), fields...)}
 			return
 		}
 	case "g.running":

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/probe"
 )
 
@@ -113,11 +114,8 @@ func TestBothBackendsAgree(t *testing.T) {
 
 // TestMain lets the test binary play the eBPF backend's exec helper.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 2 && os.Args[1] == probe.ExecHelper {
-		if err := probe.ExecTarget(os.Args[2], os.Args[3:]); err != nil {
-			os.Stderr.WriteString(err.Error() + "\n")
-		}
-		os.Exit(127)
+	if len(os.Args) > 1 && os.Args[1] == launch.ExecHelper {
+		launch.Helper(os.Args[2:])
 	}
 	waitForPacedTests()
 	os.Exit(m.Run())

@@ -13,7 +13,7 @@ import (
 
 	xtrace "golang.org/x/exp/trace"
 
-	"go-slowmo.dev/bpf/internal/probe"
+	"go-slowmo.dev/bpf/internal/stream"
 )
 
 // The trace backend's observer effect stays bounded (issue 15): a program
@@ -130,17 +130,8 @@ func TestBusyProgramsKeepTheirTime(t *testing.T) {
 func mapTrace(t *testing.T, data []byte, minor int, collapse bool) []event {
 	t.Helper()
 	var out bytes.Buffer
-	var buf []byte
-	var seq uint64
-	emit := func(ts int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field) {
-		if inferred {
-			fields = append(fields, probe.F("inferred", true))
-		}
-		e := probe.Event{Seq: seq, T: ts, Kind: kind, M: m, P: p, G: g, Fields: fields}
-		seq++
-		buf = append(e.AppendJSON(buf[:0]), '\n')
-		out.Write(buf)
-	}
+	w := stream.NewWriter(&out, 0)
+	emit := emitTo(w)
 	c := newCollapser(emit)
 	mapped := emit
 	if collapse {
@@ -162,6 +153,9 @@ func mapTrace(t *testing.T, data []byte, minor int, collapse bool) []event {
 		mp.handle(e)
 	}
 	c.flush()
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	var events []event
 	for _, line := range bytes.Split(bytes.TrimSpace(out.Bytes()), []byte{'\n'}) {
 		var e event

@@ -2,9 +2,9 @@
 // built with a small added file that starts runtime/trace at init, writing
 // to a pipe the probe gives it (an inherited fd named in SLOWMO_TRACE_FD).
 // The probe parses the trace live with golang.org/x/exp/trace and maps it to
-// the protocol's events (DESIGN.md, protocol v1), saying in run.start's
-// fidelity what the tracer cannot see, and marking every event it deduced
-// rather than read (`inferred: true`).
+// the protocol's events (docs/ARCHITECTURE.md, "The event model"), saying in
+// run.start's fidelity what the tracer cannot see, and marking every event it
+// deduced rather than read (`inferred: true`).
 package trace
 
 import (

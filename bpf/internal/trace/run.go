@@ -1,27 +1,21 @@
 package trace
 
 import (
-	"bufio"
 	"debug/buildinfo"
 	"debug/elf"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	xtrace "golang.org/x/exp/trace"
-	"golang.org/x/sys/unix"
-
-	"go-slowmo.dev/bpf/internal/probe"
+	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/stream"
+	"go-slowmo.dev/bpf/internal/sysmon"
 )
 
 // DefaultPeriod is the tracer's generation period the program runs with
@@ -123,306 +117,86 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
-	logf := func(format string, args ...any) {
-		if opts.Log != nil {
-			fmt.Fprintf(opts.Log, format+"\n", args...)
-		}
+	if opts.Procs <= 0 {
+		opts.Procs = runtime.NumCPU()
 	}
-	procs := opts.Procs
-	if procs <= 0 {
-		procs = runtime.NumCPU()
+	if opts.Period <= 0 {
+		opts.Period = DefaultPeriod
 	}
-	period := opts.Period
-	if period <= 0 {
-		period = DefaultPeriod
+	began := stream.Monotonic()
+	tr, err := start(opts, minor, stream.NewWriter(opts.Out, began))
+	if err != nil {
+		return err
 	}
-	godebug := "traceadvanceperiod=" + strconv.FormatInt(period.Nanoseconds(), 10)
-	var env []string
-	if len(opts.Launcher) == 0 {
-		env = os.Environ()
-		if old := os.Getenv("GODEBUG"); old != "" {
-			godebug = old + "," + godebug
-		}
-	} else {
-		// Nothing of the probe's own environment (it may hold the bridge's secrets).
-		env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8"}
-	}
-	env = append(env, "GOMAXPROCS="+strconv.Itoa(procs), "GODEBUG="+godebug, FDEnv+"=3")
+	return stream.Loop(stream.Config{
+		Out: tr.w,
+		Start: []stream.Field{stream.F("goVersion", goVersion), stream.F("gomaxprocs", opts.Procs),
+			stream.F("backend", "trace"),
+			stream.F("fidelity", map[string]bool{"runq": false, "runnext": false, "steals": false, "lines": false})},
+		Timeout: opts.Timeout, Stop: opts.Stop, OutputLimit: opts.OutputLimit,
+		Launched: len(opts.Launcher) > 0, Tick: 5 * time.Millisecond,
+	}, tr.prog, tr)
+}
 
-	var cmd *exec.Cmd
-	if len(opts.Launcher) == 0 {
-		cmd = exec.Command(opts.Binary, opts.Args...)
-	} else {
-		inside := opts.InsidePath
-		if inside == "" {
-			inside = opts.Binary
-		}
-		argv := append(append([]string{}, opts.Launcher[1:]...), inside)
-		cmd = exec.Command(opts.Launcher[0], append(argv, opts.Args...)...)
-	}
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+// start starts the program with its trace piped to us and watched for
+// back-pressure (throttle.go), and gets its trace's mapping ready.
+func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
+	godebug := "traceadvanceperiod=" + strconv.FormatInt(opts.Period.Nanoseconds(), 10)
+	target := launch.Target{Binary: opts.Binary, Args: opts.Args, Launcher: opts.Launcher, Inside: opts.InsidePath,
+		Env: launch.Env(len(opts.Launcher) > 0, opts.Procs, godebug, FDEnv+"=3")}
 	traceR, traceW, err := os.Pipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	stdout, stdoutW, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	stderr, stderrW, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	cmd.Stdout, cmd.Stderr = stdoutW, stderrW
-	cmd.ExtraFiles = []*os.File{traceW}
-
-	w := bufio.NewWriterSize(opts.Out, 1<<16)
-	var mu sync.Mutex // the mapper, the output queue and the writer
-	var buf []byte
-	var seq uint64
-	var lastT int64
-	start := int64(monotonic())
-	emit := func(ts int64, kind string, m, p, g int64, inferred bool, fields ...probe.Field) {
-		t := max(ts-start, lastT)
-		lastT = t
-		if inferred {
-			fields = append(fields, probe.F("inferred", true))
-		}
-		e := probe.Event{Seq: seq, T: t, Kind: kind, M: m, P: p, G: g, Fields: fields}
-		seq++
-		buf = append(e.AppendJSON(buf[:0]), '\n')
-		_, _ = w.Write(buf)
-	}
-	emit(start, "run.start", -1, -1, 0, false,
-		probe.F("goVersion", goVersion), probe.F("gomaxprocs", procs), probe.F("backend", "trace"),
-		probe.F("fidelity", map[string]bool{"runq": false, "runnext": false, "steals": false, "lines": false}))
-
-	err = cmd.Start()
-	traceW.Close()
-	stdoutW.Close()
-	stderrW.Close()
+	prog, err := launch.Start(target.Command(target.Path()), traceW)
 	if err != nil {
 		traceR.Close()
-		stdout.Close()
-		stderr.Close()
-		return bad("start %s: %v", cmd.Path, err)
+		return nil, bad("%v", err)
 	}
+	tr := &tracing{opts: opts, w: w, prog: prog, traceR: traceR,
+		// Output that the trace has not caught up with goes anyway once no
+		// trace has come for a few generations (Ahead).
+		hold: uint64(max(time.Second, 4*opts.Period))}
 	// The program's pid: not the launcher's (a sandbox dies of SIGQUIT and
 	// takes the program with it, and stopping it would not stop the program).
 	program := func() int {
-		if len(opts.Launcher) == 0 {
-			return cmd.Process.Pid
+		if !target.Launched() {
+			return prog.Cmd.Process.Pid
 		}
-		inside := opts.InsidePath
-		if inside == "" {
-			inside = opts.Binary
-		}
-		return probe.FindProgram(cmd.Process.Pid, inside)
+		return launch.FindProgram(prog.Cmd.Process.Pid, target.Path())
 	}
-	// A reader slower than the program stops it (throttle.go).
-	throttle := newThrottle(traceR, program, func(pid int) func() error { return probe.SysmonReset(opts.Binary, pid) }, opts.Running)
-	kill := func() {
-		throttle.release()
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	quit := func() bool {
-		// A stopped program would print its stacks only once continued.
-		throttle.release()
-		pid := program()
-		if pid == 0 {
-			return false
-		}
-		// The trace comes too late to say which thread runs main's
-		// goroutine: the main thread most likely does.
-		return probe.Quit(pid, pid)
-	}
-
-	// Output reaches us before the trace of what the program did before
-	// writing it (the trace comes a generation late): it waits until the
-	// trace has caught up with its time, within bounds (probe.Output).
-	ending := probe.NewEnding()
-	out := &probe.Output{
-		Limit:   opts.OutputLimit,
-		OnLimit: func() { ending.Limit("output-limit") },
-		Emit: func(ts uint64, stream, data string) {
-			emit(int64(ts), "output", -1, -1, 0, false, probe.F("stream", stream), probe.F("data", data))
-		},
-	}
-	var pipes sync.WaitGroup
-	forward := func(r io.Reader, stream string) {
-		defer pipes.Done()
-		probe.ReadOutput(r, func(data string) {
-			mu.Lock()
-			out.Add(monotonic(), stream, data)
-			mu.Unlock()
-		})
-	}
-	pipes.Add(2)
-	go forward(stdout, "stdout")
-	go forward(stderr, "stderr")
-
-	stats := &Stats{}
+	tr.program = program
+	tr.throttle = newThrottle(traceR, program, func(pid int) func() error { return sysmon.Resetter(opts.Binary, pid) }, opts.Running)
 	// The runtime's churn that shows nothing is left out (collapse.go).
-	collapse := newCollapser(emit)
-	mapper := newMapper(minor, collapse.Emit)
+	tr.collapse = newCollapser(emitTo(w))
+	tr.mapper = newMapper(minor, tr.collapse.Emit)
 	if opts.BuildDir != "" && opts.SourceDir != "" {
 		from, to := opts.BuildDir+string(filepath.Separator), opts.SourceDir+string(filepath.Separator)
-		mapper.file = func(f string) string {
+		tr.mapper.file = func(f string) string {
 			if rest, ok := strings.CutPrefix(f, from); ok {
 				return to + rest
 			}
 			return f
 		}
 	}
-	var lagSum time.Duration
-	var lastEvent atomic.Uint64 // when the reader last returned an event (monotonic ns)
-	traceDone := make(chan error, 1)
-	sawTrace := false
 	// The reader holds a generation whole before it returns its first event;
 	// the program writes the pipe, and can make one without end.
 	// The throttle looks at the pipe before and after each read (the probe
 	// may have caught up) and every few hundred events written out (it may
 	// have fallen behind), besides its own ticks: on a busy machine a tick
 	// comes late, and a busy program makes thousands of events a millisecond.
-	gap := &gapReader{r: traceR, max: maxTraceGap, before: throttle.beforeRead, after: throttle.check}
-	readTrace := func() error {
-		r, err := xtrace.NewReader(gap)
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		sawTrace = true
-		mu.Unlock()
-		for {
-			e, err := r.ReadEvent()
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				return err
-			}
-			gap.read = 0
-			lastEvent.Store(monotonic())
-			now := time.Duration(monotonic())
-			mu.Lock()
-			lag := now - time.Duration(e.Time())
-			lagSum += lag
-			stats.MaxLag = max(stats.MaxLag, lag)
-			stats.TraceEvents++
-			out.Flush(uint64(e.Time()))
-			mapper.handle(e)
-			mu.Unlock()
-			if stats.TraceEvents%throttleEvery == 0 {
-				throttle.check()
-			}
-		}
-	}
-	go func() {
-		err := readTrace()
-		// Nobody reads the pipe any more: the program must not wait for that.
-		throttle.release()
-		if gap.over {
-			// More events than a run may deliver, or no trace at all: stop the
-			// program. (The reader does not always wrap the error it got.)
-			err = errTraceTooBig
-			logf("slowmo-probe trace: %v", err)
-			ending.Limit("event-limit")
-		}
-		traceDone <- err
-	}()
-	// Stream live: whoever reads us sees each generation's events at once.
-	// Output the trace has not caught up with goes anyway once no trace has
-	// come for a few generations: the program stopped the tracer, or its
-	// trace is abandoned.
-	hold := uint64(max(time.Second, 4*period))
-	stopTicker := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stopTicker:
-				return
-			case <-tick.C:
-				// Output goes out ahead of the trace only once the trace has
-				// stopped coming (trace.Stop, an abandoned pipe): while it comes,
-				// however far behind a slow reader keeps it, output waits for
-				// its place (within probe.Output's bound), or every event after
-				// it would be stamped with its time.
-				now := monotonic()
-				mu.Lock()
-				if now-lastEvent.Load() >= hold {
-					out.Flush(now - hold)
-				}
-				_ = w.Flush()
-				mu.Unlock()
-			}
-		}
-	}()
+	tr.gap = &gapReader{r: traceR, max: maxTraceGap, before: tr.throttle.beforeRead, after: tr.throttle.check}
+	return tr, nil
+}
 
-	// Time stopped for back-pressure is not the program's: it does not count against the timeout.
-	ending.Uncounted = throttle.Stopped
-	watched := ending.Watch(opts.Timeout, opts.Stop, quit, kill)
-	pipes.Wait()
-	stdout.Close()
-	stderr.Close()
-	waitErr := cmd.Wait()
-	watched()
-	throttle.close()
-	if opts.Running != nil {
-		opts.Running(false)
-	}
-	// The program is gone; its trace pipe ends when every copy of it is
-	// closed (a child it started might hold one: do not wait for that long
-	// once the reader waits on an empty pipe). The reader may still have
-	// much to write out behind a slow reader of ours: that is waited for.
-	traceErr := waitTrace(traceDone, gap, 2*time.Second, func() { traceR.Close() })
-	traceR.Close()
-	close(stopTicker)
-
-	exitCode, signal, err := ending.Exited(waitErr, len(opts.Launcher) > 0)
-	if err != nil {
-		return err
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	switch {
-	case !sawTrace:
-		// The program never started the tracer (it died first, or the helper is missing).
-		if exitCode == 0 {
-			ending.Failed()
+// emitTo writes the mapper's events to w, marking those it inferred.
+func emitTo(w *stream.Writer) func(ts int64, kind string, m, p, g int64, inferred bool, fields ...stream.Field) {
+	return func(ts int64, kind string, m, p, g int64, inferred bool, fields ...stream.Field) {
+		if inferred {
+			fields = append(fields, stream.F("inferred", true))
 		}
-		logf("slowmo-probe trace: the program wrote no trace (%v)", traceErr)
-	case traceErr == errTraceTooBig:
-		stats.Truncated = true
-	case traceErr != nil:
-		// Ended without trace.Stop (os.Exit, a crash, a kill): the generation
-		// in progress never reached the pipe.
-		stats.Truncated = true
-		logf("slowmo-probe trace: the trace ends early (%v): the program exited without stopping the tracer, so its last %v of scheduling is missing", traceErr, period)
+		w.Emit(ts, kind, m, p, g, fields...)
 	}
-	out.Flush(^uint64(0))
-	var sig any
-	if signal != "" {
-		sig = signal
-	}
-	// lost: the tracer drops nothing (it allocates more buffers instead);
-	// what a truncated trace misses is not counted in events and is said on stderr.
-	collapse.flush()
-	stats.Collapsed = collapse.collapsed
-	stats.Throttled, stats.Stops = throttle.Stopped(), throttle.Stops()
-	emit(int64(monotonic()), "run.end", -1, -1, 0, false, probe.F("exitCode", exitCode), probe.F("signal", sig),
-		probe.F("lost", int64(0)), probe.F("reason", ending.Reason()),
-		probe.F("throttledMs", stats.Throttled.Milliseconds()))
-	if stats.TraceEvents > 0 {
-		stats.MeanLag = lagSum / time.Duration(stats.TraceEvents)
-	}
-	stats.Emitted = int(seq)
-	if opts.Stats != nil {
-		*opts.Stats = *stats
-	}
-	return w.Flush()
 }
 
 // maxTraceGap bounds the trace the reader may take in before it returns an
@@ -485,10 +259,4 @@ func waitTrace(done <-chan error, gap *gapReader, patience time.Duration, abando
 			}
 		}
 	}
-}
-
-func monotonic() uint64 {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return uint64(ts.Nano())
 }

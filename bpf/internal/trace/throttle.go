@@ -1,14 +1,15 @@
 package trace
 
 import (
-	"bytes"
 	"os"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/stream"
 )
 
 // Back-pressure: a traced run loses nothing and the program waits instead.
@@ -42,9 +43,10 @@ import (
 // demand, or a generation parsed as it comes.
 //
 // The stop distorts what the eBPF backend's stops distort
-// (probe/backpressure.go): the monotonic clock runs on, so timers fire in a
-// burst after it; sysmon's records are reset before each continue so that
-// it neither preempts a goroutine nor retakes a P merely because the program
+// (probe/backpressure.go; both keep their account in stream.Pauses): the
+// monotonic clock runs on, so timers fire in a burst after it; sysmon's
+// records are reset before each continue (package sysmon) so that it
+// neither preempts a goroutine nor retakes a P merely because the program
 // was stopped.
 
 // tracePipeBytes is the trace pipe's size (Linux's default is 64 KiB).
@@ -60,31 +62,25 @@ const throttlePoll = 2 * time.Millisecond
 const throttleEvery = 256
 
 type throttle struct {
+	*stream.Pauses
 	pipe      syscall.RawConn // the trace pipe's read end
 	high, low int
 	// program finds the program's pid (0: not yet, or no more).
 	program func() int
 	// sysmon makes what resets the program's sysmon records (nil: it cannot).
 	sysmon func(pid int) func() error
-	// running, when not nil, is told false as the program is stopped and true as it goes on.
-	running func(running bool)
 
 	mu        sync.Mutex
 	pid       int
 	reset     func() error
 	triedSysm bool
-	off       bool          // the run is ending: no more stops
-	since     uint64        // when the stop under way began (monotonic ns); 0: none
-	total     time.Duration // stops that are over
-	stops     int
-	done      chan struct{}
-	ended     chan struct{}
+	off       bool // the run is ending: no more stops
 }
 
-// newThrottle sizes the trace pipe r and watches it.
+// newThrottle sizes the trace pipe r and watches it. running, when not nil,
+// is told false as the program is stopped (or ends) and true as it goes on.
 func newThrottle(r *os.File, program func() int, sysmon func(int) func() error, running func(bool)) *throttle {
-	t := &throttle{program: program, sysmon: sysmon, running: running,
-		done: make(chan struct{}), ended: make(chan struct{})}
+	t := &throttle{Pauses: stream.NewPauses(running), program: program, sysmon: sysmon}
 	size := 64 << 10 // Linux's default
 	if conn, err := r.SyscallConn(); err == nil {
 		t.pipe = conn
@@ -96,22 +92,8 @@ func newThrottle(r *os.File, program func() int, sysmon func(int) func() error, 
 		})
 	}
 	t.high, t.low = size/2, size/8
-	go t.watch()
+	t.Poll(throttlePoll, func() { t.look(true) })
 	return t
-}
-
-func (t *throttle) watch() {
-	defer close(t.ended)
-	tick := time.NewTicker(throttlePoll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-t.done:
-			return
-		case <-tick.C:
-			t.look(true)
-		}
-	}
 }
 
 // queued is how many bytes of trace wait in the pipe; -1 when not known.
@@ -159,41 +141,26 @@ func (t *throttle) look(proc bool) {
 		// The run is ending (the program may be printing its stacks), or
 		// the pipe is read no more: a program that stopped itself on it
 		// goes on, whatever the pipe holds.
-		if proc && stoppedProcess(t.pid) {
+		if proc && launch.Stopped(t.pid) {
 			_ = syscall.Kill(t.pid, syscall.SIGCONT)
 		}
 		return
 	}
-	if t.since == 0 {
+	if !t.Stopping() {
 		switch {
 		case n >= t.high:
 			// It stops itself on a full pipe (prepare.go); an older helper does not.
 			_ = syscall.Kill(t.pid, syscall.SIGSTOP)
-		case n <= t.low && proc && stoppedProcess(t.pid):
+		case n <= t.low && proc && launch.Stopped(t.pid):
 			// It stopped itself, and the reader has taken the pipe since.
 		default:
 			return
 		}
-		t.since = monotonic()
-		t.stops++
-		if t.running != nil {
-			t.running(false)
-		}
+		t.Stop(stream.Monotonic())
 	}
 	if n <= t.low {
 		t.resume()
 	}
-}
-
-// stoppedProcess says whether process pid is stopped (by a signal).
-func stoppedProcess(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// pid (comm) state ...: comm may hold anything but its last ")".
-	i := bytes.LastIndexByte(stat, ')')
-	return i >= 0 && i+2 < len(stat) && (stat[i+2] == 'T' || stat[i+2] == 't')
 }
 
 // resume continues the stopped program; t.mu is held.
@@ -209,11 +176,7 @@ func (t *throttle) resume() {
 		_ = t.reset() // best effort: the program may be exiting
 	}
 	_ = syscall.Kill(t.pid, syscall.SIGCONT)
-	t.total += time.Duration(monotonic() - t.since)
-	t.since = 0
-	if t.running != nil {
-		t.running(true)
-	}
+	t.Go()
 }
 
 // release continues the program if it is stopped, and stops no more: the
@@ -223,36 +186,15 @@ func (t *throttle) release() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.off = true
-	if t.since != 0 {
+	if t.Stopping() {
 		t.resume()
 	}
 }
 
-// Stopped is the time the program has spent stopped so far, the stop under way included.
-func (t *throttle) Stopped() time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	d := t.total
-	if t.since != 0 {
-		d += time.Duration(monotonic() - t.since)
-	}
-	return d
-}
-
-// Stops is how many times the program was stopped.
-func (t *throttle) Stops() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.stops
-}
-
-// close releases the program and stops watching; Stopped still answers.
+// close releases the program, stops watching and says that the program has
+// ended (its last events may still be on their way); Stopped still answers.
 func (t *throttle) close() {
 	t.release()
-	select {
-	case <-t.done:
-	default:
-		close(t.done)
-	}
-	<-t.ended
+	t.Pauses.Close()
+	t.End()
 }

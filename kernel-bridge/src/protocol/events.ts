@@ -98,7 +98,7 @@ export const FidelitySchema = z.object({
  * Paced mode stops the program at each event. `hide-pauses` (the default) resets sysmon's
  * per-P records before each continue, so the pauses count as none of the program's time and
  * invent no preemption; `see-pauses` leaves them, so sysmon preempts and retakes as it would in
- * a program really that slow (bpf/internal/probe/sysmon.go).
+ * a program really that slow (bpf/internal/sysmon/sysmon.go).
  */
 export const SYSMON_MODES = ['hide-pauses', 'see-pauses'] as const;
 

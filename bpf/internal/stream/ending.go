@@ -1,10 +1,7 @@
-package probe
+package stream
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-	"os"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -25,7 +22,7 @@ type Ending struct {
 	limitOnce sync.Once
 	// Uncounted, when set before Watch, is the time so far that does not
 	// count against the timeout: the program was stopped for back-pressure
-	// (backpressure.go), which is the recorder's time, not the program's.
+	// (Pauses), which is the recorder's time, not the program's.
 	Uncounted func() time.Duration
 }
 
@@ -143,22 +140,6 @@ func (e *Ending) Watch(timeout time.Duration, stop <-chan struct{}, quit func() 
 // (seen: sysmon's, while main spun on another).
 func Quit(pid, tid int) bool {
 	return unix.Tgkill(pid, tid, unix.SIGQUIT) == nil || unix.Tgkill(pid, pid, unix.SIGQUIT) == nil
-}
-
-// FindProgram finds the process at or below root whose argv[0] is path:
-// the program itself, under a launcher that forks (a sandbox with its own
-// pid namespace) and then execs it. 0 when there is none (yet, or any more).
-func FindProgram(root int, path string) int {
-	for _, pid := range append([]int{root}, descendants(root)...) {
-		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		if err != nil {
-			continue
-		}
-		if argv0, _, _ := bytes.Cut(cmdline, []byte{0}); string(argv0) == path {
-			return pid
-		}
-	}
-	return 0
 }
 
 // Exited reads cmd.Wait's result: the program's exit code, or -1 and the

@@ -1,0 +1,128 @@
+package probe
+
+import (
+	"os"
+	"os/exec"
+
+	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/stream"
+	"go-slowmo.dev/bpf/internal/sysmon"
+	"go-slowmo.dev/bpf/internal/target"
+)
+
+// start gets a run ready: the target started and held at its gate, its
+// binary read and the probes attached to it and following its pid. The
+// sandbox starts first: it takes about as long as reading the binary and
+// attaching the probes to it, which go on meanwhile. The probes record
+// nothing until they follow the target's pid, known once it has started.
+func start(opts Options, loading *Loading) (*recorder, error) {
+	godebug := ""
+	if opts.Paced {
+		// See pace.go: sysmon must not preempt a goroutine just because the program was stopped.
+		godebug = "asyncpreemptoff=1"
+	}
+	type started struct {
+		h   *launch.Held
+		err error
+	}
+	starting := make(chan started, 1)
+	go func() {
+		h, err := launch.StartHeld(launch.Target{Binary: opts.Binary, Args: opts.Args, Dir: opts.Dir,
+			Env:      launch.Env(len(opts.Launcher) > 0, opts.Procs, godebug),
+			Launcher: opts.Launcher, Inside: opts.InsidePath})
+		starting <- started{h, err}
+	}()
+	r, err := open(opts, loading)
+	s := <-starting
+	if s.err != nil {
+		if r != nil {
+			r.close()
+		}
+		return nil, s.err
+	}
+	if err == nil {
+		err = r.probes.Follow(s.h.Pid)
+	}
+	if err != nil {
+		// A target that will not run after all: kill it as it stands.
+		s.h.Abandon()
+		if r != nil {
+			r.close()
+		}
+		return nil, err
+	}
+	r.held = s.h
+	return r, nil
+}
+
+// open reads the target's binary and attaches the probes to it; on an
+// error, what it opened is closed unless a recorder is returned.
+func open(opts Options, loading *Loading) (*recorder, error) {
+	bin, err := target.Open(opts.Binary)
+	if err != nil {
+		return nil, err
+	}
+	syms, err := bin.Symbols()
+	if err != nil {
+		bin.Close()
+		return nil, err
+	}
+	waitReasons, err := bin.Strings("runtime.waitReasonStrings")
+	if err != nil {
+		bin.Close()
+		return nil, err
+	}
+	stwReasons, _ := bin.Strings("runtime.stwReasonStrings") // only for naming; optional
+	// Where sysmon keeps its records (package sysmon), read from the DWARF beside
+	// the attach, in the one pass over it that serves both (runtimeStructs).
+	sysmonLayout := make(chan *sysmon.Ticks, 1)
+	go func() {
+		_, _ = bin.Structs(runtimeStructs...)
+		sysmonLayout <- sysmon.Find(bin)
+	}()
+	probes, err := loading.Wait()
+	if err != nil {
+		<-sysmonLayout
+		bin.Close()
+		return nil, err
+	}
+	probes.RetSites = opts.RetSites
+	err = probes.Attach(bin, opts.Paced)
+	began := stream.Monotonic()
+	r := &recorder{opts: opts, bin: bin, probes: probes, sysmon: <-sysmonLayout, w: stream.NewWriter(opts.Out, began)}
+	r.n = &normalizer{
+		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
+		start: began, last: map[int64]string{}, funcs: map[[2]uint64]string{},
+		goids: map[uint64]int64{}, injecting: map[uint32]*injection{}, snapshots: snapshotPolicy{all: opts.AllSnapshots},
+		mstates: map[int64]string{}, pstates: map[int64]string{},
+		emit: r.w.Write,
+	}
+	return r, err
+}
+
+// held is launch.Held as runFollowed (returns.go) and the tests use it.
+type held struct {
+	*launch.Held
+	cmd     *exec.Cmd
+	pid     int
+	release *os.File
+}
+
+func (h *held) kill()       { h.Kill() }
+func (h *held) open() error { return h.Open() }
+
+// startHeld starts the program at binPath held at its gate (launch.StartHeld).
+func startHeld(opts Options, binPath string, env []string) (*held, *os.File, *os.File, error) {
+	h, err := launch.StartHeld(launch.Target{Binary: binPath, Args: opts.Args, Env: env, Dir: opts.Dir,
+		Launcher: opts.Launcher, Inside: opts.InsidePath})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &held{Held: h, cmd: h.Cmd, pid: h.Pid, release: h.Release}, h.Stdout, h.Stderr, nil
+}
+
+// ExecHelper and ExecTarget are launch's, for cmd/probe-bench/returns.go.
+const ExecHelper = launch.ExecHelper
+
+// ExecTarget is launch.ExecTarget.
+func ExecTarget(path string, args []string) error { return launch.ExecTarget(path, args) }
