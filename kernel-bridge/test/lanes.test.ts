@@ -39,16 +39,20 @@ describe.each(RECORDINGS)('lanes of the %s recording', (name) => {
   const events = recording(name);
   const lanes = LaneBuilder.from(events).lanes();
   const last = events[events.length - 1] as SlowmoEvent;
+  // A program that ended by itself ends with its last event before run.end.
+  const byItself = last.kind === 'run.end' && ['exit', 'signal'].includes(last.reason);
+  const endT = (events[events.length - (byItself ? 2 : 1)] as SlowmoEvent).t;
 
   test('every lane runs without gaps, and what is still going ends at the last event', () => {
+    expect(lanes.end).toBe(endT);
     const all = [...lanes.procs, ...lanes.ms, ...lanes.goroutines].map((l) => l.slices);
     expect(all.length).toBeGreaterThan(3);
     for (const slices of all) {
       expectContiguous(slices);
       const end = slices[slices.length - 1] as LaneSlice;
-      expect(end.end).toBeLessThanOrEqual(last.t);
-      const reached = [end.open ? end.end : last.t, end.open ? end.endSeq : last.seq];
-      expect(reached).toEqual([last.t, last.seq]);
+      expect(end.end).toBeLessThanOrEqual(endT);
+      const reached = [end.open ? end.end : endT, end.open ? end.endSeq : last.seq];
+      expect(reached).toEqual([endT, last.seq]);
     }
     expect(lanes.procs.map((p) => p.p)).toEqual(lanes.procs.map((_, i) => i));
   });
@@ -56,7 +60,7 @@ describe.each(RECORDINGS)('lanes of the %s recording', (name) => {
   test("each goroutine's slices add up to its lifetime", () => {
     for (const g of lanes.goroutines) {
       const sum = g.slices.reduce((n, s) => n + (s.end - s.start), 0);
-      expect(Math.abs(sum - ((g.endedAt ?? last.t) - g.firstAt))).toBeLessThan(1e-6);
+      expect(Math.abs(sum - ((g.endedAt ?? endT) - g.firstAt))).toBeLessThan(1e-6);
       expect(g.slices[0]?.startSeq).toBe(g.firstSeq);
     }
   });
@@ -210,6 +214,24 @@ describe('lanes: edge cases', () => {
       'running:5',
     ]);
     expect(lanes.byGoid.get(5)?.runs).toBe(2);
+  });
+
+  test("a program's own exit ends the lanes at its last event; a limit's kill at the run's end", () => {
+    const base = () => script().start(1).create(5).run(5, 0);
+    const end = (reason: 'exit' | 'timeout') =>
+      base().add('run.end', { exitCode: 0, signal: null, lost: 0, reason }).events;
+    const exited = end('exit');
+    exited[exited.length - 1] = { ...(exited[exited.length - 1] as SlowmoEvent), t: 1e9 };
+    const timedOut = end('timeout');
+    timedOut[timedOut.length - 1] = { ...(timedOut[timedOut.length - 1] as SlowmoEvent), t: 1e9 };
+    const open = (events: SlowmoEvent[]) =>
+      LaneBuilder.from(events).lanes().byGoid.get(5)?.slices[1];
+    expect([open(exited)?.kind, open(exited)?.end, open(exited)?.endSeq]).toEqual([
+      'running',
+      200,
+      3,
+    ]);
+    expect([open(timedOut)?.end, open(timedOut)?.endSeq]).toEqual([1e9, 3]);
   });
 
   test('events out of seq order or going back in time are refused, naming the field', () => {

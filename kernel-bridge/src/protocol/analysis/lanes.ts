@@ -131,6 +131,13 @@ export type LaneArrow = StealArrow | WakeArrow;
 export interface Lanes {
   /** The `t` of the first event and of the last one (0 and 0 before any). */
   readonly start: number;
+  /**
+   * Where open slices end: the last event's `t`, except that the `run.end` of
+   * a program that ended by itself (exit, or a signal such as a crash's) does
+   * not count. Its `t` says when the recorder finished, which can be long
+   * after the program's last event; what was still going went with the
+   * process. A run stopped or killed at a limit ends at its `run.end`.
+   */
   readonly end: number;
   /** The seq of the last event, -1 before any. */
   readonly lastSeq: number;
@@ -250,6 +257,8 @@ class PRec implements PLane {
   goid = 0;
   /** In a syscall while its M still holds it (Go 1.26+ keeps the P running; before, `p.state syscall`). */
   sys = 0;
+  /** The goroutine last put in its runnext slot (it may have left since: check its lane). */
+  runnext = 0;
   constructor(readonly p: number) {}
   get slices(): readonly LaneSlice[] {
     return this.track.slices;
@@ -334,7 +343,7 @@ export class LaneBuilder {
       );
     }
     if (this.lastSeq < 0) this.first = e.t;
-    this.lastT = e.t;
+    if (e.kind !== 'run.end' || (e.reason !== 'exit' && e.reason !== 'signal')) this.lastT = e.t;
     this.lastSeq = e.seq;
     if (e.m >= 0) this.mRec(e.m, e);
     (HANDLERS[e.kind] as ((b: LaneBuilder, e: SlowmoEvent) => void) | undefined)?.(this, e);
@@ -517,6 +526,48 @@ export class LaneBuilder {
   mById(id: number): MRec | undefined {
     return this.msById.get(id);
   }
+
+  /**
+   * `goid` is queued on P `pid` as the events say, and the runtime's rule
+   * says what happened to the slot's last holder: a new runnext kicks the old
+   * one to the tail of the local queue (runqput). The lane of a goroutine in a
+   * queue records which one, so that a P's waiting work can be counted.
+   */
+  queue(e: SlowmoEvent, goid: number, queue: QueueName | null, pid: number): void {
+    if (queue !== 'runnext' || pid < 0) return;
+    const p = this.pRec(pid, e);
+    const old = p.runnext;
+    p.runnext = goid;
+    if (old === 0 || old === goid) return;
+    this.requeue(e, old, pid, 'runnext', 'local');
+  }
+
+  /** @internal Moves a goroutine recorded runnable in `from` of P `pid` to `to` there. */
+  requeue(e: SlowmoEvent, goid: number, pid: number, from: QueueName, to: QueueName): void {
+    const g = this.gsById.get(goid);
+    const s = g?.track.current;
+    if (
+      g === undefined ||
+      s === null ||
+      s === undefined ||
+      s.kind !== 'runnable' ||
+      s.queue !== from ||
+      s.p !== pid
+    ) {
+      return;
+    }
+    g.track.to(e.t, e.seq, 'runnable', goid, pid, -1, to, s.reason);
+  }
+
+  /** @internal A snapshot of P's local queue says where its goroutines are. */
+  snapshot(e: EventOf<'runq'>): void {
+    const p = this.pRec(e.qp, e);
+    if (p.runnext !== e.runnext && p.runnext !== 0) {
+      this.requeue(e, p.runnext, e.qp, 'runnext', 'local');
+    }
+    p.runnext = e.runnext;
+    for (const goid of e.goids) this.requeue(e, goid, e.qp, 'runnext', 'local');
+  }
 }
 
 function onCreate(b: LaneBuilder, e: EventOf<'g.create'>): void {
@@ -537,6 +588,7 @@ function onRunnable(b: LaneBuilder, e: EventOf<'g.runnable'>): void {
   g.p = -1;
   g.m = -1;
   g.track.to(e.t, e.seq, 'runnable', g.goid, e.qp, -1, e.queue, e.reason);
+  b.queue(e, g.goid, e.queue, e.qp);
   if (e.by !== undefined && e.by !== e.goid) {
     b.arrow({ kind: 'wake', seq: e.seq, t: e.t, fromP: e.p, toP: e.qp, fromG: e.by, toG: e.goid });
   }
@@ -658,6 +710,9 @@ const HANDLERS: { [K in SlowmoEvent['kind']]?: Handler<K> } = {
   steal: onSteal,
   'p.state': onPState,
   'm.state': onMState,
+  runq(b, e) {
+    b.snapshot(e);
+  },
   gc(b, e) {
     b.gcTo(e, e.phase);
   },
