@@ -27,8 +27,8 @@ import {
 import type { BridgeConfig } from './config';
 import { GoBuildCache } from './go-cache';
 import type { Diagnostic } from './protocol';
-import { RunCgroup } from './sandbox/cgroup';
-import { sandboxLaunch, sandboxScratchDir } from './sandbox/sandbox';
+import { sandboxedLauncher, type SandboxedLauncher } from './sandbox/launcher';
+import { sandboxScratchDir } from './sandbox/sandbox';
 import type { Toolchain } from './toolchains';
 
 export type BuildOutcome =
@@ -273,20 +273,41 @@ export class Builder {
     out: string,
     toolchain: Toolchain,
     deadline: BuildDeadline,
-  ): Promise<{ code: number; output: string; killedFor?: string }> {
-    const { limits, buildUid } = this.config;
-    const cgroup = RunCgroup.create(`build-${name}`, {
-      memoryBytes: limits.buildMemoryBytes,
-      processes: 4096,
-    });
+  ): Promise<BuildResult> {
     // In the sandbox everything has a fixed path; without one (sandbox "none"), the real ones.
     const boxed = this.config.sandbox === 'bwrap';
     const at = boxed
       ? { goroot: GOROOT, src: SRC, out: '/out', cache: '/cache', tmp: '/tmp' }
       : { goroot: toolchain.goroot, src, out, cache: this.cacheDir, tmp: path.dirname(out) };
-    const sandbox = sandboxLaunch(
+    const launcher = this.launcher(name, src, out, toolchain);
+    const argv = [...launcher.argv, `${at.goroot}/bin/go`, 'build', '-o', `${at.out}/prog`, '.'];
+    try {
+      const result = await spawnBuild(argv, goEnv(at), boxed ? '/' : src, launcher, deadline);
+      if (!result.killedFor && launcher.cgroup?.oomKilled()) {
+        result.killedFor = buildOutOfMemory(this.config.limits.buildMemoryBytes);
+      }
+      return result;
+    } finally {
+      // Not waited for: the build has exited, and its group's removal (about
+      // 10 ms of rmdir) would only delay the run.
+      void launcher.dispose();
+    }
+  }
+
+  /** The build's control group and sandbox: the toolchain, the sources, the output and the cache bound in. */
+  private launcher(
+    name: string,
+    src: string,
+    out: string,
+    toolchain: Toolchain,
+  ): SandboxedLauncher {
+    return sandboxedLauncher(
       {
-        uid: buildUid,
+        name: `build-${name}`,
+        limits: { memoryBytes: this.config.limits.buildMemoryBytes, processes: 4096 },
+      },
+      {
+        uid: this.config.buildUid,
         binds: [
           { src: toolchain.goroot, dest: GOROOT },
           { src, dest: SRC },
@@ -304,73 +325,75 @@ export class Builder {
         scratchDir: sandboxScratchDir(this.config.workDir),
       },
     );
-    const argv = [
-      ...(cgroup?.joinCommand() ?? []),
-      ...sandbox.argv,
-      `${at.goroot}/bin/go`,
-      'build',
-      '-o',
-      `${at.out}/prog`,
-      '.',
-    ];
-    const env = {
-      PATH: `${at.goroot}/bin:/usr/bin:/bin`,
-      HOME: at.tmp,
-      GOROOT: at.goroot,
-      GOCACHE: at.cache,
-      GOPATH: `${at.tmp}/go`,
-      GOTOOLCHAIN: 'local',
-      GOPROXY: 'off',
-      GOFLAGS: '-mod=mod -buildvcs=false',
-      GOWORK: 'off',
-      GOENV: 'off',
-      CGO_ENABLED: '0',
-      LANG: 'C.UTF-8',
-    };
-    try {
-      return await new Promise((resolve, reject) => {
-        const child = spawn(argv[0]!, argv.slice(1), {
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          detached: true,
-          cwd: boxed ? '/' : src,
-        });
-        let output = '';
-        const take = (chunk: Buffer): void => {
-          if (output.length < 256 * 1024) output += chunk.toString('utf8');
-        };
-        child.stdout.on('data', take);
-        child.stderr.on('data', take);
-        let killedFor: string | undefined;
-        const kill = (why: string): void => {
-          killedFor ??= why;
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            // Gone already.
-          }
-          void cgroup?.killAll();
-        };
-        const onAbort = (): void => kill(deadline.why ?? 'the build was stopped');
-        if (deadline.signal.aborted) onAbort();
-        else deadline.signal.addEventListener('abort', onAbort, { once: true });
-        child.on('error', (err) => {
-          deadline.signal.removeEventListener('abort', onAbort);
-          reject(new Error(`cannot start the build sandbox (${argv[0]}): ${err.message}`));
-        });
-        child.on('close', (code) => {
-          deadline.signal.removeEventListener('abort', onAbort);
-          if (!killedFor && cgroup?.oomKilled()) {
-            killedFor = buildOutOfMemory(limits.buildMemoryBytes);
-          }
-          resolve({ code: code ?? -1, output, killedFor });
-        });
-      });
-    } finally {
-      // Not waited for: the build has exited, and its group's removal (about
-      // 10 ms of rmdir) would only delay the run.
-      void cgroup?.remove();
-      sandbox.dispose();
-    }
   }
+}
+
+interface BuildResult {
+  code: number;
+  output: string;
+  /** Why the build was killed, if it was: the deadline, a stop, its memory. */
+  killedFor?: string | undefined;
+}
+
+/** `go build`'s environment: the toolchain at hand only, no network, no cgo. */
+function goEnv(at: { goroot: string; cache: string; tmp: string }): Record<string, string> {
+  return {
+    PATH: `${at.goroot}/bin:/usr/bin:/bin`,
+    HOME: at.tmp,
+    GOROOT: at.goroot,
+    GOCACHE: at.cache,
+    GOPATH: `${at.tmp}/go`,
+    GOTOOLCHAIN: 'local',
+    GOPROXY: 'off',
+    GOFLAGS: '-mod=mod -buildvcs=false',
+    GOWORK: 'off',
+    GOENV: 'off',
+    CGO_ENABLED: '0',
+    LANG: 'C.UTF-8',
+  };
+}
+
+/** Runs the build's command line to its end, or kills it (and its group) when the deadline aborts. */
+function spawnBuild(
+  argv: string[],
+  env: Record<string, string>,
+  cwd: string,
+  launcher: SandboxedLauncher,
+  deadline: BuildDeadline,
+): Promise<BuildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      cwd,
+    });
+    let output = '';
+    const take = (chunk: Buffer): void => {
+      if (output.length < 256 * 1024) output += chunk.toString('utf8');
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    let killedFor: string | undefined;
+    const kill = (why: string): void => {
+      killedFor ??= why;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+      void launcher.cgroup?.killAll();
+    };
+    const onAbort = (): void => kill(deadline.why ?? 'the build was stopped');
+    if (deadline.signal.aborted) onAbort();
+    else deadline.signal.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => {
+      deadline.signal.removeEventListener('abort', onAbort);
+      reject(new Error(`cannot start the build sandbox (${argv[0]}): ${err.message}`));
+    });
+    child.on('close', (code) => {
+      deadline.signal.removeEventListener('abort', onAbort);
+      resolve({ code: code ?? -1, output, killedFor });
+    });
+  });
 }
