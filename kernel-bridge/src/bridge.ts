@@ -25,7 +25,13 @@ import { VERSION } from './paths';
 import { cgroupLayout } from './sandbox/cgroup';
 import { sandboxScratchDir, seccompState } from './sandbox/sandbox';
 import { UidRange, UidRangeError } from './sandbox/uids';
-import { findToolchains, GoVersionError, resolveToolchain, type Toolchains } from './toolchains';
+import {
+  findToolchains,
+  GoVersionError,
+  resolveToolchain,
+  type Toolchain,
+  type Toolchains,
+} from './toolchains';
 
 /** What a run tells whoever asked for it. */
 export interface RunObserver {
@@ -125,136 +131,193 @@ export class Bridge {
   /** Starts a validated run request. */
   run(req: RunRequest, runObserver: RunObserver): RunHandle {
     const observer = tapped(runObserver, this.taps, req);
-    const abort = new AbortController();
-    let backendRun: BackendRun | undefined;
-    let paused = false;
-    const handle: RunHandle = {
-      control: (action, value) => {
-        if (!backendRun) return 'the run is not running yet';
-        return backendRun.control(action, value);
-      },
-      stop: () => {
-        if (backendRun) backendRun.stop('stopped');
-        else abort.abort();
-      },
-      pauseReading: () => {
-        paused = true;
-        backendRun?.pauseReading();
-      },
-      resumeReading: () => {
-        paused = false;
-        backendRun?.resumeReading();
-      },
-      done: Promise.resolve(),
-    };
-
-    const stoppedEarly = (): void =>
-      observer.end({ exitCode: -1, reason: 'stopped', lost: 0, stats: { events: 0 } });
-
-    const session = async (): Promise<void> => {
-      let toolchain;
-      try {
-        toolchain = resolveToolchain(this.toolchains, req.goVersion);
-      } catch (err) {
-        if (err instanceof GoVersionError)
-          return observer.error('go_version', err.message, 'goVersion');
-        throw err;
-      }
-      const choice = chooseBackend(this.backends, req.backend);
-      if ('why' in choice) return observer.error('backend_unavailable', choice.why, 'backend');
-      const backend: Backend = choice.backend;
-      if (req.mode === 'paced' && backend !== 'ebpf') {
-        return observer.error(
-          'backend_unavailable',
-          `paced mode stops the program at each event, which needs the eBPF backend; this bridge runs "${backend}" (record, then replay slowly)`,
-          'mode',
-        );
-      }
-
-      let slot: number;
-      try {
-        slot = await this.queue.acquire(
-          { onPosition: (p) => observer.status('queued', p) },
-          abort.signal,
-        );
-      } catch (err) {
-        if (err instanceof CancelledError) return stoppedEarly();
-        return observer.error('queue_full', (err as Error).message);
-      }
-      let uid: number | undefined;
-      let releaseBinary: (() => void) | undefined;
-      /** A spare recorder loads for this run while it builds (backends/probe-spare.ts). */
-      let expecting = false;
-      try {
-        if (abort.signal.aborted) return stoppedEarly();
-        if (backend === 'ebpf') {
-          this.spares.expect();
-          expecting = true;
-        }
-        observer.status('compiling');
-        const files = req.files ?? { 'main.go': req.code ?? '' };
-        const built = await this.builder.build(files, toolchain, abort.signal, backend === 'trace');
-        // Kept from the binary cache's eviction until the run is over.
-        if (built.ok) releaseBinary = built.release;
-        if (abort.signal.aborted) return stoppedEarly();
-        if (!built.ok) {
-          observer.compileError(built.diagnostics);
-          observer.status('done');
-          return;
-        }
-        observer.status('running');
-        // A uid of its own for this run only: see sandbox/uids.ts.
-        uid = this.uids?.take() ?? process.getuid?.() ?? 0;
-        const spare = expecting ? this.spares.take() : undefined;
-        expecting = false;
-        backendRun = startProbeRun(
-          backend,
-          this.config,
-          {
-            binary: built.binary,
-            gomaxprocs: req.gomaxprocs ?? os.cpus().length,
-            paced: req.mode === 'paced',
-            pace: req.pace,
-            sysmon: req.sysmon,
-            uid,
-          },
-          (e, held) => observer.event(e, held),
-          this.log,
-          spare,
-        );
-        if (paused) backendRun.pauseReading();
-        const outcome = await backendRun.done;
-        observer.end({
-          exitCode: outcome.exitCode,
-          reason: outcome.reason,
-          lost: outcome.lost,
-          stats: {
-            events: outcome.events,
-            compileMs: built.ms,
-            runMs: outcome.runMs,
-            cached: built.cached,
-            ...(outcome.throttledMs !== undefined ? { throttledMs: outcome.throttledMs } : {}),
-          },
-          ...(outcome.limit ? { limit: outcome.limit } : {}),
-        });
-        observer.status('done');
-      } finally {
-        // After backendRun.done: the run's processes are gone (its cgroup is removed).
-        if (uid !== undefined) this.uids?.release(uid);
-        releaseBinary?.();
-        this.queue.release(slot);
-        if (expecting) this.spares.forgo();
-        // Loaded between runs, off the next run's way (and this one's).
-        if (backend === 'ebpf') this.spares.refill();
-      }
-    };
-
-    const done = session().catch((err: Error) => {
+    const controls = new RunControls();
+    const done = this.session(req, observer, controls).catch((err: Error) => {
       this.log(`run ${req.id} failed: ${err.stack ?? err.message}`);
       observer.error('internal', `the bridge failed on this run: ${err.message}`);
     });
-    return Object.assign(handle, { done });
+    return {
+      control: (action, value) => controls.control(action, value),
+      stop: () => controls.stop(),
+      pauseReading: () => controls.pauseReading(),
+      resumeReading: () => controls.resumeReading(),
+      done,
+    };
   }
+
+  /** One run from its request to its end: validated, queued, then built and run in its slot. */
+  private async session(
+    req: RunRequest,
+    observer: RunObserver,
+    controls: RunControls,
+  ): Promise<void> {
+    const chosen = this.choose(req, observer);
+    if (!chosen) return;
+    let slot: number;
+    try {
+      slot = await this.queue.acquire(
+        { onPosition: (p) => observer.status('queued', p) },
+        controls.abort.signal,
+      );
+    } catch (err) {
+      if (err instanceof CancelledError) return stoppedEarly(observer);
+      return observer.error('queue_full', (err as Error).message);
+    }
+    const held: Held = { expecting: false };
+    try {
+      await this.buildAndRun(req, observer, controls, chosen, held);
+    } finally {
+      // After backendRun.done: the run's processes are gone (its cgroup is removed).
+      if (held.uid !== undefined) this.uids?.release(held.uid);
+      held.releaseBinary?.();
+      this.queue.release(slot);
+      if (held.expecting) this.spares.forgo();
+      // Loaded between runs, off the next run's way (and this one's).
+      if (chosen.backend === 'ebpf') this.spares.refill();
+    }
+  }
+
+  /** The run's toolchain and backend; undefined when the request asks for what is not here (said to the observer). */
+  private choose(
+    req: RunRequest,
+    observer: RunObserver,
+  ): { toolchain: Toolchain; backend: Backend } | undefined {
+    let toolchain: Toolchain;
+    try {
+      toolchain = resolveToolchain(this.toolchains, req.goVersion);
+    } catch (err) {
+      if (!(err instanceof GoVersionError)) throw err;
+      observer.error('go_version', err.message, 'goVersion');
+      return undefined;
+    }
+    const choice = chooseBackend(this.backends, req.backend);
+    if ('why' in choice) {
+      observer.error('backend_unavailable', choice.why, 'backend');
+      return undefined;
+    }
+    if (req.mode === 'paced' && choice.backend !== 'ebpf') {
+      observer.error(
+        'backend_unavailable',
+        `paced mode stops the program at each event, which needs the eBPF backend; this bridge runs "${choice.backend}" (record, then replay slowly)`,
+        'mode',
+      );
+      return undefined;
+    }
+    return { toolchain, backend: choice.backend };
+  }
+
+  /** In the run's slot: the build, then the program under its backend, to the end message. */
+  private async buildAndRun(
+    req: RunRequest,
+    observer: RunObserver,
+    controls: RunControls,
+    { toolchain, backend }: { toolchain: Toolchain; backend: Backend },
+    held: Held,
+  ): Promise<void> {
+    const { signal } = controls.abort;
+    if (signal.aborted) return stoppedEarly(observer);
+    if (backend === 'ebpf') {
+      this.spares.expect();
+      held.expecting = true;
+    }
+    observer.status('compiling');
+    const files = req.files ?? { 'main.go': req.code ?? '' };
+    const built = await this.builder.build(files, toolchain, signal, backend === 'trace');
+    // Kept from the binary cache's eviction until the run is over.
+    if (built.ok) held.releaseBinary = built.release;
+    if (signal.aborted) return stoppedEarly(observer);
+    if (!built.ok) {
+      observer.compileError(built.diagnostics);
+      observer.status('done');
+      return;
+    }
+    observer.status('running');
+    // A uid of its own for this run only: see sandbox/uids.ts.
+    held.uid = this.uids?.take() ?? process.getuid?.() ?? 0;
+    const spare = held.expecting ? this.spares.take() : undefined;
+    held.expecting = false;
+    const backendRun = startProbeRun(
+      backend,
+      this.config,
+      {
+        binary: built.binary,
+        gomaxprocs: req.gomaxprocs ?? os.cpus().length,
+        paced: req.mode === 'paced',
+        pace: req.pace,
+        sysmon: req.sysmon,
+        uid: held.uid,
+      },
+      (e, isHeld) => observer.event(e, isHeld),
+      this.log,
+      spare,
+    );
+    controls.attach(backendRun);
+    const outcome = await backendRun.done;
+    observer.end({
+      exitCode: outcome.exitCode,
+      reason: outcome.reason,
+      lost: outcome.lost,
+      stats: {
+        events: outcome.events,
+        compileMs: built.ms,
+        runMs: outcome.runMs,
+        cached: built.cached,
+        ...(outcome.throttledMs !== undefined ? { throttledMs: outcome.throttledMs } : {}),
+      },
+      ...(outcome.limit ? { limit: outcome.limit } : {}),
+    });
+    observer.status('done');
+  }
+}
+
+/** What a run holds beyond its slot, given back when it is over. */
+interface Held {
+  uid?: number;
+  /** Its binary, kept from the cache's eviction. */
+  releaseBinary?: () => void;
+  /** A spare recorder loads for this run while it builds (backends/probe-spare.ts). */
+  expecting: boolean;
+}
+
+/**
+ * The learner's hold on one run in any phase: before it runs, stop cancels it
+ * (queued or building) and back-pressure is remembered; once it runs under
+ * its backend, commands go there.
+ */
+class RunControls {
+  readonly abort = new AbortController();
+  private backendRun: BackendRun | undefined;
+  private paused = false;
+
+  control(action: Exclude<ControlAction, 'stop'>, value?: number): string | undefined {
+    if (!this.backendRun) return 'the run is not running yet';
+    return this.backendRun.control(action, value);
+  }
+
+  stop(): void {
+    if (this.backendRun) this.backendRun.stop('stopped');
+    else this.abort.abort();
+  }
+
+  pauseReading(): void {
+    this.paused = true;
+    this.backendRun?.pauseReading();
+  }
+
+  resumeReading(): void {
+    this.paused = false;
+    this.backendRun?.resumeReading();
+  }
+
+  /** The run has started under its backend. */
+  attach(run: BackendRun): void {
+    this.backendRun = run;
+    if (this.paused) run.pauseReading();
+  }
+}
+
+function stoppedEarly(observer: RunObserver): void {
+  observer.end({ exitCode: -1, reason: 'stopped', lost: 0, stats: { events: 0 } });
 }
 
 /** The bridge's range of sandbox uids, when the sandbox drops to one (root with bubblewrap). */
