@@ -15,6 +15,7 @@ import (
 	"go-slowmo.dev/bpf"
 	"go-slowmo.dev/bpf/internal/ebpftest"
 	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/stream/schema"
 	"go-slowmo.dev/bpf/internal/target"
 )
 
@@ -643,10 +644,11 @@ func TestWhoWokeWhom(t *testing.T) {
 	}
 }
 
-// TestMain lets the test binary play the exec helper, as slowmo-probe does.
+// TestMain lets the test binary play the exec helper, as slowmo-probe does,
+// and checks every event against the schema.
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == launch.ExecHelper {
 		launch.Helper(os.Args[2:])
 	}
-	os.Exit(m.Run())
+	os.Exit(schema.RunChecked(m))
 }

@@ -14,6 +14,7 @@ import (
 	"go-slowmo.dev/bpf/internal/ebpftest"
 	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/probe"
+	"go-slowmo.dev/bpf/internal/stream/schema"
 )
 
 // plainBuild builds the sources in src with a plain go build (no helper), for the eBPF backend.
@@ -112,13 +113,14 @@ func TestBothBackendsAgree(t *testing.T) {
 	}
 }
 
-// TestMain lets the test binary play the eBPF backend's exec helper.
+// TestMain lets the test binary play the eBPF backend's exec helper, and
+// checks every event the tests make against the protocol's schema.
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == launch.ExecHelper {
 		launch.Helper(os.Args[2:])
 	}
 	waitForPacedTests()
-	os.Exit(m.Run())
+	os.Exit(schema.RunChecked(m))
 }
 
 // waitForPacedTests waits (up to 3 minutes) while the eBPF backend's tests
