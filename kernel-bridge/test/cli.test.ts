@@ -242,9 +242,10 @@ ebpfDescribe()('slowmo run', () => {
     expect(r.stdout).not.toMatch(/moves to the global run queue with them|P-1|M-1/);
     expect(full.length).toBeLessThanOrEqual(3);
     // The same program's stream has one event per goroutine moved: 129 per overflow.
-    const moved = slowmo('run', path.join(dir, 'overflow.go'), '--procs', '1')
-      .stdout.split('\n')
-      .filter((l) => l.includes('"reason":"overflow"')).length;
+    const ndjson = slowmo('run', path.join(dir, 'overflow.go'), '--procs', '1');
+    expect(ndjson.stderr).toBe('');
+    expect(ndjson.status).toBe(0);
+    const moved = ndjson.stdout.split('\n').filter((l) => l.includes('"reason":"overflow"')).length;
     expect(moved).toBeGreaterThanOrEqual(129);
   });
 
