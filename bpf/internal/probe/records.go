@@ -5,39 +5,10 @@ import (
 	"fmt"
 )
 
-// Raw record kinds, as in c/slowmo.bpf.c's enum kind.
-const (
-	kCreate    = 1
-	kRunqput   = 2
-	kExecute   = 3
-	kPark      = 4
-	kExit      = 5
-	kSteal     = 6
-	kGosched   = 7
-	kSyscall   = 8
-	kSysexit   = 9
-	kGC        = 10
-	kSTW       = 11
-	kOverflow  = 12
-	kPState    = 13
-	kMIdle     = 14
-	kLine      = 15
-	kRunq      = 16
-	kGlobalq   = 17
-	kMState    = 18
-	kInject    = 19
-	kInjectEnd = 20
-	kBatch     = 21
-)
-
-const (
-	headerSize = 80
-	stackDepth = 8
-	wakerDepth = 16  // WAKER_DEPTH
-	goidsMax   = 129 // GOIDS_MAX
-	runqLen    = 256 // RUNQ_LEN
-	globalqMax = 64  // GLOBALQ_MAX
-)
+// The record kinds and sizes (records_gen.go) are generated from the C:
+// after a change to its enum kind, struct header or the sizes' #defines,
+// run go generate here (ckinds says when it is stale).
+//go:generate go run ../ckinds/gen c/slowmo.bpf.c records_gen.go
 
 // record is one raw record from the ring buffer (struct header and its tail in the C code).
 type record struct {
@@ -45,7 +16,7 @@ type record struct {
 	kind    uint32
 	tid     uint32
 	m, p, g int64
-	a       [5]uint64
+	a       [headerArgs]uint64
 	stack   []uint64 // kPark: return addresses, innermost first; kRunqput from ready (a[3] = 1): the waker's
 	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq, kInject, kBatch: g pointers
 }
