@@ -1,6 +1,7 @@
 import {
   apply,
   initialState,
+  replay,
   LaneBuilder,
   ProtocolError,
   type LaneSlice,
@@ -265,14 +266,26 @@ describe('lanes: live and large', () => {
     expect(shape(live.lanes()) === shape(whole)).toBe(true);
   });
 
-  test('100,000 events of 1,000 goroutines take well under a second', () => {
+  test('100,000 events of 1,000 goroutines cost no more than the reducer replaying them', () => {
     expect(new Set(events.map((e) => ('goid' in e ? e.goid : 0))).size).toBeGreaterThan(1000);
-    LaneBuilder.from(events); // warm up the JIT
-    const t0 = performance.now();
+    // Warm both up, then take the best of three of each: a shared machine's noise only adds time.
+    const best = (f: () => unknown) => {
+      f();
+      return Math.min(
+        ...[0, 1, 2].map(() => {
+          const t0 = performance.now();
+          f();
+          return performance.now() - t0;
+        }),
+      );
+    };
+    const reducer = best(() => replay(events, initialState()));
+    const lanesMs = best(() => LaneBuilder.from(events).lanes());
+    // Measured about twice the reducer's time (its states die young; slices are kept, so the
+    // garbage collector moves them): linear, as the reducer is. A cost per event that grew with
+    // the goroutines or the slices so far would be many times it.
+    expect(lanesMs).toBeLessThan(reducer * 3);
     const lanes = LaneBuilder.from(events).lanes();
-    const ms = performance.now() - t0;
-    // About 2 µs an event on this machine; 10 µs leaves room for a busy shared one.
-    expect(ms).toBeLessThan(1000);
     const slices = [...lanes.procs, ...lanes.ms, ...lanes.goroutines].reduce(
       (n, l) => n + l.slices.length,
       0,

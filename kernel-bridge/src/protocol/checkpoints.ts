@@ -13,6 +13,8 @@
  *   {"type": "sequence", "steps": [{"kind": "g.create", "where": {"goid": {"var": "g"}}},
  *                                  {"kind": "steal", "where": {"goids": {"contains": {"var": "g"}}}}]}
  *                                                                         in order: A then B (same G)
+ *   {"type": "pattern", "pattern": "idle-while-runnable"}                 the run showed this pattern
+ *                                                                         (analysis/patterns.ts; min/max as for events)
  *   {"type": "all" | "any", "of": [...]}, {"type": "not", "check": {...}}
  * Field matchers: a plain value (a `file` matches by its last path parts),
  * {"op": ">=", "value": 3}, {"in": [...]}, {"contains": x} for lists,
@@ -20,7 +22,14 @@
  * a value in one step of a sequence and require it in later ones.
  */
 import { z } from 'zod';
-import { countSentence, patternVars, stepSentence, type VarContext } from './checkwords';
+import { findPatterns, PATTERN_KINDS } from './analysis/patterns';
+import {
+  countSentence,
+  patternSentence,
+  patternVars,
+  stepSentence,
+  type VarContext,
+} from './checkwords';
 import { EVENT_KINDS, type EventKind, type SlowmoEvent } from './events';
 import { toProtocolError } from './parse';
 import { apply } from './reducer';
@@ -92,6 +101,12 @@ export const CheckSchema = z.discriminatedUnion('type', [
     ...ComparisonFields,
   }),
   z.object({ type: z.literal('sequence'), steps: z.array(EventPatternSchema).min(1) }),
+  z.object({
+    type: z.literal('pattern'),
+    pattern: z.enum(PATTERN_KINDS),
+    min: z.number().int().min(0).default(1),
+    max: z.number().int().min(0).optional(),
+  }),
   z.object({
     type: z.literal('all'),
     get of() {
@@ -519,6 +534,26 @@ function evalGoroutine(
     : { passed: false, reason: `no goroutine created at ${where} ${goal} (${detail})` };
 }
 
+/** How many times a run showed one of the patterns, with the first one's sentence. */
+function evalPattern(
+  check: Extract<Check, { type: 'pattern' }>,
+  events: readonly SlowmoEvent[],
+): CheckResult {
+  const notes = findPatterns(events).filter((n) => n.kind === check.pattern);
+  const first = notes[0];
+  const okMax = check.max === undefined || notes.length <= check.max;
+  const result: CheckResult = {
+    passed: notes.length >= check.min && okMax,
+    reason: patternSentence(
+      check,
+      notes.length,
+      first && { seq: first.startSeq, text: first.text },
+    ),
+  };
+  if (first !== undefined) result.seq = first.startSeq;
+  return result;
+}
+
 function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
   switch (check.type) {
     case 'event':
@@ -529,6 +564,8 @@ function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
       return evalState(check, events);
     case 'goroutine':
       return evalGoroutine(check, events);
+    case 'pattern':
+      return evalPattern(check, events);
     case 'all': {
       for (const c of check.of) {
         const r = evaluate(c, events);

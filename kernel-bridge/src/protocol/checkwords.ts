@@ -6,7 +6,7 @@
  * known. A learner reads these in checkpoint results: never the JSON.
  */
 import type { EventKind } from './events';
-import { comparisonWords, waitWords } from './words';
+import { comparisonWords, eventNumber, waitWords } from './words';
 
 /** The part of a checkpoint pattern this module reads (checkpoints.ts owns the schema). */
 export interface PatternLike {
@@ -468,4 +468,37 @@ export function patternVars(pattern: PatternLike): string[] {
       out.push(m.contains.var);
   }
   return out;
+}
+
+/** The patterns of analysis/patterns.ts as a learner reads them in a checkpoint's result. */
+const PATTERN_WORDS: Record<string, string> = {
+  'few-running': 'many goroutines with few of them running',
+  'idle-while-runnable': 'a P idle while goroutines were runnable',
+  'long-runnable': 'a goroutine waiting long in the run queue',
+  'excessive-switching': 'excessive goroutine switching',
+};
+
+/**
+ * "the run showed a P idle while goroutines were runnable 2 times, the first
+ * at event 120: P1 idle for 8 ms while 12 goroutines were runnable on P0
+ * (needed at least 1)", or "the run never showed …".
+ */
+export function patternSentence(
+  check: { pattern: string; min: number; max?: number | undefined },
+  count: number,
+  first?: { seq: number; text: string },
+): string {
+  const what = PATTERN_WORDS[check.pattern] ?? check.pattern;
+  const { min, max } = check;
+  const need =
+    max === undefined
+      ? comparisonWords('>=', min)
+      : min === max
+        ? comparisonWords('==', max)
+        : min === 0
+          ? comparisonWords('<=', max)
+          : `between ${min} and ${max}`;
+  if (count === 0 || first === undefined) return `the run never showed ${what} (needed ${need})`;
+  const n = count === 1 ? 'once' : `${count} times`;
+  return `the run showed ${what} ${n}, the first at event ${eventNumber(first.seq)}: ${first.text} (needed ${need})`;
 }

@@ -25,3 +25,4 @@ export * from './outcomes';
 export * from './notebook';
 export * from './analysis/lanes';
 export * from './analysis/goroutines';
+export * from './analysis/patterns';

@@ -16,6 +16,7 @@
  * durations of a goroutine's slices add up to its lifetime.
  */
 import type { EventOf, MStateName, PStateName, QueueName, SlowmoEvent } from '../events';
+import { isUserCodeEvent } from '../goroutines';
 import { ProtocolError } from '../parse';
 
 /** A P: running a goroutine, in the scheduler (held by an M, on g0), held by an M in a syscall, idle, stopped for GC. */
@@ -141,6 +142,12 @@ export interface Lanes {
   readonly end: number;
   /** The seq of the last event, -1 before any. */
   readonly lastSeq: number;
+  /**
+   * Where the learner's program begins (as `mainStart` says: g1's last start
+   * before the first event of their code), null until their code shows.
+   * What comes before is the runtime starting up.
+   */
+  readonly main: { readonly seq: number; readonly t: number } | null;
   /** Indexed by P id. */
   readonly procs: readonly PLane[];
   /** In the order first seen. */
@@ -321,6 +328,8 @@ export class LaneBuilder {
   private first = 0;
   private lastT = 0;
   private lastSeq = -1;
+  private g1Run: { seq: number; t: number } | null = null;
+  private main: { seq: number; t: number } | null = null;
 
   static from(events: Iterable<SlowmoEvent>): LaneBuilder {
     const b = new LaneBuilder();
@@ -345,8 +354,15 @@ export class LaneBuilder {
     if (this.lastSeq < 0) this.first = e.t;
     if (e.kind !== 'run.end' || (e.reason !== 'exit' && e.reason !== 'signal')) this.lastT = e.t;
     this.lastSeq = e.seq;
+    if (this.main === null) this.findMain(e);
     if (e.m >= 0) this.mRec(e.m, e);
     (HANDLERS[e.kind] as ((b: LaneBuilder, e: SlowmoEvent) => void) | undefined)?.(this, e);
+  }
+
+  /** As mainStart: g1's last start before the first event of the learner's code. */
+  private findMain(e: SlowmoEvent): void {
+    if (e.kind === 'g.running' && e.goid === 1) this.g1Run = { seq: e.seq, t: e.t };
+    else if (isUserCodeEvent(e)) this.main = this.g1Run ?? { seq: e.seq, t: e.t };
   }
 
   /** The lanes so far. The arrays are the builder's own: they grow as events are appended. */
@@ -361,6 +377,7 @@ export class LaneBuilder {
       start: this.first,
       end: t,
       lastSeq: seq,
+      main: this.main,
       procs: this.procs,
       ms: this.ms,
       goroutines: this.gs,
