@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Bridge } from './bridge';
+import { Bridge, type RunObserver } from './bridge';
 import { checkNotebooks, formatReport } from './check';
 import { makeConfig, type BridgeConfigInput } from './config';
 import {
@@ -184,6 +184,41 @@ function stamp(ns: number): string {
 }
 
 async function run(argv: string[]): Promise<number> {
+  const command = runCommand(argv);
+  if (!command) {
+    process.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  const { request, files, options } = command;
+  const timeout = number('timeout', options.timeout);
+  const input: BridgeConfigInput = { ...fromEnv(), logLevel: 'silent', parallel: 1 };
+  if (timeout !== undefined) input.limits = { ...input.limits, wallSeconds: timeout };
+  const config = makeConfig(input);
+  const bridge = await Bridge.create(config);
+  bridge.spares.between = false; // one run: no recorder loaded for a next
+
+  const out = process.stdout;
+  const story = options.format === 'text' ? new Story(out, files, !options.runtime) : null;
+  const result: CliResult = { exit: 0 };
+  const handle = bridge.run(request, cliObserver(story, result));
+  // A reader that goes away (`| head`) ends the run, quietly.
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') handle.stop();
+  });
+  const onSignal = (): void => handle.stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await handle.done;
+  await bridge.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (story && !out.destroyed)
+    story.finish({ limits: config.limits, ...(result.hit ? { limit: result.hit } : {}) });
+  return result.exit;
+}
+
+/** `slowmo run`'s command line as a run request, with the files it read; null for --help. */
+function runCommand(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -197,25 +232,13 @@ async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    process.stdout.write(RUN_USAGE);
-    return 0;
-  }
+  if (values.help) return null;
   if (positionals.length === 0)
     throw new UsageError('name the Go file(s) to run: slowmo run main.go');
   if (values.format !== 'ndjson' && values.format !== 'text') {
     throw new UsageError(`--format ${values.format}: use ndjson or text`);
   }
-  const files: Record<string, string> = {};
-  for (const file of positionals) {
-    try {
-      files[path.basename(file)] = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(
-        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
-    }
-  }
+  const files = readSources(positionals);
   const parsed = RunRequestSchema.safeParse({
     type: 'run',
     id: 'cli',
@@ -234,21 +257,36 @@ async function run(argv: string[]): Promise<number> {
           : `--${String(issue?.path[0] ?? '')}`;
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}`);
   }
-  const timeout = number('timeout', values.timeout);
-  const input: BridgeConfigInput = { ...fromEnv(), logLevel: 'silent', parallel: 1 };
-  if (timeout !== undefined) input.limits = { ...input.limits, wallSeconds: timeout };
-  const config = makeConfig(input);
-  const bridge = await Bridge.create(config);
-  bridge.spares.between = false; // one run: no recorder loaded for a next
+  return { request: parsed.data, files, options: values };
+}
 
-  const text = values.format === 'text';
-  let exit = 0;
+/** The Go files by their base names, as the bridge gets them. */
+function readSources(paths: string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const file of paths) {
+    try {
+      files[path.basename(file)] = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(
+        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+  }
+  return files;
+}
+
+/** What `slowmo run` ends with: its exit code, and the limit the run hit if the bridge said one. */
+interface CliResult {
+  exit: number;
+  hit?: HitLimit;
+}
+
+/** The run told on the terminal: events on stdout (NDJSON, or the story), the rest on stderr. */
+function cliObserver(story: Story | null, result: CliResult): RunObserver {
   const out = process.stdout;
-  const story = text ? new Story(out, files, !values.runtime) : null;
-  let hit: HitLimit | undefined;
-  const handle = bridge.run(parsed.data, {
+  return {
     status: (phase, position) => {
-      if (text && phase !== 'done') {
+      if (story && phase !== 'done') {
         process.stderr.write(
           `slowmo: ${phase}${position ? ` (position ${position} in the queue)` : ''}\n`,
         );
@@ -259,7 +297,7 @@ async function run(argv: string[]): Promise<number> {
         const where = d.file ? `${d.file}:${d.line}:${d.column}: ` : '';
         process.stderr.write(`${where}${d.message}\n`);
       }
-      exit = 2;
+      result.exit = 2;
     },
     event: (e: SlowmoEvent) => {
       if (out.destroyed) return;
@@ -268,27 +306,13 @@ async function run(argv: string[]): Promise<number> {
     },
     end: (end) => {
       // Which limit the run hit, when the bridge says so (its value beats the configured one).
-      hit = (end as { limit?: HitLimit }).limit;
+      result.hit = (end as { limit?: HitLimit }).limit;
     },
     error: (code, message) => {
       process.stderr.write(`slowmo: ${message}\n`);
-      exit = code === 'internal' ? 1 : 2;
+      result.exit = code === 'internal' ? 1 : 2;
     },
-  });
-  // A reader that goes away (`| head`) ends the run, quietly.
-  out.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') handle.stop();
-  });
-  const onSignal = (): void => handle.stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  await handle.done;
-  await bridge.close();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  if (story && !out.destroyed)
-    story.finish({ limits: config.limits, ...(hit ? { limit: hit } : {}) });
-  return exit;
+  };
 }
 
 /**
