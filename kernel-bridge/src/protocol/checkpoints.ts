@@ -16,6 +16,14 @@
  *   {"type": "pattern", "pattern": "idle-while-runnable"}                 the run showed this pattern
  *                                                                         (analysis/patterns.ts; min/max as for events)
  *   {"type": "all" | "any", "of": [...]}, {"type": "not", "check": {...}}
+ * and the checks of checks/ (each module says what it measures):
+ *   {"type": "exit"}                                                      the program ended by itself, exit code 0
+ *   {"type": "goroutines", "fn": "main.work", "metric": "finished"}      every goroutine of a function did this
+ *   {"type": "parallel", "fn": "main.count", "value": 2, "forMs": 5}     2 Ps ran its goroutines at once, for 5 ms
+ *   {"type": "call", "fn": "runtime.GC"}                                  a call seen from the recorded frames
+ *   {"type": "source", "contains": [".Lock()"]}                          a source check, said to be one
+ *   {"type": "overflow", "min": 129}, {"type": "fairness", "fn": "main.work"}
+ *                                                                         the queues' rules, shown happening
  * Field matchers: a plain value (a `file` matches by its last path parts),
  * {"op": ">=", "value": 3}, {"in": [...]}, {"contains": x} for lists,
  * {"length": {"op": ..., "value": ...}} for lists, {"var": "name"} to bind
@@ -32,12 +40,14 @@ import {
 } from './checkwords';
 import { EVENT_KINDS, type EventKind, type SlowmoEvent } from './events';
 import { toProtocolError } from './parse';
+import { EXTRA_CHECK_SCHEMAS, evaluateExtra, type CheckContext } from './checks';
+import { compare, COMPARE_OPS } from './checks/compare';
 import { apply } from './reducer';
 import { G_STATUSES, initialState, type SchedState } from './state';
 import { comparisonWords, eventNumber, joinWords, plural, waitWords } from './words';
 
-export const COMPARE_OPS = ['==', '!=', '<', '<=', '>', '>='] as const;
-export type CompareOp = (typeof COMPARE_OPS)[number];
+export { compare, COMPARE_OPS, type CompareOp } from './checks/compare';
+export type { CheckContext } from './checks';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 const VarRef = z.object({ var: z.string().min(1) }).strict();
@@ -125,6 +135,7 @@ export const CheckSchema = z.discriminatedUnion('type', [
       return CheckSchema;
     },
   }),
+  ...EXTRA_CHECK_SCHEMAS,
 ]);
 
 /** A checkpoint as a lesson cell carries it in `metadata.slowmo.checkpoints`. */
@@ -163,23 +174,6 @@ export function parseCheck(spec: unknown): Check {
   const result = CheckSchema.safeParse(spec);
   if (!result.success) throw toProtocolError('check', result.error);
   return result.data;
-}
-
-export function compare(a: number, op: CompareOp, b: number): boolean {
-  switch (op) {
-    case '==':
-      return a === b;
-    case '!=':
-      return a !== b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    default:
-      return a >= b;
-  }
 }
 
 type Bindings = ReadonlyMap<string, unknown>;
@@ -554,7 +548,7 @@ function evalPattern(
   return result;
 }
 
-function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
+function evaluate(check: Check, events: readonly SlowmoEvent[], ctx: CheckContext): CheckResult {
   switch (check.type) {
     case 'event':
       return evalEvent(check, events);
@@ -568,7 +562,7 @@ function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
       return evalPattern(check, events);
     case 'all': {
       for (const c of check.of) {
-        const r = evaluate(c, events);
+        const r = evaluate(c, events, ctx);
         if (!r.passed) return r;
       }
       return { passed: true, reason: `all ${check.of.length} conditions held` };
@@ -576,7 +570,7 @@ function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
     case 'any': {
       const reasons: string[] = [];
       for (const c of check.of) {
-        const r = evaluate(c, events);
+        const r = evaluate(c, events, ctx);
         if (r.passed) return r;
         reasons.push(r.reason);
       }
@@ -584,7 +578,7 @@ function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
       return { passed: false, reason: `none of the conditions held: ${distinct.join('; ')}` };
     }
     case 'not': {
-      const r = evaluate(check.check, events);
+      const r = evaluate(check.check, events, ctx);
       const result: CheckResult = {
         passed: !r.passed,
         reason: r.passed ? `it should not have happened: ${r.reason}` : r.reason,
@@ -592,6 +586,8 @@ function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
       if (r.seq !== undefined) result.seq = r.seq;
       return result;
     }
+    default:
+      return evaluateExtra(check, events, ctx);
   }
 }
 
@@ -599,14 +595,16 @@ function evaluate(check: Check, events: readonly SlowmoEvent[]): CheckResult {
  * Checks a recording against a checkpoint (or a bare check). The spec is
  * validated first: a malformed one throws a ProtocolError naming its bad field,
  * so a lesson author's mistake is never reported as the learner's failure.
+ * `ctx` gives what a check reads besides the events (a source check, the code).
  */
 export function evaluateCheckpoint(
   spec: CheckpointInput | CheckInput,
   events: readonly SlowmoEvent[],
+  ctx: CheckContext = {},
 ): CheckResult {
   const check =
     typeof spec === 'object' && spec !== null && 'check' in spec && !('type' in spec)
       ? parseCheckpoint(spec).check
       : parseCheck(spec);
-  return evaluate(check, events);
+  return evaluate(check, events, ctx);
 }

@@ -3,7 +3,7 @@
  * cell, and from `slowmo check` in a terminal or CI. One wording for both,
  * so a lesson's checkpoint says the same thing wherever it is checked.
  */
-import { evaluateCheckpoint, type Checkpoint } from './checkpoints';
+import { evaluateCheckpoint, type CheckContext, type Checkpoint } from './checkpoints';
 import type { SlowmoEvent } from './events';
 import { ProtocolError } from './parse';
 
@@ -16,14 +16,18 @@ export interface CheckpointOutcome {
   hint?: string;
 }
 
-/** Evaluates checkpoints on a run's events; a malformed one is the lesson's fault and says so. */
+/**
+ * Evaluates checkpoints on a run's events (and, for source checks, the code
+ * in `ctx`); a malformed one is the lesson's fault and says so.
+ */
 export function checkpointOutcomes(
   checkpoints: readonly Checkpoint[],
   events: readonly SlowmoEvent[],
+  ctx: CheckContext = {},
 ): CheckpointOutcome[] {
   return checkpoints.map((cp) => {
     try {
-      const r = evaluateCheckpoint(cp, events);
+      const r = evaluateCheckpoint(cp, events, ctx);
       return outcome(cp, r.passed, r.reason);
     } catch (err) {
       const why = err instanceof ProtocolError ? err.message : String(err);

@@ -1,0 +1,68 @@
+/**
+ * The checks of this folder, as checkpoints.ts composes them: their schemas
+ * (members of its CheckSchema union) and one evaluator for all of them. A
+ * check here needs only the events, except a source check, which reads the
+ * program's code from the context it is given.
+ */
+import type { SlowmoEvent } from '../events';
+import { CallCheckSchema, evalCall, type CallCheck } from './call';
+import type { Found } from './compare';
+import { evalExit, ExitCheckSchema, type ExitCheck } from './exit';
+import { evalFairness, FairnessCheckSchema, type FairnessCheck } from './fairness';
+import { evalGoroutines, GoroutinesCheckSchema, type GoroutinesCheck } from './goroutines';
+import { evalOverflow, OverflowCheckSchema, type OverflowCheck } from './overflow';
+import { evalParallel, ParallelCheckSchema, type ParallelCheck } from './parallel';
+import { evalSource, SourceCheckSchema, type SourceCheck } from './source';
+
+export { COMPARE_OPS, compare, type CompareOp } from './compare';
+export { withoutComments } from './source';
+export { overflows } from './overflow';
+export { GOROUTINES_METRICS } from './goroutines';
+
+/** What a check may read besides the events. */
+export interface CheckContext {
+  /** The program's source (its files joined), for source checks. */
+  source?: string;
+}
+
+export const EXTRA_CHECK_SCHEMAS = [
+  ExitCheckSchema,
+  GoroutinesCheckSchema,
+  ParallelCheckSchema,
+  CallCheckSchema,
+  SourceCheckSchema,
+  OverflowCheckSchema,
+  FairnessCheckSchema,
+] as const;
+
+export type ExtraCheck =
+  | ExitCheck
+  | GoroutinesCheck
+  | ParallelCheck
+  | CallCheck
+  | SourceCheck
+  | OverflowCheck
+  | FairnessCheck;
+
+export function evaluateExtra(
+  check: ExtraCheck,
+  events: readonly SlowmoEvent[],
+  ctx: CheckContext = {},
+): Found {
+  switch (check.type) {
+    case 'exit':
+      return evalExit(check, events);
+    case 'goroutines':
+      return evalGoroutines(check, events);
+    case 'parallel':
+      return evalParallel(check, events);
+    case 'call':
+      return evalCall(check, events);
+    case 'source':
+      return evalSource(check, ctx.source);
+    case 'overflow':
+      return evalOverflow(check, events);
+    case 'fairness':
+      return evalFairness(check, events);
+  }
+}
