@@ -62,9 +62,10 @@ var sites = []site{
 	{program: "runqgrab_ret", function: "runtime.runqsteal", after: "runtime.runqgrab",
 		alt: &site{program: "runqsteal_ret", function: "runtime.runqsteal", rets: true}},
 	{program: "runqputslow", function: "runtime.runqputslow"},
-	// The unlock of sched.lock comes last: nothing it does is recorded.
-	{program: "runqputslow_ret", function: "runtime.runqputslow", returns: true, allow: []string{"runtime.unlock2"}},
+	// Its unlock of sched.lock: only after the CAS that commits the overflow.
+	{program: "runqputslow_done", function: "runtime.runqputslow", calls: "runtime.unlock2"},
 	{program: "goschedImpl", function: "runtime.goschedImpl"},
+	{program: "gosched_queued", function: "runtime.goschedImpl", calls: "runtime.unlock2"},
 	{program: "injectglist", function: "runtime.injectglist"},
 	// wakep (1.23+) wakes or starts an M, which records on its own thread.
 	{program: "injectglist_ret", function: "runtime.injectglist", returns: true, allow: []string{"runtime.unlock2", "runtime.wakep"}},
@@ -87,6 +88,9 @@ var sites = []site{
 	{program: "exitsyscall_ret", function: "runtime.exitsyscall", returns: true, allow: []string{"runtime.mcall"}},
 	{program: "exitsyscall_nop", function: "runtime.exitsyscall0", optional: true},   // to 1.25
 	{program: "exitsyscall_nop", function: "runtime.exitsyscallNoP", optional: true}, // from 1.26
+	// Their unlock of sched.lock, with the goroutine queued globally or not.
+	{program: "exitsyscall_queued", function: "runtime.exitsyscall0", calls: "runtime.unlock2", optional: true},
+	{program: "exitsyscall_queued", function: "runtime.exitsyscallNoP", calls: "runtime.unlock2", optional: true},
 	{program: "gcstart", function: "runtime.gcStart"},
 	// Its last call releases work.startSema: a goroutine that waited to start a GC is woken after the phase is said.
 	{program: "gcstart_ret", function: "runtime.gcStart", returns: true, allow: []string{"runtime.semrelease1"}},
@@ -181,32 +185,39 @@ func checkRunqLayout(p target.Struct) error {
 }
 
 // globalQueue finds the addresses of the global run queue's head (followed
-// by its tail) and of its length: sched.runq is a gQueue; its length is
+// by its tail), of its length and of the lock that guards it (sched.lock's
+// key; 0 if not found): sched.runq is a gQueue; its length is
 // sched.runqsize before Go 1.25 and sched.runq.size from 1.25. A PIE
 // binary's addresses are known only once it runs: then there are no global
 // queue snapshots.
-func globalQueue(bin *target.Binary, structs map[string]target.Struct) (head, size uint64, ok bool) {
+func globalQueue(bin *target.Binary, structs map[string]target.Struct) (head, size, lock uint64, ok bool) {
 	sched, found := bin.Var("runtime.sched")
 	if !found || bin.PIE() {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	runq, err := structs["runtime.schedt"].Offset("runq")
+	schedt := structs["runtime.schedt"]
+	runq, err := schedt.Offset("runq")
 	if err != nil {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	q := structs["runtime.gQueue"]
 	qhead, qtail := q.Fields["head"], q.Fields["tail"]
 	if qtail != qhead+8 {
-		return 0, 0, false
+		return 0, 0, 0, false
+	}
+	if l, err := schedt.Offset("lock"); err == nil {
+		if key, err := structs["runtime.mutex"].Offset("key"); err == nil {
+			lock = sched + uint64(l+key)
+		}
 	}
 	head = sched + uint64(runq+qhead)
 	if off, ok := q.Fields["size"]; ok {
-		return head, sched + uint64(runq+off), true
+		return head, sched + uint64(runq+off), lock, true
 	}
-	if off, ok := structs["runtime.schedt"].Fields["runqsize"]; ok {
-		return head, sched + uint64(off), true
+	if off, ok := schedt.Fields["runqsize"]; ok {
+		return head, sched + uint64(off), lock, true
 	}
-	return 0, 0, false
+	return 0, 0, 0, false
 }
 
 // Probes are the programs loaded and verified in the kernel (Load), then
@@ -289,7 +300,7 @@ func (p *Probes) Follow(tgid int) error {
 // runtimeStructs every one a run reads (sysmon's records too, sysmon.go):
 // read in one pass over the DWARF, which the binary keeps.
 var (
-	layoutStructs  = []string{"runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue"}
+	layoutStructs  = []string{"runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue", "runtime.mutex"}
 	runtimeStructs = append(append([]string{}, layoutStructs...), "runtime.sysmontick")
 )
 
@@ -427,12 +438,11 @@ func (p *Probes) setLayout(bin *target.Binary, structs map[string]target.Struct)
 			return err
 		}
 	}
-	if head, size, ok := globalQueue(bin, structs); ok {
-		if err := set("addr_globq_head", head); err != nil {
-			return err
-		}
-		if err := set("addr_globq_size", size); err != nil {
-			return err
+	if head, size, lock, ok := globalQueue(bin, structs); ok {
+		for name, addr := range map[string]uint64{"addr_globq_head": head, "addr_globq_size": size, "addr_globq_lock": lock} {
+			if err := set(name, addr); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

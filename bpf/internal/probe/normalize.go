@@ -27,6 +27,8 @@ type normalizer struct {
 	injecting   map[uint32]*injection // thread -> the injectglist it is in
 	mstates     map[int64]string      // M id -> the last m.state sent
 	pstates     map[int64]string      // P id -> the last p.state sent
+	holds       map[uint32]*heldPut   // thread -> its put held back (holds.go)
+	holdOrder   []uint32              // the threads of holds, oldest first
 	emit        func(*Event)
 	// a waker's stack -> its user frame (wakerSite)
 	wakers map[[wakerDepth]uint64]userSite
@@ -79,6 +81,9 @@ func name(table []string, i uint64, what string) string {
 }
 
 func (n *normalizer) record(r record) {
+	if n.held(r) {
+		return
+	}
 	ev := func(kind string, fields ...Field) { n.event(r.ts, kind, r.m, r.p, r.g, fields...) }
 	if inj := n.injecting[r.tid]; inj != nil && (r.kind == kRunq || r.kind == kGlobalq) {
 		inj.held = append(inj.held, r)
@@ -147,33 +152,7 @@ func (n *normalizer) record(r record) {
 		ev("g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.startFunc(startpc, line)),
 			F("file", file), F("line", line))
 	case kRunqput:
-		goid := int64(r.a[0])
-		if goid <= 0 {
-			return
-		}
-		queue := "local"
-		if r.a[2] != 0 {
-			queue = "runnext"
-		}
-		reason := "other"
-		switch n.last[goid] {
-		case "create":
-			reason = "create"
-		case "waiting":
-			reason = "ready"
-		case "syscall", "syscall.nop":
-			reason = "syscall"
-		}
-		n.last[goid] = "runnable"
-		fields := []Field{F("goid", goid), F("queue", queue), F("qp", int64(r.a[1])), F("reason", reason)}
-		// Put by ready (a[3]): r.g woke it, and r.stack is where r.g was.
-		if r.a[3] != 0 && waker(reason, r.g, goid) {
-			fields = append(fields, F("by", r.g))
-			if at := n.wakerSite(r.stack); at.ok {
-				fields = append(fields, F("file", at.file), F("line", at.line))
-			}
-		}
-		ev("g.runnable", fields...)
+		n.put(r)
 	case kExecute:
 		goid := int64(r.a[0])
 		if goid <= 0 {
@@ -212,15 +191,9 @@ func (n *normalizer) record(r record) {
 			}
 		}
 		ev("steal", F("thief", int64(r.a[0])), F("victim", int64(r.a[1])), F("goids", goids))
+		n.stolenFrom(int64(r.a[1]))
 	case kOverflow:
-		// Already modelled by the reducer from the runqput that overflowed;
-		// said explicitly so that a reader of the stream sees where they went.
-		for _, id := range r.goids {
-			if id > 0 {
-				n.last[int64(id)] = "runnable"
-				ev("g.runnable", F("goid", int64(id)), F("queue", "global"), F("qp", int64(-1)), F("reason", "overflow"))
-			}
-		}
+		n.overflow(r, nil)
 	case kBatch:
 		// Go 1.25+: findRunnable moved these from the global queue to the
 		// tail of P's queue (runqputbatch; before 1.25, runqput said so).
@@ -229,6 +202,15 @@ func (n *normalizer) record(r record) {
 			n.last[id] = "runnable"
 			ev("g.runnable", F("goid", id), F("queue", "local"), F("qp", qp), F("reason", "other"))
 		}
+	case kGlobput:
+		// globrunqput, inlined where it is called: so far only exitsyscall0's
+		// (a[1] = 1), after the g.syscall.exit without a P said above.
+		goid := int64(r.a[0])
+		if goid <= 0 {
+			return
+		}
+		n.last[goid] = "runnable"
+		ev("g.runnable", F("goid", goid), F("queue", "global"), F("qp", int64(-1)), F("reason", "syscall"))
 	case kGosched:
 		goid := int64(r.a[0])
 		if goid <= 0 {
@@ -315,7 +297,15 @@ func (n *normalizer) record(r record) {
 			more = 0
 		}
 		model := n.snapshots.model()
-		if !n.snapshots.worthGlobal(model.more == 0, model.sameGlobal(goids, more), len(goids)+int(more)) {
+		known, same := model.more == 0, model.sameGlobal(goids, more)
+		// Unless every snapshot is asked for, one that leaves some out and
+		// agrees with the model is not sent (a reader would have to forget
+		// the rest, which the model knows), nor one the model is merely
+		// behind (takes from the queue not said yet).
+		if !n.snapshots.all && (more > 0 && known && same || model.behindGlobal(goids, more)) {
+			return
+		}
+		if !n.snapshots.worthGlobal(known, same, len(goids)+int(more)) {
 			return
 		}
 		if more > 0 {
@@ -358,6 +348,81 @@ func (n *normalizer) record(r record) {
 			ev("stw", F("begin", false), F("reason", ""))
 		}
 	}
+}
+
+// put says where runqput put a goroutine, and why it was made runnable
+// (runqput does not say: from what it was doing before). A put that would
+// overflow the reader's model waits (holds.go).
+func (n *normalizer) put(r record) {
+	goid := int64(r.a[0])
+	if goid <= 0 {
+		return
+	}
+	queue := "local"
+	if r.a[2] != 0 {
+		queue = "runnext"
+	}
+	reason := "other"
+	switch n.last[goid] {
+	case "create":
+		reason = "create"
+	case "waiting":
+		reason = "ready"
+	case "syscall", "syscall.nop":
+		reason = "syscall"
+	}
+	n.last[goid] = "runnable"
+	fields := []Field{F("goid", goid), F("queue", queue), F("qp", int64(r.a[1])), F("reason", reason)}
+	// Put by ready (a[3]): r.g woke it, and r.stack is where r.g was.
+	if r.a[3] != 0 && waker(reason, r.g, goid) {
+		fields = append(fields, F("by", r.g))
+		if at := n.wakerSite(r.stack); at.ok {
+			fields = append(fields, F("file", at.file), F("line", at.line))
+		}
+	}
+	if n.holdPut(r, goid, fields) {
+		return
+	}
+	n.event(r.ts, "g.runnable", r.m, r.p, r.g, fields...)
+}
+
+// overflow says runqputslow's move, once it happened: the older half of
+// a P's queue, then the goroutine being put, to the global queue. h is the
+// put that led to it when it was held back (holds.go): said with it.
+func (n *normalizer) overflow(r record, h *heldPut) {
+	last := len(r.goids) - 1
+	for i, id := range r.goids {
+		if id <= 0 {
+			continue
+		}
+		goid := int64(id)
+		n.last[goid] = "runnable"
+		if h != nil && !h.next && i == last && goid == h.goid {
+			// The put's own goroutine, as it was put, but to the global queue.
+			n.event(r.ts, "g.runnable", h.put.m, h.put.p, h.put.g, toGlobal(h.fields)...)
+			continue
+		}
+		n.event(r.ts, "g.runnable", r.m, r.p, r.g, F("goid", goid), F("queue", "global"), F("qp", int64(-1)), F("reason", "overflow"))
+	}
+	// A put to runnext kicked the old one into the overflow: the put itself comes after.
+	if h != nil && (h.next || last < 0 || int64(r.goids[last]) != h.goid) {
+		n.event(r.ts, "g.runnable", h.put.m, h.put.p, h.put.g, h.fields...)
+	}
+}
+
+// toGlobal is a put's fields with the global queue for its place.
+func toGlobal(fields []Field) []Field {
+	out := make([]Field, len(fields))
+	for i, f := range fields {
+		switch f.Name {
+		case "queue":
+			f = F("queue", "global")
+		case "qp":
+			f = F("qp", int64(-1))
+		}
+		out[i] = f
+	}
+	return out
 }
 
 // settle is for a record of another M about goroutine id while an

@@ -246,6 +246,26 @@ func (q *runQueues) sameGlobal(goids []int64, more int64) bool {
 	return len(q.global) == n+int(more) && slices.Equal(q.global[:n], goids)
 }
 
+// behindGlobal says whether a globalq snapshot (its first goids, and more
+// left out) is the model's global queue without its first few: what the
+// runtime shows while an M that took them from the queue, under sched.lock,
+// has yet to say so (its execute, its batch to a P's queue, a little later,
+// or much later if the kernel puts its thread aside meanwhile). The events
+// on their way will say it: the model is behind, not wrong.
+func (q *runQueues) behindGlobal(goids []int64, more int64) bool {
+	if q.more != 0 {
+		return false
+	}
+	k := len(q.global)
+	if len(goids) > 0 {
+		k = slices.Index(q.global, goids[0])
+	}
+	if k < 1 || len(q.global)-k != len(goids)+int(more) {
+		return false
+	}
+	return slices.Equal(q.global[k:k+len(goids)], goids)
+}
+
 // apply keeps the model up with one event sent.
 func (q *runQueues) apply(e *Event) {
 	switch e.Kind {

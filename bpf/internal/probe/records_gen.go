@@ -25,6 +25,7 @@ const (
 	kInject    = 19 // K_INJECT: a: n, caller pc, more; goids: g pointers of the goroutines made runnable
 	kInjectEnd = 20 // K_INJECT_END: injectglist returned: the snapshots just before this record say where they went
 	kBatch     = 21 // K_BATCH: a: p id, n; goids: g pointers moved from the global queue to that P's, in order
+	kGlobput   = 22 // K_GLOBPUT: a: goid, why (1: it left a system call and found no P)
 )
 
 // The records' sizes: c/slowmo.bpf.c's struct header, and what follows it at most.

@@ -16,7 +16,6 @@ import (
 // single-stepped), folded into another probe, or some RETs at sites.
 var returnSiteFunctions = map[string]string{
 	"exitsyscall_ret": "sites",
-	"runqputslow_ret": "sites",
 	"stopm_ret":       "fold",
 	"gcmarkterm_ret":  "sites",
 	"injectglist_ret": "some",
@@ -29,7 +28,7 @@ var returnSiteFunctions = map[string]string{
 var mayMissHits = map[string]bool{"gcstart_ret": true}
 
 // TestReturnProbesAreEmulated checks where the return probes of exitsyscall,
-// runqputslow, injectglist, stopm, gcStart and gcMarkTermination go on every
+// injectglist, stopm, gcStart and gcMarkTermination go on every
 // supported Go: on instructions the kernel emulates (a branch, a CALL, a
 // one-byte NOP: ~1 us a hit), not on RETs, which it single-steps (~15 us).
 // What may stay on a RET: injectglist's return after it starts idle Ps

@@ -235,8 +235,10 @@ func (r *recorder) Drain(read <-chan error) error {
 	return err
 }
 
-// Finish counts what the ring buffer lost; a failed read is the probe's failure.
+// Finish says the puts the normalizer still holds back (holds.go), and
+// counts what the ring buffer lost; a failed read is the probe's failure.
 func (r *recorder) Finish(run *stream.Run, _ int, drained error) (any, error) {
+	r.n.flush()
 	if drained != nil {
 		run.Failed()
 	}

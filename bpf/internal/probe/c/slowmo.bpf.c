@@ -29,6 +29,10 @@ volatile __u64 off_g_schedlink = 0, off_m_spinning = 0;
 // (a gQueue: next link in g.schedlink) and of its length (sched.runqsize
 // before 1.25, sched.runq.size from 1.25). 0 when unknown (a PIE target).
 volatile __u64 addr_globq_head = 0, addr_globq_size = 0;
+// sched.lock's key, which is non-zero in its low two bits while an M holds
+// the lock (lock_futex.go: 1 or 2; lock_spinbit.go, 1.24+: bit 0, with bit 1
+// for sleepers). 0 when unknown.
+volatile __u64 addr_globq_lock = 0;
 // runtime.ready's code, [ready_lo, ready_hi): a runqput returning there is a
 // wake-up (see runqput). 0 when unknown: no waker stacks then.
 volatile __u64 ready_lo = 0, ready_hi = 0;
@@ -77,6 +81,7 @@ enum kind {
 	K_INJECT = 19,   // a: n, caller pc, more; goids: g pointers of the goroutines made runnable
 	K_INJECT_END = 20, // injectglist returned: the snapshots just before this record say where they went
 	K_BATCH = 21,      // a: p id, n; goids: g pointers moved from the global queue to that P's, in order
+	K_GLOBPUT = 22,    // a: goid, why (1: it left a system call and found no P)
 };
 
 #define STACK_DEPTH 8
@@ -346,25 +351,30 @@ static __always_inline void snap_runq(struct header *cx, __u64 pp, __u64 put, in
 // hold. It is sent when it changed since the last snapshot (head, tail and
 // length say so), up to GLOBALQ_MAX goroutines and the length; a walk that
 // does not agree with the length and tail (the list moved under it) is
-// marked inconsistent and not used.
+// marked inconsistent and not used. Its place in the ring is taken before
+// the list is read: a record of a change made after the read (every change
+// is made before its record) then comes after the snapshot, never before a
+// snapshot that does not show it yet.
 #define GLOBALQ_MAX 64
 
 struct globalq_record {
 	struct header h;
 	__u64 goids[GLOBALQ_MAX];
-	__u8 pad[1024 - sizeof(struct header) - GLOBALQ_MAX * 8]; // room for the masked size
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct globalq_record);
-} globalq_scratch SEC(".maps");
 
 __u64 globq_seen_head = 0, globq_seen_tail = 0, globq_seen_size = ~0ULL;
 
-static __always_inline void snap_globalq(struct header *cx)
+// The lock word says whether another M may be changing the queue as it is
+// read: globrunqget lowers the length before it pops, runqputslow and
+// injectglist link their batches in a step at a time. A snapshot read while
+// it is held is not used (and the next is taken even if the queue looks
+// the same). held: this M holds it (it cannot change under us).
+static __always_inline int globq_locked(int held)
+{
+	return !held && addr_globq_lock && (rd(addr_globq_lock) & 3);
+}
+
+static __always_inline void snap_globalq(struct header *cx, int held)
 {
 	if (!addr_globq_head)
 		return;
@@ -374,13 +384,20 @@ static __always_inline void snap_globalq(struct header *cx)
 	__u64 size = rd32(addr_globq_size);
 	if (ends[0] == globq_seen_head && ends[1] == globq_seen_tail && size == globq_seen_size)
 		return;
+	struct globalq_record *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	if (bpf_probe_read_user(ends, sizeof(ends), (void *)addr_globq_head)) {
+		bpf_ringbuf_discard(r, 0);
+		return;
+	}
+	int locked = globq_locked(held);
+	size = rd32(addr_globq_size);
 	globq_seen_head = ends[0];
 	globq_seen_tail = ends[1];
 	globq_seen_size = size;
-	__u32 zero = 0;
-	struct globalq_record *r = bpf_map_lookup_elem(&globalq_scratch, &zero);
-	if (!r)
-		return;
 	__u64 gp = ends[0], last = 0;
 	__u32 n = 0;
 	for (__u32 i = 0; i < GLOBALQ_MAX; i++) {
@@ -392,6 +409,10 @@ static __always_inline void snap_globalq(struct header *cx)
 		gp = rd(gp + off_g_schedlink);
 	}
 	int consistent = n == size ? last == ends[1] && !gp : n == GLOBALQ_MAX && size > GLOBALQ_MAX;
+	if (locked || globq_locked(held)) {
+		consistent = 0;
+		globq_seen_size = ~0ULL;
+	}
 	r->h = *cx;
 	r->h.kind = K_GLOBALQ;
 	r->h.a[0] = size;
@@ -399,10 +420,7 @@ static __always_inline void snap_globalq(struct header *cx)
 	r->h.a[2] = consistent;
 	r->h.a[3] = 0;
 	r->h.a[4] = 0;
-	__u64 bytes = sizeof(struct header) + (__u64)n * 8;
-	asm volatile("%[b] &= 1023" : [b] "+r"(bytes)); // see snap_runq
-	if (bpf_ringbuf_output(&events, r, bytes, 0))
-		__sync_fetch_and_add(&lost, 1);
+	bpf_ringbuf_submit(r, 0);
 }
 
 static __always_inline int created(struct pt_regs *ctx, __u64 g)
@@ -489,7 +507,7 @@ int execute(struct pt_regs *ctx)
 	// Whatever findRunnable took gp from (runnext, the local or global
 	// queue, a steal) has changed by now.
 	snap_runq(&cx, pp, 0, 0);
-	snap_globalq(&cx);
+	snap_globalq(&cx, 0);
 	return 0;
 }
 
@@ -673,37 +691,84 @@ int runqgrab_ret(struct pt_regs *ctx)
 }
 
 // runqputslow(pp *p, gp *g, h, t uint32): a full local queue sends its older
-// half, then gp, to the global queue.
+// half, then gp, to the global queue, once its CAS of pp's head from h to
+// h+n succeeds. A steal from pp that got there first makes the CAS fail: the
+// goroutines stay, and runqput puts gp in the room the steal left. So the
+// entry only notes the overflow; runqputslow_done, on the way only a
+// successful CAS takes, says it.
+struct overflow_entry {
+	__u64 pp, gp;
+	__u32 head, n;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct overflow_entry);
+} pending_overflow SEC(".maps");
+
 SEC("uprobe/runqputslow")
 int runqputslow(struct pt_regs *ctx)
 {
 	if (!ours())
 		return 0;
+	__u32 head = (__u32)ctx->rcx;
+	struct overflow_entry e = {
+		.pp = ctx->rax,
+		.gp = ctx->rbx,
+		.head = head,
+		.n = ((__u32)ctx->rdi - head) / 2,
+	};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&pending_overflow, &tid, &e, BPF_ANY);
+	return 0;
+}
+
+// runqputslow's call that unlocks sched.lock, reached only after the CAS
+// succeeded: the batch is on the global queue, which is read while
+// runqputslow still holds the lock. The batch is read from pp's ring:
+// the CAS moved the head past those slots, but only pp's owner, this M,
+// writes the slots, and it is here.
+SEC("uprobe/runqputslow_done")
+int runqputslow_done(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct overflow_entry *e = bpf_map_lookup_elem(&pending_overflow, &tid);
+	if (!e)
+		return 0;
+	__u64 pp = e->pp, gp = e->gp;
+	__u32 head = e->head, n = e->n;
+	bpf_map_delete_elem(&pending_overflow, &tid);
 	__u32 zero = 0;
 	struct steal_record *r = bpf_map_lookup_elem(&scratch, &zero);
 	if (!r)
 		return 0;
-	__u64 pp = ctx->rax;
-	__u32 head = (__u32)ctx->rcx;
-	__u32 n = ((__u32)ctx->rdi - head) / 2;
 	if (n > STEAL_MAX)
 		n = STEAL_MAX;
-	context(&r->h, ctx, K_OVERFLOW);
+	struct header cx;
+	context(&cx, ctx, K_OVERFLOW);
+	r->h = cx;
 	r->h.a[0] = pid_of(pp);
 	r->h.a[1] = 0;
 	r->h.a[3] = 0;
+	r->h.a[4] = 0;
 	for (__u32 i = 0; i < STEAL_MAX; i++) {
 		if (i >= n)
 			break;
 		r->goids[i] = goid_of(rd(pp + off_p_runq + ((head + i) % 256) * 8));
 	}
 	if (n < GOIDS_MAX)
-		r->goids[n] = goid_of(ctx->rbx);
+		r->goids[n] = goid_of(gp);
 	r->h.a[2] = n + 1;
 	if (bpf_ringbuf_output(&events, r, sizeof(struct header) + GOIDS_MAX * 8, 0))
 		__sync_fetch_and_add(&lost, 1);
 	else
 		pace();
+	snap_runq(&cx, pp, 0, 0);
+	snap_globalq(&cx, 1);
 	return 0;
 }
 
@@ -771,21 +836,6 @@ int count_return(struct pt_regs *ctx)
 	return 0;
 }
 
-// When runqputslow returns, the older half of pp's queue and gp are on the
-// global queue. Its site is the call that unlocks sched.lock: the global
-// queue is read while runqputslow still holds it.
-SEC("uprobe/runqputslow_ret")
-int runqputslow_ret(struct pt_regs *ctx)
-{
-	if (!ours() || !returns_here(ctx))
-		return 0;
-	struct header cx;
-	__u64 pp = context(&cx, ctx, K_RUNQ);
-	snap_runq(&cx, pp, 0, 0);
-	snap_globalq(&cx);
-	return 0;
-}
-
 // injectglist(glist *gList): goroutines woken in a batch (by netpoll, or
 // by the GC) become runnable; some go to the global queue and start idle
 // Ps, the rest to this P's queue. The entry sends the list (g pointers,
@@ -836,7 +886,7 @@ int injectglist_ret(struct pt_regs *ctx)
 	struct header cx;
 	__u64 pp = context(&cx, ctx, K_INJECT_END);
 	snap_runq(&cx, pp, 0, 0);
-	snap_globalq(&cx);
+	snap_globalq(&cx, 0);
 	return submit(&cx, K_INJECT_END, 0, 0, 0, 0, 0);
 }
 
@@ -880,11 +930,47 @@ int globrunq_batch(struct pt_regs *ctx)
 	return 0;
 }
 
-// goschedImpl(gp *g, preempted bool): Gosched and preemption put gp on the global queue.
+// goschedImpl(gp *g, preempted bool): Gosched and preemption put gp on the
+// global queue, under sched.lock. Said at its unlock (gosched_queued), not
+// here: two Ms that preempt a goroutine each at once take the lock in either
+// order, and the queue's order is the lock's. The entry keeps the record,
+// in gp's context, for it. (From Go 1.27 a goroutine preempted for a
+// stop-the-world goes to its P's runnext instead: runqput says that.)
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct header);
+} pending_gosched SEC(".maps");
+
 SEC("uprobe/goschedImpl")
 int goschedImpl(struct pt_regs *ctx)
 {
-	return emit(ctx, K_GOSCHED, goid_of(ctx->rax), ctx->rbx & 0xff, 0, 0);
+	if (!ours())
+		return 0;
+	struct header cx;
+	context(&cx, ctx, K_GOSCHED);
+	cx.a[0] = goid_of(ctx->rax);
+	cx.a[1] = ctx->rbx & 0xff;
+	__u32 tid = cx.tid;
+	bpf_map_update_elem(&pending_gosched, &tid, &cx, BPF_ANY);
+	return 0;
+}
+
+// goschedImpl's call to unlock sched.lock: gp is the global queue's tail.
+SEC("uprobe/gosched_queued")
+int gosched_queued(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct header *e = bpf_map_lookup_elem(&pending_gosched, &tid);
+	if (!e)
+		return 0;
+	struct header cx = *e;
+	bpf_map_delete_elem(&pending_gosched, &tid);
+	cx.ts = bpf_ktime_get_ns();
+	return submit(&cx, K_GOSCHED, cx.a[0], cx.a[1], 0, 0, 0);
 }
 
 static __always_inline __u8 spinning(struct pt_regs *ctx);
@@ -944,7 +1030,7 @@ int stopm(struct pt_regs *ctx)
 	context(&cx, ctx, K_MIDLE);
 	submit(&cx, K_MIDLE, 0, 0, 0, 0, 0);
 	// An M that leaves a system call without a P queues its goroutine globally, then stops.
-	snap_globalq(&cx);
+	snap_globalq(&cx, 0);
 	return 0;
 }
 
@@ -1027,11 +1113,51 @@ int exitsyscall_ret(struct pt_regs *ctx)
 
 // exitsyscall0 (exitsyscallNoP from 1.26), through mcall: the goroutine
 // left its system call and found no P; it queues globally or runs on an
-// idle P. m.curg is still the goroutine.
+// idle P. m.curg is still the goroutine. Which of the two is known at its
+// unlock of sched.lock (exitsyscall_queued): the goroutine is noted for it.
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} nop_exits SEC(".maps");
+
 SEC("uprobe/exitsyscall_nop")
 int exitsyscall_nop(struct pt_regs *ctx)
 {
-	return emit(ctx, K_SYSEXIT, 1, 0, 0, 0);
+	if (!ours())
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 gp = ctx->rax;
+	bpf_map_update_elem(&nop_exits, &tid, &gp, BPF_ANY);
+	struct header cx;
+	context(&cx, ctx, K_SYSEXIT);
+	return submit(&cx, K_SYSEXIT, 1, 0, 0, 0, 0);
+}
+
+// exitsyscall0's (exitsyscallNoP's) call to unlock sched.lock: with no idle
+// P (or user goroutines stopped) globrunqput has just made the goroutine the
+// global queue's tail, which nothing else can change while the lock is
+// held; else it goes on to run on the P it took (acquirep, execute say so).
+// A PIE target's queue address is not known: no record then.
+SEC("uprobe/exitsyscall_queued")
+int exitsyscall_queued(struct pt_regs *ctx)
+{
+	if (!ours())
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *noted = bpf_map_lookup_elem(&nop_exits, &tid);
+	if (!noted)
+		return 0;
+	__u64 gp = *noted;
+	bpf_map_delete_elem(&nop_exits, &tid);
+	if (!addr_globq_head || !gp || rd(addr_globq_head + 8) != gp)
+		return 0;
+	struct header cx;
+	context(&cx, ctx, K_GLOBPUT);
+	submit(&cx, K_GLOBPUT, goid_of(gp), 1, 0, 0, 0);
+	snap_globalq(&cx, 1);
+	return 0;
 }
 
 SEC("uprobe/gcstart")

@@ -1,6 +1,6 @@
 // Run with GOMAXPROCS=2: every way out of the runtime functions whose
-// returns are probed at emulated sites (exitsyscall, runqputslow,
-// injectglist, stopm, gcStart, gcMarkTermination), many times each.
+// returns are probed at emulated sites (exitsyscall, injectglist, stopm,
+// gcStart, gcMarkTermination), many times each, and overflows (runqputslow).
 package main
 
 import (
