@@ -13,7 +13,7 @@ import { synthetic } from '../bench/synthetic';
 import { recording } from './support/recordings';
 import { script } from './support/events';
 
-const RECORDINGS = ['pool', 'pool-trace', 'wake', 'deadlock', 'panic', 'stuck'];
+const RECORDINGS = ['pool', 'pool-trace', 'wake', 'deadlock', 'panic', 'stuck', 'gc'];
 
 /** The slice of `slices` in force right after event `seq`. */
 function at(slices: readonly LaneSlice[], seq: number): LaneSlice | undefined {
@@ -87,6 +87,7 @@ describe.each(RECORDINGS)('lanes of the %s recording', (name) => {
 function checkAgainstReducer(events: readonly SlowmoEvent[], lanes: Lanes): void {
   let state: SchedState = initialState();
   let checked = 0;
+  let displaced = 0;
   for (const e of events) {
     state = apply(state, e);
     for (const [goid, g] of state.gs.entries()) {
@@ -95,6 +96,12 @@ function checkAgainstReducer(events: readonly SlowmoEvent[], lanes: Lanes): void
       const status = slice?.kind ?? (lane?.endedSeq !== null ? 'dead' : 'unseen');
       // The reducer makes up a goroutine it never saw (a runq snapshot's) as runnable.
       if (lane === undefined && g.site === null) continue;
+      // Another goroutine started on its P with no event stopping it (one was lost): the
+      // reducer leaves it running nowhere, the lanes make it runnable (see displace).
+      if (g.status === 'running' && status === 'runnable' && slice?.reason === 'other') {
+        displaced++;
+        continue;
+      }
       expect(`seq ${e.seq} g${goid} ${status}`).toBe(`seq ${e.seq} g${goid} ${g.status}`);
       checked++;
     }
@@ -107,6 +114,7 @@ function checkAgainstReducer(events: readonly SlowmoEvent[], lanes: Lanes): void
     }
   }
   expect(checked).toBeGreaterThan(events.length);
+  expect(displaced).toBeLessThan(checked / 100);
 }
 
 describe('lanes of a real run, in detail', () => {
