@@ -21,7 +21,7 @@ import type { BackendRun, EventSink, RunOutcome, RunSpec } from './run';
 /**
  * How long the probe gets to end the run after SIGTERM before it is killed:
  * it first lets the program print its goroutines' stacks (up to half a
- * second, bpf/internal/probe/ending.go), then kills it.
+ * second, bpf/internal/stream/ending.go), then kills it.
  */
 const STOP_GRACE_MS = 5000;
 const MiB = 1024 * 1024;
