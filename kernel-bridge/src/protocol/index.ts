@@ -26,3 +26,4 @@ export * from './notebook';
 export * from './analysis/lanes';
 export * from './analysis/goroutines';
 export * from './analysis/patterns';
+export * from './analysis/chrome-trace';

@@ -6,8 +6,8 @@
  *
  *   npx slowmo run kernel-bridge/test/fixtures/recordings/pool.go > kernel-bridge/test/fixtures/recordings/pool.ndjson
  *
- * (wake.go with --procs 1, stuck.go with --timeout 2, pool-trace with
- * --backend trace.) Tests of these must hold for any faithful re-recording:
+ * (wake.go with --procs 1, stuck.go with --timeout 2, gc.go with --procs 2,
+ * pool-trace with --backend trace.) Tests of these must hold for any faithful re-recording:
  * they assert what the program makes happen, not incidental goids or seqs.
  */
 import { existsSync, readFileSync } from 'node:fs';
