@@ -216,203 +216,159 @@ const STATE_VERBS: Record<string, string> = {
 
 function phraseOf(pattern: PatternLike, vars: VarContext): Phrase {
   const f = new Fields(pattern.where ?? {}, vars);
-  /** Kinds whose subject is the event itself: "a steal by P1 happened", "2 steals … happened". */
-  const event = (noun: string, nouns: string, qualifiers = ''): Phrase => ({
+  const phrase = PHRASES[pattern.kind](f, vars, pattern.kind);
+  return { ...phrase, tail: `${phrase.tail}${f.rest()}` };
+}
+
+/** Kinds whose subject is the event itself: "a steal by P1 happened", "2 steals … happened". */
+function eventPhrase(noun: string, nouns: string, qualifiers = ''): Phrase {
+  return {
     noun: `${noun}${qualifiers}`,
     nouns: `${nouns}${qualifiers}`,
     proper: false,
     verb: ['happened', 'happened'],
     tail: '',
     things: true,
-  });
-  let phrase: Phrase;
-  switch (pattern.kind) {
-    case 'g.create': {
-      const subject = goroutine(f, true);
-      const by = f.get('parent');
-      phrase = {
-        ...subject,
-        verb: ['was created', 'were created'],
-        tail: `${at(f)}${by ? ` by ${by}` : ''}`,
-        things: true,
-      };
-      break;
-    }
-    case 'g.runnable':
-      phrase = { ...goroutine(f, false), verb: runnableVerb(f), tail: queueTail(f), things: false };
-      break;
-    case 'g.running': {
-      const p = f.get('p');
-      const m = f.get('m');
-      phrase = {
-        ...goroutine(f, false),
-        verb: ['started running', 'started running'],
-        tail: `${p ? ` on ${p}` : ''}${m ? ` on ${m}` : ''}`,
-        things: false,
-      };
-      break;
-    }
-    case 'g.waiting': {
-      const reason = f.has('reason') ? f.raw('reason') : undefined;
-      const why =
-        typeof reason === 'string'
-          ? `, ${waitWords(reason)}`
-          : isObject(reason) && Array.isArray(reason.in)
-            ? `, ${reason.in.map((r) => waitWords(String(r))).join(' or ')}`
-            : '';
-      phrase = {
-        ...goroutine(f, false),
-        verb: ['parked', 'parked'],
-        tail: `${at(f)}${why}`,
-        things: false,
-      };
-      break;
-    }
-    case 'g.syscall':
-      phrase = {
-        ...goroutine(f, false),
-        verb: ['entered a system call', 'entered a system call'],
-        tail: '',
-        things: false,
-      };
-      break;
-    case 'g.syscall.exit':
-      phrase = {
-        ...goroutine(f, false),
-        verb: ['returned from a system call', 'returned from a system call'],
-        tail: '',
-        things: false,
-      };
-      break;
-    case 'g.exit':
-      phrase = { ...goroutine(f, false), verb: ['finished', 'finished'], tail: '', things: true };
-      break;
-    case 'line':
-      phrase = {
-        ...goroutine(f, false),
-        verb: ['reached a line', 'reached a line'],
-        tail: at(f),
-        things: false,
-      };
-      break;
-    case 'steal': {
-      const thief = f.get('thief');
-      const victim = f.get('victim');
-      const goids = f.get('goids');
-      const taking = goids ? ` taking ${goids}${counted(goids)}` : '';
-      phrase = event(
-        'steal',
-        'steals',
-        `${thief ? ` by ${thief}` : ''}${victim ? ` from ${victim}` : ''}${taking}`,
-      );
-      break;
-    }
-    case 'p.state':
-    case 'm.state': {
-      const who = pattern.kind === 'p.state' ? (f.name('p') ?? 'P') : (f.name('m') ?? 'M');
-      const state = f.has('state') ? f.raw('state') : undefined;
-      const verb =
-        typeof state === 'string'
-          ? (STATE_VERBS[state] ?? `became ${state}`)
-          : state !== undefined
-            ? `became ${matcherWords('state', state, vars)}`
-            : 'changed state';
-      const held = f.get('pm');
-      phrase = {
-        noun: who,
-        nouns: `${who}s`,
-        proper: who.length > 1,
-        verb: [verb, verb],
-        tail: held ? ` (held by ${held})` : '',
-        things: false,
-      };
-      break;
-    }
-    case 'runq': {
-      // A snapshot of one P's queue: "P0's local run queue was seen holding at least 2 goroutines".
-      const p = f.get('qp');
-      const next = f.get('runnext');
-      const goids = f.get('goids');
-      const seen = `was seen${goids ? ` holding ${goids}${counted(goids)}` : ''}${next ? ` with ${next} in runnext` : ''}`;
-      phrase = p
-        ? {
-            noun: `${p}'s local run queue`,
-            nouns: '',
-            proper: true,
-            verb: [seen, seen],
-            tail: '',
-            things: false,
-          }
-        : {
-            noun: 'local run queue',
-            nouns: 'local run queues',
-            proper: false,
-            verb: [seen, seen.replace(/^was/, 'were')],
-            tail: '',
-            things: false,
-          };
-      break;
-    }
-    case 'globalq': {
-      const goids = f.get('goids');
-      const holding = goids ? ` holding ${goids}${counted(goids)}` : '';
-      phrase = {
-        noun: 'the global run queue',
-        nouns: 'the global run queue',
-        proper: true,
-        verb: [`was seen${holding}`, `was seen${holding}`],
-        tail: '',
-        things: false,
-      };
-      break;
-    }
-    case 'gc': {
-      const phase = f.get('phase');
-      phrase = {
-        noun: 'the garbage collector',
-        nouns: 'the garbage collector',
-        proper: true,
-        verb: [
-          phase ? `entered its ${phase} phase` : 'changed phase',
-          phase ? `entered its ${phase} phase` : 'changed phase',
-        ],
-        tail: '',
-        things: false,
-      };
-      break;
-    }
-    case 'stw': {
-      const begin = f.has('begin') ? f.raw('begin') : true;
-      const reason = f.get('reason');
-      const why = reason ? ` for ${reason}` : '';
-      phrase =
-        begin === false
-          ? event('restart of the world', 'restarts of the world', why)
-          : event('stop of the world', 'stops of the world', why);
-      break;
-    }
-    case 'output': {
-      const stream = f.get('stream');
-      const data = f.get('data');
-      const to = stream ? ` to ${stream.replace(/"/g, '')}` : '';
-      phrase = event('write', 'writes', `${to}${data ? ` of ${data}` : ''}`);
-      break;
-    }
-    case 'run.start':
-      phrase = event('start of the run', 'starts of the run');
-      break;
-    case 'run.end': {
-      const code = f.get('exitCode');
-      const reason = f.get('reason');
-      phrase = event(
-        'end of the run',
-        'ends of the run',
-        `${code ? ` with exit code ${code}` : ''}${reason ? ` (${reason})` : ''}`,
-      );
-      break;
-    }
-  }
-  return { ...phrase, tail: `${phrase.tail}${f.rest()}` };
+  };
+}
+
+/** A goroutine that did something: "goroutine (g7) entered a system call". */
+function goroutineDid(f: Fields, verb: string, tail = '', things = false): Phrase {
+  return { ...goroutine(f, false), verb: [verb, verb], tail, things };
+}
+
+/** Each kind's words, from the pattern's fields. */
+const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) => Phrase> = {
+  'g.create': (f) => {
+    const by = f.get('parent');
+    return {
+      ...goroutine(f, true),
+      verb: ['was created', 'were created'],
+      tail: `${at(f)}${by ? ` by ${by}` : ''}`,
+      things: true,
+    };
+  },
+  'g.runnable': (f) => ({
+    ...goroutine(f, false),
+    verb: runnableVerb(f),
+    tail: queueTail(f),
+    things: false,
+  }),
+  'g.running': (f) => {
+    const p = f.get('p');
+    const m = f.get('m');
+    return goroutineDid(f, 'started running', `${p ? ` on ${p}` : ''}${m ? ` on ${m}` : ''}`);
+  },
+  'g.waiting': (f) => {
+    const reason = f.has('reason') ? f.raw('reason') : undefined;
+    const why =
+      typeof reason === 'string'
+        ? `, ${waitWords(reason)}`
+        : isObject(reason) && Array.isArray(reason.in)
+          ? `, ${reason.in.map((r) => waitWords(String(r))).join(' or ')}`
+          : '';
+    return goroutineDid(f, 'parked', `${at(f)}${why}`);
+  },
+  'g.syscall': (f) => goroutineDid(f, 'entered a system call'),
+  'g.syscall.exit': (f) => goroutineDid(f, 'returned from a system call'),
+  'g.exit': (f) => goroutineDid(f, 'finished', '', true),
+  line: (f) => goroutineDid(f, 'reached a line', at(f)),
+  steal: (f) => {
+    const thief = f.get('thief');
+    const victim = f.get('victim');
+    const goids = f.get('goids');
+    const taking = goids ? ` taking ${goids}${counted(goids)}` : '';
+    return eventPhrase(
+      'steal',
+      'steals',
+      `${thief ? ` by ${thief}` : ''}${victim ? ` from ${victim}` : ''}${taking}`,
+    );
+  },
+  'p.state': (f, vars, kind) => stateChange(f, vars, kind),
+  'm.state': (f, vars, kind) => stateChange(f, vars, kind),
+  runq: (f) => {
+    // A snapshot of one P's queue: "P0's local run queue was seen holding at least 2 goroutines".
+    const p = f.get('qp');
+    const next = f.get('runnext');
+    const goids = f.get('goids');
+    const seen = `was seen${goids ? ` holding ${goids}${counted(goids)}` : ''}${next ? ` with ${next} in runnext` : ''}`;
+    return p
+      ? {
+          noun: `${p}'s local run queue`,
+          nouns: '',
+          proper: true,
+          verb: [seen, seen],
+          tail: '',
+          things: false,
+        }
+      : {
+          noun: 'local run queue',
+          nouns: 'local run queues',
+          proper: false,
+          verb: [seen, seen.replace(/^was/, 'were')],
+          tail: '',
+          things: false,
+        };
+  },
+  globalq: (f) => {
+    const goids = f.get('goids');
+    const holding = goids ? ` holding ${goids}${counted(goids)}` : '';
+    return thing('the global run queue', `was seen${holding}`);
+  },
+  gc: (f) => {
+    const phase = f.get('phase');
+    return thing('the garbage collector', phase ? `entered its ${phase} phase` : 'changed phase');
+  },
+  stw: (f) => {
+    const begin = f.has('begin') ? f.raw('begin') : true;
+    const reason = f.get('reason');
+    const why = reason ? ` for ${reason}` : '';
+    return begin === false
+      ? eventPhrase('restart of the world', 'restarts of the world', why)
+      : eventPhrase('stop of the world', 'stops of the world', why);
+  },
+  output: (f) => {
+    const stream = f.get('stream');
+    const data = f.get('data');
+    const to = stream ? ` to ${stream.replace(/"/g, '')}` : '';
+    return eventPhrase('write', 'writes', `${to}${data ? ` of ${data}` : ''}`);
+  },
+  'run.start': () => eventPhrase('start of the run', 'starts of the run'),
+  'run.end': (f) => {
+    const code = f.get('exitCode');
+    const reason = f.get('reason');
+    return eventPhrase(
+      'end of the run',
+      'ends of the run',
+      `${code ? ` with exit code ${code}` : ''}${reason ? ` (${reason})` : ''}`,
+    );
+  },
+};
+
+/** The one thing of its kind (the global run queue, the garbage collector) that did something. */
+function thing(noun: string, verb: string): Phrase {
+  return { noun, nouns: noun, proper: true, verb: [verb, verb], tail: '', things: false };
+}
+
+/** A P or an M that changed state: "P0 became idle". */
+function stateChange(f: Fields, vars: VarContext, kind: EventKind): Phrase {
+  const who = kind === 'p.state' ? (f.name('p') ?? 'P') : (f.name('m') ?? 'M');
+  const state = f.has('state') ? f.raw('state') : undefined;
+  const verb =
+    typeof state === 'string'
+      ? (STATE_VERBS[state] ?? `became ${state}`)
+      : state !== undefined
+        ? `became ${matcherWords('state', state, vars)}`
+        : 'changed state';
+  const held = f.get('pm');
+  return {
+    noun: who,
+    nouns: `${who}s`,
+    proper: who.length > 1,
+    verb: [verb, verb],
+    tail: held ? ` (held by ${held})` : '',
+    things: false,
+  };
 }
 
 function article(noun: string): string {

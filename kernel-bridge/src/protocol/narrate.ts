@@ -14,7 +14,7 @@
  * (or at the first moved goroutine when that put was not seen); the rest are
  * `isFolded`: a view skips them or shows their short "…" sentence.
  */
-import type { EndReason, EventOf, SlowmoEvent } from './events';
+import type { EndReason, EventKind, EventOf, SlowmoEvent } from './events';
 import {
   functionName,
   goroutineName,
@@ -253,105 +253,103 @@ export function narrate(
   before?: SchedState,
   context: NarrateContext = {},
 ): string {
-  const e = event;
-  const name = namer(before);
-  switch (e.kind) {
-    case 'run.start': {
-      const blind = [
-        !e.fidelity.runq && 'run queue contents',
-        !e.fidelity.runnext && 'runnext',
-        !e.fidelity.steals && 'steals',
-      ].filter(Boolean);
-      const backend = e.backend === 'ebpf' ? 'eBPF probes' : 'the execution tracer';
-      const note = blind.length ? ` (it cannot see ${blind.join(', ')}; those are inferred)` : '';
-      return `Run started: ${e.goVersion}, GOMAXPROCS=${e.gomaxprocs}, watched by ${backend}${note}`;
-    }
-    case 'g.create':
-      return created(e, before);
-    case 'g.runnable':
-      return runnable(e, before, context);
-    case 'g.running':
-      return running(e, before, context);
-    case 'g.waiting':
-      return `${name(e.goid)} parked${codeAt(e.file, e.line, before?.gs.get(e.goid))}: ${waitWords(e.reason)}`;
-    case 'g.syscall':
-      return e.m >= 0
-        ? `${name(e.goid)} entered a system call on M${e.m}`
-        : `${name(e.goid)} entered a system call`;
-    case 'g.syscall.exit':
-      return e.p >= 0
-        ? `${name(e.goid)} returned from its system call and runs on P${e.p}`
-        : `${name(e.goid)} returned from its system call and waits for a free P`;
-    case 'g.exit':
-      return `${name(e.goid)} finished`;
-    case 'steal': {
-      const what = e.goids.length === 1 ? name(e.goids[0] as number) : goroutineList(e.goids);
-      return `P${e.thief} stole ${what} from P${e.victim}`;
-    }
-    case 'p.state': {
-      const p = e.p >= 0 ? `P${e.p}` : 'A P';
-      switch (e.state) {
-        case 'idle':
-          return `${p} is idle`;
-        case 'running':
-          return e.pm >= 0 ? `${p} is held by M${e.pm}` : `${p} is running`;
-        case 'syscall':
-          return `${p} waits while its M is in a system call`;
-        default:
-          return `${p} stops for the garbage collector`;
-      }
-    }
-    case 'm.state': {
-      const m = e.m >= 0 ? `M${e.m}` : 'An M';
-      switch (e.state) {
-        case 'spinning':
-          return `${m} is spinning, looking for work`;
-        case 'running':
-          return `${m} is running`;
-        case 'idle':
-          return `${m} has nothing to do and sleeps`;
-        default:
-          return `${m} is a new OS thread`;
-      }
-    }
-    case 'runq': {
-      if (e.runnext === 0 && e.goids.length === 0) return `P${e.qp}'s run queue is empty`;
-      const next = e.runnext !== 0 ? `runnext g${e.runnext}` : 'runnext empty';
-      const queue = e.goids.length ? `, queue ${goroutineList(e.goids)}` : ', queue empty';
-      return `P${e.qp}: ${next}${queue}`;
-    }
-    case 'globalq':
-      return e.goids.length === 0 && !e.more
-        ? 'The global run queue is empty'
-        : `Global run queue: ${goroutineList(e.goids, e.more ?? 0)}`;
-    case 'gc':
-      switch (e.phase) {
-        case 'sweepterm':
-          return 'Garbage collection starts (sweep termination)';
-        case 'mark':
-          return 'Garbage collector is marking';
-        case 'marktermination':
-          return 'Garbage collector finishes marking';
-        default:
-          return 'Garbage collection is over';
-      }
-    case 'stw':
-      return e.begin
-        ? `The world stops${e.reason ? `: ${e.reason}` : ''}`
-        : 'The world starts again';
-    case 'line':
-      return `${name(e.goid)} is${codeAt(e.file, e.line, before?.gs.get(e.goid))}`;
-    case 'output':
-      return `The program wrote ${quote(e.data)} to ${e.stream}`;
-    case 'run.end': {
-      let text = `The program ${END_WORDS[e.reason]}`;
-      if (e.reason === 'exit') text += ` with code ${e.exitCode}`;
-      else if (e.signal) text += ` (${e.signal})`;
-      const loss = lossWords(e.lost);
-      if (loss) text += `; ${loss}`;
-      const throttled = throttleWords(e.throttledMs);
-      if (throttled) text += `; ${throttled}`;
-      return text;
-    }
-  }
+  const say = SENTENCES[event.kind] as Sentence<SlowmoEvent>;
+  return say(event, before, context, namer(before));
 }
+
+type Sentence<E> = (
+  e: E,
+  before: SchedState | undefined,
+  context: NarrateContext,
+  name: (goid: number) => string,
+) => string;
+
+/** Each kind's sentence. */
+const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
+  'run.start': (e) => {
+    const blind = [
+      !e.fidelity.runq && 'run queue contents',
+      !e.fidelity.runnext && 'runnext',
+      !e.fidelity.steals && 'steals',
+    ].filter(Boolean);
+    const backend = e.backend === 'ebpf' ? 'eBPF probes' : 'the execution tracer';
+    const note = blind.length ? ` (it cannot see ${blind.join(', ')}; those are inferred)` : '';
+    return `Run started: ${e.goVersion}, GOMAXPROCS=${e.gomaxprocs}, watched by ${backend}${note}`;
+  },
+  'g.create': (e, before) => created(e, before),
+  'g.runnable': (e, before, context) => runnable(e, before, context),
+  'g.running': (e, before, context) => running(e, before, context),
+  'g.waiting': (e, before, _context, name) =>
+    `${name(e.goid)} parked${codeAt(e.file, e.line, before?.gs.get(e.goid))}: ${waitWords(e.reason)}`,
+  'g.syscall': (e, _before, _context, name) =>
+    e.m >= 0
+      ? `${name(e.goid)} entered a system call on M${e.m}`
+      : `${name(e.goid)} entered a system call`,
+  'g.syscall.exit': (e, _before, _context, name) =>
+    e.p >= 0
+      ? `${name(e.goid)} returned from its system call and runs on P${e.p}`
+      : `${name(e.goid)} returned from its system call and waits for a free P`,
+  'g.exit': (e, _before, _context, name) => `${name(e.goid)} finished`,
+  steal: (e, _before, _context, name) => {
+    const what = e.goids.length === 1 ? name(e.goids[0] as number) : goroutineList(e.goids);
+    return `P${e.thief} stole ${what} from P${e.victim}`;
+  },
+  'p.state': (e) => {
+    const p = e.p >= 0 ? `P${e.p}` : 'A P';
+    switch (e.state) {
+      case 'idle':
+        return `${p} is idle`;
+      case 'running':
+        return e.pm >= 0 ? `${p} is held by M${e.pm}` : `${p} is running`;
+      case 'syscall':
+        return `${p} waits while its M is in a system call`;
+      default:
+        return `${p} stops for the garbage collector`;
+    }
+  },
+  'm.state': (e) => {
+    const m = e.m >= 0 ? `M${e.m}` : 'An M';
+    switch (e.state) {
+      case 'spinning':
+        return `${m} is spinning, looking for work`;
+      case 'running':
+        return `${m} is running`;
+      case 'idle':
+        return `${m} has nothing to do and sleeps`;
+      default:
+        return `${m} is a new OS thread`;
+    }
+  },
+  runq: (e) => {
+    if (e.runnext === 0 && e.goids.length === 0) return `P${e.qp}'s run queue is empty`;
+    const next = e.runnext !== 0 ? `runnext g${e.runnext}` : 'runnext empty';
+    const queue = e.goids.length ? `, queue ${goroutineList(e.goids)}` : ', queue empty';
+    return `P${e.qp}: ${next}${queue}`;
+  },
+  globalq: (e) =>
+    e.goids.length === 0 && !e.more
+      ? 'The global run queue is empty'
+      : `Global run queue: ${goroutineList(e.goids, e.more ?? 0)}`,
+  gc: (e) => GC_PHASE_WORDS[e.phase] ?? 'Garbage collection is over',
+  stw: (e) =>
+    e.begin ? `The world stops${e.reason ? `: ${e.reason}` : ''}` : 'The world starts again',
+  line: (e, before, _context, name) =>
+    `${name(e.goid)} is${codeAt(e.file, e.line, before?.gs.get(e.goid))}`,
+  output: (e) => `The program wrote ${quote(e.data)} to ${e.stream}`,
+  'run.end': (e) => {
+    let text = `The program ${END_WORDS[e.reason]}`;
+    if (e.reason === 'exit') text += ` with code ${e.exitCode}`;
+    else if (e.signal) text += ` (${e.signal})`;
+    const loss = lossWords(e.lost);
+    if (loss) text += `; ${loss}`;
+    const throttled = throttleWords(e.throttledMs);
+    if (throttled) text += `; ${throttled}`;
+    return text;
+  },
+};
+
+const GC_PHASE_WORDS: Record<string, string> = {
+  sweepterm: 'Garbage collection starts (sweep termination)',
+  mark: 'Garbage collector is marking',
+  marktermination: 'Garbage collector finishes marking',
+};
