@@ -15,6 +15,22 @@ import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata 
 import { svgOf } from './picture/svg';
 import { pack, RUN_MIME, summaryText } from './recording';
 import { LiveRuns, LIVE_MIME, RunStore } from './store';
+import { readView, withView } from './widget/view-state';
+
+/** What the learner had open in the cell's output (the timeline, the table), to keep across a run. */
+function viewMetadata(model: ICodeCellModel): ReturnType<typeof withView> {
+  const first = model.outputs.length > 0 ? model.outputs.get(0) : undefined;
+  const view = first ? readView(first.metadata) : {};
+  return Object.keys(view).length > 0 ? withView({}, view) : {};
+}
+
+function liveOutput(id: string, metadata: ReturnType<typeof viewMetadata>) {
+  return {
+    output_type: 'display_data',
+    data: { [LIVE_MIME]: { id } },
+    metadata: metadata as never,
+  };
+}
 
 type RunCell = (options: INotebookCellExecutor.IRunCellOptions) => Promise<boolean>;
 
@@ -122,8 +138,9 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     if (!runs) this.live.set(notebook, (runs = new Set()));
     runs.add(store);
     model.executionCount = null;
+    const kept = viewMetadata(model);
     model.outputs.clear();
-    model.outputs.add({ output_type: 'display_data', data: { [LIVE_MIME]: { id } }, metadata: {} });
+    model.outputs.add(liveOutput(id, kept));
 
     await new Promise<void>((resolve) => {
       void this.client
@@ -172,6 +189,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     if (ran && meta.checkpoints.length > 0)
       store.update({ checkpoints: checkpointOutcomes(meta.checkpoints, store.events) });
     const rec = store.toRecording();
+    const view = viewMetadata(model);
     model.outputs.clear();
     model.outputs.add({
       output_type: 'display_data',
@@ -186,7 +204,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
             }
           : {}),
       },
-      metadata: {},
+      metadata: view as never,
     });
     this.liveRuns.delete(id);
     model.executionCount = this.nextCount(notebook);

@@ -9,6 +9,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { RUN_MIME, unpack } from './recording';
 import { LIVE_MIME, RunStore, type LiveRuns } from './store';
 import { RunWidget } from './widget/run-widget';
+import { readView, withView, type ViewState } from './widget/view-state';
 
 function message(cls: string, text: string): Widget {
   const w = new Widget();
@@ -18,6 +19,9 @@ function message(cls: string, text: string): Widget {
 }
 
 export class RunRenderer extends Panel implements IRenderMime.IRenderer {
+  /** The data drawn now: a model changed only in its metadata (the view saved) is not drawn again. */
+  private shown: unknown = undefined;
+
   constructor(
     private readonly mimeType: string,
     private readonly live: LiveRuns,
@@ -27,14 +31,20 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    for (const w of [...this.widgets]) w.dispose();
     const data = model.data[this.mimeType];
+    // Saving the view (setData with new metadata) renders the same data again: keep what is drawn.
+    if (data !== undefined && data === this.shown) return;
+    this.shown = data;
+    for (const w of [...this.widgets]) w.dispose();
+    const view = readView(model.metadata);
+    // Saved in the output's metadata, so the notebook keeps it.
+    const save = (v: ViewState) => model.setData({ metadata: withView(model.metadata, v) });
     if (this.mimeType === LIVE_MIME) {
       const id = (data as { id?: unknown } | undefined)?.id;
       const store = typeof id === 'string' ? this.live.get(id) : undefined;
       this.addWidget(
         store
-          ? new RunWidget(store)
+          ? new RunWidget(store, view, save)
           : message(
               'jp-slowmo-stale',
               'This run was still going when the notebook was saved: run the cell again to see it.',
@@ -43,7 +53,7 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
       return;
     }
     try {
-      this.addWidget(new RunWidget(RunStore.fromRecording(unpack(data))));
+      this.addWidget(new RunWidget(RunStore.fromRecording(unpack(data)), view, save));
     } catch (err) {
       this.addWidget(
         message(

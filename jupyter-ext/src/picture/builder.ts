@@ -37,6 +37,9 @@ export class Builder {
     readonly width = 0,
   ) {}
 
+  /** The goroutine the learner picked, ringed (0: none). */
+  selected = 0;
+
   items(): SceneItem[] {
     return [...this.frames, ...this.texts, ...this.tokens, ...this.overlays];
   }
@@ -97,6 +100,7 @@ export class Builder {
       inferred,
       runtime,
       highlighted: goid === this.highlight,
+      selected: goid === this.selected,
       detail: describe(g, goid) + note,
       x,
       y,

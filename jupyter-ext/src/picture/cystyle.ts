@@ -93,6 +93,7 @@ export function stylesheet(palette: Palette): StylesheetJson {
     { selector: '.m.none', style: { 'font-size': METRICS.fontSmall, 'font-weight': 400 } },
     { selector: '.m.spinning, .m.none', style: { 'border-style': 'dashed' } },
   ];
+  blocks.push(selection(palette));
   for (const look of THREADS) {
     const paint = palette.thread[look];
     blocks.push({
@@ -101,6 +102,19 @@ export function stylesheet(palette: Palette): StylesheetJson {
     });
   }
   return blocks as unknown as StylesheetJson;
+}
+
+/** The goroutine the learner picked (the table, the timeline): ringed in the theme's ink. */
+function selection(palette: Palette): Block {
+  return {
+    selector: '.g.selected',
+    style: {
+      'outline-width': 3,
+      'outline-color': palette.ink,
+      'outline-offset': 2,
+      'outline-opacity': 1,
+    },
+  };
 }
 
 /** The classes of a token's node: everything about its look that is not per-item data. */
@@ -112,6 +126,7 @@ export function classesOf(item: TokenItem): string {
       if (item.place.where === 'syscall') c += ' syscall';
       if (item.inferred) c += ' inferred';
       if (item.highlighted) c += ' highlight';
+      if (item.selected) c += ' selected';
       return c;
     }
     case 'more':

@@ -43,6 +43,8 @@ export interface GoroutineToken extends Box {
   readonly inferred: boolean;
   readonly runtime: boolean;
   readonly highlighted: boolean;
+  /** Picked by the learner (in the goroutine table or the timeline): ringed. */
+  readonly selected: boolean;
   /** One line saying what it is and where it came from (tooltip). */
   readonly detail: string;
 }

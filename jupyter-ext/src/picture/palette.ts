@@ -30,6 +30,32 @@ export interface Palette {
   readonly highlight: string;
   /** Steal and wake-up arrows: the line (stroke) and the plate of words under them. */
   readonly arrow: { readonly steal: Paint; readonly wake: Paint };
+  /** The timeline's lanes (goroutines keep their own colours there too). */
+  readonly timeline: TimelinePaints;
+}
+
+/**
+ * What the timeline paints besides goroutines: a P in the scheduler (on g0),
+ * a system call, an M spinning, a goroutine waiting, many slices too short to
+ * tell apart, the GC's track and its bands over the Ps, the cursor.
+ */
+export interface TimelinePaints {
+  readonly sched: Paint;
+  readonly syscall: Paint;
+  readonly spinning: Paint;
+  readonly waiting: Paint;
+  readonly mixed: Paint;
+  readonly gc: Paint;
+  readonly stw: Paint;
+  /** The GC and stop-the-world bands drawn across the P lanes, with their opacity. */
+  readonly gcBand: string;
+  readonly stwBand: string;
+  readonly bandOpacity: number;
+  /** A runnable goroutine: its colour at this opacity over the lane. */
+  readonly runnableOpacity: number;
+  readonly cursor: string;
+  /** The outline of the selected goroutine's slices. */
+  readonly selected: string;
 }
 
 export const LIGHT: Palette = {
@@ -67,6 +93,21 @@ export const LIGHT: Palette = {
     steal: { fill: '#fff4e6', ink: '#9a3412', stroke: '#d9480f' },
     wake: { fill: '#e7f5ff', ink: '#1c4f8a', stroke: '#1971c2' },
   },
+  timeline: {
+    sched: { fill: '#d6e4f5', ink: '#1f2328', stroke: '#7d9cc4' },
+    syscall: { fill: '#f6b26b', ink: '#3e2700', stroke: '#d0822a' },
+    spinning: { fill: '#ffd8a8', ink: '#3e2700', stroke: '#e65100' },
+    waiting: { fill: '#d0d7de', ink: '#1f2328', stroke: '#8c959f' },
+    mixed: { fill: '#8c959f', ink: '#1f2328', stroke: '#6e7781' },
+    gc: { fill: '#fff4d6', ink: '#6b4f00', stroke: '#e0b341' },
+    stw: { fill: '#c62828', ink: '#ffffff', stroke: '#8e0000' },
+    gcBand: '#e0b341',
+    stwBand: '#c62828',
+    bandOpacity: 0.18,
+    runnableOpacity: 0.3,
+    cursor: '#1f2328',
+    selected: '#1f2328',
+  },
 };
 
 export const DARK: Palette = {
@@ -103,6 +144,21 @@ export const DARK: Palette = {
   arrow: {
     steal: { fill: '#2b1a0e', ink: '#ffc078', stroke: '#ff922b' },
     wake: { fill: '#0f2238', ink: '#a5d8ff', stroke: '#4dabf7' },
+  },
+  timeline: {
+    sched: { fill: '#2b3a52', ink: '#e6edf3', stroke: '#5b7bb0' },
+    syscall: { fill: '#9a5b13', ink: '#ffffff', stroke: '#e8a33d' },
+    spinning: { fill: '#5c3d10', ink: '#ffd8a8', stroke: '#ffb74d' },
+    waiting: { fill: '#3a424d', ink: '#e6edf3', stroke: '#768390' },
+    mixed: { fill: '#8b949e', ink: '#111418', stroke: '#6e7781' },
+    gc: { fill: '#3d3000', ink: '#ffe58f', stroke: '#9e7c0c' },
+    stw: { fill: '#da3633', ink: '#ffffff', stroke: '#ff7b72' },
+    gcBand: '#e3b341',
+    stwBand: '#ff7b72',
+    bandOpacity: 0.16,
+    runnableOpacity: 0.35,
+    cursor: '#f0f6fc',
+    selected: '#f0f6fc',
   },
 };
 

@@ -88,6 +88,8 @@ export interface SceneOptions {
   cause?: Cause;
   /** More words for one goroutine's tooltip (why it runs now). */
   note?: { readonly goid: number; readonly text: string };
+  /** The goroutine the learner picked (the table, the timeline): ringed. */
+  selected?: number;
 }
 
 /** P boxes side by side: one column for one P, two up to 8, then three. */
@@ -151,6 +153,7 @@ export function sceneOf(state: SchedState, opts: SceneOptions = {}): Scene {
   };
 
   const b = new Builder(state, opts.highlight ?? 0, L.groups.hidden, opts.note, width);
+  b.selected = opts.selected ?? 0;
   let y = header(b, L, METRICS.margin);
   const top = y;
   y = topLaneFrames(b, L, y);

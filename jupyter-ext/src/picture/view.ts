@@ -45,6 +45,8 @@ export interface ShowOptions {
   note?: { goid: number; text: string };
   /** Leave the runtime's own goroutines out. */
   hideRuntime?: boolean;
+  /** The goroutine the learner picked: ringed. */
+  selected?: number;
 }
 
 /** What is on screen for one key, to diff the next scene against. */
@@ -240,6 +242,7 @@ export class PictureView extends Widget {
       hideRuntime: opts.hideRuntime,
       cause: opts.cause,
       note: opts.note,
+      selected: opts.selected,
     });
     const resized =
       this.currentScene === null ||
@@ -480,6 +483,7 @@ function sameOptions(a: ShowOptions, b: ShowOptions): boolean {
     (a.highlight ?? 0) === (b.highlight ?? 0) &&
     a.cause === b.cause &&
     a.note?.text === b.note?.text &&
-    a.hideRuntime === b.hideRuntime
+    a.hideRuntime === b.hideRuntime &&
+    (a.selected ?? 0) === (b.selected ?? 0)
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The controls of a run: one toolbar over the picture (to the start of main,
  * one event back, play/pause, one event forward, to the end, speed, "next
- * event of a kind", show runtime goroutines, stop) and the scrubber under it.
+ * event of a kind", show runtime goroutines, stop) and the scrubber under
+ * it, with the toggles of the timeline and the goroutine table beside it.
  * They only report what the person asked for; the run widget decides.
  */
 import type { EventKind, SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
@@ -20,6 +21,8 @@ export type ControlRequest =
   | { type: 'speed'; eventsPerSecond: number }
   | { type: 'next-kind'; jump: Jump }
   | { type: 'runtime'; show: boolean }
+  | { type: 'timeline'; show: boolean }
+  | { type: 'table'; show: boolean }
   | { type: 'stop' };
 
 export interface Jump {
@@ -78,6 +81,18 @@ function button(label: string, title: string, cls: string): HTMLButtonElement {
   return b;
 }
 
+/** A button that stays pressed while what it opens is open. */
+function toggle(label: string, title: string, cls: string): HTMLButtonElement {
+  const b = button(label, title, `jp-slowmo-toggle ${cls}`);
+  b.setAttribute('aria-label', label.replace(/^\S+ /, ''));
+  b.setAttribute('aria-pressed', 'false');
+  return b;
+}
+
+function pressed(b: HTMLButtonElement): boolean {
+  return b.getAttribute('aria-pressed') === 'true';
+}
+
 function group(...children: HTMLElement[]): HTMLElement {
   const g = document.createElement('span');
   g.className = 'jp-slowmo-group';
@@ -108,6 +123,16 @@ export class ControlsBar extends Widget {
   private readonly runtimeBox = document.createElement('input');
   private readonly runtimeText = document.createElement('span');
   private readonly jump = document.createElement('select');
+  private readonly timelineBtn = toggle(
+    '▤ Timeline',
+    'Show the run over time: a lane per P (and per M, per goroutine), under the picture',
+    'jp-slowmo-timeline-toggle',
+  );
+  private readonly tableBtn = toggle(
+    '☰ Goroutines',
+    'Show the goroutine table: each goroutine’s runs, and its time running, runnable and waiting',
+    'jp-slowmo-table-toggle',
+  );
   private playing = false;
   /** The scrubber and the position, under the picture. */
   readonly scrub = new Widget();
@@ -174,6 +199,11 @@ export class ControlsBar extends Widget {
       this.requested.emit({ type: 'runtime', show: this.runtimeBox.checked });
     runtime.append(this.runtimeBox, this.runtimeText);
 
+    this.timelineBtn.onclick = () =>
+      this.requested.emit({ type: 'timeline', show: !pressed(this.timelineBtn) });
+    this.tableBtn.onclick = () =>
+      this.requested.emit({ type: 'table', show: !pressed(this.tableBtn) });
+
     this.node.append(
       group(this.firstBtn, back, this.playBtn, fwd, last),
       line,
@@ -192,7 +222,14 @@ export class ControlsBar extends Widget {
     this.scrubber.oninput = () =>
       this.requested.emit({ type: 'seek', seq: Number(this.scrubber.value) });
     this.position.className = 'jp-slowmo-position';
-    this.scrub.node.append(this.scrubber, this.position);
+    // Beside the scrubber, over what they open: the run over time, and per goroutine.
+    this.scrub.node.append(this.scrubber, this.position, group(this.timelineBtn, this.tableBtn));
+  }
+
+  /** Shows which of the timeline and the goroutine table are open. */
+  setOpen(open: { timeline: boolean; table: boolean }): void {
+    this.timelineBtn.setAttribute('aria-pressed', String(open.timeline));
+    this.tableBtn.setAttribute('aria-pressed', String(open.table));
   }
 
   /** Whether runtime goroutines are shown (the checkbox). */

@@ -3,8 +3,10 @@
  * one toolbar (steps, play, speed, "next of a kind", runtime goroutines,
  * stop), the ending banner, the source beside the G/M/P picture (a bar
  * between them resizes; a narrow output stacks them), the narration of the
- * current event, the scrubber, then what a learner opens when they want it:
- * the program's output, the checkpoints, the legend.
+ * current event, the scrubber with the timeline and goroutine table toggles
+ * beside it, the timeline and the table when opened (what is open is saved
+ * with the output), then what a learner opens when they want it: the
+ * program's output, the checkpoints, the legend.
  *
  * It shows one point of the run (the cursor): live runs follow their newest
  * event unless the person scrubs away; finished runs open on their last
@@ -29,6 +31,10 @@ import {
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 import { legendNode, PictureView, type Cause } from '../picture';
 import type { RunStore } from '../store';
+import { LaneFeed } from '../timeline/feed';
+import { TimelinePanel } from '../timeline/panel';
+import { GoroutineTable } from '../timeline/table';
+import type { ViewState } from './view-state';
 import { ControlsBar, speedWords, type ControlRequest, type Jump } from './controls';
 import { finishedText } from './status-words';
 import { Divider } from './divider';
@@ -76,6 +82,14 @@ export class RunWidget extends Panel {
   private readonly diagnostics = new Widget({ node: text('jp-slowmo-diagnostics') });
   private readonly notice = new Widget({ node: text('jp-slowmo-notice') });
   private readonly main = new Panel();
+  /** The timeline and the goroutine table, made when first opened. */
+  private readonly extras = new Panel();
+  private timeline: TimelinePanel | null = null;
+  private table: GoroutineTable | null = null;
+  private feed: LaneFeed | null = null;
+  /** The goroutine picked in the table or the timeline (0: none). */
+  private selected = 0;
+  private view: ViewState;
   private readonly divider: Divider;
   private readonly outputFold = new Fold('jp-slowmo-output-fold', 'Output', true, this.output);
   private readonly checkFold = new Fold(
@@ -106,8 +120,14 @@ export class RunWidget extends Panel {
   private frames = 0;
   private readonly sourceLines: string[];
 
-  constructor(readonly store: RunStore) {
+  constructor(
+    readonly store: RunStore,
+    view: ViewState = {},
+    /** Keeps what is open with the output (its metadata). */
+    private readonly saveView?: (view: ViewState) => void,
+  ) {
     super();
+    this.view = view;
     this.addClass('jp-slowmo-run');
     this.speed = store.options.mode === 'paced' ? 2 : 5;
     this.controls = new ControlsBar(this.speed);
@@ -139,13 +159,21 @@ export class RunWidget extends Panel {
     this.addWidget(this.diagnostics);
     this.addWidget(this.main);
     this.addWidget(this.controls.scrub);
+    this.extras.addClass('jp-slowmo-extras');
+    this.addWidget(this.extras);
     this.addWidget(this.outputFold);
     this.addWidget(this.checkFold);
     this.addWidget(legend);
 
     this.controls.requested.connect((_, r) => this.handle(r));
-    this.picture.goroutineClicked.connect((_, goid) => this.focusGoroutine(goid));
+    this.picture.goroutineClicked.connect((_, goid) => {
+      this.select(goid);
+      this.focusGoroutine(goid);
+    });
     store.changed.connect(this.schedule, this);
+    if (view.timeline) this.openTimeline(true, false);
+    if (view.table) this.openTable(true, false);
+    this.controls.setOpen({ timeline: !!view.timeline, table: !!view.table });
     // A finished run opens on its last event: the final picture, as the SVG shows it.
     this.cursor = store.timeline.length - 1;
     this.schedule();
@@ -287,6 +315,12 @@ export class RunWidget extends Panel {
         this.showRuntime = r.show;
         this.schedule();
         break;
+      case 'timeline':
+        this.openTimeline(r.show);
+        break;
+      case 'table':
+        this.openTable(r.show);
+        break;
       case 'stop':
         this.store.control?.control('stop');
         break;
@@ -385,6 +419,66 @@ export class RunWidget extends Panel {
     this.schedule();
   }
 
+  /** Shows or hides the timeline (made the first time), and keeps the choice with the output. */
+  private openTimeline(open: boolean, save = true): void {
+    if (open && this.timeline === null) {
+      const timeline = this.store.timeline;
+      this.timeline = new TimelinePanel((t) => timeline.seqAtTime(t), {
+        ms: !!this.view.ms,
+        goroutines: !!this.view.goroutines,
+      });
+      this.timeline.view.seekRequested.connect((_, seq) => this.move(seq));
+      this.timeline.view.goroutineSelected.connect((_, goid) => this.select(goid));
+      this.timeline.laneChoice.connect((_, c) => this.remember(c));
+      this.extras.insertWidget(0, this.timeline);
+    }
+    this.timeline?.setHidden(!open);
+    if (save) this.remember({ timeline: open });
+    this.schedule();
+  }
+
+  /** Shows or hides the goroutine table (made the first time), and keeps the choice with the output. */
+  private openTable(open: boolean, save = true): void {
+    if (open && this.table === null) {
+      const timeline = this.store.timeline;
+      this.table = new GoroutineTable(this.view.sort);
+      this.table.goroutinePicked.connect((_, goid) => this.select(goid));
+      this.table.timeRequested.connect((_, t) => this.move(timeline.seqAtTime(t)));
+      this.table.orderChanged.connect((_, sort) => this.remember({ sort }));
+      this.extras.addWidget(this.table);
+    }
+    this.table?.setHidden(!open);
+    if (save) this.remember({ table: open });
+    this.schedule();
+  }
+
+  /** Changes what is saved of the view. */
+  private remember(change: Partial<ViewState>): void {
+    this.view = { ...this.view, ...change };
+    this.controls.setOpen({ timeline: !!this.view.timeline, table: !!this.view.table });
+    this.saveView?.(this.view);
+  }
+
+  /** Picks a goroutine: ringed in the picture, its lane first in the timeline, its row in the table. */
+  select(goid: number): void {
+    this.selected = goid;
+    this.node.dataset.selected = String(this.selected);
+    this.schedule();
+  }
+
+  /** The timeline and the table at the picture's event (only while open: closed, they cost nothing). */
+  private renderTimeline(seq: number, event: SlowmoEvent | undefined): void {
+    const panel = this.timeline?.isHidden === false ? this.timeline : null;
+    const table = this.table?.isHidden === false ? this.table : null;
+    if (panel === null && table === null) return;
+    this.feed ??= new LaneFeed();
+    const lanes = this.feed.sync(this.store.timeline);
+    const t = event?.t ?? null;
+    const common = { lanes, runtime: this.showRuntime, selected: this.selected };
+    panel?.view.showLanes({ ...common, seq, t });
+    table?.showTable({ ...common, t, live: this.store.live });
+  }
+
   private focusGoroutine(goid: number): void {
     const timeline = this.store.timeline;
     for (
@@ -441,6 +535,7 @@ export class RunWidget extends Panel {
       cause: this.causeOf(event, sentence),
       note,
       hideRuntime: !this.showRuntime,
+      selected: this.selected,
     });
     this.narration.node.textContent = this.said || sentence;
     this.narration.node.dataset.kind = event?.kind ?? '';
@@ -473,7 +568,12 @@ export class RunWidget extends Panel {
       mainStart: this.mainSeq(),
     });
     this.renderStatus(ending);
-    // What the picture shows of the learner's own goroutines, for tests and assistive tools.
+    this.renderTimeline(seq, event);
+    this.markCounts(state, seq);
+  }
+
+  /** What the picture shows of the learner's own goroutines, for tests and assistive tools. */
+  private markCounts(state: SchedState, seq: number): void {
     let mine = 0;
     let waiting = 0;
     state.gs.forEach((g) => {
@@ -484,8 +584,12 @@ export class RunWidget extends Panel {
     });
     this.node.dataset.userGoroutines = String(mine);
     this.node.dataset.userWaiting = String(waiting);
+    this.node.dataset.seq = String(seq);
     this.node.dataset.frames = String(++this.frames);
-    this.toggleClass('jp-slowmo-did-not-compile', !!store.diagnostics?.length && this.last < 0);
+    this.toggleClass(
+      'jp-slowmo-did-not-compile',
+      !!this.store.diagnostics?.length && this.last < 0,
+    );
   }
 
   /** A line of the learner's program, for narration to read a send from a close. */
