@@ -15,7 +15,16 @@ import {
   type Paint,
   type Palette,
 } from './palette';
-import { METRICS, sceneOf, type Arrow, type SceneItem, type SceneOptions } from './scene';
+import {
+  METRICS,
+  sceneOf,
+  type Arrow,
+  type Frame,
+  type GoroutineToken,
+  type SceneItem,
+  type SceneOptions,
+  type ThreadToken,
+} from './scene';
 
 export interface SvgOptions extends SceneOptions {
   /** Shown as the document's <title> (and its accessible name). */
@@ -87,20 +96,8 @@ const DASH = ' stroke-dasharray="4 3"';
 /** One scene item as SVG markup (also used by the live view for its backdrop). */
 export function itemMarkup(item: SceneItem, palette: Palette, width: number): string {
   switch (item.kind) {
-    case 'frame': {
-      const paint = framePaint(palette, item.role, item.tone);
-      const sw = item.role === 'proc' ? 1.5 : 1;
-      const dash = item.inferred ? DASH : '';
-      return rect(
-        item.x,
-        item.y,
-        item.w,
-        item.h,
-        FRAME_RADIUS[item.role],
-        paint,
-        ` stroke-width="${sw}"${dash}`,
-      );
-    }
+    case 'frame':
+      return frameMarkup(item, palette);
     case 'text': {
       const style = TEXT_STYLE[item.role];
       const fill = style.muted ? palette.muted : palette.ink;
@@ -110,27 +107,8 @@ export function itemMarkup(item: SceneItem, palette: Palette, width: number): st
         `${escapeXml(item.text)}</text>`
       );
     }
-    case 'g': {
-      const inferred = item.inferred ? `${DASH} fill-opacity="0.7"` : '';
-      const sw = item.place.where === 'syscall' ? 3 : item.inferred ? 2 : 1.2;
-      const ring = item.highlighted
-        ? `<rect x="${n(item.x - item.w / 2 - 5)}" y="${n(item.y - item.h / 2 - 5)}"` +
-          ` width="${n(item.w + 10)}" height="${n(item.h + 10)}" rx="${n(item.h / 2 + 5)}"` +
-          ` fill="${palette.highlight}" fill-opacity="0.9"/>`
-        : '';
-      return (
-        `<g>${ring}<title>${escapeXml(item.detail)}</title>` +
-        rect(item.x, item.y, item.w, item.h, item.h / 2, item, ` stroke-width="${sw}"${inferred}`) +
-        label(
-          item.x,
-          item.y,
-          item.label,
-          item.ink,
-          item.runtime ? METRICS.fontSmall : METRICS.fontToken,
-        ) +
-        '</g>'
-      );
-    }
+    case 'g':
+      return goroutineMarkup(item, palette);
     case 'more': {
       const dash = item.inferred ? DASH : '';
       return (
@@ -140,22 +118,8 @@ export function itemMarkup(item: SceneItem, palette: Palette, width: number): st
         '</g>'
       );
     }
-    case 'm': {
-      const paint = palette.thread[item.state];
-      const dash = item.state === 'spinning' || item.state === 'none' ? DASH : '';
-      return (
-        `<g><polygon points="${hexagonPoints(item.x, item.y, item.w, item.h)}" fill="${paint.fill}"` +
-        ` stroke="${paint.stroke}" stroke-width="1.5" stroke-linejoin="round"${dash}/>` +
-        label(
-          item.x,
-          item.y,
-          item.label,
-          paint.ink,
-          item.mid < 0 ? METRICS.fontSmall : METRICS.fontToken,
-        ) +
-        '</g>'
-      );
-    }
+    case 'm':
+      return threadMarkup(item, palette);
     case 'banner': {
       const paint = palette.banner[item.tone];
       return (
@@ -171,6 +135,62 @@ export function itemMarkup(item: SceneItem, palette: Palette, width: number): st
         ` fill-opacity="${palette.tintOpacity}"/>`
       );
   }
+}
+
+function frameMarkup(item: Frame, palette: Palette): string {
+  const paint = framePaint(palette, item.role, item.tone);
+  const sw = item.role === 'proc' ? 1.5 : 1;
+  const dash = item.inferred ? DASH : '';
+  return rect(
+    item.x,
+    item.y,
+    item.w,
+    item.h,
+    FRAME_RADIUS[item.role],
+    paint,
+    ` stroke-width="${sw}"${dash}`,
+  );
+}
+
+/** A goroutine: a pill with its name and its detail as a tooltip, ringed when highlighted. */
+function goroutineMarkup(item: GoroutineToken, palette: Palette): string {
+  const inferred = item.inferred ? `${DASH} fill-opacity="0.7"` : '';
+  const sw = item.place.where === 'syscall' ? 3 : item.inferred ? 2 : 1.2;
+  const ring = item.highlighted
+    ? `<rect x="${n(item.x - item.w / 2 - 5)}" y="${n(item.y - item.h / 2 - 5)}"` +
+      ` width="${n(item.w + 10)}" height="${n(item.h + 10)}" rx="${n(item.h / 2 + 5)}"` +
+      ` fill="${palette.highlight}" fill-opacity="0.9"/>`
+    : '';
+  return (
+    `<g>${ring}<title>${escapeXml(item.detail)}</title>` +
+    rect(item.x, item.y, item.w, item.h, item.h / 2, item, ` stroke-width="${sw}"${inferred}`) +
+    label(
+      item.x,
+      item.y,
+      item.label,
+      item.ink,
+      item.runtime ? METRICS.fontSmall : METRICS.fontToken,
+    ) +
+    '</g>'
+  );
+}
+
+/** An M: a hexagon with its name, dashed while it spins or has no thread. */
+function threadMarkup(item: ThreadToken, palette: Palette): string {
+  const paint = palette.thread[item.state];
+  const dash = item.state === 'spinning' || item.state === 'none' ? DASH : '';
+  return (
+    `<g><polygon points="${hexagonPoints(item.x, item.y, item.w, item.h)}" fill="${paint.fill}"` +
+    ` stroke="${paint.stroke}" stroke-width="1.5" stroke-linejoin="round"${dash}/>` +
+    label(
+      item.x,
+      item.y,
+      item.label,
+      paint.ink,
+      item.mid < 0 ? METRICS.fontSmall : METRICS.fontToken,
+    ) +
+    '</g>'
+  );
 }
 
 /**
