@@ -308,45 +308,90 @@ var (
 // bin's sites; they record nothing until Follow. The layout is read from the
 // DWARF (about as long as the sites take to find and attach) beside them.
 func (p *Probes) Attach(bin *target.Binary, paced bool) error {
-	type read struct {
-		structs map[string]target.Struct
-		err     error
+	layout := readLayout(bin)
+	if err := p.setCode(bin, paced); err != nil {
+		return err
 	}
-	layout := make(chan read, 1)
-	go func() {
-		_, _ = bin.Structs(runtimeStructs...) // all in one pass; the probes need only some
-		structs, err := bin.Structs(layoutStructs...)
-		layout <- read{structs, err}
-	}()
-	set := p.set
+	ex, err := link.OpenExecutable(bin.Path)
+	if err != nil {
+		return err
+	}
+	places, err := p.placeSites(bin)
+	if err != nil {
+		return err
+	}
+	if err := p.attachPlaces(ex, places); err != nil {
+		return err
+	}
+	if l := <-layout; l.err != nil {
+		return l.err
+	} else if err := p.setLayout(bin, l.structs); err != nil {
+		return err
+	}
 	if paced {
-		if err := set("paced", uint32(1)); err != nil {
+		return p.attachLines(bin, ex, p.multi)
+	}
+	return nil
+}
+
+// layoutRead is the layout of a binary's runtime, or why it could not be read.
+type layoutRead struct {
+	structs map[string]target.Struct
+	err     error
+}
+
+// readLayout reads bin's runtime layout (layoutStructs) in the background,
+// with the rest of runtimeStructs: all in one pass over the DWARF.
+func readLayout(bin *target.Binary) <-chan layoutRead {
+	layout := make(chan layoutRead, 1)
+	go func() {
+		_, _ = bin.Structs(runtimeStructs...)
+		structs, err := bin.Structs(layoutStructs...)
+		layout <- layoutRead{structs, err}
+	}()
+	return layout
+}
+
+// setCode tells the probes what they need of bin's code before they are
+// attached: whether each record stops the target (paced mode), and where
+// runtime.ready is (runqput's waker stacks).
+func (p *Probes) setCode(bin *target.Binary, paced bool) error {
+	if paced {
+		if err := p.set("paced", uint32(1)); err != nil {
 			return err
 		}
 	}
 	// A PIE target's code lands where its loader puts it, which the return
 	// address runqput compares with is not known here: no waker stacks then.
 	if ready, ok := bin.Func("runtime.ready"); ok && !bin.PIE() {
-		if err := set("ready_lo", ready.Entry); err != nil {
+		if err := p.set("ready_lo", ready.Entry); err != nil {
 			return err
 		}
-		if err := set("ready_hi", ready.Entry+ready.Size); err != nil {
+		if err := p.set("ready_hi", ready.Entry+ready.Size); err != nil {
 			return err
 		}
 	}
-	multi, coll := p.multi, p.coll
-	ex, err := link.OpenExecutable(bin.Path)
-	if err != nil {
-		return err
-	}
-	// Where each program goes: (function, offset) pairs.
-	type place struct {
-		symbols []string
-		offsets []uint64
-		cookies []uint64
-	}
-	places := map[string]*place{}
-	var order []string
+	return nil
+}
+
+// programPlaces is where each program goes, programs in the order sites
+// names them first.
+type programPlaces struct {
+	order []string
+	of    map[string]*programPlace
+}
+
+// programPlace is one program's (function, offset, attach cookie) triples.
+type programPlace struct {
+	symbols          []string
+	offsets, cookies []uint64
+}
+
+// placeSites finds where each site's program goes in bin (its alt where it
+// finds no place; an optional one may find none). A folded site has no
+// place: the variable the folding probe reads gets its return address.
+func (p *Probes) placeSites(bin *target.Binary) (programPlaces, error) {
+	places := programPlaces{of: map[string]*programPlace{}}
 	o := siteOptions{cookies: p.cookies, rets: p.RetSites}
 	for _, s := range sites {
 		put, err := resolve(bin, s, o)
@@ -355,8 +400,8 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 			put, err = resolve(bin, s, o)
 		}
 		if err == nil && put.foldAt != 0 {
-			if err := set(s.fold.variable, put.foldAt); err != nil {
-				return err
+			if err := p.set(s.fold.variable, put.foldAt); err != nil {
+				return places, err
 			}
 			continue
 		}
@@ -365,13 +410,13 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 			if s.optional {
 				continue
 			}
-			return err
+			return places, err
 		}
-		pl := places[s.program]
+		pl := places.of[s.program]
 		if pl == nil {
-			pl = &place{}
-			places[s.program] = pl
-			order = append(order, s.program)
+			pl = &programPlace{}
+			places.of[s.program] = pl
+			places.order = append(places.order, s.program)
 		}
 		for i, addr := range at {
 			pl.symbols = append(pl.symbols, s.function)
@@ -379,11 +424,17 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 			pl.cookies = append(pl.cookies, put.cookies[i])
 		}
 	}
-	// No PID option: a per-process perf event follows only the thread it was
-	// opened for. The programs filter on the target's tgid instead.
-	for _, name := range order {
-		pl, prog := places[name], coll.Programs[name]
-		if multi {
+	return places, nil
+}
+
+// attachPlaces attaches each program at its places: with one uprobe_multi
+// link where the kernel has them, else one uprobe a place. No PID option:
+// a per-process perf event follows only the thread it was opened for. The
+// programs filter on the target's tgid instead.
+func (p *Probes) attachPlaces(ex *link.Executable, places programPlaces) error {
+	for _, name := range places.order {
+		pl, prog := places.of[name], p.coll.Programs[name]
+		if p.multi {
 			l, err := ex.UprobeMulti(pl.symbols, prog, &link.UprobeMultiOptions{Offsets: pl.offsets, Cookies: pl.cookies})
 			if err != nil {
 				return fmt.Errorf("attach %s to %v: %w", name, pl.symbols, err)
@@ -398,14 +449,6 @@ func (p *Probes) Attach(bin *target.Binary, paced bool) error {
 			}
 			p.links = append(p.links, l)
 		}
-	}
-	if l := <-layout; l.err != nil {
-		return l.err
-	} else if err := p.setLayout(bin, l.structs); err != nil {
-		return err
-	}
-	if paced {
-		return p.attachLines(bin, ex, multi)
 	}
 	return nil
 }

@@ -1,0 +1,65 @@
+package probe
+
+// The records of Ps, Ms, the GC and stop-the-world.
+
+// pstateChange: the subject of p.state is the event's p (DESIGN.md); the M
+// taking it is the context M.
+func (n *normalizer) pstateChange(r record) {
+	pid := int64(r.a[0])
+	if pid < 0 {
+		return
+	}
+	switch r.a[1] {
+	case 1:
+		n.pstate(r, pid, "running", r.m)
+	case 0: // releasep, then pidleput: one event
+		if n.pstates[pid] != "idle" {
+			n.pstate(r, pid, "idle", -1)
+		}
+	case 2: // handoffp: news only when the P was with an M in a system call (releasep said the rest)
+		if n.pstates[pid] != "idle" {
+			n.pstate(r, pid, "idle", -1)
+		}
+	}
+}
+
+// pstate sends a p.state for P pid, in the context of record r, and remembers it.
+func (n *normalizer) pstate(r record, pid int64, state string, pm int64) {
+	n.pstates[pid] = state
+	n.event(r.ts, "p.state", r.m, pid, r.g, F("state", state), F("pm", pm))
+}
+
+func (n *normalizer) mIdle(r record) {
+	if r.m >= 0 {
+		n.mstates[r.m] = "idle"
+		n.event(r.ts, "m.state", r.m, -1, 0, F("state", "idle"))
+	}
+}
+
+func (n *normalizer) mState(r record) {
+	states := [...]string{"spinning", "running", "new"}
+	if r.m < 0 || r.a[0] >= uint64(len(states)) {
+		return
+	}
+	state := states[r.a[0]]
+	if n.mstates[r.m] == state {
+		return
+	}
+	n.mstates[r.m] = state
+	n.ev(r, "m.state", F("state", state))
+}
+
+func (n *normalizer) gcPhase(r record) {
+	phases := [...]string{"sweepterm", "mark", "marktermination", "off"}
+	if r.a[0] < uint64(len(phases)) {
+		n.ev(r, "gc", F("phase", phases[r.a[0]]))
+	}
+}
+
+func (n *normalizer) stw(r record) {
+	if r.a[0] != 0 {
+		n.ev(r, "stw", F("begin", true), F("reason", name(n.stwReasons, r.a[1], "stop-the-world")))
+	} else {
+		n.ev(r, "stw", F("begin", false), F("reason", ""))
+	}
+}
