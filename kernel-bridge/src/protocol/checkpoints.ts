@@ -561,11 +561,14 @@ function evaluate(check: Check, events: readonly SlowmoEvent[], ctx: CheckContex
     case 'pattern':
       return evalPattern(check, events);
     case 'all': {
+      const reasons: string[] = [];
       for (const c of check.of) {
         const r = evaluate(c, events, ctx);
         if (!r.passed) return r;
+        reasons.push(r.reason);
       }
-      return { passed: true, reason: `all ${check.of.length} conditions held` };
+      // Each condition's own words: a worked example's checkpoint shows what it claims.
+      return { passed: true, reason: reasons.join('; and ') };
     }
     case 'any': {
       const reasons: string[] = [];
