@@ -111,17 +111,8 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     const model = cell.model as ICodeCellModel;
     const source = model.sharedModel.getSource();
     this.hooks.onDiagnostics?.(cell, []);
-    let meta: SlowmoMetadata;
-    try {
-      meta = parseMetadata(model.getMetadata(METADATA_KEY));
-    } catch (err) {
-      model.outputs.clear();
-      model.outputs.add({
-        output_type: 'error',
-        ename: 'Go-slowmo cell options',
-        evalue: (err as Error).message,
-        traceback: [],
-      });
+    const meta = cellOptions(model);
+    if (!meta) {
       model.executionState = 'idle';
       onCellExecuted({ cell, success: false });
       return false;
@@ -142,9 +133,28 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     model.outputs.clear();
     model.outputs.add(liveOutput(id, kept));
 
-    await new Promise<void>((resolve) => {
+    await this.stream(runRequest(id, source, meta), store, cell);
+    runs.delete(store);
+    const ran = store.end !== undefined;
+    await this.explain(store, meta, ran);
+    writeRecording(model, store, ran);
+    this.liveRuns.delete(id);
+    model.executionCount = this.nextCount(notebook);
+    model.executionState = 'idle';
+    const success = ran;
+    onCellExecuted({ cell, success });
+    return success;
+  }
+
+  /** The run on the bridge, into its store, until it has ended one way or another. */
+  private stream(
+    request: ReturnType<typeof runRequest>,
+    store: RunStore,
+    cell: INotebookCellExecutor.IRunCellOptions['cell'],
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
       void this.client
-        .run(runRequest(id, source, meta), {
+        .run(request, {
           status: (phase, position) => store.update({ phase, position }),
           events: (events) => store.append(events),
           compileError: (diagnostics) => {
@@ -174,9 +184,10 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
           if (store.phase !== 'done' && store.phase !== 'failed') store.attach(control);
         });
     });
-    runs.delete(store);
+  }
 
-    const ran = store.end !== undefined;
+  /** What the ended run gets besides its events: the tracer's notice, its checkpoints' outcomes. */
+  private async explain(store: RunStore, meta: SlowmoMetadata, ran: boolean): Promise<void> {
     const start = store.timeline.event(0);
     if (start?.kind === 'run.start' && start.backend === 'trace') {
       const why = await this.client.ebpfUnavailable();
@@ -188,29 +199,43 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     }
     if (ran && meta.checkpoints.length > 0)
       store.update({ checkpoints: checkpointOutcomes(meta.checkpoints, store.events) });
-    const rec = store.toRecording();
-    const view = viewMetadata(model);
+  }
+}
+
+/** The cell's Go-slowmo options; undefined, with the reason as the cell's output, when they are wrong. */
+function cellOptions(model: ICodeCellModel): SlowmoMetadata | undefined {
+  try {
+    return parseMetadata(model.getMetadata(METADATA_KEY));
+  } catch (err) {
     model.outputs.clear();
     model.outputs.add({
-      output_type: 'display_data',
-      data: {
-        [RUN_MIME]: pack(rec) as never,
-        'text/plain': summaryText(rec),
-        ...(ran
-          ? {
-              'image/svg+xml': svgOf(store.timeline.state, {
-                title: summaryText(rec).split('\n')[0],
-              }),
-            }
-          : {}),
-      },
-      metadata: view as never,
+      output_type: 'error',
+      ename: 'Go-slowmo cell options',
+      evalue: (err as Error).message,
+      traceback: [],
     });
-    this.liveRuns.delete(id);
-    model.executionCount = this.nextCount(notebook);
-    model.executionState = 'idle';
-    const success = ran;
-    onCellExecuted({ cell, success });
-    return success;
+    return undefined;
   }
+}
+
+/** The recording as the cell's one output, in place of the live one (with a picture when it ran). */
+function writeRecording(model: ICodeCellModel, store: RunStore, ran: boolean): void {
+  const rec = store.toRecording();
+  const view = viewMetadata(model);
+  model.outputs.clear();
+  model.outputs.add({
+    output_type: 'display_data',
+    data: {
+      [RUN_MIME]: pack(rec) as never,
+      'text/plain': summaryText(rec),
+      ...(ran
+        ? {
+            'image/svg+xml': svgOf(store.timeline.state, {
+              title: summaryText(rec).split('\n')[0],
+            }),
+          }
+        : {}),
+    },
+    metadata: view as never,
+  });
 }
