@@ -333,6 +333,21 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
     const to = stream ? ` to ${stream.replace(/"/g, '')}` : '';
     return eventPhrase('write', 'writes', `${to}${data ? ` of ${data}` : ''}`);
   },
+  'user.task': (f) => annotation(f, 'task', 'tasks'),
+  'user.region': (f) => annotation(f, 'region', 'regions'),
+  'user.log': (f) => {
+    const category = f.get('category');
+    const message = f.get('message');
+    const task = f.get('task');
+    return {
+      noun: 'log message',
+      nouns: 'log messages',
+      proper: false,
+      verb: ['was logged', 'were logged'],
+      tail: `${message ? ` reading ${message}` : ''}${category ? ` in category ${category}` : ''}${task ? ` in task ${task}` : ''}`,
+      things: true,
+    };
+  },
   'run.start': () => eventPhrase('start of the run', 'starts of the run'),
   'run.end': (f) => {
     const code = f.get('exitCode');
@@ -344,6 +359,23 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
     );
   },
 };
+
+/** A task or region of the program's own: "a region named "fetch" began in task 3". */
+function annotation(f: Fields, noun: string, nouns: string): Phrase {
+  const begin = f.has('begin') ? f.raw('begin') : undefined;
+  const verb = begin === true ? 'began' : begin === false ? 'ended' : 'began or ended';
+  const name = f.get('name');
+  const named = name ? ` named ${name}` : '';
+  const task = noun === 'region' ? f.get('task') : undefined;
+  return {
+    noun: `${noun}${named}`,
+    nouns: `${nouns}${named}`,
+    proper: false,
+    verb: [verb, verb],
+    tail: task ? ` in task ${task}` : '',
+    things: true,
+  };
+}
 
 /** The one thing of its kind (the global run queue, the garbage collector) that did something. */
 function thing(noun: string, verb: string): Phrase {

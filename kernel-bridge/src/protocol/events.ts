@@ -179,6 +179,59 @@ export const OutputSchema = ev('output', {
   data: z.string(),
 });
 /**
+ * The learner's own annotations, from runtime/trace's API (NewTask, WithRegion and StartRegion,
+ * Log): both backends see them, the trace backend in the tracer's events and the eBPF one by
+ * probing the calls themselves with the tracer off. A task id is the program's own
+ * (runtime/trace numbers tasks from 1); task 0 is the background task, which a region or a log
+ * outside every task belongs to. The goroutine that made the call is the event's `g`.
+ *
+ * A program chooses these strings, so they are bounded: a producer cuts a longer one to at most
+ * the limit's bytes of UTF-8 at a character boundary (a name: USER_NAME_MAX; a message:
+ * USER_MESSAGE_MAX), which is never more than as many UTF-16 units.
+ */
+export const USER_NAME_MAX = 128;
+export const USER_MESSAGE_MAX = 512;
+/** Like every id, below 2^31 (the reducer indexes tasks by it); a producer drops a larger one. */
+const taskId = () => int().min(0).max(MAX_ID);
+const userName = () => z.string().max(USER_NAME_MAX);
+
+/**
+ * A task begins (trace.NewTask) or ends (Task.End). Tasks are not tied to a goroutine: one may
+ * begin on g1 and end on another. An end carries the name and parent of its begin when the
+ * producer saw that begin, and "" and 0 when it did not.
+ */
+export const UserTaskSchema = ev('user.task', {
+  begin: z.boolean(),
+  task: taskId().min(1),
+  /** 0 when the task has no parent (it was made from a context without one). */
+  parent: taskId(),
+  name: userName(),
+});
+/**
+ * A region of one goroutine's work begins or ends (trace.WithRegion, trace.StartRegion and
+ * Region.End). Regions nest on their goroutine, last begun first ended: `depth` is how many
+ * of its regions were open when this one began (0 for the outermost), the same at its end.
+ * Producers follow USER_DEPTH_MAX regions deep on a goroutine; one begun deeper, and its end,
+ * are left out (a program that begins regions and never ends them cannot grow a stack without
+ * bound).
+ */
+export const USER_DEPTH_MAX = 64;
+export const UserRegionSchema = ev('user.region', {
+  begin: z.boolean(),
+  task: taskId(),
+  name: userName(),
+  depth: int()
+    .min(0)
+    .max(USER_DEPTH_MAX - 1),
+});
+/** A message logged in a task (trace.Log), with its category ("" when none). */
+export const UserLogSchema = ev('user.log', {
+  task: taskId(),
+  category: userName(),
+  message: z.string().max(USER_MESSAGE_MAX),
+});
+
+/**
  * Events the recorder dropped: an exact count from the recorder itself (the
  * eBPF ring buffer's counter; the tracer drops none), or null when nobody
  * can count them: the recorder was killed (it did not end within its grace
@@ -224,6 +277,9 @@ export const EVENT_SCHEMAS = {
   stw: StwSchema,
   line: LineSchema,
   output: OutputSchema,
+  'user.task': UserTaskSchema,
+  'user.region': UserRegionSchema,
+  'user.log': UserLogSchema,
   'run.end': RunEndSchema,
 } as const;
 
@@ -248,6 +304,9 @@ export const EventSchema = z.discriminatedUnion('kind', [
   StwSchema,
   LineSchema,
   OutputSchema,
+  UserTaskSchema,
+  UserRegionSchema,
+  UserLogSchema,
   RunEndSchema,
 ]);
 

@@ -244,6 +244,36 @@ function quote(data: string): string {
   return JSON.stringify(cut);
 }
 
+/** A task by its name as the state knows it: 'task "request 3"', or "task 7" when unnamed. */
+function taskWords(id: number, before: SchedState | undefined, name?: string): string {
+  const known = name || before?.tasks.get(id)?.name;
+  return known ? `task ${quote(known)}` : `task ${id}`;
+}
+
+/** ' in task "request 3"' for work in a task; nothing for the background task (0). */
+function inTask(id: number, before: SchedState | undefined): string {
+  return id === 0 ? '' : ` in ${taskWords(id, before)}`;
+}
+
+function userTask(e: EventOf<'user.task'>, before: SchedState | undefined, g: string): string {
+  const task = taskWords(e.task, before, e.name);
+  if (!e.begin) return `${g} ends ${task}`;
+  return `${g} begins ${task}${e.parent !== 0 ? `, part of ${taskWords(e.parent, before)}` : ''}`;
+}
+
+/** "g7 begins region "fetch" in task "request 3", inside region "handle"". */
+function userRegion(e: EventOf<'user.region'>, before: SchedState | undefined, g: string): string {
+  const region = `region ${quote(e.name)}${inTask(e.task, before)}`;
+  if (!e.begin) return `${g} ends ${region}`;
+  const outer = e.depth > 0 ? before?.regions.get(e.g)?.[e.depth - 1] : undefined;
+  return `${g} begins ${region}${outer ? `, inside region ${quote(outer.name)}` : ''}`;
+}
+
+function userLog(e: EventOf<'user.log'>, before: SchedState | undefined, g: string): string {
+  const category = e.category ? ` (${quote(e.category)})` : '';
+  return `${g} logs ${quote(e.message)}${category}${inTask(e.task, before)}`;
+}
+
 /**
  * One sentence for one event; `before` is the state just before it, when
  * the caller has it, and `context` what else it knows (see NarrateContext).
@@ -336,6 +366,9 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
   line: (e, before, _context, name) =>
     `${name(e.goid)} is${codeAt(e.file, e.line, before?.gs.get(e.goid))}`,
   output: (e) => `The program wrote ${quote(e.data)} to ${e.stream}`,
+  'user.task': (e, before, _context, name) => userTask(e, before, name(e.g)),
+  'user.region': (e, before, _context, name) => userRegion(e, before, name(e.g)),
+  'user.log': (e, before, _context, name) => userLog(e, before, name(e.g)),
   'run.end': (e) => {
     let text = `The program ${END_WORDS[e.reason]}`;
     if (e.reason === 'exit') text += ` with code ${e.exitCode}`;

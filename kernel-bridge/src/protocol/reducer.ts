@@ -17,10 +17,20 @@
  */
 import type { EventOf, GcPhase, QueueName, SlowmoEvent } from './events';
 import type { IntMap } from './intmap';
-import { GState, MState, PState, type RunEndInfo, type RunInfo, type SchedState } from './state';
+import {
+  GState,
+  MState,
+  PState,
+  type RunEndInfo,
+  type RunInfo,
+  type SchedState,
+  type UserRegion,
+  type UserTask,
+} from './state';
 
 const LOCAL_QUEUE_CAPACITY = 256;
 const EMPTY: readonly number[] = Object.freeze([]);
+const EMPTY_REGIONS: readonly UserRegion[] = Object.freeze([]);
 
 function without(list: readonly number[], goid: number): readonly number[] {
   const i = list.indexOf(goid);
@@ -50,6 +60,8 @@ class Draft implements SchedState {
   gc: GcPhase;
   stw: string | null;
   end: RunEndInfo | null;
+  tasks: IntMap<UserTask>;
+  regions: IntMap<readonly UserRegion[]>;
 
   constructor(base: SchedState, e: SlowmoEvent) {
     this.seq = e.seq;
@@ -63,6 +75,8 @@ class Draft implements SchedState {
     this.gc = base.gc;
     this.stw = base.stw;
     this.end = base.end;
+    this.tasks = base.tasks;
+    this.regions = base.regions;
   }
 
   proc(id: number): PState {
@@ -317,6 +331,8 @@ const handlers: Handlers = {
   'g.exit'(tx, e) {
     const g = tx.detach(tx.g(e.goid));
     tx.setG(new GState(g.goid, g.site, 'dead', null, -1, g.m, g.p, null, g.at, g.seen));
+    // Regions it left open end with it.
+    if (tx.regions.get(e.goid)?.length) tx.regions = tx.regions.set(e.goid, EMPTY_REGIONS);
   },
   steal(tx, e) {
     tx.steal(e.thief, e.victim, e.goids);
@@ -360,6 +376,26 @@ const handlers: Handlers = {
     tx.setG(new GState(g.goid, g.site, g.status, g.queue, g.qp, g.m, g.p, g.wait, at, at));
   },
   output() {},
+  'user.task'(tx, e) {
+    const old = tx.tasks.get(e.task);
+    if (e.begin) {
+      const task = { id: e.task, name: e.name, parent: e.parent, g: e.g, seq: e.seq, ended: null };
+      tx.tasks = tx.tasks.set(e.task, task);
+    } else if (old) {
+      tx.tasks = tx.tasks.set(e.task, { ...old, ended: e.seq });
+    } else {
+      const task = { id: e.task, name: e.name, parent: e.parent, g: e.g, seq: e.seq, ended: e.seq };
+      tx.tasks = tx.tasks.set(e.task, task);
+    }
+  },
+  'user.region'(tx, e) {
+    if (e.g <= 0) return;
+    // depth is authoritative, as a snapshot is: a region missed on the way does not shift the rest.
+    const open = (tx.regions.get(e.g) ?? EMPTY_REGIONS).slice(0, e.depth);
+    if (e.begin) open.push({ task: e.task, name: e.name, seq: e.seq });
+    tx.regions = tx.regions.set(e.g, open);
+  },
+  'user.log'() {},
   'run.end'(tx, e) {
     const end = { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason };
     tx.end = e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs };

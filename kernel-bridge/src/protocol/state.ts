@@ -88,6 +88,29 @@ export class MState {
   ) {}
 }
 
+/** A task of the program's own (runtime/trace.NewTask), open or ended. */
+export interface UserTask {
+  readonly id: number;
+  /** The name it was given ("" when its begin was not seen). */
+  readonly name: string;
+  /** Its parent task, 0 for none. */
+  readonly parent: number;
+  /** The goroutine that began it (or ended it, when its begin was not seen). */
+  readonly g: number;
+  /** The seq of its begin (of its end, when its begin was not seen). */
+  readonly seq: number;
+  /** The seq of its end; null while it is open. */
+  readonly ended: number | null;
+}
+
+/** A region open on a goroutine (runtime/trace.WithRegion or StartRegion). */
+export interface UserRegion {
+  readonly task: number;
+  readonly name: string;
+  /** The seq of its begin. */
+  readonly seq: number;
+}
+
 type Fields<E> = Omit<E, 'seq' | 't' | 'm' | 'p' | 'g' | 'kind' | 'inferred'>;
 export type RunInfo = Fields<EventOf<'run.start'>>;
 export type RunEndInfo = Fields<EventOf<'run.end'>>;
@@ -110,6 +133,13 @@ export interface SchedState {
   /** The reason of the stop-the-world in force, null when the world runs. */
   readonly stw: string | null;
   readonly end: RunEndInfo | null;
+  /**
+   * The program's tasks by id: every task seen, open or ended (a later region or log may
+   * still name an ended one).
+   */
+  readonly tasks: IntMap<UserTask>;
+  /** The regions open on each goroutine, outermost first (a goroutine with none may be absent). */
+  readonly regions: IntMap<readonly UserRegion[]>;
 }
 
 const INITIAL: SchedState = Object.freeze({
@@ -124,6 +154,8 @@ const INITIAL: SchedState = Object.freeze({
   gc: 'off',
   stw: null,
   end: null,
+  tasks: IntMap.empty<UserTask>(),
+  regions: IntMap.empty<readonly UserRegion[]>(),
 });
 
 /** The state before the first event of a run. */

@@ -35,5 +35,8 @@ export const VALID_EVENTS: Record<EventKind, Record<string, unknown>> = {
   stw: { begin: true, reason: 'GC sweep termination' },
   line: { goid: 8, file: 'main.go', line: 15 },
   output: { stream: 'stdout', data: 'hello\n' },
+  'user.task': { begin: true, task: 3, parent: 1, name: 'request 3' },
+  'user.region': { begin: true, task: 3, name: 'fetch', depth: 1 },
+  'user.log': { task: 3, category: 'stage', message: 'fetched 12 rows' },
   'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit' },
 };
