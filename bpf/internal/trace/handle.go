@@ -31,6 +31,8 @@ func (mp *mapper) handle(e xtrace.Event) {
 		mp.rangeBegin(e.Range().Name, e.Kind() == xtrace.EventRangeActive)
 	case xtrace.EventRangeEnd:
 		mp.rangeEnd(e.Range().Name)
+	case xtrace.EventTaskBegin, xtrace.EventTaskEnd, xtrace.EventRegionBegin, xtrace.EventRegionEnd, xtrace.EventLog:
+		mp.annotation(e)
 	}
 }
 
@@ -99,6 +101,7 @@ func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition) {
 		mp.stopped(mp.p, id)
 		delete(mp.known, id)
 		delete(mp.queued, id)
+		mp.user.Exit(int64(id))
 		mp.gExit(mp.here(), int64(id))
 	case from == xtrace.GoRunnable && to == xtrace.GoRunning:
 		mp.start(id, mp.t, mp.m, mp.p)

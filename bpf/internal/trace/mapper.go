@@ -25,6 +25,7 @@ type mapper struct {
 	running map[int64]xtrace.GoID     // P -> the goroutine running on it (seen)
 	pstate  map[int64]string          // P -> the last p.state sent
 	stw     string                    // the reason of the stop-the-world in progress
+	user    *stream.Annotations       // the program's own tasks and regions (annotations.go)
 	// file names a source file as the learner knows it (the build directory may be a copy).
 	file func(string) string
 
@@ -56,7 +57,7 @@ func newMapper(minor int, emit func(t int64, kind string, m, p, g int64, inferre
 		threads: map[xtrace.ThreadID]int64{}, known: map[xtrace.GoID]bool{}, hidden: map[xtrace.GoID]bool{},
 		queued: map[xtrace.GoID]int64{}, waitWas: map[xtrace.GoID]string{}, running: map[int64]xtrace.GoID{},
 		pstate: map[int64]string{}, file: func(f string) string { return f },
-		stacks: map[xtrace.Stack]*stackInfo{},
+		stacks: map[xtrace.Stack]*stackInfo{}, user: stream.NewAnnotations(),
 	}
 }
 
