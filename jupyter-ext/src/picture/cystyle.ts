@@ -18,18 +18,34 @@ const Z = { m: 5, g: 6, highlight: 7 };
 
 export function stylesheet(palette: Palette): StylesheetJson {
   const blocks: Block[] = [
-    {
-      selector: 'node',
-      style: {
-        'z-index-compare': 'manual',
-        'font-family': FONT_FAMILY,
-        'text-valign': 'center',
-        'text-halign': 'center',
-        'min-zoomed-font-size': 0,
-        'border-width': 0,
-        'overlay-opacity': 0,
-      },
+    nodeBlock(),
+    ...goroutineBlocks(palette),
+    ...threadShapes(),
+    selection(palette),
+    ...threadLooks(palette),
+  ];
+  return blocks as unknown as StylesheetJson;
+}
+
+/** Every token. */
+function nodeBlock(): Block {
+  return {
+    selector: 'node',
+    style: {
+      'z-index-compare': 'manual',
+      'font-family': FONT_FAMILY,
+      'text-valign': 'center',
+      'text-halign': 'center',
+      'min-zoomed-font-size': 0,
+      'border-width': 0,
+      'overlay-opacity': 0,
     },
+  };
+}
+
+/** Goroutines and "+N": pills; runtime ones smaller, in a syscall doubled, inferred dashed. */
+function goroutineBlocks(palette: Palette): Block[] {
+  return [
     {
       selector: '.g, .more',
       style: {
@@ -77,6 +93,12 @@ export function stylesheet(palette: Palette): StylesheetJson {
         'z-index': Z.highlight,
       },
     },
+  ];
+}
+
+/** Ms: hexagons, dashed while spinning or without a thread. */
+function threadShapes(): Block[] {
+  return [
     {
       selector: '.m',
       style: {
@@ -93,15 +115,17 @@ export function stylesheet(palette: Palette): StylesheetJson {
     { selector: '.m.none', style: { 'font-size': METRICS.fontSmall, 'font-weight': 400 } },
     { selector: '.m.spinning, .m.none', style: { 'border-style': 'dashed' } },
   ];
-  blocks.push(selection(palette));
-  for (const look of THREADS) {
+}
+
+/** Each M state's colours. */
+function threadLooks(palette: Palette): Block[] {
+  return THREADS.map((look) => {
     const paint = palette.thread[look];
-    blocks.push({
+    return {
       selector: `.m.${look}`,
       style: { 'background-color': paint.fill, 'border-color': paint.stroke, color: paint.ink },
-    });
-  }
-  return blocks as unknown as StylesheetJson;
+    };
+  });
 }
 
 /** The goroutine the learner picked (the table, the timeline): ringed in the theme's ink. */

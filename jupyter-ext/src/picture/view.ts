@@ -61,6 +61,12 @@ interface Shown {
   gen: number;
 }
 
+/** What a render leaves to animate: tokens gliding to their new places, tokens that appeared. */
+interface TokenMoves {
+  glides: [NodeSingular, number, number][];
+  arrivals: NodeSingular[];
+}
+
 function lookOf(item: TokenItem): string {
   const base = `${item.label}|${item.w}|${item.h}`;
   return item.kind === 'g' ? `${base}|${item.fill}|${item.ink}|${item.stroke}` : base;
@@ -271,61 +277,63 @@ export class PictureView extends Widget {
 
   /** The tokens in Cytoscape: diffed by key, one batch, glides started after it. */
   private renderTokens(items: readonly TokenItem[], animate: boolean): void {
-    const cy = this.cy;
     const gen = ++this.gen;
     this.settle();
-    const glides: [NodeSingular, number, number][] = [];
-    const arrivals: NodeSingular[] = [];
-    cy.batch(() => {
-      const gone: NodeSingular[] = [];
-      for (const item of items) {
-        const rec = this.shown.get(item.key);
-        if (rec === undefined) {
-          const classes = classesOf(item);
-          const node = cy.add({
-            group: 'nodes',
-            data: dataOf(item),
-            position: { x: item.x, y: item.y },
-            classes,
-          });
-          this.shown.set(item.key, {
-            node,
-            x: item.x,
-            y: item.y,
-            classes,
-            look: lookOf(item),
-            gen,
-          });
-          if (animate) arrivals.push(node);
-          continue;
-        }
-        rec.gen = gen;
-        const classes = classesOf(item);
-        if (classes !== rec.classes) {
-          rec.node.classes(classes);
-          rec.classes = classes;
-        }
-        const look = lookOf(item);
-        if (look !== rec.look) {
-          rec.node.data(dataOf(item));
-          rec.look = look;
-        }
-        if (item.x !== rec.x || item.y !== rec.y) {
-          rec.x = item.x;
-          rec.y = item.y;
-          if (animate) glides.push([rec.node, item.x, item.y]);
-          else rec.node.position({ x: item.x, y: item.y });
-        }
-      }
-      for (const [key, rec] of this.shown) {
-        if (rec.gen !== gen) {
-          gone.push(rec.node);
-          this.shown.delete(key);
-        }
-      }
-      if (gone.length > 0) cy.collection(gone as unknown as CollectionArgument).remove();
+    const moves: TokenMoves = { glides: [], arrivals: [] };
+    this.cy.batch(() => {
+      for (const item of items) this.placeToken(item, gen, animate ? moves : undefined);
+      this.removeTokensBefore(gen);
     });
-    if (!animate) return;
+    if (animate) this.animateTokens(moves);
+  }
+
+  /** Adds a token or brings its node up to date; with `moves`, its arrival or glide is left to animate. */
+  private placeToken(item: TokenItem, gen: number, moves: TokenMoves | undefined): void {
+    const rec = this.shown.get(item.key);
+    if (rec === undefined) {
+      const classes = classesOf(item);
+      const node = this.cy.add({
+        group: 'nodes',
+        data: dataOf(item),
+        position: { x: item.x, y: item.y },
+        classes,
+      });
+      this.shown.set(item.key, { node, x: item.x, y: item.y, classes, look: lookOf(item), gen });
+      moves?.arrivals.push(node);
+      return;
+    }
+    rec.gen = gen;
+    const classes = classesOf(item);
+    if (classes !== rec.classes) {
+      rec.node.classes(classes);
+      rec.classes = classes;
+    }
+    const look = lookOf(item);
+    if (look !== rec.look) {
+      rec.node.data(dataOf(item));
+      rec.look = look;
+    }
+    if (item.x !== rec.x || item.y !== rec.y) {
+      rec.x = item.x;
+      rec.y = item.y;
+      if (moves) moves.glides.push([rec.node, item.x, item.y]);
+      else rec.node.position({ x: item.x, y: item.y });
+    }
+  }
+
+  /** Removes the tokens this render did not place. */
+  private removeTokensBefore(gen: number): void {
+    const gone: NodeSingular[] = [];
+    for (const [key, rec] of this.shown) {
+      if (rec.gen !== gen) {
+        gone.push(rec.node);
+        this.shown.delete(key);
+      }
+    }
+    if (gone.length > 0) this.cy.collection(gone as unknown as CollectionArgument).remove();
+  }
+
+  private animateTokens({ glides, arrivals }: TokenMoves): void {
     const duration = this.options.duration ?? 320;
     for (const [node, x, y] of glides) {
       this.animating.set(node, { x, y });
