@@ -3,7 +3,8 @@
  * The `slowmo` command: the bridge's session code without a server.
  *
  *   slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace]
- *                         [--format ndjson|text] [--runtime] [--timeout S]
+ *                         [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S]
+ *   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
  *   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
  *   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
  *
@@ -22,6 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge, type RunObserver } from './bridge';
 import { checkNotebooks, formatReport } from './check';
+import { chromeJson, readRecording, RecordingError, summaryText } from './cli-analysis';
 import { makeConfig, type BridgeConfigInput } from './config';
 import {
   apply,
@@ -44,7 +46,8 @@ import { startServer } from './server/app';
 import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text] [--runtime] [--timeout S]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S]
+  slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
 slowmo COMMAND --help tells more about one command.
@@ -64,9 +67,28 @@ options:
   --format F       ndjson (default): one event per line;
                    text: a narration, the program's output on lines marked
                    "stdout │" and "stderr │" (control characters shown, as \\x1b),
-                   and how it ended
+                   and how it ended;
+                   chrome: the recording as Chrome Trace Event JSON, which
+                   Perfetto UI (ui.perfetto.dev) and chrome://tracing open
+  --summary        with --format text, end with the goroutine analysis (each
+                   goroutine's running, runnable and waiting time) and the
+                   patterns found (Ps idle beside queued work, long waits…)
   --runtime        with --format text, also tell the runtime's own goroutines and start-up
   --timeout S      stop the program after S seconds (default: the bridge's time limit)
+  -h, --help       this help
+`;
+
+const EXPORT_USAGE = `usage: slowmo export RECORDING.ndjson [options]
+
+Reads a recording (the NDJSON that slowmo run writes, gzipped when its name
+ends in .gz) and writes it in another form on stdout. Exit code 2 for a file
+that is not a recording, naming the line and what is wrong with it.
+
+options:
+  --format F       chrome (default): Chrome Trace Event JSON, for Perfetto UI
+                   (ui.perfetto.dev) and chrome://tracing;
+                   text: the goroutine analysis and the patterns found
+  --runtime        with --format text, also list the runtime's own goroutines
   -h, --help       this help
 `;
 
@@ -200,7 +222,9 @@ async function run(argv: string[]): Promise<number> {
   const out = process.stdout;
   const story = options.format === 'text' ? new Story(out, files, !options.runtime) : null;
   const result: CliResult = { exit: 0 };
-  const handle = bridge.run(request, cliObserver(story, result));
+  // The Chrome trace and the summary are made from the whole recording, at its end.
+  const kept: SlowmoEvent[] | null = options.format === 'chrome' || options.summary ? [] : null;
+  const handle = bridge.run(request, cliObserver(story, result, kept));
   // A reader that goes away (`| head`) ends the run, quietly.
   out.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') handle.stop();
@@ -214,6 +238,9 @@ async function run(argv: string[]): Promise<number> {
   process.off('SIGTERM', onSignal);
   if (story && !out.destroyed)
     story.finish({ limits: config.limits, ...(result.hit ? { limit: result.hit } : {}) });
+  if (kept && kept.length > 0 && !out.destroyed) {
+    out.write(options.format === 'chrome' ? chromeJson(kept) : summaryText(kept, !options.runtime));
+  }
   return result.exit;
 }
 
@@ -228,6 +255,7 @@ function runCommand(argv: string[]) {
       backend: { type: 'string', default: 'auto' },
       format: { type: 'string', default: 'ndjson' },
       runtime: { type: 'boolean', default: false },
+      summary: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -235,8 +263,11 @@ function runCommand(argv: string[]) {
   if (values.help) return null;
   if (positionals.length === 0)
     throw new UsageError('name the Go file(s) to run: slowmo run main.go');
-  if (values.format !== 'ndjson' && values.format !== 'text') {
-    throw new UsageError(`--format ${values.format}: use ndjson or text`);
+  if (!['ndjson', 'text', 'chrome'].includes(values.format)) {
+    throw new UsageError(`--format ${values.format}: use ndjson, text or chrome`);
+  }
+  if (values.summary && values.format !== 'text') {
+    throw new UsageError('--summary: use it with --format text');
   }
   const files = readSources(positionals);
   const parsed = RunRequestSchema.safeParse({
@@ -281,8 +312,16 @@ interface CliResult {
   hit?: HitLimit;
 }
 
-/** The run told on the terminal: events on stdout (NDJSON, or the story), the rest on stderr. */
-function cliObserver(story: Story | null, result: CliResult): RunObserver {
+/**
+ * The run told on the terminal: events on stdout (NDJSON, or the story), the
+ * rest on stderr; `kept` collects the events when the output is made from
+ * the whole recording at its end (then nothing is written as NDJSON).
+ */
+function cliObserver(
+  story: Story | null,
+  result: CliResult,
+  kept: SlowmoEvent[] | null = null,
+): RunObserver {
   const out = process.stdout;
   return {
     status: (phase, position) => {
@@ -301,8 +340,9 @@ function cliObserver(story: Story | null, result: CliResult): RunObserver {
     },
     event: (e: SlowmoEvent) => {
       if (out.destroyed) return;
+      kept?.push(e);
       if (story) story.event(e);
-      else out.write(`${JSON.stringify(e)}\n`);
+      else if (kept === null) out.write(`${JSON.stringify(e)}\n`);
     },
     end: (end) => {
       // Which limit the run hit, when the bridge says so (its value beats the configured one).
@@ -426,6 +466,35 @@ function endingText(ending: Ending): string {
   return `\n${shown(ending.title)}\n${shown(ending.detail)}\n${lines.join('')}`;
 }
 
+/** `slowmo export`: a recording file as a Chrome trace (or the summary); exit 2 for a bad file. */
+function exportRecording(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'chrome' },
+      runtime: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(EXPORT_USAGE);
+    return 0;
+  }
+  const [file, ...more] = positionals;
+  if (file === undefined || more.length > 0) {
+    throw new UsageError('name one recording: slowmo export run.ndjson --format chrome');
+  }
+  if (values.format !== 'chrome' && values.format !== 'text') {
+    throw new UsageError(`--format ${values.format}: use chrome or text`);
+  }
+  const events = readRecording(file);
+  const text =
+    values.format === 'chrome' ? chromeJson(events) : summaryText(events, !values.runtime);
+  process.stdout.write(text);
+  return 0;
+}
+
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -513,6 +582,9 @@ async function main(): Promise<void> {
       case 'run':
         process.exitCode = await run(rest);
         break;
+      case 'export':
+        process.exitCode = exportRecording(rest);
+        break;
       case 'serve':
         await serve(rest);
         break;
@@ -529,7 +601,8 @@ async function main(): Promise<void> {
         throw new UsageError(`unknown command "${command}"\n${USAGE}`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ProtocolError) fail(err.message);
+    if (err instanceof UsageError || err instanceof ProtocolError || err instanceof RecordingError)
+      fail(err.message);
     if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) fail((err as Error).message);
     fail((err as Error).message, 1);
   }

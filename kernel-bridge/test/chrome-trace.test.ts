@@ -105,20 +105,42 @@ describe('the Chrome trace, in detail', () => {
     ]);
   });
 
-  test("the program's own annotations (user.* kinds, when the protocol has them) are instants", () => {
+  test("the program's own tasks, regions and logs (user.* kinds) get tracks of their own", () => {
     const s = script().start(1).create(5).run(5, 0);
-    const log = { ...s.events[2], seq: 3, kind: 'user.log', g: 5, name: 'stage', message: 'two' };
-    const trace = chromeTrace([...s.events, log as unknown as SlowmoEvent]);
-    const user = trace.traceEvents.filter((e) => e.cat === 'user');
-    expect(user).toEqual([
-      expect.objectContaining({
-        name: 'user.log stage',
-        ph: 'i',
-        tid: 5,
-        pid: CHROME_PIDS.goroutines,
-      }),
+    const base = s.events[2] as SlowmoEvent;
+    let seq = s.events.length;
+    const user = (kind: string, fields: object) =>
+      ({ ...base, seq: seq++, t: seq * 100, kind, g: 5, ...fields }) as unknown as SlowmoEvent;
+    const events = [
+      ...s.events,
+      user('user.task', { begin: true, task: 1, parent: 0, name: 'job' }),
+      user('user.region', { begin: true, task: 1, name: 'outer', depth: 0 }),
+      user('user.region', { begin: true, task: 1, name: 'inner', depth: 1 }),
+      user('user.log', { task: 1, category: 'stage', message: 'two' }),
+      user('user.region', { begin: false, task: 1, name: 'inner', depth: 1 }),
+      user('user.task', { begin: false, task: 1, parent: 0, name: 'job' }),
+    ];
+    const trace = chromeTrace(events);
+    expect(traceProblems(trace)).toEqual([]);
+    const on = trace.traceEvents.filter((e) => e.pid === CHROME_PIDS.regions && e.ph !== 'M');
+    // "outer" was never ended: it is closed where the recording ends.
+    expect(on.map((e) => `${e.ph} ${e.name}`)).toEqual([
+      'b job',
+      'B outer',
+      'B inner',
+      'E inner',
+      'e job',
+      'E outer',
     ]);
-    expect(user[0]?.args).toMatchObject({ message: 'two', seq: 3 });
+    expect(threadNames(trace, CHROME_PIDS.regions)).toEqual(['g5 main.worker regions']);
+    const log = trace.traceEvents.find((e) => e.cat === 'user');
+    expect(log).toMatchObject({
+      name: 'user.log stage',
+      ph: 'i',
+      tid: 5,
+      pid: CHROME_PIDS.goroutines,
+    });
+    expect(log?.args).toMatchObject({ message: 'two', task: 1 });
   });
 
   test('the checks find what is wrong with a broken trace', () => {

@@ -55,7 +55,7 @@ describe('slowmo without a run', () => {
     );
     expect(format).toMatchObject({
       status: 2,
-      stderr: 'slowmo: --format xml: use ndjson or text\n',
+      stderr: 'slowmo: --format xml: use ndjson, text or chrome\n',
     });
     expect(slowmo('frobnicate').status).toBe(2);
     const uid = slowmoWith(

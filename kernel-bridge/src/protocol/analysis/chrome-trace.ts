@@ -5,7 +5,8 @@
  * complete events (ph X) for their slices, an instant event at each
  * goroutine's creation, flow events (ph s/f) for steals and wake-ups,
  * counters (ph C) for the run queues' lengths, and the GC phases and
- * stop-the-world bands on tracks of their own. Times are µs (the format's
+ * stop-the-world bands on tracks of their own, and the program's own tasks,
+ * regions and logs when the recording has them. Times are µs (the format's
  * unit), from the run's own ns.
  */
 import { EVENT_SCHEMAS, type SlowmoEvent } from '../events';
@@ -15,14 +16,14 @@ import { initialState, type SchedState } from '../state';
 import { LaneBuilder, type Lanes, type LaneSlice } from './lanes';
 
 /** The trace's processes, in the order they are shown. */
-export const CHROME_PIDS = { procs: 1, ms: 2, goroutines: 3, gc: 4 } as const;
+export const CHROME_PIDS = { procs: 1, ms: 2, goroutines: 3, gc: 4, regions: 5 } as const;
 /** The GC process's two tracks. */
 export const CHROME_GC_TIDS = { phases: 1, stw: 2 } as const;
 
 export interface ChromeTraceEvent {
   name: string;
-  /** B/E begin and end, X complete, i instant, C counter, s/f flow start and end, M metadata. */
-  ph: 'X' | 'B' | 'E' | 'i' | 'C' | 's' | 't' | 'f' | 'M';
+  /** B/E begin and end, X complete, i instant, C counter, s/f flow start and end, b/e async, M metadata. */
+  ph: 'X' | 'B' | 'E' | 'i' | 'C' | 's' | 't' | 'f' | 'b' | 'e' | 'M';
   /** µs since the run started. */
   ts: number;
   pid: number;
@@ -268,30 +269,81 @@ function counters(events: readonly SlowmoEvent[]): ChromeTraceEvent[] {
   return out;
 }
 
+/** An annotation event's fields, read loosely: the kinds are a newer protocol's than this module. */
+type Annotation = SlowmoEvent & Record<string, unknown>;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
 /**
- * Events of the program's own annotations (`user.*` kinds, from runtime/trace's
- * tasks, regions and logs), as instants on their goroutine's track with their
- * fields, for protocols that carry them.
+ * The program's own annotations (`user.*` kinds, from runtime/trace's tasks,
+ * regions and logs), for recordings that carry them. Regions are B/E events
+ * on a track of their own per goroutine (beside its state slices, which they
+ * cross), closed at the end when they were left open; tasks are async events
+ * (b/e, matched by task id); logs are instants on the goroutine's track.
  */
-function annotations(events: readonly SlowmoEvent[]): ChromeTraceEvent[] {
+function annotations(events: readonly SlowmoEvent[], end: number): ChromeTraceEvent[] {
   const out: ChromeTraceEvent[] = [];
-  for (const e of events) {
+  const open = new Map<number, string[]>();
+  const { regions, goroutines } = CHROME_PIDS;
+  for (const e of events as readonly Annotation[]) {
     const kind: string = e.kind;
     if (!kind.startsWith('user.')) continue;
-    const { seq, t, m, p, g, ...fields } = e as SlowmoEvent & Record<string, unknown>;
-    const name = typeof fields['name'] === 'string' ? `${kind} ${fields['name']}` : kind;
-    out.push({
-      name,
-      cat: 'user',
-      ph: 'i',
-      s: 't',
-      ts: us(t),
-      pid: CHROME_PIDS.goroutines,
-      tid: g,
-      args: { ...fields, seq, m, p },
-    });
+    const { seq, t, m, p, g, kind: _kind, ...fields } = e;
+    const args = { ...fields, seq, m, p };
+    const ts = us(t);
+    if (kind === 'user.region' && typeof e['begin'] === 'boolean') {
+      const stack = open.get(g) ?? [];
+      open.set(g, stack);
+      if (e['begin']) stack.push(str(e['name']));
+      else if (stack.pop() === undefined) continue; // its begin was not recorded
+      out.push({
+        name: str(e['name']),
+        cat: 'region',
+        ph: e['begin'] ? 'B' : 'E',
+        ts,
+        pid: regions,
+        tid: g,
+        args,
+      });
+    } else if (
+      kind === 'user.task' &&
+      typeof e['begin'] === 'boolean' &&
+      typeof e['task'] === 'number'
+    ) {
+      const ph = e['begin'] ? 'b' : 'e';
+      out.push({
+        name: str(e['name']) || `task ${e['task']}`,
+        cat: 'task',
+        ph,
+        id: e['task'],
+        ts,
+        pid: regions,
+        tid: g,
+        args,
+      });
+    } else {
+      const name = [kind, str(e['category']) || str(e['name'])].filter(Boolean).join(' ');
+      out.push({ name, cat: 'user', ph: 'i', s: 't', ts, pid: goroutines, tid: g, args });
+    }
+  }
+  for (const [g, stack] of open) {
+    for (const name of stack.reverse())
+      out.push({ name, cat: 'region', ph: 'E', ts: us(end), pid: regions, tid: g });
   }
   return out;
+}
+
+/** Names the annotations' tracks: one per goroutine that has regions or tasks. */
+function annotationNames(lanes: Lanes, notes: readonly ChromeTraceEvent[]): ChromeTraceEvent[] {
+  const tids = new Set(notes.filter((e) => e.pid === CHROME_PIDS.regions).map((e) => e.tid));
+  if (tids.size === 0) return [];
+  return [
+    metadata(CHROME_PIDS.regions, 0, 'process_name', { name: 'tasks and regions' }),
+    metadata(CHROME_PIDS.regions, 0, 'process_sort_index', { sort_index: CHROME_PIDS.regions }),
+    ...[...tids].map((tid) =>
+      metadata(CHROME_PIDS.regions, tid, 'thread_name', { name: `${gName(lanes, tid)} regions` }),
+    ),
+  ];
 }
 
 /** The recording as a Chrome trace. */
@@ -299,14 +351,16 @@ export function chromeTrace(events: readonly SlowmoEvent[]): ChromeTrace {
   const lanes = LaneBuilder.from(events).lanes();
   const start = events.find((e) => e.kind === 'run.start');
   const run = start?.kind === 'run.start' ? start : undefined;
+  const notes = annotations(events, lanes.end);
   return {
     traceEvents: [
       ...names(lanes),
+      ...annotationNames(lanes, notes),
       ...slices(lanes),
       ...creations(lanes),
       ...flows(lanes),
       ...counters(events),
-      ...annotations(events),
+      ...notes,
     ],
     displayTimeUnit: 'ns',
     otherData: {

@@ -150,11 +150,15 @@ function statsOf(g: GoroutineLane, end: number): GoroutineStats {
 type Counter = { -readonly [K in keyof StateBucket]: number };
 
 /**
- * The state of every goroutine at the end of each of `n` equal buckets
- * (after every event at or before that instant). O(slices + buckets): each
- * slice adds itself to the bucket ends it spans.
+ * The state of every goroutine (that `include` accepts) at the end of each
+ * of `n` equal buckets (after every event at or before that instant).
+ * O(slices + buckets): each slice adds itself to the bucket ends it spans.
  */
-export function stateCounts(lanes: Lanes, n = DEFAULT_STATE_BUCKETS): StateCounts {
+export function stateCounts(
+  lanes: Lanes,
+  n = DEFAULT_STATE_BUCKETS,
+  include: (g: GoroutineLane) => boolean = () => true,
+): StateCounts {
   const { start, end } = lanes;
   const width = end > start ? (end - start) / n : 0;
   const size = width > 0 ? n : 1;
@@ -175,6 +179,7 @@ export function stateCounts(lanes: Lanes, n = DEFAULT_STATE_BUCKETS): StateCount
     return k;
   };
   for (const g of lanes.goroutines) {
+    if (!include(g)) continue;
     for (const s of g.slices) {
       // A slice holds at instant T when it began by T and ends after it (or is still going).
       const key = s.kind as 'running' | 'runnable' | 'waiting' | 'syscall';
