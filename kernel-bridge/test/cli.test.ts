@@ -224,11 +224,13 @@ ebpfDescribe()('slowmo run', () => {
   });
 
   test('text: an overflow of the local queue is told once, not once per goroutine', () => {
+    // 500, not 257: on a loaded machine sysmon may preempt main mid-loop and the P
+    // then runs some of the queue; with 500 the queue still fills (2-3 overflows).
     const r = slowmo(
       'run',
       file(
         'overflow.go',
-        'package main\n\nimport "sync"\n\nfunc work(wg *sync.WaitGroup) { wg.Done() }\n\nfunc main() {\n\tvar wg sync.WaitGroup\n\tfor i := 0; i < 300; i++ {\n\t\twg.Add(1)\n\t\tgo work(&wg)\n\t}\n\twg.Wait()\n}\n',
+        'package main\n\nimport "sync"\n\nfunc work(wg *sync.WaitGroup) { wg.Done() }\n\nfunc main() {\n\tvar wg sync.WaitGroup\n\tfor i := 0; i < 500; i++ {\n\t\twg.Add(1)\n\t\tgo work(&wg)\n\t}\n\twg.Wait()\n}\n',
       ),
       '--format',
       'text',
