@@ -26,6 +26,12 @@ func main() {
 // build compiles program with the given toolchain (GOTOOLCHAIN value; "" for the local one) and ldflags.
 func build(t *testing.T, toolchain, ldflags string) string {
 	t.Helper()
+	return buildWith(t, toolchain, "-ldflags="+ldflags)
+}
+
+// buildWith compiles program with the given toolchain and go build flags.
+func buildWith(t *testing.T, toolchain string, flags ...string) string {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(program), 0o644); err != nil {
 		t.Fatal(err)
@@ -34,7 +40,7 @@ func build(t *testing.T, toolchain, ldflags string) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "prog")
-	cmd := exec.Command("go", "build", "-o", bin, "-ldflags="+ldflags, ".")
+	cmd := exec.Command("go", append(append([]string{"build", "-o", bin}, flags...), ".")...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+toolchain, "CGO_ENABLED=0")
 	if toolchain == "" {
