@@ -47,6 +47,8 @@ type site struct {
 	returns bool
 	allow   []string
 	fold    *fold
+	// writes: where function (or a closure of it) stores a value (stores.go).
+	writes *stores
 }
 
 var sites = []site{
@@ -91,11 +93,10 @@ var sites = []site{
 	// Their unlock of sched.lock, with the goroutine queued globally or not.
 	{program: "exitsyscall_queued", function: "runtime.exitsyscall0", calls: "runtime.unlock2", optional: true},
 	{program: "exitsyscall_queued", function: "runtime.exitsyscallNoP", calls: "runtime.unlock2", optional: true},
-	{program: "gcstart", function: "runtime.gcStart"},
-	// Its last call releases work.startSema: a goroutine that waited to start a GC is woken after the phase is said.
-	{program: "gcstart_ret", function: "runtime.gcStart", returns: true, allow: []string{"runtime.semrelease1"}},
-	{program: "gcmarkterm", function: "runtime.gcMarkTermination"},
-	{program: "gcmarkterm_ret", function: "runtime.gcMarkTermination", returns: true},
+	// The GC's phase changes, with the world stopped: where gcphase is stored (setGCPhase is inlined).
+	{program: "gcphase_mark", function: "runtime.gcStart", writes: gcphase(1)},
+	{program: "gcphase_markterm", function: "runtime.gcMarkTermination", writes: gcphase(2)},
+	{program: "gcphase_off", function: "runtime.gcMarkTermination", writes: gcphase(0)}, // in a closure
 	{program: "stw_begin", function: "runtime.stopTheWorldWithSema"},
 	{program: "stw_end", function: "runtime.startTheWorldWithSema"},
 }
@@ -125,6 +126,8 @@ func resolve(bin *target.Binary, s site, o siteOptions) (placed, error) {
 	switch {
 	case s.returns:
 		return resolveReturns(bin, s, o)
+	case s.writes != nil:
+		return resolveWrites(bin, s)
 	case s.calls != "":
 		return at(bin.Calls(s.function, s.calls))
 	case s.after != "":
@@ -419,8 +422,12 @@ func (p *Probes) placeSites(bin *target.Binary) (programPlaces, error) {
 			places.order = append(places.order, s.program)
 		}
 		for i, addr := range at {
-			pl.symbols = append(pl.symbols, s.function)
-			pl.offsets = append(pl.offsets, addr-fn.Entry)
+			in := fn
+			if put.in != nil {
+				in = put.in[i]
+			}
+			pl.symbols = append(pl.symbols, in.Name)
+			pl.offsets = append(pl.offsets, addr-in.Entry)
 			pl.cookies = append(pl.cookies, put.cookies[i])
 		}
 	}

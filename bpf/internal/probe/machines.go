@@ -49,16 +49,28 @@ func (n *normalizer) mState(r record) {
 	n.ev(r, "m.state", F("state", state))
 }
 
+// gcPhase: the runtime changed the GC's phase (its store to gcphase, with
+// the world stopped).
 func (n *normalizer) gcPhase(r record) {
-	phases := [...]string{"sweepterm", "mark", "marktermination", "off"}
-	if r.a[0] < uint64(len(phases)) {
+	phases := [...]string{1: "mark", 2: "marktermination", 3: "off"}
+	if r.a[0] < uint64(len(phases)) && phases[r.a[0]] != "" {
 		n.ev(r, "gc", F("phase", phases[r.a[0]]))
 	}
 }
 
+// sweepTermination is the reason of the stop of the world that begins a GC
+// cycle (runtime.stwReasonStrings): sweep termination is that stop, and is
+// said as it begins. Only gcStart stops the world for it, once it is sure
+// to start a cycle.
+const sweepTermination = "GC sweep termination"
+
 func (n *normalizer) stw(r record) {
 	if r.a[0] != 0 {
-		n.ev(r, "stw", F("begin", true), F("reason", name(n.stwReasons, r.a[1], "stop-the-world")))
+		reason := name(n.stwReasons, r.a[1], "stop-the-world")
+		if reason == sweepTermination {
+			n.ev(r, "gc", F("phase", "sweepterm"))
+		}
+		n.ev(r, "stw", F("begin", true), F("reason", reason))
 	} else {
 		n.ev(r, "stw", F("begin", false), F("reason", ""))
 	}

@@ -13,7 +13,7 @@ const (
 	kGosched   = 7  // K_GOSCHED: a: goid, preempted
 	kSyscall   = 8  // K_SYSCALL: a: goid
 	kSysexit   = 9  // K_SYSEXIT: a: goid
-	kGC        = 10 // K_GC: a: phase (0 sweepterm, 1 mark, 2 marktermination, 3 off)
+	kGC        = 10 // K_GC: a: phase (1 mark, 2 marktermination, 3 off; sweep termination is its stop-the-world)
 	kSTW       = 11 // K_STW: a: begin, reason
 	kOverflow  = 12 // K_OVERFLOW: a: p id, 0, n; goids: the ones moved to the global queue, in order
 	kPState    = 13 // K_PSTATE: a: p id, state (0 idle, 1 running, 2 handed off)

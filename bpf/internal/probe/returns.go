@@ -18,7 +18,8 @@ type placed struct {
 	fn      target.Func
 	at      []uint64
 	cookies []uint64
-	foldAt  uint64 // folded: the return address the folding probe looks for
+	foldAt  uint64        // folded: the return address the folding probe looks for
+	in      []target.Func // the function each of at is in, when not all in fn (a closure's)
 }
 
 // fold is a return said by the entry probe of the last function called

@@ -14,6 +14,7 @@ import (
 
 	"go-slowmo.dev/bpf"
 	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/gccheck"
 	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/stream/schema"
 	"go-slowmo.dev/bpf/internal/target"
@@ -30,11 +31,17 @@ func versions(t *testing.T) []string {
 // buildWith compiles testdata/name.go with the given Go release.
 func buildWith(t *testing.T, version, name string) string {
 	t.Helper()
-	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join("testdata", name+".go"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return buildSource(t, version, name, src)
+}
+
+// buildSource compiles the program src, named name, with the given Go release.
+func buildSource(t *testing.T, version, name string, src []byte) string {
+	t.Helper()
+	dir := t.TempDir()
 	for file, content := range map[string]string{"main.go": string(src), "go.mod": "module prog\n\ngo 1.22\n"} {
 		if err := os.WriteFile(filepath.Join(dir, file), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -104,6 +111,20 @@ func where(events []event, pred func(event) bool) []event {
 		}
 	}
 	return out
+}
+
+// checkGCPhases checks that a run holds at least `least` whole GC cycles and
+// that each phase was said where the runtime sets it (gccheck).
+func checkGCPhases(t *testing.T, events []event, least int) {
+	t.Helper()
+	maps := make([]map[string]any, len(events))
+	for i, e := range events {
+		maps[i] = e
+	}
+	cycles, problems := gccheck.Check(maps)
+	if cycles < least || len(problems) > 0 {
+		t.Errorf("%d whole GC cycles (want at least %d); %d problems: %v", cycles, least, len(problems), problems[:min(len(problems), 5)])
+	}
 }
 
 // mainPreemptedWhileCreating says whether onep's main was preempted before its 300th go statement.
@@ -425,17 +446,15 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 					}
 				}
 
-				var phases []string
-				for _, e := range where(events, func(e event) bool { return e.kind() == "gc" }) {
-					phases = append(phases, e.str("phase"))
-				}
-				if !strings.Contains(strings.Join(phases, " "), "sweepterm mark marktermination off") {
-					t.Errorf("gc phases %v lack a whole cycle", phases)
-				}
+				checkGCPhases(t, events, 1)
 				stw := where(events, func(e event) bool { return e.kind() == "stw" })
 				if len(stw) < 2 || stw[0]["begin"] != true || stw[0].str("reason") == "" {
 					t.Errorf("want stop-the-world begin (with a reason) and end, got %v", stw)
 				}
+			})
+
+			t.Run("GC phases set with the world stopped", func(t *testing.T) {
+				checkGCPhases(t, recordRun(t, buildSource(t, version, "gc", gccheck.Program), 2), 3)
 			})
 
 			t.Run("two Ps: steals and a blocking syscall", func(t *testing.T) {

@@ -11,12 +11,10 @@ import (
 // The functions whose returns the probes place with ReturnSites, with the
 // callees each allows between a site and its RET (as loader.go does).
 var returnFunctions = map[string][]string{
-	"runtime.exitsyscall":       {"runtime.mcall"},
-	"runtime.runqputslow":       {"runtime.unlock2"},
-	"runtime.injectglist":       {"runtime.unlock2", "runtime.wakep"},
-	"runtime.stopm":             {"runtime.acquirep"},
-	"runtime.gcStart":           {"runtime.semrelease1"},
-	"runtime.gcMarkTermination": nil,
+	"runtime.exitsyscall": {"runtime.mcall"},
+	"runtime.runqputslow": {"runtime.unlock2"},
+	"runtime.injectglist": {"runtime.unlock2", "runtime.wakep"},
+	"runtime.stopm":       {"runtime.acquirep"},
 }
 
 // TestReturnSitesLeadToTheirRet checks what ReturnSites finds by walking

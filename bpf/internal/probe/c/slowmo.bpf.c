@@ -69,7 +69,7 @@ enum kind {
 	K_GOSCHED = 7,  // a: goid, preempted
 	K_SYSCALL = 8,  // a: goid
 	K_SYSEXIT = 9,  // a: goid
-	K_GC = 10,      // a: phase (0 sweepterm, 1 mark, 2 marktermination, 3 off)
+	K_GC = 10,      // a: phase (1 mark, 2 marktermination, 3 off; sweep termination is its stop-the-world)
 	K_STW = 11,     // a: begin, reason
 	K_OVERFLOW = 12, // a: p id, 0, n; goids: the ones moved to the global queue, in order
 	K_PSTATE = 13,   // a: p id, state (0 idle, 1 running, 2 handed off)
@@ -1160,31 +1160,27 @@ int exitsyscall_queued(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("uprobe/gcstart")
-int gcstart(struct pt_regs *ctx)
+// The GC's phase changes, where the runtime makes them: setGCPhase is
+// inlined, so the loader puts each program where its phase is stored in
+// runtime.gcphase (gcStart: mark, with the world stopped for sweep
+// termination; gcMarkTermination: mark termination, then off, with the
+// world stopped for it). Sweep termination is said with its stop of the
+// world (the normalizer).
+SEC("uprobe/gcphase_mark")
+int gcphase_mark(struct pt_regs *ctx)
 {
-	return emit(ctx, K_GC, 0, 0, 0, 0);
-}
-
-SEC("uprobe/gcstart_ret")
-int gcstart_ret(struct pt_regs *ctx)
-{
-	if (!returns_here(ctx))
-		return 0;
 	return emit(ctx, K_GC, 1, 0, 0, 0);
 }
 
-SEC("uprobe/gcmarkterm")
-int gcmarkterm(struct pt_regs *ctx)
+SEC("uprobe/gcphase_markterm")
+int gcphase_markterm(struct pt_regs *ctx)
 {
 	return emit(ctx, K_GC, 2, 0, 0, 0);
 }
 
-SEC("uprobe/gcmarkterm_ret")
-int gcmarkterm_ret(struct pt_regs *ctx)
+SEC("uprobe/gcphase_off")
+int gcphase_off(struct pt_regs *ctx)
 {
-	if (!returns_here(ctx))
-		return 0;
 	return emit(ctx, K_GC, 3, 0, 0, 0);
 }
 

@@ -1,6 +1,6 @@
 // Run with GOMAXPROCS=2: every way out of the runtime functions whose
-// returns are probed at emulated sites (exitsyscall, injectglist, stopm,
-// gcStart, gcMarkTermination), many times each, and overflows (runqputslow).
+// returns are probed at emulated sites (exitsyscall, injectglist, stopm),
+// many times each, and overflows (runqputslow).
 package main
 
 import (
@@ -143,7 +143,8 @@ func idle() {
 	<-pong
 }
 
-// collect runs the collector, forced and by allocation (gcStart, gcMarkTermination).
+// collect runs the collector, forced and by allocation: each start of the
+// world polls the network (injectglist).
 func collect() {
 	for i := 0; i < 5; i++ {
 		runtime.GC()
