@@ -76,7 +76,10 @@ func (mp *mapper) pState(a at, state string, pm int64) {
 	mp.send(a, "p.state", nil, stream.F("state", state), stream.F("pm", pm))
 }
 
-func (mp *mapper) gcPhase(phase string) { mp.send(mp.here(), "gc", nil, stream.F("phase", phase)) }
+func (mp *mapper) gcPhase(phase string) {
+	mp.gc = phase
+	mp.send(mp.here(), "gc", nil, stream.F("phase", phase))
+}
 
 func (mp *mapper) worldStop(begin bool, reason string) {
 	mp.send(mp.here(), "stw", nil, stream.F("begin", begin), stream.F("reason", reason))

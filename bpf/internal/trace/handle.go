@@ -36,17 +36,25 @@ func (mp *mapper) handle(e xtrace.Event) {
 	}
 }
 
-// rangeBegin: a GC cycle or a stop of the world begins (or was under way,
-// active, when the trace began).
+// The GC's phases. The tracer does not see the runtime change its phase
+// (setGCPhase): it sees the cycle begin (before the world stops for sweep
+// termination) and end (after the GC is off, before the world starts
+// again), and each stop of the world with its reason. The phases are put
+// where the runtime changes them, inside those stops: sweep termination as
+// its stop begins, mark as it ends (the world starts again marking), mark
+// termination and off at the cycle's end, with the world stopped for mark
+// termination (mark termination lasts a few microseconds and ends there).
+// A stop for mark termination that finds more work starts the world again
+// with no change of phase: no cycle's end comes in it.
+
+// rangeBegin: a stop of the world begins, or a GC cycle or a stop was
+// under way (active) when a generation of the trace began: new only in
+// the first.
 func (mp *mapper) rangeBegin(name string, active bool) {
-	if name == "GC concurrent mark phase" {
-		// The tracer's GC range starts with the cycle (gcStart, before
-		// sweep termination) and ends when marking is done.
-		phase := "sweepterm"
-		if active {
-			phase = "mark" // already under way when the trace started
+	if name == gcRange {
+		if active && mp.gc == "" {
+			mp.gcPhase("mark")
 		}
-		mp.gcPhase(phase)
 		return
 	}
 	reason, ok := strings.CutPrefix(name, "stop-the-world (")
@@ -54,18 +62,26 @@ func (mp *mapper) rangeBegin(name string, active bool) {
 		return
 	}
 	reason = strings.TrimSuffix(reason, ")")
+	if active && mp.stw == reason {
+		return
+	}
 	mp.stw = reason
 	if tracerSTW[reason] {
 		return
 	}
-	if reason == "GC mark termination" {
-		mp.gcPhase("marktermination")
+	if reason == "GC sweep termination" {
+		mp.gcPhase("sweepterm")
 	}
 	mp.worldStop(true, reason)
 }
 
-// rangeEnd: a stop of the world ends.
+// rangeEnd: a stop of the world ends, or a GC cycle.
 func (mp *mapper) rangeEnd(name string) {
+	if name == gcRange {
+		mp.gcPhase("marktermination")
+		mp.gcPhase("off")
+		return
+	}
 	if !strings.HasPrefix(name, "stop-the-world (") {
 		return
 	}
@@ -74,16 +90,14 @@ func (mp *mapper) rangeEnd(name string) {
 	if tracerSTW[reason] {
 		return
 	}
-	mp.worldStop(false, "")
-	switch reason {
-	case "GC sweep termination":
-		// Sweep termination ends by starting the world with marking on.
+	if reason == "GC sweep termination" {
 		mp.gcPhase("mark")
-	case "GC mark termination":
-		// Mark termination turns the GC off before it starts the world again.
-		mp.gcPhase("off")
 	}
+	mp.worldStop(false, "")
 }
+
+// gcRange is the tracer's range of a GC cycle (GCStart to GCDone).
+const gcRange = "GC concurrent mark phase"
 
 // goroutine maps a goroutine's change of state.
 func (mp *mapper) goroutine(e xtrace.Event, st xtrace.StateTransition) {

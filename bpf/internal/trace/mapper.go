@@ -25,6 +25,7 @@ type mapper struct {
 	running map[int64]xtrace.GoID     // P -> the goroutine running on it (seen)
 	pstate  map[int64]string          // P -> the last p.state sent
 	stw     string                    // the reason of the stop-the-world in progress
+	gc      string                    // the last GC phase sent ("" before any)
 	user    *stream.Annotations       // the program's own tasks and regions (annotations.go)
 	// file names a source file as the learner knows it (the build directory may be a copy).
 	file func(string) string

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"go-slowmo.dev/bpf"
+	"go-slowmo.dev/bpf/internal/gccheck"
 	"go-slowmo.dev/bpf/internal/stream/schema"
 )
 
@@ -34,6 +35,12 @@ func sourceDir(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sourceDirOf(t, src)
+}
+
+// sourceDirOf makes a module whose main.go is src.
+func sourceDirOf(t *testing.T, src []byte) string {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
 		t.Fatal(err)
@@ -47,7 +54,12 @@ func sourceDir(t *testing.T, name string) string {
 // buildWith builds testdata/name.go with the helper, with the given Go release.
 func buildWith(t *testing.T, version, name string) (bin, src string) {
 	t.Helper()
-	src = sourceDir(t, name)
+	return buildIn(t, version, sourceDir(t, name))
+}
+
+// buildIn builds the module in src with the helper, with the given Go release.
+func buildIn(t *testing.T, version, src string) (bin, _ string) {
+	t.Helper()
 	t.Setenv("GOTOOLCHAIN", version)
 	t.Setenv("GOFLAGS", "")
 	bin, err := Build(src, t.TempDir())
@@ -146,6 +158,21 @@ func where(events []event, pred func(event) bool) []event {
 	return out
 }
 
+// checkGCPhases checks that a run holds at least `least` whole GC cycles
+// and that each phase was said inside the stop of the world the runtime
+// sets it in (gccheck).
+func checkGCPhases(t *testing.T, events []event, least int) {
+	t.Helper()
+	maps := make([]map[string]any, len(events))
+	for i, e := range events {
+		maps[i] = e
+	}
+	cycles, problems := gccheck.Check(maps)
+	if cycles < least || len(problems) > 0 {
+		t.Errorf("%d whole GC cycles (want at least %d); %d problems: %v", cycles, least, len(problems), problems[:min(len(problems), 5)])
+	}
+}
+
 func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 	for _, version := range versions() {
 		t.Run(version, func(t *testing.T) {
@@ -203,13 +230,7 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 				if strings.Join(out, "") != "42\ndone\n" {
 					t.Errorf("output %q", out)
 				}
-				var phases []string
-				for _, e := range where(events, func(e event) bool { return e.kind() == "gc" }) {
-					phases = append(phases, e.str("phase"))
-				}
-				if !strings.Contains(strings.Join(phases, " "), "sweepterm mark marktermination off") {
-					t.Errorf("gc phases %v lack a whole cycle", phases)
-				}
+				checkGCPhases(t, events, 1)
 				stw := where(events, func(e event) bool { return e.kind() == "stw" })
 				if len(stw) < 4 || stw[0]["begin"] != true || stw[0].str("reason") != "GC sweep termination" || stw[1]["begin"] != false {
 					t.Errorf("want stop-the-world begin (GC sweep termination) and end, got %v", stw)
@@ -219,6 +240,12 @@ func TestRealProgramsOnEverySupportedGo(t *testing.T) {
 						t.Errorf("the tracer's own stop-the-world shows: %v", e)
 					}
 				}
+			})
+
+			t.Run("GC phases set with the world stopped", func(t *testing.T) {
+				bin, src := buildIn(t, version, sourceDirOf(t, gccheck.Program))
+				events, _ := record(t, bin, src, 2)
+				checkGCPhases(t, events, 3)
 			})
 
 			t.Run("two Ps: likely steals and a blocking syscall", func(t *testing.T) {
