@@ -142,8 +142,10 @@ describe('the Chrome trace, in detail', () => {
     });
     expect(log?.args).toMatchObject({ message: 'two', task: 1 });
   });
+});
 
-  test('the checks find what is wrong with a broken trace', () => {
+describe('the trace format checks', () => {
+  test('find what is wrong with a broken trace', () => {
     const ok: ChromeTraceEvent = { name: 'a', ph: 'X', ts: 0, dur: 10, pid: 1, tid: 1 };
     const broken = (...traceEvents: object[]) => traceProblems({ traceEvents } as ChromeTrace);
     expect(broken(ok)).toEqual([]);

@@ -140,8 +140,10 @@ ebpfDescribe()('slowmo run with the analysis', () => {
     expect(story).toMatch(/g1 \(main\)/);
     expect(summary).toMatch(/^[\d.]+ ms, [\d,]+ events\n/);
     expect(summary).toMatch(/^ {2}g1 main +generated code/m);
+    expect(summary).toMatch(/^Patterns$/m);
+    // The switching shows; on a busy machine a stall may add another pattern before it.
     expect(summary).toMatch(
-      /^Patterns\n {2}[\d.]+ ms to [\d.]+ ms \(events \d+ to \d+\): [\d,]+ goroutine switches in /m,
+      /^ {2}[\d.]+ ms to [\d.]+ ms \(events \d+ to \d+\): [\d,]+ goroutine switches in /m,
     );
   });
 });

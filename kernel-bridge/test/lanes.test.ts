@@ -224,7 +224,9 @@ describe('lanes: edge cases', () => {
     ]);
     expect(lanes.byGoid.get(5)?.runs).toBe(2);
   });
+});
 
+describe("lanes: the run's end, and events out of order", () => {
   test("a program's own exit ends the lanes at its last event; a limit's kill at the run's end", () => {
     const base = () => script().start(1).create(5).run(5, 0);
     const end = (reason: 'exit' | 'timeout') =>
