@@ -426,46 +426,62 @@ func main() {
 
 	ebpf := &backend{name: "eBPF", args: []string{"run", "--procs", "2"}}
 	tb := &backend{name: "trace", args: []string{"trace", "--procs", "2"}}
-	backends := []*backend{ebpf, tb}
+	costs(probe, work, ebpf, tb)
+	rates(probe, work, ebpf, tb)
+	sideBySide(ebpf, tb)
+	returnSites(probe, work, ebpf)
+}
 
+// costs times each program plain, under the execution tracer alone and
+// under both backends, prints the eBPF backend's table and keeps each
+// backend's rows for the side-by-side one.
+func costs(probe, work string, ebpf, tb *backend) {
 	fmt.Printf("eBPF probe benchmark: median of %d runs each, GOMAXPROCS=2\n", runs)
 	fmt.Printf("%-9s %9s %9s %9s %8s %8s %10s %12s %6s\n",
 		"program", "plain", "probe", "tracer", "probe x", "trace x", "events", "ns/event", "lost")
 	for _, name := range []string{"empty", "pingpong", "fanout"} {
-		plainBin := build(probe, filepath.Join(work, name), name, programs[name], plainBuild)
-		traceBin := build(probe, filepath.Join(work, name+"-trace"), name, programs[name], tracerBuild)
-		backendBin := build(probe, filepath.Join(work, name+"-backend"), name, programs[name], backendBuild)
-		env := []string{"GOMAXPROCS=2", "TRACE_OUT=" + filepath.Join(work, name+".trace")}
-		var plain, plainOwn, tracer []time.Duration
-		var probed, backended []stream
-		for i := 0; i < runs; i++ {
-			d, own := timeRun(plainBin, nil, env)
-			plain, plainOwn = append(plain, d), append(plainOwn, own)
-			d, _ = timeRun(traceBin, nil, env)
-			tracer = append(tracer, d)
-			probed = append(probed, watch(probe, with(ebpf.args, "--", plainBin), env))
-			backended = append(backended, watch(probe, with(tb.args, "--", backendBin), env))
-		}
-		p, own, tr := median(plain), median(plainOwn), median(tracer)
-		pb := medianStream(probed)
-		b := pb.wall
-		for k, s := range []stream{pb, medianStream(backended)} {
-			backends[k].row(name, p, own, s)
-		}
-		if name == "empty" {
-			fmt.Printf("%-9s %9s %9s %9s %8s %8s %10d %12s %6d  (fixed cost of a watched run)\n", name,
-				p.Round(time.Millisecond), b.Round(time.Millisecond), tr.Round(time.Millisecond), "-", "-", pb.events, "-", pb.lost)
-			continue
-		}
-		perEvent := float64(b-p-ebpf.fixed) / float64(pb.events-ebpf.fixedEvents)
-		fmt.Printf("%-9s %9s %9s %9s %8.1f %8.2f %10d %12.0f %6d\n", name,
-			p.Round(time.Millisecond), b.Round(time.Millisecond), tr.Round(time.Millisecond),
-			float64(b)/float64(p), float64(tr)/float64(p), pb.events, perEvent, pb.lost)
-		fmt.Printf("%-9s sustained %.0f events/s under the probe; %d of the events are queue snapshots (%.0f ns per other event)\n", "",
-			float64(pb.events)/b.Seconds(), pb.snapshots, float64(b-p-ebpf.fixed)/float64(pb.events-pb.snapshots-ebpf.fixedEvents))
+		cost(probe, work, name, ebpf, tb)
 	}
 	fmt.Printf("probe cost per event (fixed cost subtracted): worst %.0f ns, goal <= %d ns (x%.2f of goal)\n",
 		ebpf.worst, goalNsPerEvent, ebpf.worst/goalNsPerEvent)
+}
+
+// cost measures one program (see costs); the empty one sets each backend's fixed cost.
+func cost(probe, work, name string, ebpf, tb *backend) {
+	plainBin := build(probe, filepath.Join(work, name), name, programs[name], plainBuild)
+	traceBin := build(probe, filepath.Join(work, name+"-trace"), name, programs[name], tracerBuild)
+	backendBin := build(probe, filepath.Join(work, name+"-backend"), name, programs[name], backendBuild)
+	env := []string{"GOMAXPROCS=2", "TRACE_OUT=" + filepath.Join(work, name+".trace")}
+	var plain, plainOwn, tracer []time.Duration
+	var probed, backended []stream
+	for i := 0; i < runs; i++ {
+		d, own := timeRun(plainBin, nil, env)
+		plain, plainOwn = append(plain, d), append(plainOwn, own)
+		d, _ = timeRun(traceBin, nil, env)
+		tracer = append(tracer, d)
+		probed = append(probed, watch(probe, with(ebpf.args, "--", plainBin), env))
+		backended = append(backended, watch(probe, with(tb.args, "--", backendBin), env))
+	}
+	p, own, tr := median(plain), median(plainOwn), median(tracer)
+	pb := medianStream(probed)
+	b := pb.wall
+	ebpf.row(name, p, own, pb)
+	tb.row(name, p, own, medianStream(backended))
+	if name == "empty" {
+		fmt.Printf("%-9s %9s %9s %9s %8s %8s %10d %12s %6d  (fixed cost of a watched run)\n", name,
+			p.Round(time.Millisecond), b.Round(time.Millisecond), tr.Round(time.Millisecond), "-", "-", pb.events, "-", pb.lost)
+		return
+	}
+	perEvent := float64(b-p-ebpf.fixed) / float64(pb.events-ebpf.fixedEvents)
+	fmt.Printf("%-9s %9s %9s %9s %8.1f %8.2f %10d %12.0f %6d\n", name,
+		p.Round(time.Millisecond), b.Round(time.Millisecond), tr.Round(time.Millisecond),
+		float64(b)/float64(p), float64(tr)/float64(p), pb.events, perEvent, pb.lost)
+	fmt.Printf("%-9s sustained %.0f events/s under the probe; %d of the events are queue snapshots (%.0f ns per other event)\n", "",
+		float64(pb.events)/b.Seconds(), pb.snapshots, float64(b-p-ebpf.fixed)/float64(pb.events-pb.snapshots-ebpf.fixedEvents))
+}
+
+// rates runs the scheduled ping-pong under both backends (rate).
+func rates(probe, work string, ebpf, tb *backend) {
 	bin := build(probe, filepath.Join(work, "rate"), "rate", programs["rate"], plainBuild)
 	ebpf.rate = rate(probe, bin, ebpf)
 	r := ebpf.rate
@@ -473,7 +489,12 @@ func main() {
 		r.perRound, r.round.Round(10*time.Nanosecond), r.rate, runs, goalRate, r.lost, r.total)
 	bin = build(probe, filepath.Join(work, "rate-backend"), "rate", programs["rate"], backendBuild)
 	tb.rate = rate(probe, bin, tb)
+}
 
+// sideBySide prints the two backends' rows and rates together, and each
+// against its goals.
+func sideBySide(ebpf, tb *backend) {
+	backends := []*backend{ebpf, tb}
 	fmt.Printf("\nthe two backends side by side: slowmo-probe run (eBPF) and slowmo-probe trace (execution tracer, generation period %s),\n", trace.DefaultPeriod)
 	fmt.Printf("the same programs and runs (median of %d); lag: when an event's line reached this reader minus the event's own time\n", runs)
 	fmt.Printf("%-9s %-7s %9s %8s %10s %10s %11s %11s %9s %9s %6s\n",
@@ -498,7 +519,6 @@ func main() {
 		tb.worst, tb.worst/goalNsPerEvent, goalNsPerEvent, tb.pingOwn, designTraceNsPerEvent, tb.pingOwn/designTraceNsPerEvent,
 		tb.rate.rate, goalRate, tb.rate.rate/goalRate, ms(tb.rate.lagMean), ms(tb.rate.lagMax), designTraceLag,
 		float64(tb.rate.lagMean)/float64(designTraceLag))
-	returnSites(probe, work, ebpf)
 }
 
 // with is args followed by more, in a new slice.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"go-slowmo.dev/bpf/internal/launch"
 	probepkg "go-slowmo.dev/bpf/internal/probe"
 )
 
@@ -98,7 +99,7 @@ func main() {
 	wg.Wait()
 }
 `, true, false, nil},
-	{"collect", "gcStart, gcMarkTermination, injectglist (each start of the world polls the network): 500 runtime.GC()", `package main
+	{"collect", "injectglist (each start of the world polls the network): 500 runtime.GC()", `package main
 
 import (
 	"net"
@@ -196,9 +197,6 @@ const (
 // emulated sites before them): first a hit alone (a counter in their
 // places, no reader), then whole recorded runs against plain ones.
 func returnSites(probe, work string, be *backend) {
-	fmt.Printf("\nreturn probes, cost of a hit: a counter on the RETs (single-stepped) vs at the emulated sites that stand in for them, no reader;\n")
-	fmt.Printf("the program's system time (where a hit is spent) less its system time with no counter, per return counted; median of %d runs, GOMAXPROCS=2\n", runs)
-	fmt.Printf("%-9s %9s %9s %9s %9s %11s %11s  %s\n", "program", "sys none", "RETs", "sites", "returns", "us/ret RET", "us/ret site", "returns by function")
 	bins := map[string]string{}
 	for _, p := range returnPrograms {
 		src := p.src
@@ -206,10 +204,23 @@ func returnSites(probe, work string, be *backend) {
 			src = programs[p.name]
 		}
 		bins[p.name] = build(probe, filepath.Join(work, "ret-"+p.name), p.name, src, plainBuild)
+	}
+	hitCosts(bins)
+	recordedRuns(probe, bins, be)
+}
+
+// hitCosts prints what a hit of a return probe costs on the RETs and at
+// their sites: the program's system time with a counter in either place,
+// less its system time with none, per return counted.
+func hitCosts(bins map[string]string) {
+	fmt.Printf("\nreturn probes, cost of a hit: a counter on the RETs (single-stepped) vs at the emulated sites that stand in for them, no reader;\n")
+	fmt.Printf("the program's system time (where a hit is spent) less its system time with no counter, per return counted; median of %d runs, GOMAXPROCS=2\n", runs)
+	fmt.Printf("%-9s %9s %9s %9s %9s %11s %11s  %s\n", "program", "sys none", "RETs", "sites", "returns", "us/ret RET", "us/ret site", "returns by function")
+	env := append(os.Environ(), "GOMAXPROCS=2")
+	for _, p := range returnPrograms {
 		if !p.hit {
 			continue
 		}
-		env := append(os.Environ(), "GOMAXPROCS=2")
 		var none, rets, sites []time.Duration
 		var counts []int64
 		var last map[string]uint64
@@ -241,7 +252,12 @@ func returnSites(probe, work string, be *backend) {
 		fmt.Printf("%-9s %9s %9s %9s %9d %11.1f %11.1f  %s\n", p.name, n.Round(time.Millisecond), r.Round(time.Millisecond),
 			s.Round(time.Millisecond), returns, per(r), per(s), byFunction(last))
 	}
+}
 
+// recordedRuns prints whole recorded runs with the return probes on the
+// RETs (--ret-sites) and at their sites, against plain runs, and both
+// against issue 15's goals.
+func recordedRuns(probe string, bins map[string]string, be *backend) {
 	fmt.Printf("\nreturn probes in a recorded run: on the RETs (--ret-sites, as before) vs at their emulated sites (the default), median of %d runs, GOMAXPROCS=2;\n", runs)
 	fmt.Printf("own: the program's own time (main's start to end, from its clock marks), which leaves out the watched run's start;\n")
 	fmt.Printf("x plain: the recorded run's wall (own) time over the plain run's; ns/event: own time less the plain run's, per event\n")
@@ -318,8 +334,8 @@ func byFunction(rets map[string]uint64) string {
 // The counted runs start each program through this binary, which plays the
 // probe's exec helper as slowmo-probe does.
 func init() {
-	if len(os.Args) > 2 && os.Args[1] == probepkg.ExecHelper {
-		if err := probepkg.ExecTarget(os.Args[2], os.Args[3:]); err != nil {
+	if len(os.Args) > 2 && os.Args[1] == launch.ExecHelper {
+		if err := launch.ExecTarget(os.Args[2], os.Args[3:]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 		}
 		os.Exit(127)

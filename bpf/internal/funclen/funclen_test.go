@@ -17,15 +17,6 @@ import (
 // braces (issue 16).
 const maxBodyLines = 80
 
-// longAllowed are functions over maxBodyLines that others are splitting
-// while this test lands (issue 16: bpf/cmd), by "path:function" as the test
-// names them, with their length then. Take an entry out once its function
-// is split; the test says when one no longer needs it.
-var longAllowed = map[string]int{
-	"cmd/probe-bench/main.go:main":           85,
-	"cmd/probe-bench/returns.go:returnSites": 87,
-}
-
 // longFunc is a function whose body spans more than maxBodyLines lines.
 type longFunc struct {
 	key   string // path (from the module's root):function
@@ -125,19 +116,8 @@ func TestNoFunctionOver80Lines(t *testing.T) {
 		t.Fatalf("only %d Go files under %s: not the bpf module?", files, root)
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].key < found[j].key })
-	seen := map[string]bool{}
 	for _, f := range found {
-		seen[f.key] = true
-		if _, ok := longAllowed[f.key]; ok {
-			t.Logf("%s:%d lines (allowed for now, line %d)", f.key, f.lines, f.line)
-			continue
-		}
 		t.Errorf("%s:%d: its body is %d lines, over %d (starts at line %d)", f.key, f.lines, f.lines, maxBodyLines, f.line)
-	}
-	for key := range longAllowed {
-		if !seen[key] {
-			t.Logf("%s is no longer over %d lines (or gone): take it out of longAllowed", key, maxBodyLines)
-		}
 	}
 }
 

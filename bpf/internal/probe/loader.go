@@ -300,7 +300,7 @@ func (p *Probes) Follow(tgid int) error {
 }
 
 // layoutStructs are the runtime's types whose layout the probes need, and
-// runtimeStructs every one a run reads (sysmon's records too, sysmon.go):
+// runtimeStructs every one a run reads (sysmon's records too, internal/sysmon):
 // read in one pass over the DWARF, which the binary keeps.
 var (
 	layoutStructs  = []string{"runtime.g", "runtime.m", "runtime.p", "runtime.schedt", "runtime.gQueue", "runtime.mutex"}

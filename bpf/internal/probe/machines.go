@@ -2,8 +2,8 @@ package probe
 
 // The records of Ps, Ms, the GC and stop-the-world.
 
-// pstateChange: the subject of p.state is the event's p (DESIGN.md); the M
-// taking it is the context M.
+// pstateChange: the subject of p.state is the event's p
+// (docs/ARCHITECTURE.md, the event model); the M taking it is the context M.
 func (n *normalizer) pstateChange(r record) {
 	pid := int64(r.a[0])
 	if pid < 0 {

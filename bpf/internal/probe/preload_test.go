@@ -12,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/ringbuf"
 
 	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/target"
 )
 
@@ -50,20 +51,20 @@ func TestProbesLoadBeforeTheTargetAndFollowOnlyIt(t *testing.T) {
 		t.Fatalf("the probes recorded a process they do not follow: %v (record kind %d, tid %d)", err, r.kind, r.tid)
 	}
 
-	h, stdout, stderr, err := startHeld(Options{}, path, append(os.Environ(), "GOMAXPROCS=2"))
+	h, err := launch.StartHeld(launch.Target{Binary: path, Env: append(os.Environ(), "GOMAXPROCS=2")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stdout.Close()
-	defer stderr.Close()
-	if err := probes.Follow(h.pid); err != nil {
-		h.kill()
+	defer h.Stdout.Close()
+	defer h.Stderr.Close()
+	if err := probes.Follow(h.Pid); err != nil {
+		h.Kill()
 		t.Fatal(err)
 	}
-	if err := h.open(); err != nil {
+	if err := h.Open(); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.cmd.Wait(); err != nil {
+	if err := h.Cmd.Wait(); err != nil {
 		t.Fatalf("the followed process: %v", err)
 	}
 	kinds := map[uint32]int{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cilium/ebpf/link"
 
+	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/target"
 )
 
@@ -232,18 +233,18 @@ func (p *Probes) attachAt(ex *link.Executable, prog string, fn target.Func, at, 
 // it, its output discarded, and says how long it ran (exec to exit) and the
 // system time it used.
 func (p *Probes) runFollowed(path string, args, env []string) (wall, sys time.Duration, err error) {
-	h, stdout, stderr, err := startHeld(Options{Binary: path, Args: args}, path, env)
+	h, err := launch.StartHeld(launch.Target{Binary: path, Args: args, Env: env})
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := p.Follow(h.pid); err != nil {
-		h.kill()
-		h.release.Close()
-		_ = h.cmd.Wait()
+	if err := p.Follow(h.Pid); err != nil {
+		h.Kill()
+		h.Release.Close()
+		_ = h.Cmd.Wait()
 		return 0, 0, err
 	}
 	said := make(chan string, 2)
-	for _, f := range []*os.File{stdout, stderr} {
+	for _, f := range []*os.File{h.Stdout, h.Stderr} {
 		go func() {
 			b, _ := io.ReadAll(io.LimitReader(f, 1<<16))
 			_, _ = io.Copy(io.Discard, f)
@@ -252,16 +253,16 @@ func (p *Probes) runFollowed(path string, args, env []string) (wall, sys time.Du
 		}()
 	}
 	start := time.Now()
-	if err := h.open(); err != nil {
-		h.kill()
-		_ = h.cmd.Wait()
+	if err := h.Open(); err != nil {
+		h.Kill()
+		_ = h.Cmd.Wait()
 		return 0, 0, err
 	}
-	err = h.cmd.Wait()
+	err = h.Cmd.Wait()
 	wall = time.Since(start)
 	out := <-said + <-said
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: %v\n%s", path, err, out)
 	}
-	return wall, h.cmd.ProcessState.SystemTime(), nil
+	return wall, h.Cmd.ProcessState.SystemTime(), nil
 }
