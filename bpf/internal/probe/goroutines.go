@@ -47,6 +47,9 @@ func (n *normalizer) exited(r record) {
 	// Forgotten, not marked dead: goids are never reused, and a program
 	// that starts goroutines without end would grow the map without end.
 	delete(n.last, goid)
+	if n.user != nil {
+		n.user.Exit(goid) // the regions it left open end with it
+	}
 	n.ev(r, "g.exit", F("goid", goid))
 }
 

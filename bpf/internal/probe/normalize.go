@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 
+	"go-slowmo.dev/bpf/internal/stream"
 	"go-slowmo.dev/bpf/internal/target"
 )
 
@@ -29,6 +30,7 @@ type normalizer struct {
 	holds       map[uint32]*heldPut   // thread -> its put held back (holds.go)
 	holdOrder   []uint32              // the threads of holds, oldest first
 	emit        func(*Event)
+	user        *stream.Annotations // the program's own tasks and regions (user.go)
 	// a waker's stack -> its user frame (wakerSite)
 	wakers map[[wakerDepth]uint64]userSite
 }
@@ -110,5 +112,11 @@ func init() {
 		kMState:    (*normalizer).mState,
 		kGC:        (*normalizer).gcPhase,
 		kSTW:       (*normalizer).stw,
+		// The program's own annotations (user.go).
+		kUserTask:      (*normalizer).userTask,
+		kUserTaskEnd:   (*normalizer).userTaskEnd,
+		kUserRegion:    (*normalizer).userRegion,
+		kUserRegionEnd: (*normalizer).userRegionEnd,
+		kUserLog:       (*normalizer).userLog,
 	}
 }

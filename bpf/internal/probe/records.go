@@ -19,6 +19,7 @@ type record struct {
 	a       [headerArgs]uint64
 	stack   []uint64 // kPark: return addresses, innermost first; kRunqput from ready (a[3] = 1): the waker's
 	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq, kInject, kBatch: g pointers
+	text    []byte   // user.bpf.c's records (user.go): the strings after the header
 }
 
 func decode(raw []byte) (record, error) {
@@ -65,6 +66,8 @@ func decode(raw []byte) (record, error) {
 		r.goids, err = words(int(min(r.a[2], runqLen)))
 	case kGlobalq:
 		r.goids, err = words(int(min(r.a[1], globalqMax)))
+	case kUserTask, kUserRegion, kUserLog:
+		r.text = append([]byte(nil), raw[headerSize:]...) // raw is the ring's, reused
 	}
 	return r, err
 }

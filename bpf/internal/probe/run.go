@@ -103,6 +103,7 @@ type recorder struct {
 	opts     Options
 	bin      *target.Binary
 	probes   *Probes
+	user     *userProbes // nil: the program has no annotations to see (user.go)
 	held     *launch.Held
 	sysmon   *sysmon.Ticks // where the target's sysmon keeps its records; nil: unknown
 	n        *normalizer
@@ -116,6 +117,7 @@ type recorder struct {
 }
 
 func (r *recorder) close() {
+	r.user.close()
 	r.probes.Close()
 	r.bin.Close()
 }
@@ -243,7 +245,11 @@ func (r *recorder) Finish(run *stream.Run, _ int, drained error) (any, error) {
 		run.Failed()
 	}
 	lost, err := r.probes.Lost()
-	return int64(lost), err
+	userLost, userErr := r.user.lost()
+	if err == nil {
+		err = userErr
+	}
+	return int64(lost + userLost), err
 }
 
 // Ended lets the pace deliver the rest, run.end last.

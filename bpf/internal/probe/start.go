@@ -43,6 +43,9 @@ func start(opts Options, loading *Loading) (*recorder, error) {
 	if err == nil {
 		err = r.probes.Follow(s.h.Pid)
 	}
+	if err == nil {
+		err = r.user.follow(s.h.Pid)
+	}
 	if err != nil {
 		// A target that will not run after all: kill it as it stands.
 		s.h.Abandon()
@@ -80,16 +83,24 @@ func open(opts Options, loading *Loading) (*recorder, error) {
 		_, _ = bin.Structs(runtimeStructs...)
 		sysmonLayout <- sysmon.Find(bin)
 	}()
+	userFound := findUser(bin, syms)
 	probes, err := loading.Wait()
 	if err != nil {
 		<-sysmonLayout
+		<-userFound
 		bin.Close()
 		return nil, err
 	}
 	probes.RetSites = opts.RetSites
 	err = probes.Attach(bin, opts.Paced)
+	var user *userProbes
+	if err == nil {
+		user, err = attachUser(probes, bin, userFound)
+	} else {
+		<-userFound
+	}
 	began := stream.Monotonic()
-	r := &recorder{opts: opts, bin: bin, probes: probes, sysmon: <-sysmonLayout, w: stream.NewWriter(opts.Out, began)}
+	r := &recorder{opts: opts, bin: bin, probes: probes, user: user, sysmon: <-sysmonLayout, w: stream.NewWriter(opts.Out, began)}
 	r.n = &normalizer{
 		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
 		start: began, last: map[int64]string{}, funcs: map[[2]uint64]string{},

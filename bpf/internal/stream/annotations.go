@@ -27,7 +27,12 @@ func Clip(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	s = s[:max]
+	return TrimPartialRune(s[:max])
+}
+
+// TrimPartialRune drops an incomplete character at the end of s: what is
+// left of one a cut went through.
+func TrimPartialRune(s string) string {
 	for i := len(s) - 1; i >= 0 && i > len(s)-utf8.UTFMax; i-- {
 		if utf8.RuneStart(s[i]) {
 			if !utf8.FullRuneInString(s[i:]) {

@@ -1,10 +1,14 @@
 package trace
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"go-slowmo.dev/bpf/internal/ebpftest"
+	"go-slowmo.dev/bpf/internal/probe"
 )
 
 // annotationView is what a run says of the program's own annotations, per
@@ -89,4 +93,38 @@ func TestAnnotationsTraced(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBothBackendsAgreeOnAnnotations runs the same program on both
+// backends: the eBPF one, which probes the annotation calls with the tracer
+// off, must say the same tasks, regions and logs as the tracer, goroutine by
+// goroutine and in the same order on each.
+func TestBothBackendsAgreeOnAnnotations(t *testing.T) {
+	ebpftest.Require(t)
+	for _, version := range versions() {
+		t.Run(version, func(t *testing.T) {
+			for _, name := range []string{"annotate", "regionshapes"} {
+				tView, pView := annotationsOnBoth(t, version, name)
+				if name == "annotate" && !slices.Equal(tView, annotateView) {
+					t.Errorf("trace backend:\n%s", strings.Join(tView, "\n"))
+				}
+				if len(tView) == 0 || !slices.Equal(pView, tView) {
+					t.Errorf("%s: the backends differ:\neBPF:\n%s\ntrace:\n%s", name, strings.Join(pView, "\n"), strings.Join(tView, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// annotationsOnBoth records testdata/name.go on both backends and returns
+// the annotations each saw (annotationView).
+func annotationsOnBoth(t *testing.T, version, name string) (traced, probed []string) {
+	t.Helper()
+	bin, src := buildWith(t, version, name)
+	tEvents, _ := record(t, bin, src, 2)
+	var out bytes.Buffer
+	if err := probe.Run(probe.Options{Binary: plainBuild(t, version, src), Procs: 2, Out: &out}); err != nil {
+		t.Fatalf("eBPF run: %v", err)
+	}
+	return annotationView(tEvents), annotationView(parse(t, out.Bytes()))
 }

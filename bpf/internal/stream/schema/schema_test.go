@@ -32,6 +32,11 @@ var valid = map[string][]stream.Field{
 	"stw":            {stream.F("begin", true), stream.F("reason", "GC mark termination")},
 	"line":           {stream.F("goid", int64(7)), stream.F("file", "/src/main.go"), stream.F("line", int64(3))},
 	"output":         {stream.F("stream", "stdout"), stream.F("data", "héllo\n")},
+	"user.task": {stream.F("begin", true), stream.F("task", int64(3)), stream.F("parent", int64(1)),
+		stream.F("name", "request 3")},
+	"user.region": {stream.F("begin", false), stream.F("task", int64(3)), stream.F("name", "fetch"),
+		stream.F("depth", int64(1))},
+	"user.log": {stream.F("task", int64(0)), stream.F("category", ""), stream.F("message", "done")},
 	"run.end": {stream.F("exitCode", 0), stream.F("signal", nil), stream.F("lost", int64(0)),
 		stream.F("reason", "exit"), stream.F("throttledMs", int64(0))},
 }
@@ -92,6 +97,8 @@ func TestWrongEventsFail(t *testing.T) {
 		{"an array too short", `/goids: 0 items, outside [1,`, with("steal", "goids", []int64{}, false)},
 		{"a null where none may be", `/exitCode: <nil> is a JSON null, not integer`, with("run.end", "exitCode", nil, false)},
 		{"not one of a nullable's types", `/lost: -1 matches none of anyOf`, with("run.end", "lost", int64(-1), false)},
+		{"a string longer than its limit", `/message: "` + strings.Repeat("x", 8), with("user.log", "message", strings.Repeat("x", stream.UserMessageMax+1), false)},
+		{"a region deeper than its limit", `/depth: 64 is above the maximum 63`, with("user.region", "depth", int64(stream.UserDepthMax), false)},
 	}
 	for _, c := range cases {
 		err := Events.Check(c.line)
@@ -153,5 +160,23 @@ func TestRunCheckedFailsOnAWrongEvent(t *testing.T) {
 	}
 	if stream.Verify != nil {
 		t.Fatal("RunChecked left its check on")
+	}
+}
+
+// The limits stream.Annotations cuts to are the protocol's own: a string
+// of exactly the limit passes, one more fails (TestWrongEventsFail).
+func TestAnnotationLimitsAreTheSchemas(t *testing.T) {
+	for _, c := range [][]byte{
+		with("user.log", "message", strings.Repeat("é", stream.UserMessageMax/2), false),
+		with("user.log", "category", strings.Repeat("x", stream.UserNameMax), false),
+		with("user.task", "name", strings.Repeat("x", stream.UserNameMax), false),
+		with("user.region", "depth", int64(stream.UserDepthMax-1), false),
+	} {
+		if err := Events.Check(c); err != nil {
+			t.Errorf("%s: %v", c, err)
+		}
+	}
+	if Events.Check(with("user.task", "name", strings.Repeat("x", stream.UserNameMax+1), false)) == nil {
+		t.Errorf("a name of %d bytes passes", stream.UserNameMax+1)
 	}
 }
