@@ -101,7 +101,7 @@ func TestSnapshotsSentWhenNews(t *testing.T) {
 		t.Fatalf("the model did not take the snapshot sent")
 	}
 	for i := 0; i < verifyEvery; i++ {
-		n.record(record{kind: kGC, a: [5]uint64{uint64(i % 4)}})
+		n.record(record{kind: kGC, a: [5]uint64{uint64(1 + i%3)}}) // mark, mark termination, off
 	}
 	if !snap(0x20, 0x10, 0x30) {
 		t.Fatalf("no sample after %d other events", verifyEvery)
