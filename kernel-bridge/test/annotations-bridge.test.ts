@@ -7,7 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { initialState, narrate, replay, type SchedState, type SlowmoEvent } from '../src/protocol';
+import {
+  evaluateCheckpoint,
+  initialState,
+  narrate,
+  replay,
+  type CheckInput,
+  type SchedState,
+  type SlowmoEvent,
+} from '../src/protocol';
 import type { BridgeServer } from '../src/server/app';
 import {
   Client,
@@ -138,4 +146,27 @@ ebpfDescribe()('annotations through the bridge, on both backends', () => {
       );
     },
   );
+
+  test.each(['ebpf', 'trace'])('%s: checkpoints can ask for regions and tasks', async (backend) => {
+    const recorded = await events(backend);
+    const checks: CheckInput[] = [
+      { type: 'event', kind: 'user.region', where: { name: 'fetch', begin: true }, min: 3, max: 3 },
+      { type: 'event', kind: 'user.log', where: { category: 'stage', message: 'stored' }, min: 3 },
+      { type: 'state', metric: { name: 'inRegion', region: 'fan out' }, op: '==', value: 1 },
+      { type: 'state', metric: { name: 'openTasks' }, op: '>=', value: 2 },
+      { type: 'state', when: 'end', metric: { name: 'openTasks' }, op: '==', value: 0 },
+    ];
+    expect(checks.map((c) => evaluateCheckpoint(c, recorded))).toEqual(
+      checks.map(() => expect.objectContaining({ passed: true })),
+    );
+    const never: CheckInput = {
+      type: 'event',
+      kind: 'user.region',
+      where: { name: 'fetch', depth: 0 },
+    };
+    expect(evaluateCheckpoint(never, recorded)).toMatchObject({
+      passed: false,
+      reason: 'no region named "fetch" began or ended (with depth 0) (needed at least 1)',
+    });
+  });
 });

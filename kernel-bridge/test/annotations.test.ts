@@ -4,11 +4,13 @@
  */
 import {
   countSentence,
+  evaluateCheckpoint,
   initialState,
   narrate,
   parseEvent,
   replay,
   USER_DEPTH_MAX,
+  type CheckInput,
   USER_MESSAGE_MAX,
   USER_NAME_MAX,
   type SchedState,
@@ -111,6 +113,38 @@ test('checkpoint patterns on annotations read as sentences', () => {
   expect(countSentence({ kind: 'user.log', where: { category: 'stage' } }, 2)).toBe(
     '2 log messages were logged in category "stage"',
   );
+});
+
+test('checkpoints count goroutines inside a region and the open tasks', () => {
+  const s = requestScript();
+  s.add('user.region', { begin: true, task: 0, name: 'fetch', depth: 0, g: 1 });
+  const inFetch = {
+    type: 'state',
+    metric: { name: 'inRegion', region: 'fetch' },
+    op: '>=',
+  } as const;
+  expect(evaluateCheckpoint({ ...inFetch, value: 2 }, s.events)).toMatchObject({
+    passed: true,
+    reason: 'the number of goroutines inside region "fetch" was at least 2 at event 10 (it was 2)',
+  });
+  expect(evaluateCheckpoint({ ...inFetch, value: 3 }, s.events)).toMatchObject({ passed: false });
+  const anyRegion: CheckInput = {
+    type: 'state',
+    when: 'end',
+    metric: { name: 'inRegion' },
+    op: '==',
+    value: 2,
+  };
+  expect(evaluateCheckpoint(anyRegion, s.events)).toMatchObject({ passed: true });
+  s.add('user.task', { begin: false, task: 1, parent: 0, name: 'request 3', g: 1 });
+  const tasks = { type: 'state', metric: { name: 'openTasks' }, op: '==', value: 0 } as const;
+  expect(evaluateCheckpoint({ ...tasks, when: 'end' }, s.events)).toMatchObject({
+    passed: true,
+    reason: 'at the end the number of open tasks was 0 (needed exactly 0)',
+  });
+  expect(evaluateCheckpoint({ ...tasks, value: 1, when: 'always' }, s.events)).toMatchObject({
+    passed: false,
+  });
 });
 
 test('strings and depths past their limits are refused: a producer must cut them', () => {

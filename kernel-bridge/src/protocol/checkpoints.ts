@@ -77,6 +77,10 @@ export const StateMetricSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('runningPs') }),
   /** How many goroutines are parked, or parked for one wait reason. */
   z.object({ name: z.literal('waiting'), reason: z.string().optional() }),
+  /** How many goroutines are inside one of the program's regions, or inside one of that name. */
+  z.object({ name: z.literal('inRegion'), region: z.string().optional() }),
+  /** How many of the program's tasks have begun and not ended. */
+  z.object({ name: z.literal('openTasks') }),
 ]);
 
 export const GOROUTINE_METRICS = [
@@ -346,6 +350,21 @@ export function measure(state: SchedState, metric: StateMetric): number {
       });
       return n;
     }
+    case 'inRegion': {
+      const { region } = metric;
+      let n = 0;
+      state.regions.forEach((open) => {
+        if (region === undefined ? open.length > 0 : open.some((r) => r.name === region)) n++;
+      });
+      return n;
+    }
+    case 'openTasks': {
+      let n = 0;
+      state.tasks.forEach((t) => {
+        if (t.ended === null) n++;
+      });
+      return n;
+    }
   }
 }
 
@@ -367,6 +386,12 @@ function metricName(metric: StateMetric): string {
       return metric.reason
         ? `the number of goroutines ${waitWords(metric.reason)}`
         : 'the number of parked goroutines';
+    case 'inRegion':
+      return metric.region === undefined
+        ? 'the number of goroutines inside a region'
+        : `the number of goroutines inside region ${JSON.stringify(metric.region)}`;
+    case 'openTasks':
+      return 'the number of open tasks';
   }
 }
 
