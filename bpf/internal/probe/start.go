@@ -1,9 +1,6 @@
 package probe
 
 import (
-	"os"
-	"os/exec"
-
 	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/stream"
 	"go-slowmo.dev/bpf/internal/sysmon"
@@ -110,30 +107,3 @@ func open(opts Options, loading *Loading) (*recorder, error) {
 	}
 	return r, err
 }
-
-// held is launch.Held as runFollowed (returns.go) and the tests use it.
-type held struct {
-	*launch.Held
-	cmd     *exec.Cmd
-	pid     int
-	release *os.File
-}
-
-func (h *held) kill()       { h.Kill() }
-func (h *held) open() error { return h.Open() }
-
-// startHeld starts the program at binPath held at its gate (launch.StartHeld).
-func startHeld(opts Options, binPath string, env []string) (*held, *os.File, *os.File, error) {
-	h, err := launch.StartHeld(launch.Target{Binary: binPath, Args: opts.Args, Env: env, Dir: opts.Dir,
-		Launcher: opts.Launcher, Inside: opts.InsidePath})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return &held{Held: h, cmd: h.Cmd, pid: h.Pid, release: h.Release}, h.Stdout, h.Stderr, nil
-}
-
-// ExecHelper and ExecTarget are launch's, for cmd/probe-bench/returns.go.
-const ExecHelper = launch.ExecHelper
-
-// ExecTarget is launch.ExecTarget.
-func ExecTarget(path string, args []string) error { return launch.ExecTarget(path, args) }
