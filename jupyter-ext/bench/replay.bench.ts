@@ -9,12 +9,19 @@
  *    under 1 s.
  * 2. Replaying that recording at full speed: frames drawn per second.
  *    Goal: at least 30.
+ * 3. Its timeline with a lane per P and per goroutine (about 4,000 lanes,
+ *    1,000 goroutines alive at a time): the replay again with it open, then
+ *    zoomed and panned by one wheel gesture per animation frame: frames it
+ *    draws per second, with the time per frame (bench/timeline-gestures.ts).
+ *    Goal: at least 30.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { synthetic } from '../../kernel-bridge/bench/synthetic';
+import type { Locator } from 'playwright-core';
 import { pack, RUN_MIME, summaryText, type Recording } from '../src/recording';
 import { codeCell, launchChromium, startLab, uiAvailable, writeNotebook } from '../ui-tests/lab';
+import { driveTimeline } from './timeline-gestures';
 
 const EVENTS = 100_000;
 const GOROUTINES = 1_000;
@@ -112,6 +119,8 @@ async function main(): Promise<void> {
       `${fps.toFixed(1)} fps`,
       `goal >= ${FPS_GOAL}: ${fps >= FPS_GOAL ? 'met' : 'NOT met'} (x${(fps / FPS_GOAL).toFixed(2)})`,
     );
+    await run.getByRole('button', { name: 'Pause' }).click();
+    await timelineRows(run, fps);
     mkdirSync(path.join(__dirname, '..', 'ui-tests', 'screenshots'), { recursive: true });
     await page.screenshot({
       path: path.join(__dirname, '..', 'ui-tests', 'screenshots', 'bench-1000-goroutines.png'),
@@ -120,6 +129,57 @@ async function main(): Promise<void> {
     await browser.close();
     await lab.stop();
   }
+}
+
+/** The timeline of the big run, with every goroutine's lane: during the replay, then under gestures. */
+async function timelineRows(run: Locator, replayFps: number): Promise<void> {
+  await run.getByRole('button', { name: 'Timeline' }).click();
+  await run.locator('.jp-slowmo-timeline-gs input').check();
+  await run.locator('.jp-slowmo-timeline-view').evaluate((el) => el.scrollIntoView());
+  const replay = await replayWithTimeline(run);
+  row(
+    'replay at full speed, timeline open',
+    `${replay.fps.toFixed(1)} fps`,
+    `goal >= ${FPS_GOAL}: ${replay.fps >= FPS_GOAL ? 'met' : 'NOT met'}; ${replayFps.toFixed(1)} fps ` +
+      `without it; the timeline's share: ${replay.perFrame.toFixed(1)} ms a frame`,
+  );
+  const t = await driveTimeline(run);
+  // What was measured, to look at: the whole run, a lane per P and the first goroutines'.
+  await run.locator('.jp-slowmo-timeline').screenshot({
+    path: path.join(__dirname, '..', 'ui-tests', 'screenshots', 'bench-timeline.png'),
+  });
+  row(
+    'timeline: zoom and pan, a lane per goroutine',
+    `${t.fps.toFixed(1)} fps`,
+    `goal >= ${FPS_GOAL}: ${t.fps >= FPS_GOAL ? 'met' : 'NOT met'} (x${(t.fps / FPS_GOAL).toFixed(2)}); ` +
+      `a frame drawn in ${t.median.toFixed(1)} ms (p95 ${t.p95.toFixed(1)}; the whole run in view ` +
+      `${t.whole.toFixed(1)} ms), ${t.rows} rows; headless Chromium, a wheel gesture per frame`,
+  );
+}
+
+/** Replays from the start of main for 5 s: pictures drawn per second, and the timeline's ms in each. */
+async function replayWithTimeline(run: Locator): Promise<{ fps: number; perFrame: number }> {
+  const frames = async () => Number(await run.getAttribute('data-frames'));
+  const drawn = () =>
+    run
+      .locator('.jp-slowmo-timeline-view')
+      .evaluate(
+        (el) =>
+          (el as unknown as { slowmoTimeline: { stats: { drawMs: number } } }).slowmoTimeline.stats
+            .drawMs,
+      );
+  await run.getByRole('button', { name: 'To the start of main' }).click();
+  await run.getByRole('button', { name: 'Play' }).click();
+  await run.page().waitForTimeout(500);
+  const f0 = await frames();
+  const d0 = await drawn();
+  const t0 = performance.now();
+  await run.page().waitForTimeout(5000);
+  const n = (await frames()) - f0;
+  const fps = n / ((performance.now() - t0) / 1000);
+  const perFrame = ((await drawn()) - d0) / Math.max(1, n);
+  await run.getByRole('button', { name: 'Pause' }).click();
+  return { fps, perFrame };
 }
 
 void main().catch((err: Error) => {

@@ -5,6 +5,7 @@
  * anything is drawn, so untrusted notebooks (a fresh Binder) render too.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { JSONExt, type ReadonlyPartialJSONValue } from '@lumino/coreutils';
 import { Panel, Widget } from '@lumino/widgets';
 import { RUN_MIME, unpack } from './recording';
 import { LIVE_MIME, RunStore, type LiveRuns } from './store';
@@ -20,7 +21,8 @@ function message(cls: string, text: string): Widget {
 
 export class RunRenderer extends Panel implements IRenderMime.IRenderer {
   /** The data drawn now: a model changed only in its metadata (the view saved) is not drawn again. */
-  private shown: unknown = undefined;
+  private shown: ReadonlyPartialJSONValue | undefined = undefined;
+  private model: IRenderMime.IMimeModel | null = null;
 
   constructor(
     private readonly mimeType: string,
@@ -32,13 +34,20 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const data = model.data[this.mimeType];
-    // Saving the view (setData with new metadata) renders the same data again: keep what is drawn.
-    if (data !== undefined && data === this.shown) return;
+    this.model = model;
+    // Saving the view (new metadata) renders the same data again, through a model JupyterLab
+    // makes anew from the notebook's: keep what is drawn. (Comparing a recording's one string
+    // of rows costs a few ms once per save.)
+    if (data !== undefined && this.shown !== undefined && JSONExt.deepEqual(data, this.shown))
+      return;
     this.shown = data;
     for (const w of [...this.widgets]) w.dispose();
     const view = readView(model.metadata);
-    // Saved in the output's metadata, so the notebook keeps it.
-    const save = (v: ViewState) => model.setData({ metadata: withView(model.metadata, v) });
+    // Saved in the output's metadata (of the model drawn last), so the notebook keeps it.
+    const save = (v: ViewState) => {
+      const m = this.model;
+      m?.setData({ metadata: withView(m.metadata, v) });
+    };
     if (this.mimeType === LIVE_MIME) {
       const id = (data as { id?: unknown } | undefined)?.id;
       const store = typeof id === 'string' ? this.live.get(id) : undefined;

@@ -68,9 +68,11 @@ export const COLUMNS: readonly Column[] = [
     title: 'created at',
     help: 'Where its go statement is',
     numeric: false,
-    value: (g) => (g.file ? `${baseName(g.file)}:${String(g.line).padStart(6, '0')}` : null),
+    value: (g) =>
+      g.file && g.goid !== 1 ? `${baseName(g.file)}:${String(g.line).padStart(6, '0')}` : null,
     text: (g) => {
-      if (!g.file) return '–';
+      // g1 is started by the runtime to run main: no go statement of the program's.
+      if (!g.file || g.goid === 1) return '–';
       return isLearnerFile(g.file) ? `${g.file}:${g.line}` : fileWords(g.file, g.line);
     },
   },

@@ -67,7 +67,19 @@ function rowTop(f: FrameInput, row: Row): number {
   return RULER_H + row.y - f.scrollTop;
 }
 
+/** A whole frame: the scene, then the cursor over it. */
 export function drawFrame(ctx: CanvasRenderingContext2D, f: FrameInput): FrameOutput {
+  const out = drawScene(ctx, f);
+  drawCursorLayer(ctx, f);
+  return out;
+}
+
+/**
+ * Everything but the cursor. While only the cursor moves (a recording
+ * replayed, stepped, scrubbed) the view keeps this as a picture and draws
+ * only the cursor over it.
+ */
+export function drawScene(ctx: CanvasRenderingContext2D, f: FrameInput): FrameOutput {
   const out: FrameOutput = { rects: 0, arrows: [] };
   const p = f.paints.palette;
   ctx.fillStyle = p.background;
@@ -82,7 +94,6 @@ export function drawFrame(ctx: CanvasRenderingContext2D, f: FrameInput): FrameOu
   drawBands(ctx, f, first, last);
   if (f.selected > 0) outlineSelected(ctx, f, first, last);
   if (f.arrows) out.arrows = drawArrows(ctx, f, first, last);
-  drawCursor(ctx, f, RULER_H, f.height);
   ctx.restore();
   drawGutter(ctx, f, first, last);
   drawRuler(ctx, f);
@@ -304,6 +315,21 @@ function arrowLine(ctx: CanvasRenderingContext2D, s: Segment, color: string): vo
   ctx.fill();
 }
 
+/** The cursor across the lanes, and its time on the ruler. */
+export function drawCursorLayer(ctx: CanvasRenderingContext2D, f: FrameInput): void {
+  if (f.cursor === null) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(f.gutter, 0, f.width - f.gutter, f.height);
+  ctx.clip();
+  ctx.font = LABEL_FONT;
+  ctx.textBaseline = 'middle';
+  drawCursorTag(ctx, f);
+  ctx.translate(f.gutter, 0);
+  drawCursor(ctx, f, RULER_H, f.height);
+  ctx.restore();
+}
+
 function drawCursor(
   ctx: CanvasRenderingContext2D,
   f: FrameInput,
@@ -389,7 +415,6 @@ function drawRuler(ctx: CanvasRenderingContext2D, f: FrameInput): void {
     ctx.stroke();
     ctx.fillText(t === 0 ? '0' : timeWords(t, step), x + 3, RULER_H / 2 - 1);
   }
-  drawCursorTag(ctx, f);
   ctx.restore();
 }
 

@@ -47,7 +47,14 @@ export class TimelineInput {
     this.on('pointerleave', () => (view.tip.hidden = true));
     this.on('wheel', (e) => this.wheel(e as WheelEvent));
     this.on('keydown', (e) => this.key(e as KeyboardEvent));
-    view.scroller.addEventListener('scroll', () => view.request(), { passive: true });
+    view.scroller.addEventListener(
+      'scroll',
+      () => {
+        view.scrollY = view.scroller.scrollTop;
+        view.request();
+      },
+      { passive: true },
+    );
     c.style.touchAction = 'none';
   }
 
@@ -75,7 +82,7 @@ export class TimelineInput {
     if (y < RULER_H) return x >= GUTTER ? { kind: 'time', t } : null;
     const arrow = nearestSegment(v.drawn, x, y, 4);
     if (arrow >= 0) return { kind: 'arrow', index: arrow };
-    const ri = rowAt(v.rows.rows, y - RULER_H + v.scroller.scrollTop);
+    const ri = rowAt(v.rows.rows, y - RULER_H + v.scrollY);
     const row = v.rows.rows[ri];
     if (row === undefined) return x >= GUTTER ? { kind: 'time', t } : null;
     if (x < GUTTER) return { kind: 'name', row };
@@ -122,7 +129,7 @@ export class TimelineInput {
       x,
       y,
       scale: v.scale,
-      scrollTop: v.scroller.scrollTop,
+      scrollTop: v.scrollY,
       mode: onRuler ? 'scrub' : 'press',
     };
     if (onRuler) this.scrubTo(x);

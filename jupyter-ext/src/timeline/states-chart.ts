@@ -66,7 +66,7 @@ export function drawChart(
   ctx.fillText(String(top), 4, 2);
   ctx.textBaseline = 'bottom';
   ctx.fillText('0', 4, h);
-  ctx.fillText(timeWords(counts.start), AXIS_W, CHART_H);
+  ctx.fillText(counts.start === 0 ? '0' : timeWords(counts.start), AXIS_W, CHART_H);
   const last = timeWords(end);
   ctx.fillText(last, width - ctx.measureText(last).width - 2, CHART_H);
   if (cursor !== null && end > counts.start) {

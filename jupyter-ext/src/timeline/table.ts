@@ -18,7 +18,7 @@ import {
 } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { currentPalette } from '../picture/palette';
+import { currentPalette, type Palette } from '../picture/palette';
 import { context2d } from './canvas';
 import { COLUMNS, nextOrder, sortRows, type SortOrder } from './columns';
 import { onThemeChange } from './theme';
@@ -54,6 +54,15 @@ export class GoroutineTable extends Widget {
   private shownKey = '';
   private last: TableShow | null = null;
   private readonly unwatchTheme = onThemeChange(() => this.last && this.renderChart(this.last));
+  /** The chart's width, from its resize events (read while drawing, it would lay the page out). */
+  private chartWidth = 0;
+  private readonly chartWatch =
+    typeof ResizeObserver === 'undefined'
+      ? null
+      : new ResizeObserver(() => {
+          this.chartWidth = this.chart.clientWidth;
+          if (this.last) this.renderChart(this.last);
+        });
 
   constructor(public order: SortOrder = { column: 'goid', descending: false }) {
     super();
@@ -68,6 +77,7 @@ export class GoroutineTable extends Widget {
     this.table.append(this.head(), this.body);
     this.scroll.appendChild(this.table);
     this.node.append(this.caption, this.chartKey, this.chart, this.scroll);
+    this.chartWatch?.observe(this.chart);
     // Browser tests read the analysis through the node.
     (this.node as unknown as { slowmoTable: GoroutineTable }).slowmoTable = this;
     this.body.onclick = (e) => {
@@ -195,32 +205,40 @@ export class GoroutineTable extends Widget {
   private renderChart(show: TableShow): void {
     const a = this.analysis!;
     const palette = currentPalette();
-    if (
-      this.chartKey.childElementCount === 0 ||
-      this.chartKey.dataset.dark !== String(palette.dark)
-    ) {
-      this.chartKey.dataset.dark = String(palette.dark);
-      const colors = stateColors(palette);
-      this.chartKey.replaceChildren(
-        ...CHART_STATES.map((s) => {
-          const item = document.createElement('span');
-          item.className = 'jp-slowmo-timeline-key-item';
-          const sw = document.createElement('span');
-          sw.className = 'jp-slowmo-timeline-swatch';
-          sw.style.background = colors[s];
-          item.append(sw, document.createTextNode(s));
-          return item;
-        }),
-      );
-    }
-    const w = this.chart.clientWidth || 600;
+    const w = this.chartWidth || 600;
+    // Drawn again only when something in it changed (the cursor moves with every event shown).
+    const key = `${this.analyzedSeq}|${show.runtime}|${show.t}|${w}|${palette.dark}`;
+    if (key === this.chartShown) return;
+    this.chartShown = key;
+    this.drawChartKey(palette);
     const dpr = globalThis.devicePixelRatio || 1;
     if (this.chart.width !== Math.round(w * dpr)) this.chart.width = Math.round(w * dpr);
-    this.chart.height = Math.round(CHART_H * dpr);
+    if (this.chart.height !== Math.round(CHART_H * dpr))
+      this.chart.height = Math.round(CHART_H * dpr);
     const ctx = context2d(this.chart);
     if (ctx === null) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawChart(ctx, this.counts(show), a.end, w, palette, show.t);
+  }
+
+  private chartShown = '';
+
+  /** The chart's key in the theme's colours. */
+  private drawChartKey(palette: Palette): void {
+    if (this.chartKey.dataset.dark === String(palette.dark)) return;
+    this.chartKey.dataset.dark = String(palette.dark);
+    const colors = stateColors(palette);
+    this.chartKey.replaceChildren(
+      ...CHART_STATES.map((s) => {
+        const item = document.createElement('span');
+        item.className = 'jp-slowmo-timeline-key-item';
+        const sw = document.createElement('span');
+        sw.className = 'jp-slowmo-timeline-swatch';
+        sw.style.background = colors[s];
+        item.append(sw, document.createTextNode(s));
+        return item;
+      }),
+    );
   }
 
   /** The chart counts the goroutines the table lists (the runtime's only when shown). */
@@ -246,6 +264,7 @@ export class GoroutineTable extends Widget {
 
   override dispose(): void {
     this.unwatchTheme();
+    this.chartWatch?.disconnect();
     Signal.clearData(this);
     super.dispose();
   }

@@ -24,18 +24,31 @@ const recording = pack({
   end: { exitCode: 0, reason: 'exit', lost: 0, stats: { events: events.length } },
 });
 
-/** A model as JupyterLab's output model behaves: setData keeps the data and renders again. */
+/**
+ * A model as JupyterLab's output model behaves in a notebook: setData goes
+ * to the notebook's model, which renders again with a model made anew from
+ * it (equal data, not the same object).
+ */
 function outputModel(metadata: Record<string, unknown> = {}) {
   const m = {
-    data: { [RUN_MIME]: recording },
+    data: { [RUN_MIME]: recording } as Record<string, unknown>,
     metadata,
     trusted: false,
     saved: [] as unknown[],
     renderer: null as RunRenderer | null,
+    /** The model the renderer was given last. */
+    current(): object {
+      return {
+        data: JSON.parse(JSON.stringify(m.data)),
+        metadata: m.metadata,
+        trusted: false,
+        setData: m.setData,
+      };
+    },
     setData(options: { metadata?: Record<string, unknown> }) {
       if (options.metadata) m.metadata = options.metadata;
       m.saved.push(options.metadata);
-      void m.renderer?.renderModel(m as never);
+      void m.renderer?.renderModel(m.current() as never);
     },
   };
   return m;
@@ -46,7 +59,7 @@ async function rendered(metadata?: Record<string, unknown>) {
   const r = new RunRenderer(RUN_MIME, new LiveRuns());
   model.renderer = r;
   Widget.attach(r, document.body);
-  await r.renderModel(model as never);
+  await r.renderModel(model.current() as never);
   await nextFrame();
   const run = r.node.querySelector('.jp-slowmo-run') as HTMLElement;
   return { r, model, run };
