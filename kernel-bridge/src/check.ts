@@ -55,6 +55,9 @@ interface NotebookCell {
   metadata?: Record<string, unknown>;
 }
 
+/** Numbers runs, so that cells checked at once never share a run id. */
+let runs = 0;
+
 /** Runs one cell through the bridge; resolves with its events or why it did not run. */
 function runCell(
   bridge: Bridge,
@@ -81,10 +84,56 @@ function runCell(
   });
 }
 
+/**
+ * Runs one Go-slowmo cell (its source and its `metadata.slowmo`) and evaluates
+ * its checkpoints, source checks on its code: what `slowmo check` does for
+ * each cell, and the lessons' tests for each program they try.
+ */
+export async function checkCell(
+  bridge: Bridge,
+  cell: number,
+  source: string,
+  metadata: unknown,
+  opts: { backend?: BackendChoice; goVersion?: string } = {},
+): Promise<CellReport> {
+  const report: CellReport = { cell, passed: false, checkpoints: [] };
+  let meta;
+  try {
+    meta = parseMetadata(metadata);
+  } catch (err) {
+    report.problem = (err as Error).message;
+    return report;
+  }
+  // A cell pinned to a version (a lesson showing an older runtime) keeps it.
+  if (opts.goVersion && !meta.goVersion) meta = { ...meta, goVersion: opts.goVersion };
+  const ran = await runCell(bridge, `check-${cell}-${++runs}`, source, meta, opts.backend);
+  const end = ran.events.at(-1);
+  if (end?.kind === 'run.end') {
+    report.end = { reason: end.reason, exitCode: end.exitCode };
+    const ending = explainEnding(ran.events, replay(ran.events, initialState()));
+    if (ending) report.ending = ending.title;
+  }
+  if (ran.diagnostics) {
+    report.problem = `it does not compile: ${ran.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`;
+  } else if (ran.error) {
+    report.problem = `it did not run: ${ran.error}`;
+  }
+  report.checkpoints = report.problem
+    ? uncheckedOutcomes(meta.checkpoints)
+    : checkpointOutcomes(meta.checkpoints, ran.events, { source });
+  report.passed = !report.problem && report.checkpoints.every((c) => c.passed);
+  return report;
+}
+
 export async function checkNotebooks(
   bridge: Bridge,
   paths: string[],
-  opts: { backend?: BackendChoice; onCell?: (path: string, report: CellReport) => void } = {},
+  opts: {
+    backend?: BackendChoice;
+    /** Build every cell that names no Go version with this one. */
+    goVersion?: string;
+    onCell?: (path: string, report: CellReport) => void;
+  } = {},
 ): Promise<CheckReport> {
   const notebooks: NotebookReport[] = [];
   for (const path of paths) {
@@ -106,32 +155,8 @@ export async function checkNotebooks(
     for (const [i, cell] of cells.entries()) {
       if (cell.cell_type !== 'code' || !isSlowmo(cell.metadata)) continue;
       const source = Array.isArray(cell.source) ? cell.source.join('') : (cell.source ?? '');
-      const report: CellReport = { cell: i + 1, passed: false, checkpoints: [] };
+      const report = await checkCell(bridge, i + 1, source, cell.metadata?.[METADATA_KEY], opts);
       reports.push(report);
-      let meta;
-      try {
-        meta = parseMetadata(cell.metadata?.[METADATA_KEY]);
-      } catch (err) {
-        report.problem = (err as Error).message;
-        opts.onCell?.(path, report);
-        continue;
-      }
-      const ran = await runCell(bridge, `check-${i + 1}`, source, meta, opts.backend);
-      const end = ran.events.at(-1);
-      if (end?.kind === 'run.end') {
-        report.end = { reason: end.reason, exitCode: end.exitCode };
-        const ending = explainEnding(ran.events, replay(ran.events, initialState()));
-        if (ending) report.ending = ending.title;
-      }
-      if (ran.diagnostics) {
-        report.problem = `it does not compile: ${ran.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`;
-      } else if (ran.error) {
-        report.problem = `it did not run: ${ran.error}`;
-      }
-      report.checkpoints = report.problem
-        ? uncheckedOutcomes(meta.checkpoints)
-        : checkpointOutcomes(meta.checkpoints, ran.events);
-      report.passed = !report.problem && report.checkpoints.every((c) => c.passed);
       opts.onCell?.(path, report);
     }
     notebooks.push({ path, passed: reports.every((r) => r.passed), cells: reports });

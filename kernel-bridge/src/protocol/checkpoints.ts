@@ -22,8 +22,10 @@
  *   {"type": "parallel", "fn": "main.count", "value": 2, "forMs": 5}     2 Ps ran its goroutines at once, for 5 ms
  *   {"type": "call", "fn": "runtime.GC"}                                  a call seen from the recorded frames
  *   {"type": "source", "contains": [".Lock()"]}                          a source check, said to be one
- *   {"type": "overflow", "min": 129}, {"type": "fairness", "fn": "main.work"}
+ *   {"type": "order", "first": "main.first", "then": "main.second"}     whose goroutine ran first
+ *   {"type": "overflow", "min": 129}, {"type": "fairness", "via": "overflow"}, {"type": "batch"}
  *                                                                         the queues' rules, shown happening
+ *   {"type": "goVersion", "op": ">=", "value": "1.26"}                   for a claim that holds from a release on
  * Field matchers: a plain value (a `file` matches by its last path parts),
  * {"op": ">=", "value": 3}, {"in": [...]}, {"contains": x} for lists,
  * {"length": {"op": ..., "value": ...}} for lists, {"var": "name"} to bind

@@ -35,16 +35,10 @@ export interface Found {
   seq?: number;
 }
 
-/** Milliseconds from nanoseconds, as a learner reads them: "12.3 ms", "0.07 ms". */
+/** Milliseconds from nanoseconds, as a learner reads them: "12.3 ms", "0.07 ms", "600 µs" below 0.1 ms. */
 export function msWords(ns: number): string {
   const ms = ns / 1e6;
+  if (ms < 0.1) return `${Math.round(ns / 1e3)} µs`;
   const digits = ms >= 10 ? 1 : ms >= 1 ? 2 : 3;
   return `${Number(ms.toFixed(digits))} ms`;
-}
-
-/** 1 -> "1st", 22 -> "22nd", 13 -> "13th". */
-export function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-  return `${n}${suffix}`;
 }

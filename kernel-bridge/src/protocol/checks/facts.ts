@@ -22,6 +22,11 @@ export interface GoroutineFacts {
   goid: number;
   /** The seq of its creation, -1 for g1 when its creation was not recorded. */
   created: number;
+  /**
+   * It ran to its end: it exited, or it had just woken another goroutine (its
+   * wg.Done, its last send) and did not park again before the program ended by
+   * itself; such a goroutine is cut off on its way out, its work done.
+   */
   finished: boolean;
   ps: Set<number>;
   turns: Turn[];
@@ -59,6 +64,8 @@ interface Open {
   turn: number | null;
   park: GoroutineFacts['parks'][number] | null;
   syscall: number | null;
+  /** It woke another goroutine and has not parked since. */
+  woke: boolean;
 }
 
 /** Ends the goroutine's open turn (and park and syscall) at `t`, saying how the turn ended. */
@@ -93,6 +100,7 @@ function onGoroutineEvent(f: GoroutineFacts, o: Open, e: SlowmoEvent) {
       return;
     }
     case 'g.waiting':
+      o.woke = false;
       close(f, o, e.t, 'park');
       endSyscall();
       o.park = { reason: e.reason, seq: e.seq, start: e.t, end: e.t };
@@ -121,12 +129,18 @@ export function factsOf(fn: string, events: readonly SlowmoEvent[]): GoroutineFa
   const track = (goid: number, created: number) => {
     const f = fresh(goid, created);
     facts.set(goid, f);
-    open.set(goid, { turn: null, park: null, syscall: null });
+    open.set(goid, { turn: null, park: null, syscall: null, woke: false });
   };
   if (fn === 'main.main') track(1, -1);
   let last = 0;
+  let clean = false;
   for (const e of events) {
     last = e.t;
+    if (e.kind === 'run.end') clean = e.reason === 'exit' && e.exitCode === 0;
+    if (e.kind === 'g.runnable' && e.by !== undefined && e.by !== e.goid) {
+      const waker = open.get(e.by);
+      if (waker) waker.woke = true;
+    }
     if (e.kind === 'g.create') {
       if (e.goid !== 1 && runsFunction(fn, e.goid, e.fn)) track(e.goid, e.seq);
       else if (e.goid === 1 && facts.has(1)) (facts.get(1) as GoroutineFacts).created = e.seq;
@@ -146,6 +160,7 @@ export function factsOf(fn: string, events: readonly SlowmoEvent[]): GoroutineFa
   // What is still open runs to the end of the recording.
   for (const [goid, o] of open) {
     const f = facts.get(goid) as GoroutineFacts;
+    if (!f.finished && o.woke && clean) f.finished = true;
     close(f, o, last, 'open');
     if (o.park) o.park.end = last;
     if (o.syscall !== null) f.syscalls.push(last - o.syscall);

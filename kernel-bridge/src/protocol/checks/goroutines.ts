@@ -23,7 +23,9 @@ export const GOROUTINES_METRICS = [
   'steals',
   'syscalls',
   'longestSyscallMs',
+  'parkedShare',
   'yieldShare',
+  'lateYields',
 ] as const;
 type Metric = (typeof GOROUTINES_METRICS)[number];
 
@@ -52,6 +54,22 @@ function counted(check: GoroutinesCheck, reason: string): boolean {
   return 'in' in r ? r.in.includes(reason) : !r.notIn.includes(reason);
 }
 
+/**
+ * Yields in the second half of its running time: counted, not timed, so a
+ * loaded machine (which stretches turns, not their number) cannot move it; a
+ * goroutine that yields only before its work and then hogs the P has none.
+ */
+function lateYields(f: GoroutineFacts): number {
+  const total = f.turns.reduce((a, t) => a + (t.end - t.start), 0);
+  let ran = 0;
+  let late = 0;
+  for (const t of f.turns) {
+    ran += t.end - t.start;
+    if (t.how === 'yield' && ran >= total / 2) late++;
+  }
+  return late;
+}
+
 function value(check: GoroutinesCheck, f: GoroutineFacts): number {
   const parks = () => f.parks.filter((p) => counted(check, p.reason));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -76,6 +94,13 @@ function value(check: GoroutinesCheck, f: GoroutineFacts): number {
       return f.syscalls.length;
     case 'longestSyscallMs':
       return Math.max(0, ...f.syscalls) / 1e6;
+    case 'parkedShare': {
+      const parked = sum(f.parks.map((p) => p.end - p.start));
+      const waited = parked + sum(f.syscalls);
+      return waited > 0 ? Math.round((100 * parked) / waited) : 0;
+    }
+    case 'lateYields':
+      return lateYields(f);
     case 'yieldShare': {
       const all = sum(f.turns.map((t) => t.end - t.start));
       const yielded = sum(f.turns.filter((t) => t.how === 'yield').map((t) => t.end - t.start));
@@ -114,8 +139,12 @@ function metricWords(check: GoroutinesCheck, n: string, one: boolean): string {
       return `made ${n} system ${one ? 'call' : 'calls'}`;
     case 'longestSyscallMs':
       return `spent ${n} ms in its longest system call`;
+    case 'parkedShare':
+      return `spent ${n}% of its waiting time parked (the rest in system calls)`;
     case 'yieldShare':
       return `spent ${n}% of its running time in turns it ended by yielding`;
+    case 'lateYields':
+      return `yielded ${n} ${times} in the second half of its running time`;
   }
 }
 
@@ -128,11 +157,12 @@ function shown(check: GoroutinesCheck, v: number): string {
 function goal(check: GoroutinesCheck, plural_: boolean): string {
   if (check.metric === 'finished') {
     const yes = compare(1, check.op, check.value) && !compare(0, check.op, check.value);
-    return yes ? 'ran to their end' : 'did not run to their end';
+    const end = plural_ ? 'their end' : 'its end';
+    return yes ? `ran to ${end}` : `did not run to ${end}`;
   }
   const words = metricWords(check, comparisonWords(check.op, check.value), check.value === 1);
-  // "Was preempted" reads "were preempted" after a plural subject.
-  return plural_ ? words.replace(/^was /, 'were ') : words;
+  // "Was preempted" reads "were preempted", and "its" "their", after a plural subject.
+  return plural_ ? words.replace(/^was /, 'were ').replace(/ its /g, ' their ') : words;
 }
 
 export function evalGoroutines(check: GoroutinesCheck, events: readonly SlowmoEvent[]): Found {
@@ -165,13 +195,20 @@ export function evalGoroutines(check: GoroutinesCheck, events: readonly SlowmoEv
       };
     }
     const name = `g${bad.f.goid} (${functionName(check.fn)})`;
-    const at = bad.f.created >= 0 ? `, created at event ${eventNumber(bad.f.created)}` : '';
+    const at = bad.f.created >= 0 ? `, created at event ${eventNumber(bad.f.created)},` : '';
     const did =
       check.metric === 'finished'
         ? bad.v
           ? 'ran to its end'
           : 'did not run to its end'
         : metricWords(check, shown(check, bad.v), bad.v === 1);
+    const need = `needed: ${goal(check, false)}`;
+    if (all.length === 1) {
+      return {
+        passed: false,
+        reason: `${name}, the one goroutine running ${check.fn}${at} ${did} (${need})`,
+      };
+    }
     return {
       passed: false,
       reason: `only ${ok.length} of the ${plural(all.length, 'goroutine')} running ${check.fn} ${goal(check, ok.length !== 1)}: ${name}${at} ${did} (${detail}${more})`,

@@ -5,14 +5,17 @@
  * program's code from the context it is given.
  */
 import type { SlowmoEvent } from '../events';
+import { BatchCheckSchema, evalBatch, type BatchCheck } from './batch';
 import { CallCheckSchema, evalCall, type CallCheck } from './call';
 import type { Found } from './compare';
 import { evalExit, ExitCheckSchema, type ExitCheck } from './exit';
 import { evalFairness, FairnessCheckSchema, type FairnessCheck } from './fairness';
 import { evalGoroutines, GoroutinesCheckSchema, type GoroutinesCheck } from './goroutines';
+import { evalOrder, OrderCheckSchema, type OrderCheck } from './order';
 import { evalOverflow, OverflowCheckSchema, type OverflowCheck } from './overflow';
 import { evalParallel, ParallelCheckSchema, type ParallelCheck } from './parallel';
 import { evalSource, SourceCheckSchema, type SourceCheck } from './source';
+import { evalGoVersion, GoVersionCheckSchema, type GoVersionCheck } from './version';
 
 export { COMPARE_OPS, compare, type CompareOp } from './compare';
 export { withoutComments } from './source';
@@ -33,6 +36,9 @@ export const EXTRA_CHECK_SCHEMAS = [
   SourceCheckSchema,
   OverflowCheckSchema,
   FairnessCheckSchema,
+  OrderCheckSchema,
+  BatchCheckSchema,
+  GoVersionCheckSchema,
 ] as const;
 
 export type ExtraCheck =
@@ -42,7 +48,10 @@ export type ExtraCheck =
   | CallCheck
   | SourceCheck
   | OverflowCheck
-  | FairnessCheck;
+  | FairnessCheck
+  | OrderCheck
+  | BatchCheck
+  | GoVersionCheck;
 
 export function evaluateExtra(
   check: ExtraCheck,
@@ -64,5 +73,11 @@ export function evaluateExtra(
       return evalOverflow(check, events);
     case 'fairness':
       return evalFairness(check, events);
+    case 'order':
+      return evalOrder(check, events);
+    case 'batch':
+      return evalBatch(check, events);
+    case 'goVersion':
+      return evalGoVersion(check, events);
   }
 }

@@ -20,19 +20,13 @@ export const OverflowCheckSchema = z.object({
 });
 export type OverflowCheck = z.infer<typeof OverflowCheckSchema>;
 
-interface Kick {
-  /** Kicked out of runnext, and by whom. */
-  old: number;
-  by: number;
-}
-
 interface Batch {
   p: number;
   seq: number;
   goids: number[];
-  kick: Kick | undefined;
-  /** Whether the new goroutine was still in runnext after the move. */
-  stayed: boolean;
+  /** The goroutine kicked out of runnext that went with them, and the new one that kicked it. */
+  kicked: number;
+  by: number;
 }
 
 function names(goids: readonly number[]): string {
@@ -41,42 +35,64 @@ function names(goids: readonly number[]): string {
 }
 
 function sentence(b: Batch): string {
-  const head = b.kick ? b.goids.filter((g) => g !== b.kick?.old) : b.goids;
+  const head = b.goids.filter((g) => g !== b.kicked);
   const from = `${plural(head.length, 'goroutine')} from the head of P${b.p}'s local queue (${names(head)})`;
-  const kicked = b.kick
-    ? ` and g${b.kick.old}, which the new g${b.kick.by} had just kicked out of runnext; g${b.kick.by} ${b.stayed ? 'stayed in runnext' : 'did not stay in runnext'}`
+  const by = b.by
+    ? `the new g${b.by} had just kicked out of runnext; g${b.by} stayed in runnext`
+    : '';
+  const kicked = b.kicked
+    ? ` and g${b.kicked}, which ${by || 'had just been kicked out of runnext'}`
     : '';
   return `an overflow moved ${plural(b.goids.length, 'goroutine')} from P${b.p} to the global queue at event ${eventNumber(b.seq)}: ${from}${kicked}`;
 }
 
-/** Every overflow of a recording, each with the goroutine kicked out of runnext when one was. */
+/**
+ * Every overflow of a recording. The G kicked out of runnext is the one the
+ * picture had in runnext when the move began; the probe may report the new G's
+ * arrival in runnext just before the move or just after it, so the G that
+ * kicked it is the one put in runnext last before, or first after.
+ */
 export function overflows(events: readonly SlowmoEvent[]): Batch[] {
-  const kicks = new Map<number, Kick>();
   const batches: Batch[] = [];
+  const lastInRunnext = new Map<number, { goid: number; old: number }>();
   let state: SchedState = initialState();
   let open: Batch | null = null;
+  let waitingForBy: Batch | null = null;
   for (const e of events) {
     const overflow = e.kind === 'g.runnable' && e.reason === 'overflow';
-    if (!overflow && open) {
-      open.stayed = open.kick !== undefined && state.procs[open.p]?.runnext === open.kick.by;
-      open = null;
-    }
+    if (!overflow) open = null;
     if (e.kind === 'g.runnable' && e.queue === 'runnext' && e.qp >= 0) {
-      const old = state.procs[e.qp]?.runnext ?? 0;
-      if (old !== 0 && old !== e.goid) kicks.set(e.qp, { old, by: e.goid });
+      lastInRunnext.set(e.qp, { goid: e.goid, old: state.procs[e.qp]?.runnext ?? 0 });
+      if (waitingForBy?.p === e.qp) waitingForBy.by = e.goid;
+      waitingForBy = null;
     }
     if (overflow) {
       if (open === null) {
-        open = { p: e.p, seq: e.seq, goids: [], kick: undefined, stayed: false };
+        open = { p: e.p, seq: e.seq, goids: [], kicked: 0, by: 0 };
         batches.push(open);
+        waitingForBy = null;
       }
       open.goids.push(e.goid);
-      const kick = kicks.get(e.p);
-      if (kick?.old === e.goid) open.kick = kick;
+      // The kicked G goes last: the one in runnext (its kicker not seen yet), or the one the last G put there kicked.
+      const runnext = state.procs[e.p]?.runnext ?? 0;
+      const last = lastInRunnext.get(e.p);
+      if (e.goid === runnext) {
+        open.kicked = e.goid;
+        open.by = 0;
+        waitingForBy = open;
+      } else if (last && e.goid === last.old && last.goid === runnext) {
+        open.kicked = e.goid;
+        open.by = last.goid;
+        waitingForBy = null;
+      }
     }
     state = apply(state, e);
   }
-  if (open) open.stayed = open.kick !== undefined && state.procs[open.p]?.runnext === open.kick.by;
+  // The kicked G is named only when it went with the others.
+  for (const b of batches) {
+    if (!b.goids.includes(b.kicked)) b.kicked = 0;
+    if (b.kicked === 0 || b.goids.includes(b.by)) b.by = 0;
+  }
   return batches;
 }
 
@@ -88,11 +104,11 @@ export function evalOverflow(check: OverflowCheck, events: readonly SlowmoEvent[
     (a, b) => (a && a.goids.length >= b.goids.length ? a : b),
     null,
   );
-  const need = `needed at least ${check.min}`;
+  const need = `needed at least ${plural(check.min, 'goroutine')} moved`;
   return largest
     ? { passed: false, reason: `${sentence(largest)} (${need})`, seq: largest.seq }
     : {
         passed: false,
-        reason: `no local run queue overflowed into the global queue (${need} goroutines moved)`,
+        reason: `no local run queue overflowed into the global queue (${need})`,
       };
 }
