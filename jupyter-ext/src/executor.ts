@@ -197,8 +197,11 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
           (why ? `. eBPF is not available here: ${why}` : ''),
       });
     }
+    // The code goes with the events: a source check reads it.
     if (ran && meta.checkpoints.length > 0)
-      store.update({ checkpoints: checkpointOutcomes(meta.checkpoints, store.events) });
+      store.update({
+        checkpoints: checkpointOutcomes(meta.checkpoints, store.events, { source: store.source }),
+      });
   }
 }
 

@@ -102,6 +102,12 @@ maybe('the cell executor with the real bridge', () => {
               title: 'a goroutine of mine was created',
               check: { type: 'event', kind: 'g.create', where: { fn: 'main.main.func1' }, min: 1 },
             },
+            // A source check reads the cell's code, which the executor hands over with the events.
+            {
+              id: `s${i}`,
+              title: 'it prints its word',
+              check: { type: 'source', contains: [`Println("${w}")`] },
+            },
           ],
         },
       }),
@@ -159,7 +165,10 @@ maybe('the cell executor with the real bridge', () => {
       expect(Object.keys(data).sort()).toEqual([RUN_MIME, 'image/svg+xml', 'text/plain'].sort());
       const rec = unpack(data[RUN_MIME]);
       expect(rec.end).toMatchObject({ reason: 'exit', exitCode: 0 });
-      expect(rec.checkpoints).toEqual([expect.objectContaining({ id: `c${i}`, passed: true })]);
+      expect(rec.checkpoints).toEqual([
+        expect.objectContaining({ id: `c${i}`, passed: true }),
+        expect.objectContaining({ id: `s${i}`, passed: true }),
+      ]);
       expect(
         rec.events
           .filter((e) => e.kind === 'output')
