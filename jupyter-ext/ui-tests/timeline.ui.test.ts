@@ -325,6 +325,33 @@ maybe('the timeline and the goroutine table, in a browser', () => {
     expect(await header.getAttribute('aria-sort')).toBe('descending');
   });
 
+  test('run again, the output keeps them open and the timeline shows the new run', async () => {
+    const lastSeq = () =>
+      run()
+        .locator('.jp-slowmo-timeline-view')
+        .evaluate(
+          (node) =>
+            (node as unknown as { slowmoTimeline: { lanes: { lastSeq: number } } }).slowmoTimeline
+              .lanes.lastSeq,
+        );
+    const before = await lastSeq();
+    await page.locator('.jp-slowmo-cell .cm-content').first().click();
+    await page.keyboard.press('Control+Enter');
+    // The live output has it open too (the executor carries the view over).
+    await run()
+      .locator('.jp-slowmo-status', { hasText: /Running|Finished/ })
+      .waitFor();
+    await run().locator('.jp-slowmo-timeline-view').waitFor({ state: 'visible' });
+    await run().locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 120_000 });
+    await run().locator('.jp-slowmo-timeline-view').waitFor({ state: 'visible' });
+    await run().locator('.jp-slowmo-goroutines').waitFor({ state: 'visible' });
+    const position = await run().locator('.jp-slowmo-position').innerText();
+    const events = Number(/of (\d+)/.exec(position)![1]);
+    // Its lanes reach the new run's last event.
+    expect(await lastSeq()).toBe(events - 1);
+    expect(before).toBeGreaterThan(0);
+  });
+
   test('the timeline and the table in the dark theme', async () => {
     await page.getByText('Settings', { exact: true }).first().click();
     await page.getByText('Theme', { exact: true }).first().hover();

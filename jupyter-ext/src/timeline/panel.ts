@@ -98,7 +98,8 @@ export class TimelinePanel extends Panel {
     fit.onclick = () => this.view.fitAll();
     const hint = document.createElement('span');
     hint.className = 'jp-slowmo-timeline-hint';
-    hint.textContent = 'click to seek · drag to pan · wheel to zoom · hover for words';
+    hint.textContent =
+      'click to seek · drag the time ruler to scrub · drag to pan · wheel to zoom · hover for words';
     const title = document.createElement('span');
     title.className = 'jp-slowmo-timeline-title';
     title.textContent = 'Timeline';

@@ -165,7 +165,7 @@ export class GoroutineTable extends Widget {
     this.caption.textContent =
       `${rows.length.toLocaleString('en')} goroutine${rows.length === 1 ? '' : 's'}` +
       (hidden > 0 ? ` (${hidden} of the runtime's hidden)` : '') +
-      ' · click a row to pick it in the picture and the timeline, a heading to sort';
+      ' · click a row to pick it in the picture and the timeline (again to let go), a heading to sort';
     const frag = document.createDocumentFragment();
     for (const g of sortRows(rows, this.order)) frag.appendChild(this.row(g, show.selected));
     this.body.replaceChildren(frag);

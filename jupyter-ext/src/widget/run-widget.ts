@@ -442,7 +442,10 @@ export class RunWidget extends Panel {
     if (open && this.table === null) {
       const timeline = this.store.timeline;
       this.table = new GoroutineTable(this.view.sort);
-      this.table.goroutinePicked.connect((_, goid) => this.select(goid));
+      // A second click on the picked row lets it go.
+      this.table.goroutinePicked.connect((_, goid) =>
+        this.select(this.selected === goid ? 0 : goid),
+      );
       this.table.timeRequested.connect((_, t) => this.move(timeline.seqAtTime(t)));
       this.table.orderChanged.connect((_, sort) => this.remember({ sort }));
       this.extras.addWidget(this.table);

@@ -8,7 +8,8 @@ import '../picture/dom-shim';
 import { Widget } from '@lumino/widgets';
 import { pack, RUN_MIME } from '../../src/recording';
 import { RunRenderer } from '../../src/renderer';
-import { LiveRuns } from '../../src/store';
+import { LiveRuns, RunStore } from '../../src/store';
+import { RunWidget } from '../../src/widget/run-widget';
 import { RULER_H, GUTTER, type Row } from '../../src/timeline/layout';
 import { xOf } from '../../src/timeline/scale';
 import type { TimelineView } from '../../src/timeline/view';
@@ -128,6 +129,41 @@ describe('the timeline in the output', () => {
     view.input.click(GUTTER + 1, RULER_H / 2);
     await nextFrame();
     expect(Number(run.dataset.seq)).toBeLessThanOrEqual(1);
+  });
+
+  test('live, the timeline follows the events as they arrive, drawn once per animation frame', async () => {
+    const store = new RunStore('package main\n', { backend: 'auto', mode: 'record' });
+    // Live: the bridge accepted it.
+    store.attach({ control: () => {} } as never);
+    store.update({ phase: 'running' });
+    const w = new RunWidget(store, { timeline: true });
+    Widget.attach(w, document.body);
+    const view = (
+      w.node.querySelector('.jp-slowmo-timeline-view') as unknown as {
+        slowmoTimeline: TimelineView;
+      }
+    ).slowmoTimeline;
+    const shown: number[] = [];
+    for (const [from, to] of [
+      [0, 4],
+      [4, 8],
+      [8, events.length],
+    ]) {
+      store.append(events.slice(from, to));
+      await nextFrame();
+      shown.push(view.lanes!.lastSeq);
+    }
+    expect(shown).toEqual([3, 7, events.length - 1]);
+    // The view shows the whole run so far, and follows it.
+    expect(view.scale.to).toBe(view.lanes!.end);
+    // Changes within one frame are drawn once.
+    const before = Number(w.node.dataset.frames);
+    store.update({ position: 1 });
+    store.update({ position: 2 });
+    store.update({ position: 3 });
+    await nextFrame();
+    expect(Number(w.node.dataset.frames)).toBe(before + 1);
+    w.dispose();
   });
 
   test('a row of the goroutine table picks its goroutine in the picture and the timeline', async () => {
