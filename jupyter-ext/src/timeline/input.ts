@@ -12,6 +12,7 @@ import { keyOf } from './paint';
 import { GUTTER, RULER_H, rowAt, type Row } from './layout';
 import { nsPerPx, panBy, tOf, zoomAt, type TimeScale } from './scale';
 import type { TimelineView } from './view';
+import { markAt } from './annotation-draw';
 import { arrowWords, manyWords, sliceWords } from './words';
 
 /** A press that moves less than this (px) is a click. */
@@ -167,6 +168,12 @@ export class TimelineInput {
   /** A click: seek to the slice (its first event) or arrow under it; a name selects its goroutine. */
   click(x: number, y: number): void {
     const v = this.view;
+    // A region or a log: to its begin.
+    const mark = markAt(v.marks, x, y);
+    if (mark !== null) {
+      v.seek(mark.seq);
+      return;
+    }
     const hit = this.hitAt(x, y);
     if (hit === null) return;
     if (hit.kind === 'name') {
@@ -188,7 +195,9 @@ export class TimelineInput {
   private hover(x: number, y: number): void {
     const v = this.view;
     const hit = this.hitAt(x, y);
-    const text = hit === null || v.lanes === null ? '' : this.words(hit);
+    const mark = markAt(v.marks, x, y);
+    const text =
+      mark !== null ? mark.text : hit === null || v.lanes === null ? '' : this.words(hit);
     v.canvas.style.cursor =
       hit?.kind === 'name' && hit.row.kind === 'g'
         ? 'pointer'

@@ -15,6 +15,8 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { currentPalette } from '../picture/palette';
 import { context2d } from './canvas';
+import { drawAnnotations, type DrawnMark } from './annotation-draw';
+import type { UserAnnotations } from './annotations';
 import { drawCursorLayer, drawScene, type DrawnArrow, type FrameInput } from './draw';
 import { TimelineInput } from './input';
 import {
@@ -23,6 +25,7 @@ import {
   layoutRows,
   MAX_VIEW_H,
   RULER_H,
+  rowsInView,
   type Layout,
   type LayoutOptions,
 } from './layout';
@@ -58,6 +61,10 @@ export class TimelineView extends Widget {
   paints: Paints;
   /** Arrows drawn in the last frame, for hovering. */
   drawn: DrawnArrow[] = [];
+  /** The program's regions and logs, drawn on the goroutine lanes (set before showLanes). */
+  annotations: UserAnnotations | null = null;
+  /** Regions and logs drawn in the last frame, for hovering and clicking. */
+  marks: DrawnMark[] = [];
   /** Frames drawn, the time spent drawing them, the last frames' times (the benchmark reads them). */
   readonly stats = { frames: 0, drawMs: 0, rects: 0, recent: [] as number[] };
   private rowsKey = '';
@@ -257,6 +264,7 @@ export class TimelineView extends Widget {
       f.selected,
       f.arrows,
       f.paints.palette.dark,
+      this.annotations?.count ?? 0,
     ].join('|');
     if (key === this.sceneKey) return;
     this.sceneKey = key;
@@ -270,6 +278,8 @@ export class TimelineView extends Widget {
     const out = drawScene(ctx, f);
     this.drawn = out.arrows;
     this.stats.rects = out.rects;
+    const [first, last] = rowsInView(f.layout.rows, f.scrollTop, f.height - RULER_H);
+    this.marks = this.annotations ? drawAnnotations(ctx, f, this.annotations, first, last) : [];
   }
 
   private readonly scene = document.createElement('canvas');

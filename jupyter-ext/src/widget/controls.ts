@@ -133,6 +133,8 @@ export class ControlsBar extends Widget {
     'Show the goroutine table: each goroutine’s runs, and its time running, runnable and waiting',
     'jp-slowmo-table-toggle',
   );
+  /** The toggles beside the scrubber, and the widget's own tools after them. */
+  private readonly tools = group(this.timelineBtn, this.tableBtn);
   private playing = false;
   /** The scrubber and the position, under the picture. */
   readonly scrub = new Widget();
@@ -223,7 +225,12 @@ export class ControlsBar extends Widget {
       this.requested.emit({ type: 'seek', seq: Number(this.scrubber.value) });
     this.position.className = 'jp-slowmo-position';
     // Beside the scrubber, over what they open: the run over time, and per goroutine.
-    this.scrub.node.append(this.scrubber, this.position, group(this.timelineBtn, this.tableBtn));
+    this.scrub.node.append(this.scrubber, this.position, this.tools);
+  }
+
+  /** Adds a tool (the export) beside the toggles. */
+  addTool(el: HTMLElement): void {
+    this.tools.appendChild(el);
   }
 
   /** Shows which of the timeline and the goroutine table are open. */

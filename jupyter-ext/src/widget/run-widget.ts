@@ -16,6 +16,7 @@
  */
 import {
   explainEnding,
+  findPatterns,
   isFolded,
   isRuntimeEvent,
   isRuntimeGoroutine,
@@ -25,13 +26,17 @@ import {
   whyRunning,
   whyRunningText,
   type Ending,
+  type Lanes,
+  type PatternNote,
   type SchedState,
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 import { legendNode, PictureView, type Cause } from '../picture';
 import type { RunStore } from '../store';
+import { AnnotationFeed } from '../timeline/annotations';
 import { LaneFeed } from '../timeline/feed';
+import { PatternsList } from '../timeline/patterns-list';
 import { TimelinePanel } from '../timeline/panel';
 import { GoroutineTable } from '../timeline/table';
 import type { ViewState } from './view-state';
@@ -39,6 +44,7 @@ import { ControlsBar, speedWords, type ControlRequest, type Jump } from './contr
 import { finishedText } from './status-words';
 import { Divider } from './divider';
 import { EndingBanner } from './ending-banner';
+import { chromeTraceFile, download, exportButton, runName } from './export';
 import { OutputPane } from './output-pane';
 import { isFile, litLines, SourcePane, type LitLine } from './source-pane';
 
@@ -87,6 +93,12 @@ export class RunWidget extends Panel {
   private timeline: TimelinePanel | null = null;
   private table: GoroutineTable | null = null;
   private feed: LaneFeed | null = null;
+  private annotationFeed: AnnotationFeed | null = null;
+  /** The patterns of the finished run, beside the timeline and the table (made when first shown). */
+  private patterns: PatternsList | null = null;
+  /** The notes found, and for how many events (patterns are looked for once the run has ended). */
+  private notes: { length: number; notes: PatternNote[] } | null = null;
+  private readonly exporter = exportButton(() => this.exportTrace());
   /** The goroutine picked in the table or the timeline (0: none). */
   private selected = 0;
   private view: ViewState;
@@ -166,6 +178,7 @@ export class RunWidget extends Panel {
     this.addWidget(legend);
 
     this.controls.requested.connect((_, r) => this.handle(r));
+    this.controls.addTool(this.exporter.button);
     this.picture.goroutineClicked.connect((_, goid) => {
       this.select(goid);
       this.focusGoroutine(goid);
@@ -473,13 +486,59 @@ export class RunWidget extends Panel {
   private renderTimeline(seq: number, event: SlowmoEvent | undefined): void {
     const panel = this.timeline?.isHidden === false ? this.timeline : null;
     const table = this.table?.isHidden === false ? this.table : null;
-    if (panel === null && table === null) return;
+    if (panel === null && table === null) {
+      this.patterns?.setHidden(true);
+      return;
+    }
     this.feed ??= new LaneFeed();
     const lanes = this.feed.sync(this.store.timeline);
     const t = event?.t ?? null;
     const common = { lanes, runtime: this.showRuntime, selected: this.selected };
+    if (panel !== null) {
+      this.annotationFeed ??= new AnnotationFeed();
+      panel.view.annotations = this.annotationFeed.sync(this.store.timeline, lanes.end);
+    }
     panel?.view.showLanes({ ...common, seq, t });
     table?.showTable({ ...common, t, live: this.store.live });
+    this.renderPatterns(lanes);
+  }
+
+  /** The patterns list under the timeline and the table, once the run has ended. */
+  private renderPatterns(lanes: Lanes): void {
+    if (this.patterns === null) {
+      this.patterns = new PatternsList();
+      this.patterns.notePicked.connect((_, note) => this.showNote(note));
+      this.extras.addWidget(this.patterns);
+    }
+    const timeline = this.store.timeline;
+    if (!this.store.live && timeline.length > 0 && this.notes?.length !== timeline.length) {
+      this.notes = { length: timeline.length, notes: findPatterns(lanes) };
+    }
+    this.patterns.setHidden(false);
+    this.patterns.showNotes(this.store.live ? null : (this.notes?.notes ?? null));
+  }
+
+  /** A pattern's moment: the picture at its first event, the timeline around its stretch. */
+  private showNote(note: PatternNote): void {
+    this.move(note.startSeq);
+    const view = this.timeline?.isHidden === false ? this.timeline.view : null;
+    if (view !== null) {
+      const pad = Math.max((note.end - note.start) * 0.15, 2_000);
+      view.setScale({
+        from: Math.max(0, note.start - pad),
+        to: note.end + pad,
+        width: view.lanesWidth(),
+      });
+    }
+  }
+
+  /** Downloads the recording as Chrome Trace Event JSON. */
+  private exportTrace(): void {
+    const events = this.store.timeline.slice();
+    if (events.length === 0) return;
+    const name = runName(this.store.source, this.store.options.backend);
+    const file = chromeTraceFile(events, name);
+    download(file.filename, file.text);
   }
 
   private focusGoroutine(goid: number): void {
@@ -571,6 +630,7 @@ export class RunWidget extends Panel {
       mainStart: this.mainSeq(),
     });
     this.renderStatus(ending);
+    this.exporter.enable(!store.live && this.last >= 0, store.live);
     this.renderTimeline(seq, event);
     this.markCounts(state, seq);
   }
