@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 )
 
@@ -12,6 +13,9 @@ func work(wg *sync.WaitGroup) {
 }
 
 func main() {
+	// A fresh time slice, and an empty queue: the runtime's own goroutines still
+	// queued from start-up run first (lesson 10 tells why a slice matters).
+	runtime.Gosched()
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)

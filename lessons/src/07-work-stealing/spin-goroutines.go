@@ -9,7 +9,7 @@ var sink [8]int
 
 func spin(i int, wg *sync.WaitGroup) {
 	defer wg.Done()
-	for j := 0; j < 3000000; j++ {
+	for j := 0; j < 10000000; j++ {
 		sink[i%8] += j
 	}
 }

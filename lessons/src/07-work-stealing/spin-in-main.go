@@ -5,7 +5,7 @@ import "fmt"
 var sink [8]int
 
 func spin(i int) {
-	for j := 0; j < 3000000; j++ {
+	for j := 0; j < 10000000; j++ {
 		sink[i%8] += j
 	}
 }

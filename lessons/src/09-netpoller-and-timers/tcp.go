@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"time"
 )
 
 func main() {
@@ -21,6 +22,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
+	time.Sleep(10 * time.Millisecond) // the reader gets to its Read first, and waits there
 	c.Write([]byte("hello"))
 	fmt.Println(<-done)
 }
