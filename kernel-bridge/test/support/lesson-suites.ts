@@ -1,0 +1,175 @@
+/**
+ * The lessons' suites of wrong and right programs (lessons/src/NN-name/wrong
+ * and right), and what running them needs: each exercise's cell options and
+ * checkpoints as the generated notebook carries them, its reference
+ * solution, and the oldest and newest supported Go versions.
+ *
+ * A wrong program says in its first comment lines what it gets wrong, which
+ * checkpoints it must fail and words the failing checkpoint's hint must
+ * contain, so that the hint a learner with that misconception reads names it:
+ *
+ *     // Misconception: one wg.Add(1) is enough for all five workers.
+ *     // Fails: clean-exit, workers-finished
+ *     // Hint names: wg.Add(1) before each go
+ *
+ * A right program says how it differs from the reference (`// Right: ...`).
+ * Either may name the backends it is tried on (`// Backends: ebpf`) when what
+ * it shows needs one; otherwise it is tried on every backend its lesson allows.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isSlowmo, parseMetadata, type SlowmoMetadata } from '../../src/protocol';
+
+export const LESSONS = join(__dirname, '..', '..', '..', 'lessons');
+const SRC = join(LESSONS, 'src');
+const GO_VERSIONS = join(__dirname, '..', '..', '..', 'bpf', 'go-versions.txt');
+
+/** Lessons whose checkpoints need run-queue contents: eBPF only (the lessons say so). */
+export const QUEUE_LESSONS = ['02-', '03-', '04-'];
+
+/**
+ * Lessons whose programs must create some 300 goroutines within sysmon's
+ * 10 ms (or main is preempted before the local queue fills, and nothing
+ * overflows; the lessons say so): their runs get the machine to themselves.
+ */
+export const TIMING_LESSONS = ['03-', '04-'];
+
+export const isTimingLesson = (lesson: string) =>
+  TIMING_LESSONS.some((p) => lesson.replace(/^.*\//, '').startsWith(p));
+
+export interface SuiteProgram {
+  lesson: string;
+  kind: 'wrong' | 'right';
+  /** `wrong/one-add.go` */
+  name: string;
+  source: string;
+  /** What it gets wrong (wrong) or how it differs (right). */
+  about: string;
+  /** Wrong: the checkpoints of which at least one must fail. */
+  fails: string[];
+  /** Wrong: words the hint of a failing one of them contains. */
+  hintNames: string;
+  /** The backends it is tried on, when it names them (`// Backends: ebpf`); else the lesson's. */
+  backends: string[] | null;
+}
+
+export interface Exercise {
+  lesson: string;
+  metadata: Record<string, unknown>;
+  meta: SlowmoMetadata;
+  /** The exercise cell's code in the lesson and in its solution. */
+  starter: string;
+  solution: string;
+}
+
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  metadata: Record<string, unknown> & { tags?: string[] };
+}
+
+const text = (cell: Cell) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
+
+function header(source: string, key: string): string {
+  const m = new RegExp(`^// ${key}: (.*)$`, 'm').exec(source);
+  return m?.[1]?.trim() ?? '';
+}
+
+/** `ebpf, trace (why)` -> ['ebpf', 'trace']; null when not given. */
+function backends(value: string): string[] | null {
+  if (!value) return null;
+  return value
+    .replace(/\(.*\)/, '')
+    .split(/[,\s]+/)
+    .filter(Boolean);
+}
+
+function programs(lesson: string, kind: 'wrong' | 'right'): SuiteProgram[] {
+  const dir = join(SRC, lesson, kind);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.go'))
+    .sort()
+    .map((n) => {
+      const source = readFileSync(join(dir, n), 'utf8');
+      return {
+        lesson,
+        kind,
+        name: `${kind}/${n}`,
+        source,
+        about: header(source, kind === 'wrong' ? 'Misconception' : 'Right'),
+        fails: header(source, 'Fails')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        hintNames: header(source, 'Hint names'),
+        backends: backends(header(source, 'Backends')),
+      };
+    });
+}
+
+/** The lessons with an exercise: every numbered folder but the index. */
+export function lessonNames(): string[] {
+  return readdirSync(SRC)
+    .filter((n) => /^\d\d-/.test(n) && !n.startsWith('00-'))
+    .sort();
+}
+
+export function suite(lesson: string): SuiteProgram[] {
+  return [...programs(lesson, 'wrong'), ...programs(lesson, 'right')];
+}
+
+/** The lesson's exercise cell, from the generated notebook and its solution. */
+export function exercise(lesson: string): Exercise {
+  const read = (path: string) =>
+    (JSON.parse(readFileSync(path, 'utf8')) as { cells: Cell[] }).cells.filter(
+      (c) => isSlowmo(c.metadata) && (c.metadata.tags ?? []).includes('exercise'),
+    );
+  const [cell] = read(join(LESSONS, `${lesson}.ipynb`));
+  const [solved] = read(join(LESSONS, 'solutions', `${lesson}.ipynb`));
+  if (!cell || !solved) throw new Error(`${lesson}: no exercise cell`);
+  const metadata = cell.metadata.slowmo as Record<string, unknown>;
+  return {
+    lesson,
+    metadata,
+    meta: parseMetadata(metadata),
+    starter: text(cell),
+    solution: text(solved),
+  };
+}
+
+/** The oldest and the newest supported Go, as `1.22` and `1.27`. */
+export function oldestAndNewestGo(): [string, string] {
+  const versions = readFileSync(GO_VERSIONS, 'utf8')
+    .split('\n')
+    .map((l) => /^go(1\.\d+)/.exec(l.trim())?.[1])
+    .filter((v): v is string => v !== undefined)
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+  const first = versions[0];
+  const last = versions[versions.length - 1];
+  if (!first || !last) throw new Error(`${GO_VERSIONS} lists no Go version`);
+  return [first, last];
+}
+
+/** Runs the jobs of most lessons two at a time, then those of the timing lessons one at a time. */
+export async function inLessonSlots<T>(
+  jobs: { lesson: string; run: () => Promise<T> }[],
+): Promise<T[]> {
+  const shared = jobs.filter((j) => !isTimingLesson(j.lesson)).map((j) => j.run);
+  const alone = jobs.filter((j) => isTimingLesson(j.lesson)).map((j) => j.run);
+  return [...(await inSlots(2, shared)), ...(await inSlots(1, alone))];
+}
+
+/** Runs `jobs` with at most `slots` at once, in order of start; resolves with their results in order. */
+export async function inSlots<T>(slots: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array<T>(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await (jobs[i] as () => Promise<T>)();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(slots, jobs.length) }, worker));
+  return results;
+}

@@ -1,0 +1,27 @@
+// Right: n = 2000, far more than the local queue holds (it overflows again and again).
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+const n = 2000
+
+func work(wg *sync.WaitGroup) {
+	wg.Done()
+}
+
+func main() {
+	// A fresh time slice, and an empty queue: the runtime's own goroutines still
+	// queued from start-up run first (lesson 10 tells why a slice matters).
+	runtime.Gosched()
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go work(&wg)
+	}
+	wg.Wait()
+	fmt.Println(n, "goroutines ran")
+}

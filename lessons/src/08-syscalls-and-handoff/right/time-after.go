@@ -1,0 +1,30 @@
+// Right: waits on a timer's channel, <-time.After(...), which parks in chan receive.
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+func counter(wg *sync.WaitGroup) {
+	defer wg.Done()
+	n := 0
+	for i := 0; i < 20000000; i++ {
+		n += i
+	}
+	fmt.Println("counted", n > 0)
+}
+
+func sleeper(wg *sync.WaitGroup) {
+	defer wg.Done()
+	<-time.After(50 * time.Millisecond)
+}
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go counter(&wg)
+	go sleeper(&wg)
+	wg.Wait()
+}

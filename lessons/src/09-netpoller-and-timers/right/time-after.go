@@ -1,0 +1,24 @@
+// Right: each nap waits on <-time.After(...), which parks it in chan receive instead of sleep.
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+func nap(i int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	<-time.After(20 * time.Millisecond)
+}
+
+func main() {
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go nap(i, &wg)
+	}
+	wg.Wait()
+	fmt.Println("slept for", time.Since(start).Round(10*time.Millisecond))
+}
