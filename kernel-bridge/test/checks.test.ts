@@ -193,6 +193,25 @@ describe('parallel', () => {
     );
   });
 
+  test('a goroutine that woke another of its kind (an Unlock) is on its way out: no overlap with the one it woke', () => {
+    const s = script().start(2);
+    create(s, 2, 'main.count');
+    create(s, 3, 'main.count');
+    s.run(2, 0)
+      .run(3, 1, 1)
+      .add('g.waiting', { goid: 3, reason: 'sync.Mutex.Lock', p: 1, m: 1, g: 3 });
+    s.add('g.runnable', { goid: 3, queue: 'runnext', qp: 0, reason: 'ready', by: 2, g: 2 });
+    s.run(3, 1, 1);
+    for (let i = 0; i < 5; i++) s.add('m.state', { state: 'running' }); // g2's thread waits for a CPU
+    s.add('g.exit', { goid: 2, g: 2 });
+    end(s);
+    const r = check(s, { type: 'parallel', fn: 'main.count', value: 2, forMs: 0.0005 });
+    expect(r.passed).toBe(false);
+    expect(r.reason).toMatch(
+      /^at least 2 Ps ran goroutines of main.count at the same time for 0 µs in all/,
+    );
+  });
+
   test('parked at the same time', () => {
     const s = script().start(1);
     for (const g of [2, 3, 4])
@@ -235,6 +254,22 @@ describe('call, order, exit, source, go version', () => {
     expect(r.reason).toBe(
       'g3 (main.second) first ran at event 4, before g2 (main.first) first ran at event 6',
     );
+  });
+
+  test("order of first parks in the learner's code: g1's start-up parks are not main's", () => {
+    const s = script().start(1);
+    s.add('g.waiting', { goid: 1, reason: 'chan receive', g: 1 }); // runtime.main, starting up
+    create(s, 2, 'main.ponger');
+    s.add('g.waiting', { goid: 1, reason: 'chan send', file: 'main.go', line: 16, g: 1 });
+    s.run(2, 0).add('g.waiting', { goid: 2, reason: 'chan send', file: 'main.go', line: 7, g: 2 });
+    end(s);
+    const r = check(s, { type: 'order', first: 'main.main', then: 'main.ponger', event: 'park' });
+    expect(r.reason).toBe(
+      'g1 (main.main) first parked at event 4 (chan send), before g2 (main.ponger) first parked at event 6 (chan send)',
+    );
+    expect(
+      check(s, { type: 'order', first: 'main.ponger', then: 'main.main', event: 'park' }).passed,
+    ).toBe(false);
   });
 
   test('exit: the program ended by itself with exit code 0', () => {

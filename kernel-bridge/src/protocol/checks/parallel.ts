@@ -34,9 +34,10 @@ export type ParallelCheck = z.infer<typeof ParallelCheckSchema>;
 
 /**
  * How many Ps run its goroutines, not counting one on its way out: a goroutine
- * that has woken another in this turn (its Unlock, wg.Done or last send) has
- * done its work, and its thread, if the machine is busy, may wait a while for
- * a CPU to finish; counted, it would overlap with the goroutine it woke.
+ * that has woken main or another of its kind in this turn (its Unlock, wg.Done
+ * or last send) has done its work, and its thread, if the machine is busy, may
+ * wait a while for a CPU to finish; counted, it would overlap with the
+ * goroutine it woke.
  */
 function countOf(
   check: ParallelCheck,
@@ -75,7 +76,9 @@ export function evalParallel(check: ParallelCheck, events: readonly SlowmoEvent[
   for (const e of events) {
     if (e.kind === 'g.create' && runsFunction(check.fn, e.goid, e.fn)) mine.add(e.goid);
     if (e.kind === 'g.running') leaving.delete(e.goid);
-    if (e.kind === 'g.runnable' && e.by !== undefined && mine.has(e.by)) leaving.add(e.by);
+    // Handing over to main or to another of its kind: the runtime's own wake-ups do not count.
+    const handover = e.kind === 'g.runnable' && (e.goid === 1 || mine.has(e.goid));
+    if (handover && e.by !== undefined && mine.has(e.by)) leaving.add(e.by);
     if (since !== null) {
       if (since.ok) total += e.t - since.t;
       if (since.any) span += e.t - since.t;
