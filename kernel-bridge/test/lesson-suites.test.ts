@@ -68,7 +68,8 @@ interface Tried {
 
 /** What is wrong with one program's outcome, or null. */
 function verdict({ program: p, go, backend, report }: Tried): string | null {
-  const at = `${p.lesson}/${p.name} on Go ${go} (${backend})`;
+  const ended = report.end ? `, ended ${report.end.reason} ${report.end.exitCode}` : '';
+  const at = `${p.lesson}/${p.name} on Go ${go} (${backend}${ended})`;
   if (report.problem) return `${at}: ${report.problem}`;
   const failed = report.checkpoints.filter((cp) => !cp.passed);
   if (p.kind === 'right') {
