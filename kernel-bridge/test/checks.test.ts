@@ -95,7 +95,9 @@ describe('goroutines of a function', () => {
         .passed,
     ).toBe(true);
   });
+});
 
+describe('goroutine metrics: yields and waits', () => {
   test('late yields count yields in the second half of the running time; yields first and a hog after have none', () => {
     const polite = script().start(1);
     create(polite, 2, 'main.spin');
