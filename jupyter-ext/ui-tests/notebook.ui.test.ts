@@ -193,7 +193,9 @@ maybe('a notebook with Go-slowmo cells, in a browser', () => {
     const example = panel.locator('.jp-slowmo-cell').first();
     const passed = example.locator('.jp-slowmo-checkpoint[data-passed="true"]');
     await passed.first().waitFor({ timeout: 120_000 });
-    expect(await passed.count()).toBe(2);
+    // Every checkpoint of the worked example passes (lesson 1 has three).
+    expect(await passed.count()).toBe(3);
+    expect(await example.locator('.jp-slowmo-checkpoint').count()).toBe(3);
     // The exercise's starter ran too, and fails its checkpoints until the learner fixes it.
     const exercise = panel.locator('.jp-slowmo-cell').nth(1);
     await exercise.locator('.jp-slowmo-checkpoint').first().waitFor({ timeout: 120_000 });

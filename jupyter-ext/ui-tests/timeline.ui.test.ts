@@ -141,7 +141,7 @@ maybe('the timeline and the goroutine table, in a browser', () => {
   }
 
   test('the toolbar opens the timeline: a lane per P, the GC, and the cursor at the picture', async () => {
-    const toggle = run().getByRole('button', { name: 'Timeline' });
+    const toggle = run().getByRole('button', { name: 'Timeline', exact: true });
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
     await run().evaluate((el) => ((window as unknown as { shownRun: Element }).shownRun = el));
     await toggle.click();
@@ -251,7 +251,7 @@ maybe('the timeline and the goroutine table, in a browser', () => {
   });
 
   test('the goroutine table sorts by time runnable, and a row picks its goroutine everywhere', async () => {
-    await run().getByRole('button', { name: 'Goroutines' }).click();
+    await run().getByRole('button', { name: 'Goroutines', exact: true }).click();
     const table = run().locator('.jp-slowmo-goroutines');
     await table.locator('tbody tr').first().waitFor();
     const header = table.locator('th[data-column="runnable"]');
@@ -317,9 +317,11 @@ maybe('the timeline and the goroutine table, in a browser', () => {
     await page.reload();
     await run().locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 60_000 });
     await run().locator('.jp-slowmo-timeline-view').waitFor({ state: 'visible' });
-    expect(await run().getByRole('button', { name: 'Timeline' }).getAttribute('aria-pressed')).toBe(
-      'true',
-    );
+    expect(
+      await run()
+        .getByRole('button', { name: 'Timeline', exact: true })
+        .getAttribute('aria-pressed'),
+    ).toBe('true');
     const header = run().locator('.jp-slowmo-goroutines th[data-column="runnable"]');
     await header.waitFor({ state: 'visible' });
     expect(await header.getAttribute('aria-sort')).toBe('descending');
