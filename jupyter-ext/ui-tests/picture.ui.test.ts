@@ -438,6 +438,8 @@ maybe('the picture a learner reads, in a browser', () => {
     expect(said).toMatch(/g\d+ .*main\.worker|worker/);
     // From the very first event (the runtime starting up), it is main's own g1: no runtime one between.
     await r.getByRole('button', { name: 'To the start of main' }).click();
+    // The second press goes further only once the first has landed (the button says so).
+    await r.locator('.jp-slowmo-first[title^="To the first event"]').waitFor();
     await r.getByRole('button', { name: 'To the start of main' }).click();
     expect(await r.locator('.jp-slowmo-position').innerText()).toMatch(/^event 1 of/);
     await jump(r, 'goroutine created');
