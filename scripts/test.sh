@@ -16,7 +16,7 @@ bash scripts/lint.sh >"$RESULTS/lint.log" 2>&1
 if [ $? -eq 0 ]; then info "clean"; else cat "$RESULTS/lint.log"; failed_parts+=("lint"); fi
 
 step 2 5 "TypeScript tests (jest in every workspace, via lerna)"
-SLOWMO_JEST_JSON="$RESULTS" npx lerna run test --concurrency 1 --loglevel=warn
+SLOWMO_JEST_JSON="$RESULTS" npx lerna run test --concurrency 1 --no-bail --loglevel=warn
 [ $? -eq 0 ] || failed_parts+=("TypeScript tests")
 
 step 3 5 "Go tests (bpf/)$([ -n "${CI:-}" ] && echo ': CI is set, so eBPF tests that cannot load fail')"
@@ -58,6 +58,26 @@ read -r go_pass go_fail go_skip < <(awk '
   /^(ok|FAIL)[ \t]/ { flush() }  # one package ends: names may repeat in the next
   END { flush(); print count["PASS:"] + 0, count["FAIL:"] + broken, count["SKIP:"] + 0 }
 ' "$RESULTS/go.log")
+
+# Name every failure at the end: a CI log that keeps only its tail still says what failed.
+node -e '
+  const fs = require("fs");
+  for (const n of fs.readdirSync(process.argv[1]).filter((n) => n.endsWith(".json"))) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + n, "utf8"));
+    for (const file of r.testResults) {
+      const where = require("path").relative(process.cwd(), file.name);
+      const failed = file.assertionResults.filter((a) => a.status === "failed");
+      for (const a of failed) {
+        console.log("    FAILED " + where + ": " + a.fullName);
+        const why = String(a.failureMessages[0] ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+        for (const l of why.filter((l) => l.trim()).slice(0, 6)) console.log("        " + l.trim().slice(0, 160));
+      }
+      if (failed.length === 0 && file.status === "failed")
+        console.log("    FAILED " + where + ": " + String(file.message).split("\n").find((l) => l.trim()));
+    }
+  }' "$RESULTS"
+grep -E '^\s*--- FAIL: ' "$RESULTS/go.log" | sed -E 's/^\s*--- FAIL: /    FAILED go: /'
+grep -E '^\s+FAIL ' "$RESULTS/binder.log" "$RESULTS/mutate.log" 2>/dev/null | sed -E 's/^[^:]*:\s+FAIL /    FAILED /'
 
 printf '\n    TypeScript: %s passed, %s failed, %s skipped\n' "$js_pass" "$js_fail" "$js_skip"
 printf '    Go:         %s passed, %s failed, %s skipped\n' "$go_pass" "$go_fail" "$go_skip"
