@@ -2,14 +2,12 @@ package trace
 
 import (
 	"bytes"
-	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"go-slowmo.dev/bpf/internal/stoptest"
 )
 
 // A traced program stopped by the timeout or by Stop has printed every
@@ -18,20 +16,7 @@ import (
 // program. The launcher forks, as a sandbox does: the signal must reach the
 // program, not the launcher.
 func TestStoppedProgramPrintsItsStacks(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("testdata", "spin.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	loop := 0
-	for i, l := range strings.Split(string(src), "\n") {
-		if strings.Contains(l, "// the loop") {
-			loop = i + 1
-		}
-	}
-	complete := regexp.MustCompile(`\ngs +0x[0-9a-f]+\n$`)
-	header := regexp.MustCompile(`goroutine 1 [^\n]*\[(running|runnable)\]:`)
-	// The helper renames the learner's main (prepare.go); the line stays.
-	frame := regexp.MustCompile(fmt.Sprintf(`main\.`+userMain+`\(\)\n\t\S*main\.go:%d `, loop))
+	loop := stoptest.LineOf(t, filepath.Join("testdata", "spin.go"), "// the loop")
 	launcher := []string{"/bin/sh", "-c", `"$@"; exit $?`, "sh"}
 	vs := versions()
 	for _, v := range []string{vs[0], vs[len(vs)-1]} {
@@ -45,13 +30,7 @@ func TestStoppedProgramPrintsItsStacks(t *testing.T) {
 				if how == "timeout" {
 					opts.Timeout = after
 				} else {
-					// Stop it once it runs its loop: stopped before its runtime
-					// is up, a program has no stacks to print.
-					s := make(chan struct{})
-					opts.Stop = s
-					opts.Out = &watchFor{w: &out, text: []byte("spinning"), then: func() {
-						time.AfterFunc(after, func() { close(s) })
-					}}
+					opts.Out, opts.Stop = stoptest.StopAfter(&out, "spinning", after)
 				}
 				if err := Run(opts); err != nil {
 					t.Fatalf("run: %v", err)
@@ -67,32 +46,9 @@ func TestStoppedProgramPrintsItsStacks(t *testing.T) {
 						stderr.WriteString(e.str("data"))
 					}
 				}
-				dump := stderr.String()
-				if !strings.HasPrefix(dump, "SIGQUIT: quit") || !header.MatchString(dump) || !frame.MatchString(dump) {
-					t.Fatalf("stderr should hold the stack dump with goroutine 1 at main.go:%d:\n%s", loop, dump)
-				}
-				// Whole, to the registers it ends with: the program ended of the
-				// quit, not of a kill after the grace.
-				if !complete.MatchString(dump) {
-					t.Fatalf("the dump is cut short:\n%s", dump)
-				}
+				// The helper renames the learner's main (prepare.go); the line stays.
+				stoptest.CheckDump(t, stderr.String(), "main."+userMain, loop)
 			})
 		}
 	}
-}
-
-// watchFor passes writes to w and calls then once, when text has gone by.
-type watchFor struct {
-	w    io.Writer
-	text []byte
-	then func()
-	seen bool
-}
-
-func (x *watchFor) Write(p []byte) (int, error) {
-	if !x.seen && bytes.Contains(p, x.text) {
-		x.seen = true
-		x.then()
-	}
-	return x.w.Write(p)
 }
