@@ -1,14 +1,14 @@
 import { parseEvent, type SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
 
-/** A small but complete run, as the bridge would send it. */
-export function sampleEvents(goroutines = 3): SlowmoEvent[] {
-  const raw: object[] = [
+/** How every sample run begins: two Ps, P0 running runtime.main (goroutine 1). */
+export function runBeginning(goVersion: string): object[] {
+  return [
     {
       kind: 'run.start',
       m: -1,
       p: -1,
       g: 0,
-      goVersion: 'go1.26.8',
+      goVersion,
       gomaxprocs: 2,
       backend: 'ebpf',
       fidelity: { runq: true, runnext: true, steals: true, lines: false },
@@ -27,6 +27,11 @@ export function sampleEvents(goroutines = 3): SlowmoEvent[] {
     },
     { kind: 'g.running', m: 0, p: 0, g: 0, goid: 1, inheritTime: false },
   ];
+}
+
+/** A small but complete run, as the bridge would send it. */
+export function sampleEvents(goroutines = 3): SlowmoEvent[] {
+  const raw = runBeginning('go1.26.8');
   for (let i = 0; i < goroutines; i++) {
     const goid = 20 + i;
     raw.push(

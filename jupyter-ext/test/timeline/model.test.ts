@@ -17,33 +17,12 @@ import { MIXED } from '../../src/timeline/cull';
 import { layoutRows, rowAt, rowsInView, ROW_H } from '../../src/timeline/layout';
 import { keyOf, Paints } from '../../src/timeline/paint';
 import { arrowWords, sliceWords } from '../../src/timeline/words';
+import { runBeginning } from '../support/sample';
 
 /** Two Ps: main makes a worker, P1 steals it, main parks on a channel and the worker wakes it. */
 function run(): SlowmoEvent[] {
   const raw: object[] = [
-    {
-      kind: 'run.start',
-      m: -1,
-      p: -1,
-      g: 0,
-      goVersion: 'go1.26.0',
-      gomaxprocs: 2,
-      backend: 'ebpf',
-      fidelity: { runq: true, runnext: true, steals: true, lines: false },
-    },
-    { kind: 'p.state', m: 0, p: 0, g: 0, state: 'running', pm: 0 },
-    {
-      kind: 'g.create',
-      m: 0,
-      p: 0,
-      g: 0,
-      goid: 1,
-      parent: 0,
-      fn: 'runtime.main',
-      file: 'proc.go',
-      line: 1,
-    },
-    { kind: 'g.running', m: 0, p: 0, g: 0, goid: 1, inheritTime: false },
+    ...runBeginning('go1.26.0'),
     {
       kind: 'g.create',
       m: 0,
