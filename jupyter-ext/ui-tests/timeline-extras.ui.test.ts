@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
+import { openNotebook, runFirstCell } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -72,20 +73,8 @@ maybe('patterns, annotations and export, in a browser', () => {
       viewport: { width: 1400, height: 900 },
       acceptDownloads: true,
     });
-    await page.goto(`${lab.url}/lab/tree/extras.ipynb?reset&token=${lab.token}`);
-    const cell = page.locator('.jp-slowmo-cell').first();
-    await cell.waitFor({ timeout: 60_000 });
-    await page
-      .getByText('Kernel status: Idle')
-      .first()
-      .waitFor({ state: 'attached', timeout: 60_000 });
-    await page
-      .locator('.jp-toast-button', { hasText: 'No' })
-      .click({ timeout: 5000 })
-      .catch(() => undefined);
-    await cell.locator('.cm-content').click();
-    await page.keyboard.press('Control+Enter');
-    await run().locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 150_000 });
+    await openNotebook(page, lab, 'extras.ipynb');
+    await runFirstCell(page);
   }, 300_000);
 
   afterAll(async () => {

@@ -18,6 +18,7 @@ import {
   writeNotebook,
   type Lab,
 } from './lab';
+import { openNotebook, runFirstCell } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -83,20 +84,8 @@ maybe('the timeline and the goroutine table, in a browser', () => {
     await writeNotebook(lab, 'timeline.ipynb', [codeCell(PROGRAM, META)]);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${lab.url}/lab/tree/timeline.ipynb?reset&token=${lab.token}`);
-    const cell = page.locator('.jp-slowmo-cell').first();
-    await cell.waitFor({ timeout: 60_000 });
-    await page
-      .getByText('Kernel status: Idle')
-      .first()
-      .waitFor({ state: 'attached', timeout: 60_000 });
-    await page
-      .locator('.jp-toast-button', { hasText: 'No' })
-      .click({ timeout: 5000 })
-      .catch(() => undefined);
-    await cell.locator('.cm-content').click();
-    await page.keyboard.press('Control+Enter');
-    await run().locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 150_000 });
+    await openNotebook(page, lab, 'timeline.ipynb');
+    await runFirstCell(page);
   }, 300_000);
 
   afterAll(async () => {
@@ -208,7 +197,7 @@ maybe('the timeline and the goroutine table, in a browser', () => {
     await shot('timeline-2-seeked');
   });
 
-  test('lanes per M and per goroutine on demand; the wheel zooms around the pointer', async () => {
+  test('lanes per M and per goroutine on demand; the wheel scrolls the notebook, Ctrl+wheel zooms around the pointer', async () => {
     const view = run().locator('.jp-slowmo-timeline-view');
     await run().locator('.jp-slowmo-timeline-ms input').check();
     await run().locator('.jp-slowmo-timeline-gs input').check();
@@ -232,12 +221,26 @@ maybe('the timeline and the goroutine table, in a browser', () => {
     );
     expect(before.kinds.filter((k) => k === 'm').length).toBeGreaterThanOrEqual(2);
     expect(before.kinds.filter((k) => k === 'g').length).toBeGreaterThanOrEqual(7);
-    // Wheel up over the lanes, a third of the way in: zoomed in around that point.
+    // The wheel alone over the lanes scrolls the notebook on, and says how to zoom.
     await reveal('.jp-slowmo-timeline');
-    const box = (await run().locator('.jp-slowmo-timeline-canvas').boundingBox())!;
+    const scroller = page.locator('.jp-WindowedPanel-outer').first();
+    const scrolled = () => scroller.evaluate((el) => el.scrollTop);
+    let box = (await run().locator('.jp-slowmo-timeline-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 60);
+    const top = await scrolled();
+    await page.mouse.wheel(0, -120);
+    await expectTrue(async () => (await scrolled()) < top);
+    const tip = run().locator('.jp-slowmo-timeline-tip');
+    await expectTrue(async () => /Ctrl \+ wheel/.test(await tip.innerText()));
+    expect((await read()).span).toBe(before.span);
+    // Ctrl+wheel up over the lanes, a third of the way in: zoomed in around that point.
+    await reveal('.jp-slowmo-timeline');
+    box = (await run().locator('.jp-slowmo-timeline-canvas').boundingBox())!;
     const x = box.x + 132 + (box.width - 132) / 3;
     await page.mouse.move(x, box.y + 60);
+    await page.keyboard.down('Control');
     for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -200);
+    await page.keyboard.up('Control');
     await expectTrue(async () => (await read()).span < before.span / 2);
     const after = await read();
     // The time under the pointer stayed there (within a pixel's worth).

@@ -1,9 +1,10 @@
 /**
  * The timeline's gestures: click to seek (to the slice under the pointer),
- * drag the ruler to scrub, drag the lanes to pan, wheel to zoom around the
- * pointer (sideways wheel and shift+wheel pan; over the names the wheel
- * scrolls the rows as any page would), keys for the same, and a tooltip
- * naming what is under the pointer.
+ * drag the ruler to scrub, drag the lanes to pan, Ctrl+wheel (a pinch) to
+ * zoom around the pointer, sideways wheel and Shift+wheel to pan, keys for the
+ * same, and a tooltip naming what is under the pointer. The wheel alone
+ * scrolls the notebook, as everywhere else in it: a learner scrolling past
+ * the timeline must not get stuck zooming it (the tooltip says how to zoom).
  */
 import type { LaneSlice } from '@go-slowmo/kernel-bridge/protocol';
 import { cullLane, MIXED } from './cull';
@@ -14,6 +15,9 @@ import { nsPerPx, panBy, tOf, zoomAt, type TimeScale } from './scale';
 import type { TimelineView } from './view';
 import { markAt } from './annotation-draw';
 import { arrowWords, manyWords, sliceWords } from './words';
+
+/** Said when the wheel alone scrolls past the lanes. */
+export const ZOOM_HOW = 'Ctrl + wheel (or a pinch) zooms here; Shift + wheel pans';
 
 /** A press that moves less than this (px) is a click. */
 const CLICK_SLOP = 4;
@@ -204,6 +208,12 @@ export class TimelineInput {
         : hit?.kind === 'time' && y < RULER_H
           ? 'col-resize'
           : '';
+    this.tipAt(x, y, text);
+  }
+
+  /** Shows `text` in the tooltip near (x, y), or hides it when there is none. */
+  private tipAt(x: number, y: number, text: string): void {
+    const v = this.view;
     if (text === '') {
       v.tip.hidden = true;
       return;
@@ -238,14 +248,19 @@ export class TimelineInput {
 
   private wheel(e: WheelEvent): void {
     const v = this.view;
-    const { x } = this.point(e);
+    const { x, y } = this.point(e);
     // Over the names the wheel scrolls the rows (and the notebook past them), as elsewhere.
     if (x < GUTTER) return;
-    e.preventDefault();
     const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
     const dx = e.deltaX * unit;
     const dy = e.deltaY * unit;
-    if (e.shiftKey || Math.abs(dx) > Math.abs(dy)) {
+    const sideways = e.shiftKey || Math.abs(dx) > Math.abs(dy);
+    if (!sideways && !e.ctrlKey && !e.metaKey) {
+      this.tipAt(x, y, ZOOM_HOW);
+      return;
+    }
+    e.preventDefault();
+    if (sideways) {
       v.setScale(panBy(v.scale, -(Math.abs(dx) > Math.abs(dy) ? dx : dy), v.end));
       return;
     }

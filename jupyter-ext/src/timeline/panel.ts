@@ -99,7 +99,7 @@ export class TimelinePanel extends Panel {
     const hint = document.createElement('span');
     hint.className = 'jp-slowmo-timeline-hint';
     hint.textContent =
-      'click to seek · drag the time ruler to scrub · drag to pan · wheel to zoom · hover for words';
+      'click to seek · drag the time ruler to scrub · drag to pan · Ctrl+wheel to zoom · hover for words';
     const title = document.createElement('span');
     title.className = 'jp-slowmo-timeline-title';
     title.textContent = 'Timeline';

@@ -3,8 +3,8 @@
  * in step with it. A lane per P (and on demand per M and per goroutine),
  * the cursor at the picture's event; a click seeks the picture to the slice
  * (or moment) under the pointer, a drag on the time ruler scrubs, a drag on
- * the lanes pans (sideways in time, up and down through the rows), the
- * wheel zooms around the pointer (over the names it scrolls the rows).
+ * the lanes pans (sideways in time, up and down through the rows),
+ * Ctrl+wheel zooms around the pointer (the wheel alone scrolls the notebook).
  *
  * Drawing is on demand: showLanes() and each gesture mark the view dirty and
  * one frame is drawn per animation frame at most.
@@ -88,7 +88,7 @@ export class TimelineView extends Widget {
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute(
       'aria-label',
-      'Timeline: a lane per P over time. Click to seek, drag to pan, wheel to zoom, arrow keys to pan, + and - to zoom.',
+      'Timeline: a lane per P over time. Click to seek, drag to pan, Ctrl+wheel to zoom, arrow keys to pan, + and - to zoom.',
     );
     this.tip.className = 'jp-slowmo-tip jp-slowmo-timeline-tip';
     this.tip.hidden = true;

@@ -1,0 +1,35 @@
+/**
+ * Opening a notebook in the browser as a learner finds it: the notebook
+ * drawn, its kernel idle, JupyterLab's news question answered.
+ */
+import type { Locator, Page } from 'playwright-core';
+import type { Lab } from './lab';
+
+/** Opens `file` (in `workspace`, reset, when given) and waits until a learner could run it. */
+export async function openNotebook(
+  page: Page,
+  lab: Lab,
+  file: string,
+  workspace?: string,
+): Promise<void> {
+  const where = workspace ? `workspaces/${workspace}/tree/${file}` : `tree/${file}`;
+  await page.goto(`${lab.url}/lab/${where}?reset&token=${lab.token}`);
+  await page.locator('.jp-slowmo-cell').first().waitFor({ timeout: 60_000 });
+  await page
+    .getByText('Kernel status: Idle')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.jp-toast-button', { hasText: 'No' })
+    .click({ timeout: 5000 })
+    .catch(() => undefined);
+}
+
+/** Runs the first Go-slowmo cell with Ctrl+Enter and waits until its run has finished. */
+export async function runFirstCell(page: Page, within = 150_000): Promise<Locator> {
+  await page.locator('.jp-slowmo-cell').first().locator('.cm-content').click();
+  await page.keyboard.press('Control+Enter');
+  const run = page.locator('.jp-slowmo-run').first();
+  await run.locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: within });
+  return run;
+}
