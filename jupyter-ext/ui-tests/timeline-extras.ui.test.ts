@@ -115,6 +115,10 @@ maybe('patterns, annotations and export, in a browser', () => {
     await expect(run().locator('.jp-slowmo-timeline-tip').textContent()).resolves.toContain(
       'spawned 30',
     );
+    // The key says what the bands and diamonds are.
+    const key = run().locator('.jp-slowmo-timeline-key');
+    await expect(key.locator('[data-key="region"]').textContent()).resolves.toMatch(/region/);
+    await expect(key.locator('[data-key="log"]').textContent()).resolves.toMatch(/log ◆/);
   });
 
   test('the patterns list names the crowd, and a note seeks the picture to it', async () => {

@@ -6,6 +6,8 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 import { currentPalette, type Palette } from '../picture/palette';
+import { ANNOTATION_COLORS } from './annotation-draw';
+import type { UserAnnotations } from './annotations';
 import { TimelineView } from './view';
 
 export interface LaneChoice {
@@ -24,8 +26,16 @@ function check(label: string, title: string, cls: string): [HTMLLabelElement, HT
 }
 
 /** The key: what each colour and mark means, in the theme's colours. */
-function keyEntries(p: Palette): [string, string, string][] {
+function keyEntries(p: Palette, annotations: { regions: boolean; logs: boolean }): string[][] {
   const t = p.timeline;
+  const marks = p.dark ? ANNOTATION_COLORS.dark : ANNOTATION_COLORS.light;
+  // The program's own marks, only when it made some (trace.WithRegion, trace.Log).
+  const own = [
+    ...(annotations.regions
+      ? [['region', marks.region, 'region (band on its goroutine’s lane)']]
+      : []),
+    ...(annotations.logs ? [['log', marks.log, 'log ◆ (on its goroutine’s lane)']] : []),
+  ];
   return [
     [
       'goroutine colour',
@@ -45,6 +55,7 @@ function keyEntries(p: Palette): [string, string, string][] {
     ['stw', t.stw.fill, 'stop the world'],
     ['steal', p.arrow.steal.stroke, 'steal ↓'],
     ['wake', p.arrow.wake.stroke, 'wake-up ↓'],
+    ...own,
   ];
 }
 
@@ -55,6 +66,7 @@ export class TimelinePanel extends Panel {
   private readonly ms: HTMLInputElement;
   private readonly gs: HTMLInputElement;
   private readonly changed = new Signal<this, LaneChoice>(this);
+  private annotated = { regions: false, logs: false };
 
   constructor(seqAtTime: (t: number) => number, choice: LaneChoice) {
     super();
@@ -123,11 +135,20 @@ export class TimelinePanel extends Panel {
     return { ms: this.ms.checked, goroutines: this.gs.checked };
   }
 
+  /** The program's regions and logs, drawn over the goroutine lanes; the key names them once there are some. */
+  showAnnotations(annotations: UserAnnotations): void {
+    this.view.annotations = annotations;
+    const has = { regions: annotations.regions.size > 0, logs: annotations.logs.size > 0 };
+    if (has.regions === this.annotated.regions && has.logs === this.annotated.logs) return;
+    this.annotated = has;
+    this.drawKey();
+  }
+
   /** The key in the current theme's colours. */
   drawKey(): void {
     this.key.replaceChildren();
     const p = currentPalette();
-    for (const [name, color, words] of keyEntries(p)) {
+    for (const [name = '', color = '', words = ''] of keyEntries(p, this.annotated)) {
       const item = document.createElement('span');
       item.className = 'jp-slowmo-timeline-key-item';
       item.dataset.key = name;

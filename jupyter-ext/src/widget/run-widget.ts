@@ -496,7 +496,7 @@ export class RunWidget extends Panel {
     const common = { lanes, runtime: this.showRuntime, selected: this.selected };
     if (panel !== null) {
       this.annotationFeed ??= new AnnotationFeed();
-      panel.view.annotations = this.annotationFeed.sync(this.store.timeline, lanes.end);
+      panel.showAnnotations(this.annotationFeed.sync(this.store.timeline, lanes.end));
     }
     panel?.view.showLanes({ ...common, seq, t });
     table?.showTable({ ...common, t, live: this.store.live });
