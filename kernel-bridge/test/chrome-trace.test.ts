@@ -10,6 +10,7 @@ import {
   CHROME_PIDS,
   chromeTrace,
   LaneBuilder,
+  parseEvent,
   type ChromeTrace,
   type ChromeTraceEvent,
   type SlowmoEvent,
@@ -110,7 +111,7 @@ describe('the Chrome trace, in detail', () => {
     const base = s.events[2] as SlowmoEvent;
     let seq = s.events.length;
     const user = (kind: string, fields: object) =>
-      ({ ...base, seq: seq++, t: seq * 100, kind, g: 5, ...fields }) as unknown as SlowmoEvent;
+      parseEvent({ seq: seq++, t: seq * 100, m: base.m, p: base.p, g: 5, kind, ...fields });
     const events = [
       ...s.events,
       user('user.task', { begin: true, task: 1, parent: 0, name: 'job' }),
@@ -135,7 +136,7 @@ describe('the Chrome trace, in detail', () => {
     expect(threadNames(trace, CHROME_PIDS.regions)).toEqual(['g5 main.worker regions']);
     const log = trace.traceEvents.find((e) => e.cat === 'user');
     expect(log).toMatchObject({
-      name: 'user.log stage',
+      name: 'log stage',
       ph: 'i',
       tid: 5,
       pid: CHROME_PIDS.goroutines,

@@ -269,11 +269,6 @@ function counters(events: readonly SlowmoEvent[]): ChromeTraceEvent[] {
   return out;
 }
 
-/** An annotation event's fields, read loosely: the kinds are a newer protocol's than this module. */
-type Annotation = SlowmoEvent & Record<string, unknown>;
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
 /**
  * The program's own annotations (`user.*` kinds, from runtime/trace's tasks,
  * regions and logs), for recordings that carry them. Regions are B/E events
@@ -285,44 +280,31 @@ function annotations(events: readonly SlowmoEvent[], end: number): ChromeTraceEv
   const out: ChromeTraceEvent[] = [];
   const open = new Map<number, string[]>();
   const { regions, goroutines } = CHROME_PIDS;
-  for (const e of events as readonly Annotation[]) {
-    const kind: string = e.kind;
-    if (!kind.startsWith('user.')) continue;
+  for (const e of events) {
+    if (e.kind !== 'user.region' && e.kind !== 'user.task' && e.kind !== 'user.log') continue;
     const { seq, t, m, p, g, kind: _kind, ...fields } = e;
     const args = { ...fields, seq, m, p };
     const ts = us(t);
-    if (kind === 'user.region' && typeof e['begin'] === 'boolean') {
+    if (e.kind === 'user.region') {
       const stack = open.get(g) ?? [];
       open.set(g, stack);
-      if (e['begin']) stack.push(str(e['name']));
+      if (e.begin) stack.push(e.name);
       else if (stack.pop() === undefined) continue; // its begin was not recorded
       out.push({
-        name: str(e['name']),
+        name: e.name,
         cat: 'region',
-        ph: e['begin'] ? 'B' : 'E',
+        ph: e.begin ? 'B' : 'E',
         ts,
         pid: regions,
         tid: g,
         args,
       });
-    } else if (
-      kind === 'user.task' &&
-      typeof e['begin'] === 'boolean' &&
-      typeof e['task'] === 'number'
-    ) {
-      const ph = e['begin'] ? 'b' : 'e';
-      out.push({
-        name: str(e['name']) || `task ${e['task']}`,
-        cat: 'task',
-        ph,
-        id: e['task'],
-        ts,
-        pid: regions,
-        tid: g,
-        args,
-      });
+    } else if (e.kind === 'user.task') {
+      const name = e.name || `task ${e.task}`;
+      const ph = e.begin ? 'b' : 'e';
+      out.push({ name, cat: 'task', ph, id: e.task, ts, pid: regions, tid: g, args });
     } else {
-      const name = [kind, str(e['category']) || str(e['name'])].filter(Boolean).join(' ');
+      const name = e.category ? `log ${e.category}` : 'log';
       out.push({ name, cat: 'user', ph: 'i', s: 't', ts, pid: goroutines, tid: g, args });
     }
   }
