@@ -95,10 +95,12 @@ inputs_hash() { # inputs_hash PATH...: the contents of the files under PATH (tes
     -type f -not -name '*.tsbuildinfo' -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
 }
 build_workspace() { # build_workspace NAME HASH OUTPUT...: npm run build in NAME unless its stamp is HASH and OUTPUTs exist
-  local name="$1" hash="$2" out
+  local name="$1" hash="$2" out missing=""
   shift 2
-  for out in "$@"; do [ -e "$out" ] || hash="rebuild"; done
-  if [ "$(cat "$STAMPS/build-$name" 2>/dev/null)" = "$hash" ]; then
+  for out in "$@"; do [ -e "$out" ] || missing="$out"; done
+  # The stamp is the inputs' hash alone: a missing output forces this build,
+  # and must not be what the next run compares with.
+  if [ -z "$missing" ] && [ "$(cat "$STAMPS/build-$name" 2>/dev/null)" = "$hash" ]; then
     skip "$name: up to date"
     return
   fi
