@@ -41,8 +41,8 @@ describe('the events JSON Schema file', () => {
 
   it('is a producer’s schema: no object may have a field the protocol does not', () => {
     const all = objects(eventJsonSchema());
-    // The 18 kinds, run.start's fidelity and its paced.
-    expect(all.length).toBe(EVENT_KINDS.length + 2);
+    // The kinds, run.start's fidelity, its paced and its gcLens.
+    expect(all.length).toBe(EVENT_KINDS.length + 3);
     for (const o of all) expect(o.additionalProperties).toBe(false);
   });
 });

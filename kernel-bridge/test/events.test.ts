@@ -21,6 +21,12 @@ const OPTIONAL = new Set([
   'g.waiting.file',
   'g.waiting.line',
   'globalq.more',
+  'heap.alloc.file',
+  'heap.alloc.line',
+  'heap.alloc.fn',
+  'gc.color.from',
+  'heap.edge.root',
+  'heap.edge.rootG',
 ]);
 
 const example = (kind: EventKind) => ({ ...ctx, kind, ...VALID[kind] });

@@ -258,6 +258,8 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 	sysmon := fs.String("sysmon", "", "paced mode: "+probe.SysmonHidePauses+" (default) or "+probe.SysmonSeePauses+": whether sysmon counts the pauses as the program's time")
 	dir := fs.String("dir", "", "the directory the program starts in (default: this one)")
 	allSnapshots := fs.Bool("all-snapshots", false, "send every run queue snapshot, also those the other events imply (to check them)")
+	gc := fs.Bool("gc", false, "the GC lens: record the heap's objects, their marking and sweeping (heap.*, gc.color, gc.span)")
+	gcMax := fs.Int("gc-max-objects", probe.GCMaxObjects, "with --gc: follow at most this many allocations, then say heap.limit")
 	retSites := fs.Bool("ret-sites", false, "put the return probes on the RETs themselves (single-stepped), as before their emulated sites: for benchmarks")
 	if err := fs.Parse(args); err != nil || !o.check() {
 		return 2
@@ -268,6 +270,9 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 		return 2
 	case *pace > 1e6:
 		o.fail("--pace %g: at most 1000000 events per second", *pace)
+		return 2
+	case *gcMax < 1:
+		o.fail("--gc-max-objects %d: give at least 1", *gcMax)
 		return 2
 	case *sysmon != "" && *pace < 0:
 		o.fail("--sysmon applies to paced mode: give --pace too")
@@ -292,6 +297,7 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 		SysmonSeesPauses: *sysmon == probe.SysmonSeePauses,
 
 		Preloaded: loading, RetSites: *retSites, AllSnapshots: *allSnapshots,
+		GC: *gc, GCMaxObjects: *gcMax,
 	})
 	return o.exit(err, probe.IsBadInput)
 }

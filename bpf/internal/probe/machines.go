@@ -56,6 +56,9 @@ func (n *normalizer) gcPhase(r record) {
 	if r.a[0] < uint64(len(phases)) && phases[r.a[0]] != "" {
 		n.ev(r, "gc", F("phase", phases[r.a[0]]))
 	}
+	if r.a[0] == 1 && n.gc != nil {
+		n.gc.newCycle()
+	}
 }
 
 // sweepTermination is the reason of the stop of the world that begins a GC

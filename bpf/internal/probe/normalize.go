@@ -31,6 +31,7 @@ type normalizer struct {
 	holdOrder   []uint32              // the threads of holds, oldest first
 	emit        func(*Event)
 	user        *stream.Annotations // the program's own tasks and regions (user.go)
+	gc          *gcHeap             // the GC lens's heap (gcheap.go); nil without it
 	// a waker's stack -> its user frame (wakerSite)
 	wakers map[[wakerDepth]uint64]userSite
 }
@@ -118,5 +119,15 @@ func init() {
 		kUserRegion:    (*normalizer).userRegion,
 		kUserRegionEnd: (*normalizer).userRegionEnd,
 		kUserLog:       (*normalizer).userLog,
+		// The GC lens (gcevents.go).
+		kHeapAlloc: (*normalizer).heapAlloc,
+		kGCGrey:    (*normalizer).gcGrey,
+		kGCScan:    (*normalizer).gcScan,
+		kGCSpan:    (*normalizer).gcSpan,
+		kGCBarrier: (*normalizer).gcBarrier,
+		kGCSweep:   (*normalizer).gcSweep,
+		kGCStack:   (*normalizer).gcStack,
+		kGCGlobals: (*normalizer).gcGlobals,
+		kHeapLimit: (*normalizer).heapLimit,
 	}
 }

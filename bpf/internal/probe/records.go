@@ -17,9 +17,9 @@ type record struct {
 	tid     uint32
 	m, p, g int64
 	a       [headerArgs]uint64
-	stack   []uint64 // kPark: return addresses, innermost first; kRunqput from ready (a[3] = 1): the waker's
-	goids   []uint64 // kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq, kInject, kBatch: g pointers
-	text    []byte   // user.bpf.c's records (user.go): the strings after the header
+	stack   []uint64 // kHeapAlloc: the allocation's return pcs; kPark: return addresses, innermost first; kRunqput from ready (a[3] = 1): the waker's
+	goids   []uint64 // kGCBarrier: the write barrier's pointers; kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq, kInject, kBatch: g pointers
+	text    []byte   // user.bpf.c's records (user.go): the strings after the header; gc.bpf.c's span and sweep records: mark bits
 }
 
 func decode(raw []byte) (record, error) {
@@ -66,8 +66,12 @@ func decode(raw []byte) (record, error) {
 		r.goids, err = words(int(min(r.a[2], runqLen)))
 	case kGlobalq:
 		r.goids, err = words(int(min(r.a[1], globalqMax)))
-	case kUserTask, kUserRegion, kUserLog:
+	case kUserTask, kUserRegion, kUserLog, kGCSpan, kGCSweep:
 		r.text = append([]byte(nil), raw[headerSize:]...) // raw is the ring's, reused
+	case kHeapAlloc:
+		r.stack, err = words(allocDepth)
+	case kGCBarrier:
+		r.goids, err = words(int(min(r.a[0], wbBufEntries)))
 	}
 	return r, err
 }

@@ -57,6 +57,10 @@ type Options struct {
 	// RetSites puts the return probes on the RETs themselves, single-stepped,
 	// as before their emulated sites (returns.go): make bench compares.
 	RetSites bool
+	// GC records the heap and its marking (gc.go, the GC lens), following
+	// at most GCMaxObjects allocations (GCMaxObjects when 0).
+	GC           bool
+	GCMaxObjects int
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -78,6 +82,9 @@ func Run(opts Options) error {
 	defer r.close()
 	start := []stream.Field{F("goVersion", r.bin.GoVersion), F("gomaxprocs", opts.Procs), F("backend", "ebpf"),
 		F("fidelity", map[string]bool{"runq": true, "runnext": true, "steals": true, "lines": opts.Paced})}
+	if opts.GC {
+		start = append(start, F("gcLens", gcLens(r.bin, opts.GCMaxObjects)))
+	}
 	if opts.Paced {
 		// So that the picture can say whether pauses count as the program's time.
 		start = append(start, F("paced", map[string]string{"sysmon": SysmonMode(opts.SysmonSeesPauses)}))
@@ -104,6 +111,7 @@ type recorder struct {
 	bin      *target.Binary
 	probes   *Probes
 	user     *userProbes // nil: the program has no annotations to see (user.go)
+	gc       *gcProbes   // nil: without Options.GC (gc.go)
 	held     *launch.Held
 	sysmon   *sysmon.Ticks // where the target's sysmon keeps its records; nil: unknown
 	n        *normalizer
@@ -118,6 +126,7 @@ type recorder struct {
 
 func (r *recorder) close() {
 	r.user.close()
+	r.gc.close()
 	r.probes.Close()
 	r.bin.Close()
 }
@@ -246,10 +255,14 @@ func (r *recorder) Finish(run *stream.Run, _ int, drained error) (any, error) {
 	}
 	lost, err := r.probes.Lost()
 	userLost, userErr := r.user.lost()
+	gcLost, gcErr := r.gc.lost()
 	if err == nil {
 		err = userErr
 	}
-	return int64(lost + userLost), err
+	if err == nil {
+		err = gcErr
+	}
+	return int64(lost + userLost + gcLost), err
 }
 
 // Ended lets the pace deliver the rest, run.end last.

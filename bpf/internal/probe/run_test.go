@@ -69,10 +69,15 @@ func (e event) str(f string) string {
 // record runs bin under the probes and returns its events, checking the
 // stream's own rules. Every snapshot the probes take is sent: the tests check
 // them against the events (by default most are left out, snapshots.go).
-func recordRun(t *testing.T, bin string, procs int) []event {
+// Each of more changes the run's options.
+func recordRun(t *testing.T, bin string, procs int, more ...func(*Options)) []event {
 	t.Helper()
 	var out bytes.Buffer
-	if err := Run(Options{Binary: bin, Procs: procs, Out: &out, AllSnapshots: true}); err != nil {
+	opts := Options{Binary: bin, Procs: procs, Out: &out, AllSnapshots: true}
+	for _, f := range more {
+		f(&opts)
+	}
+	if err := Run(opts); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	var events []event

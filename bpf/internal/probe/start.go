@@ -43,6 +43,9 @@ func start(opts Options, loading *Loading) (*recorder, error) {
 	if err == nil {
 		err = r.user.follow(s.h.Pid)
 	}
+	if err == nil {
+		err = r.gc.follow(s.h.Pid)
+	}
 	if err != nil {
 		// A target that will not run after all: kill it as it stands.
 		s.h.Abandon()
@@ -96,14 +99,21 @@ func open(opts Options, loading *Loading) (*recorder, error) {
 	} else {
 		<-userFound
 	}
+	var gc *gcProbes
+	if err == nil && opts.GC {
+		gc, err = attachGC(probes, bin, opts.GCMaxObjects)
+	}
 	began := stream.Monotonic()
-	r := &recorder{opts: opts, bin: bin, probes: probes, user: user, sysmon: <-sysmonLayout, w: stream.NewWriter(opts.Out, began)}
+	r := &recorder{opts: opts, bin: bin, probes: probes, user: user, gc: gc, sysmon: <-sysmonLayout, w: stream.NewWriter(opts.Out, began)}
 	r.n = &normalizer{
 		bin: bin, syms: syms, waitReasons: waitReasons, stwReasons: stwReasons,
 		start: began, last: map[int64]string{}, funcs: map[[2]uint64]string{},
 		goids: map[uint64]int64{}, injecting: map[uint32]*injection{}, snapshots: snapshotPolicy{all: opts.AllSnapshots},
 		mstates: map[int64]string{}, pstates: map[int64]string{},
 		emit: r.w.Write,
+	}
+	if opts.GC {
+		r.n.gc = newGCHeap(bin)
 	}
 	return r, err
 }

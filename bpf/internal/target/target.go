@@ -36,6 +36,7 @@ type Binary struct {
 	GoVersion  string // e.g. "go1.26.8"
 	Minor      int    // 26 for go1.26.8
 	MainModule string // the main module's path, to tell user code from the runtime's
+	Experiment string // the GOEXPERIMENT it was built with ("" for the release's default)
 	elf        *elf.File
 	dwarf      *dwarf.Data
 	funcs      map[string]elf.Symbol
@@ -82,6 +83,11 @@ func Open(path string) (*Binary, error) {
 		return fail("built with %s; go1.%d or newer is needed", info.GoVersion, MinGoMinor)
 	}
 	b := &Binary{Path: path, GoVersion: info.GoVersion, Minor: minor, MainModule: info.Main.Path, elf: f}
+	for _, s := range info.Settings {
+		if s.Key == "GOEXPERIMENT" {
+			b.Experiment = s.Value
+		}
+	}
 	// The DWARF is decompressed (a few ms) while the symbols are read.
 	type loaded struct {
 		d   *dwarf.Data

@@ -348,6 +348,35 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
       things: true,
     };
   },
+  'heap.alloc': (f) => eventPhrase('allocation', 'allocations', at(f)),
+  'gc.color': (f) => {
+    const color = f.get('color');
+    const by = f.get('by');
+    const addr = f.get('addr');
+    return {
+      noun: addr ? `object ${addr}` : 'object',
+      nouns: 'objects',
+      proper: false,
+      verb: color ? [`turned ${color}`, `turned ${color}`] : ['changed colour', 'changed colour'],
+      tail: by ? ` by ${by}` : '',
+      things: true,
+    };
+  },
+  'heap.edge': () =>
+    eventPhrase('pointer found to a shaded object', 'pointers found to shaded objects'),
+  'gc.span': () => eventPhrase('span scan', 'span scans'),
+  'heap.free': (f) => {
+    const addr = f.get('addr');
+    return {
+      noun: addr ? `object ${addr}` : 'object',
+      nouns: 'objects',
+      proper: false,
+      verb: ['was freed', 'were freed'],
+      tail: '',
+      things: true,
+    };
+  },
+  'heap.limit': () => thing('the GC lens', 'stopped following the heap'),
   'run.start': () => eventPhrase('start of the run', 'starts of the run'),
   'run.end': (f) => {
     const code = f.get('exitCode');

@@ -107,6 +107,24 @@ export const PacedSchema = z.object({
   sysmon: z.enum(SYSMON_MODES),
 });
 
+/**
+ * The GC lens was on (a run request's `gc: true`, slowmo-probe --gc; eBPF only): the run holds
+ * the heap.* and gc.* events below.
+ */
+export const GcLensSchema = z.object({
+  /**
+   * Go 1.26's default collector (Green Tea) marks small objects per span: an object is shaded
+   * grey alone, but scanned black with the others of its span (a `gc.span` event, then their
+   * `gc.color` events). False for the per-object collector (Go 1.25 and older, and a build with
+   * GOEXPERIMENT=nogreenteagc).
+   */
+  perSpan: z.boolean(),
+  /** The lens follows at most this many allocations; past them `heap.limit` says it stopped. */
+  maxObjects: int().min(1),
+  /** The GOEXPERIMENT the program was built with, when one was asked for (e.g. "nogreenteagc"). */
+  experiment: z.string().max(64).optional(),
+});
+
 export const RunStartSchema = ev('run.start', {
   goVersion: z.string().min(1),
   gomaxprocs: int().min(1).max(1024),
@@ -114,6 +132,8 @@ export const RunStartSchema = ev('run.start', {
   fidelity: FidelitySchema,
   /** Present on paced runs only. */
   paced: PacedSchema.optional(),
+  /** Present when the GC lens was on. */
+  gcLens: GcLensSchema.optional(),
 });
 export const GCreateSchema = ev('g.create', {
   goid: goid(),
@@ -232,6 +252,89 @@ export const UserLogSchema = ev('user.log', {
 });
 
 /**
+ * The GC lens: the heap's objects and the collector's tri-colour marking as the runtime does it
+ * (eBPF, at greyobject, scanobject, gcmarknewobject, wbBufFlush1, tryDeferToSpanScan, scanSpan,
+ * the allocator's returns and the sweeper). An object is named by its address (`addr`, a number:
+ * heap addresses stay below 2^53); an address freed and allocated again is a new object, said
+ * by a new `heap.alloc`.
+ *
+ * Colours are per GC cycle: when a cycle's `gc` `mark` phase begins, every live object is white
+ * (no event says so), and each change of colour in that cycle is one `gc.color`, in the order it
+ * happened: grey (shaded: marked, waiting to be scanned), black (scanned, or shaded with nothing
+ * to scan: an object without pointers), by the collector's marking (`mark`), by the write
+ * barrier (`barrier`: a pointer the program moved during marking), or born black (`alloc`: an
+ * object allocated during marking). An object still white when its span is swept is freed
+ * (`heap.free`). The object graph is what the marking walked: the edge on a `gc.color` (its
+ * `from` object or its `root`) and `heap.edge` for a pointer to an object already shaded.
+ */
+export const GC_COLORS = ['white', 'grey', 'black'] as const;
+export const SHADERS = ['mark', 'barrier', 'alloc'] as const;
+/**
+ * Where the collector found a pointer that is no heap object's: a package variable (the data
+ * and bss segments), a goroutine's stack (`rootG` names the goroutine), or another root (a
+ * finalizer's record, the runtime's own).
+ */
+export const GC_ROOTS = ['globals', 'stack', 'other'] as const;
+/** A heap address. */
+const addr = () => int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** Where the pointer to an object was found, when the probes know it. */
+const edgeFields = {
+  /** The object holding the pointer. */
+  from: addr().optional(),
+  root: z.enum(GC_ROOTS).optional(),
+  /** With root "stack": whose stack. */
+  rootG: goid().optional(),
+};
+
+/**
+ * An object was allocated (mallocgc, or Go 1.27's size-specialised allocators), where in the
+ * learner's code when the allocation's callers reach it (`file`, `line`, `fn`: the innermost
+ * frame of the program's own packages). Objects of the tiny allocator (under 16 bytes, no
+ * pointers) share a 16-byte block that the collector marks and frees as one.
+ */
+export const HeapAllocSchema = ev('heap.alloc', {
+  addr: addr(),
+  /** Bytes asked for (the size class may round it up). */
+  size: int().min(1),
+  /** Holds no pointers: never scanned, shaded straight to black. */
+  noscan: z.boolean(),
+  file: z.string().optional(),
+  line: int().min(1).optional(),
+  fn: z.string().optional(),
+});
+/** An object changed colour in the current GC cycle (see above). */
+export const GcColorSchema = ev('gc.color', {
+  addr: addr(),
+  color: z.enum(GC_COLORS),
+  by: z.enum(SHADERS),
+  ...edgeFields,
+  /** Black with its span (Green Tea): the `gc.span` just before named it. */
+  span: addr().optional(),
+});
+/** The collector found a pointer to an object it had shaded already: an edge of the graph. */
+export const HeapEdgeSchema = ev('heap.edge', {
+  to: addr(),
+  ...edgeFields,
+});
+/**
+ * Green Tea scans a span (one 8 KiB page of small objects of one size): the objects of it the
+ * lens follows that were marked and not yet scanned, which turn black next, each by a `gc.color`.
+ */
+export const GcSpanSchema = ev('gc.span', {
+  base: addr(),
+  /** Its objects' size (the size class). */
+  size: int().min(1),
+  objects: z.array(addr()).max(1024),
+});
+/** The sweeper freed an object that stayed white (unreached) through the last marking. */
+export const HeapFreeSchema = ev('heap.free', { addr: addr(), size: int().min(1) });
+/**
+ * The lens stopped following the heap: the program made more than `objects` allocations. No
+ * heap.* or gc.color event follows; the heap model holds what it had.
+ */
+export const HeapLimitSchema = ev('heap.limit', { objects: int().min(1) });
+
+/**
  * Events the recorder dropped: an exact count from the recorder itself (the
  * eBPF ring buffer's counter; the tracer drops none), or null when nobody
  * can count them: the recorder was killed (it did not end within its grace
@@ -280,6 +383,12 @@ export const EVENT_SCHEMAS = {
   'user.task': UserTaskSchema,
   'user.region': UserRegionSchema,
   'user.log': UserLogSchema,
+  'heap.alloc': HeapAllocSchema,
+  'gc.color': GcColorSchema,
+  'heap.edge': HeapEdgeSchema,
+  'gc.span': GcSpanSchema,
+  'heap.free': HeapFreeSchema,
+  'heap.limit': HeapLimitSchema,
   'run.end': RunEndSchema,
 } as const;
 
@@ -307,6 +416,12 @@ export const EventSchema = z.discriminatedUnion('kind', [
   UserTaskSchema,
   UserRegionSchema,
   UserLogSchema,
+  HeapAllocSchema,
+  GcColorSchema,
+  HeapEdgeSchema,
+  GcSpanSchema,
+  HeapFreeSchema,
+  HeapLimitSchema,
   RunEndSchema,
 ]);
 
@@ -318,5 +433,9 @@ export type QueueName = (typeof QUEUES)[number];
 export type PStateName = (typeof P_STATES)[number];
 export type MStateName = (typeof M_STATES)[number];
 export type GcPhase = (typeof GC_PHASES)[number];
+export type GcColor = (typeof GC_COLORS)[number];
+export type Shader = (typeof SHADERS)[number];
+export type GcRoot = (typeof GC_ROOTS)[number];
+export type GcLens = z.infer<typeof GcLensSchema>;
 export type EndReason = (typeof END_REASONS)[number];
 export type RunnableReason = (typeof RUNNABLE_REASONS)[number];

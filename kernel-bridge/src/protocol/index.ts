@@ -8,6 +8,17 @@ export * from './messages';
 export { ProtocolError, parseEvent, formatPath, toProtocolError } from './parse';
 export { IntMap, INTMAP_MAX_KEY } from './intmap';
 export * from './state';
+export {
+  AddrMap,
+  colorOf,
+  EDGES_MAX,
+  emptyHeap,
+  liveObject,
+  type AllocSite,
+  type HeapEdge,
+  type HeapModel,
+  type HeapObject,
+} from './heap';
 export { apply, replay } from './reducer';
 export * from './summary';
 export * from './timeline';

@@ -369,6 +369,15 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
   'user.task': (e, before, _context, name) => userTask(e, before, name(e.g)),
   'user.region': (e, before, _context, name) => userRegion(e, before, name(e.g)),
   'user.log': (e, before, _context, name) => userLog(e, before, name(e.g)),
+  'heap.alloc': (e) =>
+    `${objectName(e.addr)} (${e.size} bytes${e.noscan ? ', no pointers' : ''}) is allocated${e.file && e.line ? ` at ${e.file}:${e.line}` : ''}`,
+  'gc.color': (e) => `${objectName(e.addr)} turns ${e.color}${SHADER_WORDS[e.by]}${edgeWords(e)}`,
+  'heap.edge': (e) => `The collector finds another pointer to ${objectName(e.to)}${edgeWords(e)}`,
+  'gc.span': (e) =>
+    `The collector scans a span of ${e.size}-byte objects at ${hex(e.base)}: ${e.objects.length} of them turn black together`,
+  'heap.free': (e) => `The sweeper frees ${objectName(e.addr)} (${e.size} bytes): it stayed white`,
+  'heap.limit': (e) =>
+    `The GC lens stops following the heap: the program made more than ${e.objects} allocations`,
   'run.end': (e) => {
     let text = `The program ${END_WORDS[e.reason]}`;
     if (e.reason === 'exit') text += ` with code ${e.exitCode}`;
@@ -380,6 +389,29 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
     return text;
   },
 };
+
+function hex(addr: number): string {
+  return `0x${addr.toString(16)}`;
+}
+
+function objectName(addr: number): string {
+  return `Object ${hex(addr)}`;
+}
+
+const SHADER_WORDS: Record<string, string> = {
+  mark: '',
+  barrier: ' by the write barrier (the program moved a pointer to it)',
+  alloc: ': allocated during marking, it is born black',
+};
+
+/** Where the pointer to an object was found: ", found in object 0x…", ", found on g5's stack". */
+function edgeWords(e: { from?: number; root?: string; rootG?: number }): string {
+  if (e.from !== undefined) return `, found in ${hex(e.from)}`;
+  if (e.root === 'globals') return ', found in a package variable';
+  if (e.root === 'stack') return `, found on ${e.rootG ? `g${e.rootG}'s` : 'a'} stack`;
+  if (e.root === 'other') return ', found in a root of the runtime';
+  return '';
+}
 
 const GC_PHASE_WORDS: Record<string, string> = {
   sweepterm: 'Garbage collection starts (sweep termination)',

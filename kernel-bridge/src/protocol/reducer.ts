@@ -16,6 +16,16 @@
  * `runq` and `globalq` snapshots are authoritative and override the model.
  */
 import type { EventOf, GcPhase, QueueName, SlowmoEvent } from './events';
+import {
+  emptyHeap,
+  gcColor,
+  heapAlloc,
+  heapEdge,
+  heapFree,
+  heapLimit,
+  type HeapModel,
+  newCycle,
+} from './heap';
 import type { IntMap } from './intmap';
 import {
   GState,
@@ -62,6 +72,7 @@ class Draft implements SchedState {
   end: RunEndInfo | null;
   tasks: IntMap<UserTask>;
   regions: IntMap<readonly UserRegion[]>;
+  heap: HeapModel | null;
 
   constructor(base: SchedState, e: SlowmoEvent) {
     this.seq = e.seq;
@@ -77,6 +88,7 @@ class Draft implements SchedState {
     this.end = base.end;
     this.tasks = base.tasks;
     this.regions = base.regions;
+    this.heap = base.heap;
   }
 
   proc(id: number): PState {
@@ -290,7 +302,9 @@ const handlers: Handlers = {
       backend: e.backend,
       fidelity: e.fidelity,
       ...(e.paced ? { paced: e.paced } : {}),
+      ...(e.gcLens ? { gcLens: e.gcLens } : {}),
     };
+    if (e.gcLens) tx.heap = emptyHeap(e.gcLens);
   },
   'g.create'(tx, e) {
     const old = tx.gs.get(e.goid);
@@ -366,6 +380,7 @@ const handlers: Handlers = {
   },
   gc(tx, e) {
     tx.gc = e.phase;
+    if (e.phase === 'mark' && tx.heap) tx.heap = newCycle(tx.heap);
   },
   stw(tx, e) {
     tx.stw = e.begin ? e.reason : null;
@@ -396,6 +411,24 @@ const handlers: Handlers = {
     tx.regions = tx.regions.set(e.g, open);
   },
   'user.log'() {},
+  // The GC lens (heap.ts).
+  'heap.alloc'(tx, e) {
+    tx.heap = heapAlloc(tx.heap ?? emptyHeap(null), e);
+  },
+  'gc.color'(tx, e) {
+    if (tx.heap) tx.heap = gcColor(tx.heap, e);
+  },
+  'heap.edge'(tx, e) {
+    if (tx.heap) tx.heap = heapEdge(tx.heap, e);
+  },
+  // Its objects' gc.color events that follow say what it did.
+  'gc.span'() {},
+  'heap.free'(tx, e) {
+    if (tx.heap) tx.heap = heapFree(tx.heap, e);
+  },
+  'heap.limit'(tx, e) {
+    tx.heap = heapLimit(tx.heap ?? emptyHeap(null), e);
+  },
   'run.end'(tx, e) {
     const end = { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason };
     tx.end = e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs };

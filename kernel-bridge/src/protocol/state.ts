@@ -9,6 +9,7 @@
  * keyframes costs little memory.
  */
 import type { EventOf, GcPhase, MStateName, PStateName, QueueName } from './events';
+import type { HeapModel } from './heap';
 import { IntMap } from './intmap';
 
 export const G_STATUSES = ['runnable', 'running', 'waiting', 'syscall', 'dead'] as const;
@@ -140,6 +141,8 @@ export interface SchedState {
   readonly tasks: IntMap<UserTask>;
   /** The regions open on each goroutine, outermost first (a goroutine with none may be absent). */
   readonly regions: IntMap<readonly UserRegion[]>;
+  /** The GC lens's heap model (heap.ts); null when the run has no heap events. */
+  readonly heap: HeapModel | null;
 }
 
 const INITIAL: SchedState = Object.freeze({
@@ -156,6 +159,7 @@ const INITIAL: SchedState = Object.freeze({
   end: null,
   tasks: IntMap.empty<UserTask>(),
   regions: IntMap.empty<readonly UserRegion[]>(),
+  heap: null,
 });
 
 /** The state before the first event of a run. */

@@ -38,5 +38,18 @@ export const VALID_EVENTS: Record<EventKind, Record<string, unknown>> = {
   'user.task': { begin: true, task: 3, parent: 1, name: 'request 3' },
   'user.region': { begin: true, task: 3, name: 'fetch', depth: 1 },
   'user.log': { task: 3, category: 'stage', message: 'fetched 12 rows' },
+  'heap.alloc': {
+    addr: 824634335232,
+    size: 16,
+    noscan: false,
+    file: 'main.go',
+    line: 18,
+    fn: 'main.build',
+  },
+  'gc.color': { addr: 824634335232, color: 'grey', by: 'mark', from: 824634335248 },
+  'heap.edge': { to: 824634335232, root: 'stack', rootG: 1 },
+  'gc.span': { base: 824634327040, size: 16, objects: [824634335232, 824634335248] },
+  'heap.free': { addr: 824634335232, size: 16 },
+  'heap.limit': { objects: 20000 },
   'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit' },
 };

@@ -37,6 +37,16 @@ var valid = map[string][]stream.Field{
 	"user.region": {stream.F("begin", false), stream.F("task", int64(3)), stream.F("name", "fetch"),
 		stream.F("depth", int64(1))},
 	"user.log": {stream.F("task", int64(0)), stream.F("category", ""), stream.F("message", "done")},
+	// The GC lens (probe/gcevents.go).
+	"heap.alloc": {stream.F("addr", int64(824634335232)), stream.F("size", int64(16)), stream.F("noscan", false),
+		stream.F("file", "/src/main.go"), stream.F("line", int64(18)), stream.F("fn", "main.build")},
+	"gc.color": {stream.F("addr", int64(824634335232)), stream.F("color", "grey"), stream.F("by", "mark"),
+		stream.F("root", "stack"), stream.F("rootG", int64(1))},
+	"heap.edge": {stream.F("to", int64(824634335232)), stream.F("from", int64(824634335248))},
+	"gc.span": {stream.F("base", int64(824634327040)), stream.F("size", int64(16)),
+		stream.F("objects", []int64{824634335232})},
+	"heap.free":  {stream.F("addr", int64(824634335232)), stream.F("size", int64(16))},
+	"heap.limit": {stream.F("objects", int64(20000))},
 	"run.end": {stream.F("exitCode", 0), stream.F("signal", nil), stream.F("lost", int64(0)),
 		stream.F("reason", "exit"), stream.F("throttledMs", int64(0))},
 }
