@@ -195,6 +195,14 @@ export class Bridge {
       observer.error('backend_unavailable', choice.why, 'backend');
       return undefined;
     }
+    if (req.gc && choice.backend !== 'ebpf') {
+      observer.error(
+        'backend_unavailable',
+        `the GC lens watches the collector mark and sweep objects through eBPF probes; this bridge runs "${choice.backend}", which cannot see marking (run without gc, or where eBPF is available)`,
+        'gc',
+      );
+      return undefined;
+    }
     if (req.mode === 'paced' && choice.backend !== 'ebpf') {
       observer.error(
         'backend_unavailable',
@@ -222,7 +230,13 @@ export class Bridge {
     }
     observer.status('compiling');
     const files = req.files ?? { 'main.go': req.code ?? '' };
-    const built = await this.builder.build(files, toolchain, signal, backend === 'trace');
+    const built = await this.builder.build(
+      files,
+      toolchain,
+      signal,
+      backend === 'trace',
+      experimentFor(req.gcExperiment, toolchain),
+    );
     // Kept from the binary cache's eviction until the run is over.
     if (built.ok) held.releaseBinary = built.release;
     if (signal.aborted) return stoppedEarly(observer);
@@ -245,6 +259,7 @@ export class Bridge {
         paced: req.mode === 'paced',
         pace: req.pace,
         sysmon: req.sysmon,
+        gc: req.gc,
         uid: held.uid,
       },
       (e, isHeld) => observer.event(e, isHeld),
@@ -314,6 +329,16 @@ class RunControls {
     this.backendRun = run;
     if (this.paused) run.pauseReading();
   }
+}
+
+/**
+ * The GOEXPERIMENT to build with for the request's gcExperiment: nogreenteagc from Go 1.25, which
+ * has the Green Tea experiment; older releases have only the per-object collector, and reject
+ * an experiment they do not know.
+ */
+function experimentFor(experiment: string | undefined, toolchain: Toolchain): string {
+  const minor = Number(/^go1\.(\d+)/.exec(toolchain.version)?.[1] ?? 0);
+  return experiment === 'nogreenteagc' && minor >= 25 ? experiment : '';
 }
 
 function stoppedEarly(observer: RunObserver): void {

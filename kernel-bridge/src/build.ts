@@ -130,11 +130,17 @@ export class Builder {
     }
   }
 
-  /** The key of an identical build: toolchain, tracer helper or not, and every file. */
-  static key(files: Record<string, string>, toolchain: Toolchain, traced = false): string {
+  /** The key of an identical build: toolchain, tracer helper or not, GOEXPERIMENT, and every file. */
+  static key(
+    files: Record<string, string>,
+    toolchain: Toolchain,
+    traced = false,
+    experiment = '',
+  ): string {
     const h = createHash('sha256')
       .update(toolchain.version)
-      .update(traced ? '\0traced' : '');
+      .update(traced ? '\0traced' : '')
+      .update(experiment ? `\0experiment=${experiment}` : '');
     for (const name of Object.keys(files).sort()) {
       h.update('\0').update(name).update('\0').update(files[name]!);
     }
@@ -144,17 +150,18 @@ export class Builder {
   /**
    * Builds the files. `traced`: with the execution tracer's helper added
    * (`slowmo-probe trace-prepare`, which keeps every line where it was), for
-   * the trace backend.
+   * the trace backend. `experiment`: a GOEXPERIMENT to build with ("" for none).
    */
   async build(
     files: Record<string, string>,
     toolchain: Toolchain,
     signal?: AbortSignal,
     traced = false,
+    experiment = '',
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const key = Builder.key(files, toolchain, traced);
+    const key = Builder.key(files, toolchain, traced, experiment);
     const kept = await this.binaries.lookup(key);
     if (kept) {
       return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
@@ -171,7 +178,11 @@ export class Builder {
     const name = `${process.pid}-${++this.counter}`;
     const dir = path.join(this.buildsDir, name);
     try {
-      const outcome = await this.buildIn(dir, name, files, toolchain, traced, deadline, key);
+      const outcome = await this.buildIn(dir, name, files, toolchain, deadline, {
+        traced,
+        experiment,
+        key,
+      });
       return { ...outcome, ms: ms() };
     } catch (err) {
       // A write or the tracer's helper stopped by the deadline, not a failure of the bridge.
@@ -192,9 +203,8 @@ export class Builder {
     name: string,
     files: Record<string, string>,
     toolchain: Toolchain,
-    traced: boolean,
     deadline: BuildDeadline,
-    key: string,
+    { traced, experiment, key }: { traced: boolean; experiment: string; key: string },
   ): Promise<BuildOutcome> {
     const src = path.join(dir, 'src');
     const out = path.join(dir, 'out');
@@ -218,7 +228,7 @@ export class Builder {
       if (deadline.why) return buildFailure(deadline.why);
       if (why) return buildFailure(why);
     }
-    const result = await this.goBuild(name, src, out, toolchain, deadline);
+    const result = await this.goBuild(name, src, out, toolchain, deadline, experiment);
     if (result.killedFor) return buildFailure(result.killedFor);
     const { binaryBytes } = this.config.limits;
     if (result.code !== 0) {
@@ -273,6 +283,7 @@ export class Builder {
     out: string,
     toolchain: Toolchain,
     deadline: BuildDeadline,
+    experiment: string,
   ): Promise<BuildResult> {
     // In the sandbox everything has a fixed path; without one (sandbox "none"), the real ones.
     const boxed = this.config.sandbox === 'bwrap';
@@ -282,7 +293,9 @@ export class Builder {
     const launcher = this.launcher(name, src, out, toolchain);
     const argv = [...launcher.argv, `${at.goroot}/bin/go`, 'build', '-o', `${at.out}/prog`, '.'];
     try {
-      const result = await spawnBuild(argv, goEnv(at), boxed ? '/' : src, launcher, deadline);
+      const env = goEnv(at);
+      if (experiment) env.GOEXPERIMENT = experiment;
+      const result = await spawnBuild(argv, env, boxed ? '/' : src, launcher, deadline);
       if (!result.killedFor && launcher.cgroup?.oomKilled()) {
         result.killedFor = buildOutOfMemory(this.config.limits.buildMemoryBytes);
       }

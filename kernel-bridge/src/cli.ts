@@ -46,7 +46,7 @@ import { startServer } from './server/app';
 import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]]
   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
@@ -75,6 +75,13 @@ options:
                    patterns found (Ps idle beside queued work, long waits…)
   --runtime        with --format text, also tell the runtime's own goroutines and start-up
   --timeout S      stop the program after S seconds (default: the bridge's time limit)
+  --gc             the GC lens: also record the heap's objects as the collector
+                   marks (grey, black: by its marking, the write barrier or
+                   at birth) and sweeps them (eBPF only; the trace backend
+                   cannot see marking and refuses it)
+  --gc-experiment nogreenteagc
+                   build with the per-object collector: from Go 1.26 the
+                   default (Green Tea) marks small objects a span at a time
   -h, --help       this help
 `;
 
@@ -257,6 +264,8 @@ function runCommand(argv: string[]) {
       runtime: { type: 'boolean', default: false },
       summary: { type: 'boolean', default: false },
       timeout: { type: 'string' },
+      gc: { type: 'boolean', default: false },
+      'gc-experiment': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -277,6 +286,8 @@ function runCommand(argv: string[]) {
     goVersion: values.go,
     gomaxprocs: number('procs', values.procs),
     backend: values.backend,
+    ...(values.gc ? { gc: true } : {}),
+    gcExperiment: values['gc-experiment'],
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -285,7 +296,9 @@ function runCommand(argv: string[]) {
         ? '--procs'
         : issue?.path[0] === 'goVersion'
           ? '--go'
-          : `--${String(issue?.path[0] ?? '')}`;
+          : issue?.path[0] === 'gcExperiment'
+            ? '--gc-experiment'
+            : `--${String(issue?.path[0] ?? '')}`;
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}`);
   }
   return { request: parsed.data, files, options: values };

@@ -364,7 +364,12 @@ func runTrace(args []string) int {
 	o := sharedFlags("trace", fs)
 	period := fs.Float64("period", float64(trace.DefaultPeriod/time.Millisecond), "the tracer's generation period in ms (about the live lag)")
 	build := fs.String("build", "", "build the main package in this directory with the tracer helper, and run it")
+	gc := fs.Bool("gc", false, "refused: the GC lens needs eBPF (slowmo-probe run --gc)")
 	if err := fs.Parse(args); err != nil || !o.check() {
+		return 2
+	}
+	if *gc {
+		o.fail("--gc: the execution tracer does not see the collector mark or sweep objects; the GC lens needs the eBPF backend (slowmo-probe run --gc)")
 		return 2
 	}
 	if *period < 1 || *period > 10000 {

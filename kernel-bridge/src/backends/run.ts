@@ -12,6 +12,8 @@ export interface RunSpec {
   pace?: number;
   /** Paced mode: whether sysmon counts the pauses (absent: hide them). */
   sysmon?: SysmonMode;
+  /** The GC lens (eBPF only): slowmo-probe run --gc. */
+  gc?: boolean;
   /** The uid the program runs as (root mode): fresh for this run, see sandbox/uids.ts. */
   uid: number;
 }

@@ -138,6 +138,13 @@ export const RUN_MODES = ['record', 'paced'] as const;
  */
 export const CONTROL_ACTIONS = ['pause', 'resume', 'step', 'stepline', 'stop', 'speed'] as const;
 export const RUN_PHASES = ['queued', 'compiling', 'running', 'done'] as const;
+/**
+ * GOEXPERIMENTs a run may be built with. `nogreenteagc`: Go 1.26 and later mark small objects
+ * per span by default (the "Green Tea" collector); this builds with the per-object collector of
+ * Go 1.25 and before, whose marking the GC lens shows object by object. Go 1.25 knows it as its
+ * default already; older releases, which have only the per-object collector, build without it.
+ */
+export const GC_EXPERIMENTS = ['nogreenteagc'] as const;
 
 export const RunRequestSchema = z
   .object({
@@ -159,6 +166,14 @@ export const RunRequestSchema = z
      * record mode, which does not pause.
      */
     sysmon: z.enum(SYSMON_MODES).optional(),
+    /**
+     * The GC lens: record the heap's objects and the collector's marking and sweeping (heap.*,
+     * gc.color, gc.span events; run.start.gcLens). Only the eBPF backend sees marking: a request
+     * the bridge would run on the trace backend is refused (`backend_unavailable`, field `gc`).
+     */
+    gc: z.boolean().optional(),
+    /** Build with this GOEXPERIMENT (GC_EXPERIMENTS); run.start.gcLens.experiment says it. */
+    gcExperiment: z.enum(GC_EXPERIMENTS).optional(),
   })
   .superRefine((msg, ctx) => {
     const has = (msg.code !== undefined ? 1 : 0) + (msg.files !== undefined ? 1 : 0);
