@@ -76,7 +76,17 @@ node -e '
         console.log("    FAILED " + where + ": " + String(file.message).split("\n").find((l) => l.trim()));
     }
   }' "$RESULTS"
-grep -E '^\s*--- FAIL: ' "$RESULTS/go.log" | sed -E 's/^\s*--- FAIL: /    FAILED go: /'
+# Go: each failed test with the lines it logged (go test -v names the test
+# that speaks next with === RUN, === CONT or === NAME).
+awk '
+  /^=== (RUN|CONT|NAME|PAUSE) / { current = $3; next }
+  /^[ \t]+[A-Za-z0-9_]+_test\.go:[0-9]+: / { said[current] = said[current] "\n        " substr($0, match($0, /[^ \t]/)) }
+  /^[ \t]*--- FAIL: / {
+    name = $3; printf "    FAILED go: %s", name
+    n = split(said[name], lines, "\n"); for (i = 2; i <= n && i <= 7; i++) printf "\n%s", substr(lines[i], 1, 168)
+    printf "\n"
+  }
+' "$RESULTS/go.log"
 grep -E '^\s+FAIL ' "$RESULTS/binder.log" "$RESULTS/mutate.log" 2>/dev/null | sed -E 's/^[^:]*:\s+FAIL /    FAILED /'
 
 printf '\n    TypeScript: %s passed, %s failed, %s skipped\n' "$js_pass" "$js_fail" "$js_skip"
