@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 step 1 3 "TypeScript benchmarks (lerna run bench)"
 npx lerna run bench --concurrency 1 --loglevel=warn
-step 2 3 "eBPF probe engine: plain vs probe vs execution tracer"
+step 2 3 "eBPF probe engine: plain vs probe vs execution tracer, and the GC lens (--gc) vs without"
 if bpf/bin/slowmo-probe check >/dev/null 2>&1; then
   bpf/bin/probe-bench "$ROOT/bpf/bin/slowmo-probe"
 else

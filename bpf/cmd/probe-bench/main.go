@@ -4,8 +4,9 @@
 // (trace: the execution tracer streamed live), and under the execution tracer
 // alone (what `go tool trace` records). It prints the slowdowns, each
 // backend's cost per event, the event rate it sustained, how late its events
-// reached a reader (live lag), and whether anything was lost. Run by `make
-// bench`.
+// reached a reader (live lag), and whether anything was lost; then what
+// the GC lens (run --gc) costs per allocation, per marking event and per run
+// (gc.go; `probe-bench PROBE gc` prints that alone). Run by `make bench`.
 package main
 
 import (
@@ -423,6 +424,10 @@ func main() {
 		fail(err)
 	}
 	defer os.RemoveAll(work)
+	if len(os.Args) > 2 && os.Args[2] == "gc" { // probe-bench PROBE gc: the GC lens's figures alone
+		gcLens(probe, work)
+		return
+	}
 
 	ebpf := &backend{name: "eBPF", args: []string{"run", "--procs", "2"}}
 	tb := &backend{name: "trace", args: []string{"trace", "--procs", "2"}}
@@ -430,6 +435,7 @@ func main() {
 	rates(probe, work, ebpf, tb)
 	sideBySide(ebpf, tb)
 	returnSites(probe, work, ebpf)
+	gcLens(probe, work)
 }
 
 // costs times each program plain, under the execution tracer alone and
