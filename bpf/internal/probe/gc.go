@@ -5,6 +5,8 @@ import (
 	_ "embed"
 	"fmt"
 
+	"sync"
+
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
@@ -43,8 +45,10 @@ const GCMaxObjects = 20000
 
 // gcProbes are gc.bpf.c's probes for one target binary.
 type gcProbes struct {
-	coll  *ebpf.Collection
-	links []link.Link
+	coll      *ebpf.Collection
+	mu        sync.Mutex // links, detached once past the bound while the program runs
+	links     []link.Link
+	detaching sync.Once
 }
 
 // gcFields are the runtime's fields the probes read, as (C variable, struct, field path).
@@ -221,7 +225,9 @@ func (g *gcProbes) link(ex *link.Executable, prog string, syms []string, offs []
 		if err != nil {
 			return fmt.Errorf("attach %s to %v: %w", prog, syms, err)
 		}
+		g.mu.Lock()
 		g.links = append(g.links, l)
+		g.mu.Unlock()
 		return nil
 	}
 	for i := range syms {
@@ -229,7 +235,9 @@ func (g *gcProbes) link(ex *link.Executable, prog string, syms []string, offs []
 		if err != nil {
 			return fmt.Errorf("attach %s at %s+%#x: %w", prog, syms[i], offs[i], err)
 		}
+		g.mu.Lock()
 		g.links = append(g.links, l)
+		g.mu.Unlock()
 	}
 	return nil
 }
@@ -255,11 +263,30 @@ func (g *gcProbes) lost() (uint64, error) {
 	return n, err
 }
 
+// detach takes the probes off the program once past the bound, in the
+// background: they record nothing more, but every allocation would still
+// pay for its RET's probe (single-stepped, ~15-30 us).
+func (g *gcProbes) detach() {
+	if g == nil {
+		return
+	}
+	g.detaching.Do(func() {
+		go func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			closeAll(g.links)
+			g.links = nil
+		}()
+	})
+}
+
 func (g *gcProbes) close() {
 	if g == nil {
 		return
 	}
+	g.mu.Lock()
 	closeAll(g.links)
 	g.links = nil
+	g.mu.Unlock()
 	g.coll.Close()
 }

@@ -173,5 +173,8 @@ func (n *normalizer) heapLimit(r record) {
 	if !n.gc.limitSaid {
 		n.gc.limitSaid = true
 		n.ev(r, "heap.limit", F("objects", int64(r.a[0])))
+		if n.gc.atLimit != nil {
+			n.gc.atLimit()
+		}
 	}
 }

@@ -53,6 +53,7 @@ type gcHeap struct {
 	sizes      []uint64 // size class -> object size (Green Tea's span records)
 	greenTea   bool
 	limitSaid  bool
+	atLimit    func() // takes the probes off (gcProbes.detach)
 	allocSites map[[allocDepth]uint64]allocSite
 }
 

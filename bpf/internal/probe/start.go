@@ -114,6 +114,7 @@ func open(opts Options, loading *Loading) (*recorder, error) {
 	}
 	if opts.GC {
 		r.n.gc = newGCHeap(bin)
+		r.n.gc.atLimit = gc.detach
 	}
 	return r, err
 }
