@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Bridge } from './bridge';
+import { diagnosticLines, recordRun, type Recorded } from './record';
 import {
   checkpointOutcomes,
   explainEnding,
@@ -19,8 +20,6 @@ import {
   uncheckedOutcomes,
   type BackendChoice,
   type CheckpointOutcome,
-  type Diagnostic,
-  type SlowmoEvent,
 } from './protocol';
 
 export interface CellReport {
@@ -65,23 +64,13 @@ function runCell(
   source: string,
   meta: ReturnType<typeof parseMetadata>,
   backend?: BackendChoice,
-): Promise<{ events: SlowmoEvent[]; diagnostics?: Diagnostic[]; error?: string }> {
-  return new Promise((resolve) => {
-    const events: SlowmoEvent[] = [];
-    const req = RunRequestSchema.parse({
-      ...cellRunRequest(id, source, meta),
-      ...(backend ? { backend } : {}),
-      mode: 'record',
-    });
-    const handle = bridge.run(req, {
-      status: () => {},
-      compileError: (diagnostics) => resolve({ events, diagnostics }),
-      event: (e) => events.push(e),
-      end: () => resolve({ events }),
-      error: (_code, message) => resolve({ events, error: message }),
-    });
-    void handle.done;
+): Promise<Recorded> {
+  const req = RunRequestSchema.parse({
+    ...cellRunRequest(id, source, meta),
+    ...(backend ? { backend } : {}),
+    mode: 'record',
   });
+  return recordRun(bridge, req);
 }
 
 /**
@@ -114,7 +103,7 @@ export async function checkCell(
     if (ending) report.ending = ending.title;
   }
   if (ran.diagnostics) {
-    report.problem = `it does not compile: ${ran.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`;
+    report.problem = `it does not compile: ${diagnosticLines(ran.diagnostics).join('; ')}`;
   } else if (ran.error) {
     report.problem = `it did not run: ${ran.error}`;
   }

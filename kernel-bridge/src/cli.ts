@@ -7,6 +7,7 @@
  *   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
  *   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
  *   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
+ *   slowmo explore FILE.go... --runs N [--procs LIST] [--go LIST] [--format text|json]
  *
  * `--format text` tells the run as a learner reads it: the runtime's own
  * goroutines and its start-up are left out (counted, and shown with
@@ -23,6 +24,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge, type RunObserver } from './bridge';
 import { checkNotebooks, formatReport } from './check';
+import { exploreCommand } from './cli-explore';
 import { chromeJson, readRecording, RecordingError, summaryText } from './cli-analysis';
 import { makeConfig, type BridgeConfigInput } from './config';
 import {
@@ -50,6 +52,7 @@ const USAGE = `usage:
   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
+  slowmo explore FILE.go... --runs N [--procs 1,2,4] [--go 1.22,1.27] [--backend B] [--format text|json]
 slowmo COMMAND --help tells more about one command.
 `;
 
@@ -603,6 +606,9 @@ async function main(): Promise<void> {
         break;
       case 'check':
         process.exitCode = await check(rest);
+        break;
+      case 'explore':
+        process.exitCode = await exploreCommand(rest, fromEnv());
         break;
       case undefined:
       case '-h':

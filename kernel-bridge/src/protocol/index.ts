@@ -38,3 +38,4 @@ export * from './analysis/lanes';
 export * from './analysis/goroutines';
 export * from './analysis/patterns';
 export * from './analysis/chrome-trace';
+export * from './analysis/schedule';

@@ -1,0 +1,121 @@
+/**
+ * The interleaving explorer: one program run many times (per GOMAXPROCS
+ * value and Go version asked), through the bridge's own session code, and
+ * its runs grouped by outcome and by schedule signature
+ * (protocol/analysis/schedule.ts). A concurrent program is not one run but
+ * a set of possible runs; this shows the set.
+ */
+import type { Bridge } from './bridge';
+import {
+  groupRuns,
+  runOutcome,
+  scheduleSignature,
+  type Exploration,
+  type ExploredRun,
+} from './protocol/analysis/schedule';
+import { RunRequestSchema, type BackendChoice, type Diagnostic, type RunRequest } from './protocol';
+import { recordRun } from './record';
+
+/** The most runs one exploration makes per GOMAXPROCS value and Go version. */
+export const EXPLORE_RUNS_MAX = 50;
+
+export interface ExploreOptions {
+  /** The program's files by name, as a run request carries them. */
+  files: Record<string, string>;
+  /** Runs per GOMAXPROCS value and Go version, 1 to EXPLORE_RUNS_MAX. */
+  runs: number;
+  /** GOMAXPROCS values; undefined: the machine's default. */
+  procs: readonly (number | undefined)[];
+  /** Go versions; undefined: the newest installed. */
+  goVersions: readonly (string | undefined)[];
+  backend: BackendChoice;
+  /** After each run, in the order they end: how many have ended, of how many. */
+  onRun?: (done: number, total: number, run: ExploredRun) => void;
+}
+
+/** The runs could not be made: the program does not compile, or the bridge refused a run. */
+export class ExploreError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(message);
+  }
+}
+
+interface Job {
+  id: string;
+  request: RunRequest;
+}
+
+function jobs(opts: ExploreOptions): Job[] {
+  const out: Job[] = [];
+  for (const goVersion of opts.goVersions) {
+    for (const gomaxprocs of opts.procs) {
+      for (let i = 0; i < opts.runs; i++) {
+        const id = `r${out.length + 1}`;
+        const request = RunRequestSchema.parse({
+          type: 'run',
+          id: `explore-${id}`,
+          files: opts.files,
+          backend: opts.backend,
+          mode: 'record',
+          ...(goVersion ? { goVersion } : {}),
+          ...(gomaxprocs ? { gomaxprocs } : {}),
+        });
+        out.push({ id, request });
+      }
+    }
+  }
+  return out;
+}
+
+async function runOne(bridge: Bridge, job: Job): Promise<ExploredRun> {
+  const ran = await recordRun(bridge, job.request);
+  const where = job.request.goVersion ? ` with Go ${job.request.goVersion}` : '';
+  if (ran.diagnostics) throw new ExploreError(`it does not compile${where}`, ran.diagnostics);
+  if (ran.error) throw new ExploreError(`run ${job.id}${where} did not run: ${ran.error}`);
+  const start = ran.events.find((e) => e.kind === 'run.start');
+  return {
+    id: job.id,
+    procs: start?.kind === 'run.start' ? start.gomaxprocs : (job.request.gomaxprocs ?? 0),
+    go: start?.kind === 'run.start' ? start.goVersion : (job.request.goVersion ?? ''),
+    outcome: runOutcome(ran.events),
+    signature: scheduleSignature(ran.events),
+  };
+}
+
+/**
+ * Makes the runs, as many at once as the bridge runs (its `parallel`), the
+ * first alone so that its build is cached for the others and a compile
+ * error stops the exploration before it starts them.
+ */
+export async function explore(bridge: Bridge, opts: ExploreOptions): Promise<Exploration> {
+  const todo = jobs(opts);
+  const results = new Array<ExploredRun>(todo.length);
+  let done = 0;
+  let next = 0;
+  let failed: unknown;
+  const finish = (i: number, run: ExploredRun): void => {
+    results[i] = run;
+    opts.onRun?.(++done, todo.length, run);
+  };
+  const worker = async (): Promise<void> => {
+    while (next < todo.length && failed === undefined) {
+      const i = next++;
+      try {
+        finish(i, await runOne(bridge, todo[i] as Job));
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  if (todo.length > 0) {
+    next = 1;
+    finish(0, await runOne(bridge, todo[0] as Job));
+  }
+  const width = Math.max(1, Math.min(bridge.config.parallel, todo.length - 1));
+  await Promise.all(Array.from({ length: width }, worker));
+  if (failed !== undefined) throw failed;
+  return groupRuns(results);
+}
