@@ -15,7 +15,7 @@ import (
 // lists and collects three times, recorded with and without the lens. It
 // marks the clock when main starts, once the lists are built and when it
 // ends (mark.go), so that its own time splits in two: the allocations,
-// whose events cost the allocator's entry and its RET (single-stepped),
+// whose events cost the allocator's entry and return probes (gc.bpf.c),
 // and the collections, whose events are the marking (gc.color, gc.span,
 // heap.edge) and sweeping (heap.free), beside the scheduler's events' goal.
 const gcProgram = `package main
@@ -144,7 +144,7 @@ func gcLens(probe, work string) {
 	// The allocations in main: the runtime's own start-up ones (a few hundred) are counted in too.
 	perAlloc := float64(on.alloc-off.alloc) / float64(max(allocs, 1))
 	perMark := float64(on.marks-off.marks) / float64(max(marking, 1))
-	fmt.Printf("per allocation event %.0f ns (the allocator's entry and its RET, single-stepped); per marking or sweeping event %.0f ns "+
+	fmt.Printf("per allocation event %.0f ns (the allocator's entry and its return site); per marking or sweeping event %.0f ns "+
 		"(the scheduler's events' goal %d ns: x%.2f); a run: %s more wall time with the lens (x%.2f, its probes' loading included)\n",
 		perAlloc, perMark, goalNsPerEvent, perMark/goalNsPerEvent,
 		(on.wall - off.wall).Round(time.Millisecond), float64(on.wall)/float64(off.wall))

@@ -132,7 +132,10 @@ func attachGC(p *Probes, bin *target.Binary, maxObjects int) (*gcProbes, error) 
 	if maxObjects <= 0 {
 		maxObjects = GCMaxObjects
 	}
-	values := map[string]any{"max_objects": uint64(maxObjects), "green_tea": uint32(0)}
+	values := map[string]any{"max_objects": uint64(maxObjects), "green_tea": uint32(0), "site_cookies": uint32(0)}
+	if p.cookies && !p.RetSites {
+		values["site_cookies"] = uint32(1)
+	}
 	if GreenTea(bin) {
 		values["green_tea"] = uint32(1)
 	}
@@ -150,7 +153,7 @@ func attachGC(p *Probes, bin *target.Binary, maxObjects int) (*gcProbes, error) 
 		return nil, fmt.Errorf("load the GC probes: %w", err)
 	}
 	g := &gcProbes{coll: coll}
-	if err := g.attach(bin, p.multi); err != nil {
+	if err := g.attach(bin, p.multi, values["site_cookies"] == uint32(1)); err != nil {
 		g.close()
 		return nil, err
 	}
@@ -181,15 +184,16 @@ func gcLayout(bin *target.Binary, values map[string]any) error {
 	return nil
 }
 
-// attach puts each program at its sites.
-func (g *gcProbes) attach(bin *target.Binary, multi bool) error {
+// attach puts each program at its sites; with cookies the allocators'
+// returns go to their emulated return sites.
+func (g *gcProbes) attach(bin *target.Binary, multi, cookies bool) error {
 	ex, err := link.OpenExecutable(bin.Path)
 	if err != nil {
 		return err
 	}
 	for _, s := range gcSites(bin) {
 		var syms []string
-		var offs []uint64
+		var offs, cooks []uint64
 		for _, name := range s.functions {
 			ss, err := bin.Sites(name)
 			if err != nil {
@@ -198,12 +202,14 @@ func (g *gcProbes) attach(bin *target.Binary, multi bool) error {
 				}
 				return err
 			}
-			at := []uint64{ss.Entry}
+			at, cs := []uint64{ss.Entry}, []uint64{0}
 			if s.rets {
-				at = ss.Rets
+				if at, cs, err = allocReturns(bin, name, ss, cookies); err != nil {
+					return err
+				}
 			}
-			for _, a := range at {
-				syms, offs = append(syms, name), append(offs, a-ss.Func.Entry)
+			for i, a := range at {
+				syms, offs, cooks = append(syms, name), append(offs, a-ss.Func.Entry), append(cooks, cs[i])
 			}
 		}
 		if len(syms) == 0 {
@@ -212,16 +218,47 @@ func (g *gcProbes) attach(bin *target.Binary, multi bool) error {
 			}
 			return fmt.Errorf("%s: no place for the GC probe %s", bin.Path, s.program)
 		}
-		if err := g.link(ex, s.program, syms, offs, multi); err != nil {
+		if err := g.link(ex, s.program, placesOf{syms, offs, cooks}, multi); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (g *gcProbes) link(ex *link.Executable, prog string, syms []string, offs []uint64, multi bool) error {
+// allocReturnsAllowed are the callees that may run between an allocator's
+// return site and its RET: the debug hook and a GC start (the allocation
+// is made; the stack slot the result is reloaded from is the caller's
+// own), and the nested allocators (which say the object themselves).
+var allocReturnsAllowed = []string{"runtime.postMallocgcDebug", "runtime.gcStart"}
+
+// allocReturns places an allocator's return probe: its RETs, or with
+// cookies its return sites, each with the cookie gc.bpf.c's alloc_ret reads.
+func allocReturns(bin *target.Binary, name string, ss target.Sites, cookies bool) ([]uint64, []uint64, error) {
+	if !cookies {
+		return ss.Rets, make([]uint64, len(ss.Rets)), nil
+	}
+	rs, err := bin.ResultSites(name, append(append([]string{}, allocReturnsAllowed...), bin.Allocators()...)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var at, cs []uint64
+	for _, r := range rs {
+		at = append(at, r.Addr)
+		cs = append(cs, uint64(r.Cond)|uint64(r.From)<<16|uint64(uint32(int32(r.Off)))<<32)
+	}
+	return at, cs, nil
+}
+
+// placesOf are one program's places: (symbol, offset, cookie) triples.
+type placesOf struct {
+	syms          []string
+	offs, cookies []uint64
+}
+
+func (g *gcProbes) link(ex *link.Executable, prog string, pl placesOf, multi bool) error {
+	syms, offs := pl.syms, pl.offs
 	if multi {
-		l, err := ex.UprobeMulti(syms, g.coll.Programs[prog], &link.UprobeMultiOptions{Offsets: offs})
+		l, err := ex.UprobeMulti(syms, g.coll.Programs[prog], &link.UprobeMultiOptions{Offsets: offs, Cookies: pl.cookies})
 		if err != nil {
 			return fmt.Errorf("attach %s to %v: %w", prog, syms, err)
 		}
@@ -231,7 +268,7 @@ func (g *gcProbes) link(ex *link.Executable, prog string, syms []string, offs []
 		return nil
 	}
 	for i := range syms {
-		l, err := ex.Uprobe(syms[i], g.coll.Programs[prog], &link.UprobeOptions{Offset: offs[i]})
+		l, err := ex.Uprobe(syms[i], g.coll.Programs[prog], &link.UprobeOptions{Offset: offs[i], Cookie: pl.cookies[i]})
 		if err != nil {
 			return fmt.Errorf("attach %s at %s+%#x: %w", prog, syms[i], offs[i], err)
 		}
