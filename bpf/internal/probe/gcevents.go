@@ -95,7 +95,7 @@ func (n *normalizer) gcScan(r record) {
 func (n *normalizer) gcSpan(r record) {
 	base := r.a[0]
 	n.gc.ctx[r.tid] = scanCtx{ctxSpan, base}
-	if len(r.text) < 2*markBytes/2 {
+	if len(r.text) < markBytes {
 		return
 	}
 	scans, marks, class := r.text[0:63], r.text[64:127], r.text[127]
