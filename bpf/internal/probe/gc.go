@@ -58,6 +58,7 @@ var gcFields = []struct {
 }{
 	{"off_g_goid", "runtime.g", []string{"goid"}}, {"off_g_m", "runtime.g", []string{"m"}},
 	{"off_m_id", "runtime.m", []string{"id"}}, {"off_m_p", "runtime.m", []string{"p"}},
+	{"off_m_curg", "runtime.m", []string{"curg"}},
 	{"off_p_id", "runtime.p", []string{"id"}},
 	{"off_type_ptrbytes", "internal/abi.Type", []string{"PtrBytes"}},
 	{"off_p_wbbuf_next", "runtime.p", []string{"wbBuf", "runtime.wbBuf", "next"}},

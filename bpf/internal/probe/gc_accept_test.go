@@ -70,6 +70,7 @@ func TestGCLensMarksAReachableList(t *testing.T) {
 				}
 			}
 			checkFreed(t, in, events, kept, dropped)
+			checkMarkers(t, in)
 			if g := greyEvent(in, kept[len(kept)-1]); g == nil || g.str("root") != "globals" {
 				t.Errorf("the kept list's head was not found from the globals: %v", g)
 			}
@@ -104,6 +105,17 @@ func cycleAfter(t *testing.T, events []event, addr int64) (int, int) {
 	}
 	t.Fatalf("no collection after the lists were built (%d mark phases)", len(ms))
 	return 0, 0
+}
+
+// checkMarkers: the marking is said in the context of the goroutine that
+// does it (a mark worker, or a goroutine assisting), not the M's g0.
+func checkMarkers(t *testing.T, cycle []event) {
+	t.Helper()
+	for _, e := range cycle {
+		if e.kind() == "gc.color" && e.str("by") == "mark" && e.num("g") == 0 {
+			t.Fatalf("marking said on g0: %v", e)
+		}
+	}
 }
 
 // checkFreed: every dropped node is freed in the collection's sweep, and no kept node ever.

@@ -266,6 +266,9 @@ export const UserLogSchema = ev('user.log', {
  * object allocated during marking). An object still white when its span is swept is freed
  * (`heap.free`). The object graph is what the marking walked: the edge on a `gc.color` (its
  * `from` object or its `root`) and `heap.edge` for a pointer to an object already shaded.
+ * An event's `g` is the goroutine that did it: the allocating one for `heap.alloc`; for the
+ * marking a mark worker (the runtime's gcBgMarkWorker) or a goroutine assisting the collector
+ * while it allocates (0 when the collector works on no goroutine, e.g. with the world stopped).
  */
 export const GC_COLORS = ['white', 'grey', 'black'] as const;
 export const SHADERS = ['mark', 'barrier', 'alloc'] as const;

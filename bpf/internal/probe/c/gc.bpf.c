@@ -19,7 +19,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 // Set by the loader (gc.go); target_tgid last: until then nothing is recorded.
 volatile __u32 target_tgid = 0;
-volatile __u64 off_g_goid = 0, off_g_m = 0, off_m_id = 0, off_m_p = 0, off_p_id = 0;
+volatile __u64 off_g_goid = 0, off_g_m = 0, off_m_id = 0, off_m_p = 0, off_p_id = 0, off_m_curg = 0;
 // internal/abi.Type.PtrBytes: an object without pointers is never scanned.
 volatile __u64 off_type_ptrbytes = 0;
 // p.wbBuf's next and buf, from p.
@@ -111,12 +111,17 @@ static __always_inline int ours(void)
 	return target_tgid && (bpf_get_current_pid_tgid() >> 32) == target_tgid && !over;
 }
 
-// context fills a record's header; R14 is the current g (g0 on the collector's system stack).
+// context fills a record's header. R14 is the current g: the collector
+// marks on its M's system stack (g0), for the goroutine the M runs (a mark
+// worker, or a goroutine assisting), which is the record's g.
 static __always_inline void context(struct header *h, struct pt_regs *ctx, __u32 kind)
 {
 	__u64 g = ctx->r14;
 	__u64 m = rd(g + off_g_m);
 	__u64 p = m ? rd(m + off_m_p) : 0;
+	__u64 curg = m ? rd(m + off_m_curg) : 0;
+	if (curg)
+		g = curg;
 	h->ts = bpf_ktime_get_ns();
 	h->kind = kind;
 	h->tid = (__u32)bpf_get_current_pid_tgid();
