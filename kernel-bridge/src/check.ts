@@ -42,10 +42,40 @@ export interface NotebookReport {
   cells: CellReport[];
 }
 
+/** Predictions (predict, then reveal) counted apart: they teach, they do not grade. */
+export interface PredictionCounts {
+  /** Given an answer (right, wrong, or not decided by the run). */
+  answered: number;
+  right: number;
+  wrong: number;
+  unanswered: number;
+}
+
 export interface CheckReport {
   passed: boolean;
   notebooks: NotebookReport[];
-  counts: { cells: number; checkpoints: number; passed: number; failed: number };
+  /** `checkpoints`, `passed` and `failed` leave the predictions out; `predictions` counts them. */
+  counts: {
+    cells: number;
+    checkpoints: number;
+    passed: number;
+    failed: number;
+    predictions: PredictionCounts;
+  };
+}
+
+/** Whether an outcome is a prediction's, which never fails a cell. */
+export const isPrediction = (c: CheckpointOutcome): boolean => c.prediction !== undefined;
+
+export function predictionCounts(outcomes: readonly CheckpointOutcome[]): PredictionCounts {
+  const status = outcomes.flatMap((c) => (c.prediction ? [c.prediction.status] : []));
+  const n = (s: string) => status.filter((x) => x === s).length;
+  return {
+    answered: status.length - n('unanswered'),
+    right: n('right'),
+    wrong: n('wrong'),
+    unanswered: n('unanswered'),
+  };
 }
 
 interface NotebookCell {
@@ -110,7 +140,7 @@ export async function checkCell(
   report.checkpoints = report.problem
     ? uncheckedOutcomes(meta.checkpoints)
     : checkpointOutcomes(meta.checkpoints, ran.events, { source });
-  report.passed = !report.problem && report.checkpoints.every((c) => c.passed);
+  report.passed = !report.problem && report.checkpoints.every((c) => c.passed || isPrediction(c));
   return report;
 }
 
@@ -150,18 +180,31 @@ export async function checkNotebooks(
     }
     notebooks.push({ path, passed: reports.every((r) => r.passed), cells: reports });
   }
+  return { passed: notebooks.every((n) => n.passed), notebooks, counts: reportCounts(notebooks) };
+}
+
+export function reportCounts(notebooks: readonly NotebookReport[]): CheckReport['counts'] {
   const all = notebooks.flatMap((n) => n.cells);
-  const cps = all.flatMap((c) => c.checkpoints);
+  const outcomes = all.flatMap((c) => c.checkpoints);
+  const cps = outcomes.filter((c) => !isPrediction(c));
   return {
-    passed: notebooks.every((n) => n.passed),
-    notebooks,
-    counts: {
-      cells: all.length,
-      checkpoints: cps.length,
-      passed: cps.filter((c) => c.passed).length,
-      failed: cps.filter((c) => !c.passed).length,
-    },
+    cells: all.length,
+    checkpoints: cps.length,
+    passed: cps.filter((c) => c.passed).length,
+    failed: cps.filter((c) => !c.passed).length,
+    predictions: predictionCounts(outcomes),
   };
+}
+
+/** A prediction's lines: the question, the answer's status and why, the explanation. */
+function predictionLines(cell: number, cp: CheckpointOutcome): string[] {
+  const p = cp.prediction;
+  if (!p) return [];
+  const mark = { right: '✔', wrong: '✘', answered: '·', unanswered: '?' }[p.status];
+  const lines = [`  cell ${cell}: ${mark} prediction ${cp.title}: ${p.status}: ${cp.reason}`];
+  if (p.answers.length > 1) lines.push(`           answers, in order: ${p.answers.join(', ')}`);
+  if (p.explanation) lines.push(`           why: ${p.explanation}`);
+  return lines;
 }
 
 /** The report as a person reads it. */
@@ -176,14 +219,22 @@ export function formatReport(r: CheckReport): string {
       else if (c.checkpoints.length === 0)
         lines.push(`  cell ${c.cell}: ran (${c.end?.reason ?? 'no end'}), no checkpoints`);
       for (const cp of c.checkpoints) {
+        if (isPrediction(cp)) {
+          lines.push(...predictionLines(c.cell, cp));
+          continue;
+        }
         lines.push(`  cell ${c.cell}: ${cp.passed ? '✔' : '✘'} ${cp.title}: ${cp.reason}`);
         if (cp.hint) lines.push(`           hint: ${cp.hint}`);
       }
     }
   }
-  const { cells, checkpoints, passed, failed } = r.counts;
+  const { cells, checkpoints, passed, failed, predictions: p } = r.counts;
   lines.push(
     `${r.notebooks.length} notebook(s), ${cells} Go-slowmo cell(s), ${checkpoints} checkpoint(s): ${passed} passed, ${failed} failed`,
   );
+  if (p.answered + p.unanswered > 0)
+    lines.push(
+      `predictions: ${p.answered} answered (${p.right} right, ${p.wrong} wrong), ${p.unanswered} unanswered`,
+    );
   return `${lines.join('\n')}\n`;
 }

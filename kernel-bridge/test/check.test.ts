@@ -88,7 +88,13 @@ ebpfDescribe()('slowmo check', () => {
     // A malformed checkpoint is the lesson's fault, and says which field.
     expect(broken!.problem).toMatch(/field "checkpoints\[0\]\.check\.kind"/);
     expect(noCompile!.problem).toMatch(/does not compile: main\.go:4:2: declared and not used: x/);
-    expect(report.counts).toEqual({ cells: 3, checkpoints: 2, passed: 0, failed: 2 });
+    expect(report.counts).toEqual({
+      cells: 3,
+      checkpoints: 2,
+      passed: 0,
+      failed: 2,
+      predictions: { answered: 0, right: 0, wrong: 0, unanswered: 0 },
+    });
   });
 
   test('a cell that deadlocks or panics says how it ended, in words', () => {

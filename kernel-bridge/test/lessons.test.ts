@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bridge } from '../src/bridge';
-import { checkCell, checkNotebooks, type CheckReport } from '../src/check';
+import { checkCell, checkNotebooks, reportCounts, type CheckReport } from '../src/check';
 import { makeConfig } from '../src/config';
 import { isSlowmo, parseMetadata } from '../src/protocol';
 import { ebpfDescribe, TEST_WORK_DIR } from './support/bridge';
@@ -175,15 +175,11 @@ ebpfDescribe()('lesson checkpoints under eBPF, on the oldest and the newest Go',
     for (const [k, go] of [OLDEST_GO, NEWEST_GO].entries()) {
       const alone = await checkNotebooks(bridge, paths(true), { goVersion: go });
       const shared = reports[k] as CheckReport;
+      const notebooks = [...shared.notebooks, ...alone.notebooks];
       solutions.set(go, {
         passed: shared.passed && alone.passed,
-        notebooks: [...shared.notebooks, ...alone.notebooks],
-        counts: {
-          cells: shared.counts.cells + alone.counts.cells,
-          checkpoints: shared.counts.checkpoints + alone.counts.checkpoints,
-          passed: shared.counts.passed + alone.counts.passed,
-          failed: shared.counts.failed + alone.counts.failed,
-        },
+        notebooks,
+        counts: reportCounts(notebooks),
       });
     }
     lessons = await checkNotebooks(

@@ -26,6 +26,8 @@
  *   {"type": "overflow", "min": 129}, {"type": "fairness", "via": "overflow"}, {"type": "batch"}
  *                                                                         the queues' rules, shown happening
  *   {"type": "goVersion", "op": ">=", "value": "1.26"}                   for a claim that holds from a release on
+ *   {"type": "predict", "question": "...", "choices": [{"id", "label", "check"}, ...], "answers": ["a"]}
+ *                                                                         predict, then reveal (checks/predict.ts)
  * Field matchers: a plain value (a `file` matches by its last path parts),
  * {"op": ">=", "value": 3}, {"in": [...]}, {"contains": x} for lists,
  * {"length": {"op": ..., "value": ...}} for lists, {"var": "name"} to bind
@@ -44,11 +46,24 @@ import { EVENT_KINDS, type EventKind, type SlowmoEvent } from './events';
 import { toProtocolError } from './parse';
 import { EXTRA_CHECK_SCHEMAS, evaluateExtra, type CheckContext } from './checks';
 import { compare, COMPARE_OPS } from './checks/compare';
+import {
+  evalPredict,
+  PREDICT_ANSWERS_MAX,
+  PREDICT_CHOICES_MAX,
+  refinePredict,
+  type Prediction,
+} from './checks/predict';
 import { apply } from './reducer';
 import { G_STATUSES, initialState, type SchedState } from './state';
 import { comparisonWords, eventNumber, joinWords, plural, waitWords } from './words';
 
 export { compare, COMPARE_OPS, type CompareOp } from './checks/compare';
+export {
+  PREDICTION_STATUSES,
+  uncheckedPrediction,
+  type Prediction,
+  type PredictionStatus,
+} from './checks/predict';
 export type { CheckContext } from './checks';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -96,6 +111,15 @@ export const GOROUTINE_METRICS = [
 
 const ComparisonFields = { op: z.enum(COMPARE_OPS), value: z.number() };
 
+/** One answer a prediction offers: its words, and the check that makes it true of a run. */
+const PredictChoiceSchema = z.object({
+  id: z.string().min(1).max(64),
+  label: z.string().min(1).max(200),
+  get check() {
+    return CheckSchema;
+  },
+});
+
 export const CheckSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('event'),
@@ -141,17 +165,54 @@ export const CheckSchema = z.discriminatedUnion('type', [
       return CheckSchema;
     },
   }),
+  /** Predict, then reveal (checks/predict.ts): here, since each choice holds a check. */
+  z.object({
+    type: z.literal('predict'),
+    question: z.string().min(1).max(500),
+    get choices() {
+      return z.array(PredictChoiceSchema).min(2).max(PREDICT_CHOICES_MAX);
+    },
+    answers: z.array(z.string()).max(PREDICT_ANSWERS_MAX).default([]),
+    explanation: z.string().max(2000).optional(),
+  }),
   ...EXTRA_CHECK_SCHEMAS,
 ]);
 
+/**
+ * What a schema cannot say of a prediction, wherever it sits in a check: its
+ * choice ids unique, its answers among them (outside the recursive schema,
+ * whose types a refinement inside would make circular).
+ */
+function refinePredictions(
+  check: z.infer<typeof CheckSchema>,
+  path: PropertyKey[],
+  ctx: z.RefinementCtx,
+): void {
+  if (check.type === 'predict') {
+    refinePredict(check, path, ctx);
+    check.choices.forEach((c, i) =>
+      refinePredictions(c.check, [...path, 'choices', i, 'check'], ctx),
+    );
+  } else if (check.type === 'all' || check.type === 'any') {
+    check.of.forEach((c, i) => refinePredictions(c, [...path, 'of', i], ctx));
+  } else if (check.type === 'not') {
+    refinePredictions(check.check, [...path, 'check'], ctx);
+  }
+}
+
+/** A bare check, its predictions refined. */
+const RefinedCheckSchema = CheckSchema.superRefine((c, ctx) => refinePredictions(c, [], ctx));
+
 /** A checkpoint as a lesson cell carries it in `metadata.slowmo.checkpoints`. */
-export const CheckpointSchema = z.object({
-  id: z.string().min(1),
-  title: z.string().min(1),
-  /** Shown when it fails. */
-  hint: z.string().optional(),
-  check: CheckSchema,
-});
+export const CheckpointSchema = z
+  .object({
+    id: z.string().min(1),
+    title: z.string().min(1),
+    /** Shown when it fails. */
+    hint: z.string().optional(),
+    check: CheckSchema,
+  })
+  .superRefine((cp, ctx) => refinePredictions(cp.check, ['check'], ctx));
 
 export type FieldMatcher = z.infer<typeof FieldMatcherSchema>;
 export type EventPattern = z.infer<typeof EventPatternSchema>;
@@ -167,6 +228,8 @@ export interface CheckResult {
   reason: string;
   /** The seq that decided it, when one did (shown to people as eventNumber(seq)). */
   seq?: number;
+  /** For a prediction: the learner's answers and what the run showed. */
+  prediction?: Prediction;
 }
 
 /** Validates a checkpoint (or a bare check); throws a ProtocolError naming the bad field. */
@@ -177,7 +240,7 @@ export function parseCheckpoint(spec: unknown): Checkpoint {
 }
 
 export function parseCheck(spec: unknown): Check {
-  const result = CheckSchema.safeParse(spec);
+  const result = RefinedCheckSchema.safeParse(spec);
   if (!result.success) throw toProtocolError('check', result.error);
   return result.data;
 }
@@ -616,6 +679,11 @@ function evaluate(check: Check, events: readonly SlowmoEvent[], ctx: CheckContex
       if (r.seq !== undefined) result.seq = r.seq;
       return result;
     }
+    case 'predict':
+      return evalPredict(
+        check,
+        check.choices.map((c) => evaluate(c.check, events, ctx)),
+      );
     default:
       return evaluateExtra(check, events, ctx);
   }

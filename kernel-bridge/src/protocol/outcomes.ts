@@ -3,7 +3,14 @@
  * cell, and from `slowmo check` in a terminal or CI. One wording for both,
  * so a lesson's checkpoint says the same thing wherever it is checked.
  */
-import { evaluateCheckpoint, type CheckContext, type Checkpoint } from './checkpoints';
+import {
+  evaluateCheckpoint,
+  uncheckedPrediction,
+  type CheckContext,
+  type Checkpoint,
+  type CheckResult,
+  type Prediction,
+} from './checkpoints';
 import type { SlowmoEvent } from './events';
 import { ProtocolError } from './parse';
 
@@ -14,6 +21,14 @@ export interface CheckpointOutcome {
   reason: string;
   /** The lesson's hint, for a checkpoint not passed. */
   hint?: string;
+  /** The event that decided it, when one did: where the picture jumps to reveal it. */
+  seq?: number;
+  /**
+   * A prediction (predict, then reveal): its answers, status and explanation.
+   * `passed` is true when it was right; a prediction teaches, it does not grade
+   * the cell (slowmo check counts it apart).
+   */
+  prediction?: Prediction;
 }
 
 /**
@@ -27,30 +42,36 @@ export function checkpointOutcomes(
 ): CheckpointOutcome[] {
   return checkpoints.map((cp) => {
     try {
-      const r = evaluateCheckpoint(cp, events, ctx);
-      return outcome(cp, r.passed, r.reason);
+      return outcome(cp, evaluateCheckpoint(cp, events, ctx));
     } catch (err) {
       const why = err instanceof ProtocolError ? err.message : String(err);
-      return outcome(
-        cp,
-        false,
-        `this checkpoint is malformed (the lesson's fault, not yours): ${why}`,
-      );
+      return outcome(cp, {
+        passed: false,
+        reason: `this checkpoint is malformed (the lesson's fault, not yours): ${why}`,
+      });
     }
   });
 }
 
 /** The outcomes of checkpoints whose cell never ran (it did not compile, or was refused). */
 export function uncheckedOutcomes(checkpoints: readonly Checkpoint[]): CheckpointOutcome[] {
-  return checkpoints.map((cp) => outcome(cp, false, 'not checked: the cell did not run'));
+  return checkpoints.map((cp) =>
+    outcome(cp, {
+      passed: false,
+      reason: 'not checked: the cell did not run',
+      ...(cp.check.type === 'predict' ? { prediction: uncheckedPrediction(cp.check) } : {}),
+    }),
+  );
 }
 
-function outcome(cp: Checkpoint, passed: boolean, reason: string): CheckpointOutcome {
+function outcome(cp: Checkpoint, r: CheckResult): CheckpointOutcome {
   return {
     id: cp.id,
     title: cp.title,
-    passed,
-    reason,
-    ...(cp.hint && !passed ? { hint: cp.hint } : {}),
+    passed: r.passed,
+    reason: r.reason,
+    ...(cp.hint && !r.passed ? { hint: cp.hint } : {}),
+    ...(r.seq !== undefined ? { seq: r.seq } : {}),
+    ...(r.prediction ? { prediction: r.prediction } : {}),
   };
 }
