@@ -88,12 +88,22 @@ describe('goroutines of a function', () => {
 
   test('main.main is g1, whose creation names runtime.main', () => {
     const s = script().start(1);
-    s.add('g.waiting', { goid: 1, reason: 'sleep', g: 1 });
+    s.add('g.waiting', { goid: 1, reason: 'sleep', g: 1, file: 'main.go', line: 7 });
     end(s);
     expect(
       check(s, { type: 'goroutines', fn: 'main.main', metric: 'parks', reasons: { in: ['sleep'] } })
         .passed,
     ).toBe(true);
+  });
+
+  test("g1's parks while the runtime starts up (no frame of the learner's code) are not main.main's", () => {
+    const s = script().start(1);
+    s.add('g.waiting', { goid: 1, reason: 'chan receive', g: 1 });
+    s.add('g.runnable', { goid: 1, queue: 'runnext', qp: 0, reason: 'ready', g: 0 });
+    end(s);
+    const parks = { type: 'goroutines', fn: 'main.main', metric: 'parks' } as const;
+    const r = check(s, parks);
+    expect([r.passed, r.reason]).toEqual([false, expect.stringMatching(/parked 0 times/)]);
   });
 });
 

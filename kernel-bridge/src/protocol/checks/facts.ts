@@ -104,7 +104,9 @@ function onGoroutineEvent(f: GoroutineFacts, o: Open, e: SlowmoEvent) {
       close(f, o, e.t, 'park');
       endSyscall();
       o.park = { reason: e.reason, seq: e.seq, start: e.t, end: e.t };
-      f.parks.push(o.park);
+      // g1 parks while the runtime starts up (gcenable waits for the sweeper, in
+      // no frame of the learner's code): those are not main.main's parks.
+      if (f.goid !== 1 || e.file !== undefined) f.parks.push(o.park);
       return;
     case 'g.syscall':
       o.syscall = e.t;

@@ -1,5 +1,5 @@
 // Misconception: goroutines started with go always get to run before the program ends.
-// Fails: workers-finished
+// Fails: workers-finished, main-waited
 // Hint names: when main returns, the program ends
 // Backends: ebpf (the trace backend stops its tracer after main returns, which gives the workers time to run)
 package main
