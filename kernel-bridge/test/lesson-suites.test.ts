@@ -5,7 +5,9 @@
  * the reference solution, must pass every checkpoint. They run through the
  * real bridge and `slowmo check`'s cell path, on the oldest and the newest
  * supported Go under eBPF, and under the trace backend where the lesson allows
- * it, two at a time (the lessons that depend on timing, one at a time).
+ * it, two at a time (the lessons that depend on timing, one at a time). Each
+ * program runs RUNS times on each: a checkpoint that a right program passes
+ * only sometimes, or a wrong one fails only sometimes, is a flaky checkpoint.
  */
 import { Bridge } from '../src/bridge';
 import { checkCell, type CellReport } from '../src/check';
@@ -24,6 +26,8 @@ import {
 
 const lessons = lessonNames();
 const [OLDEST, NEWEST] = oldestAndNewestGo();
+/** How many times each program is checked, per Go version and backend. */
+const RUNS = 5;
 const squeeze = (s: string) => s.replace(/\/\/.*$/gm, '').replace(/\s+/g, '');
 
 describe("the lessons' suites of wrong and right programs", () => {
@@ -61,15 +65,17 @@ describe("the lessons' suites of wrong and right programs", () => {
 
 interface Tried {
   program: SuiteProgram;
+  /** Which of the RUNS runs (1-based). */
+  run: number;
   go: string;
   backend: BackendChoice;
   report: CellReport;
 }
 
 /** What is wrong with one program's outcome, or null. */
-function verdict({ program: p, go, backend, report }: Tried): string | null {
+function verdict({ program: p, run, go, backend, report }: Tried): string | null {
   const ended = report.end ? `, ended ${report.end.reason} ${report.end.exitCode}` : '';
-  const at = `${p.lesson}/${p.name} on Go ${go} (${backend}${ended})`;
+  const at = `${p.lesson}/${p.name} on Go ${go}, run ${run} of ${RUNS} (${backend}${ended})`;
   if (report.problem) return `${at}: ${report.problem}`;
   const failed = report.checkpoints.filter((cp) => !cp.passed);
   if (p.kind === 'right') {
@@ -100,18 +106,21 @@ function jobs(
     const ex = exercise(lesson);
     return suite(lesson)
       .filter(allowed)
-      .map((program) => ({
-        lesson,
-        run: async (): Promise<Tried> => ({
-          program,
-          go,
-          backend,
-          report: await checkCell(bridge, 0, program.source, ex.metadata, {
+      .flatMap((program) =>
+        Array.from({ length: RUNS }, (_, i) => ({
+          lesson,
+          run: async (): Promise<Tried> => ({
+            program,
+            run: i + 1,
+            go,
             backend,
-            goVersion: go,
+            report: await checkCell(bridge, 0, program.source, ex.metadata, {
+              backend,
+              goVersion: go,
+            }),
           }),
-        }),
-      }));
+        })),
+      );
   });
 }
 
@@ -120,7 +129,7 @@ const onBackend = (backend: string) => (p: SuiteProgram) =>
     ? backend === 'ebpf' || !QUEUE_LESSONS.some((q) => p.lesson.startsWith(q))
     : p.backends.includes(backend);
 
-ebpfDescribe()('the suites under eBPF, on the oldest and the newest Go', () => {
+ebpfDescribe()(`the suites under eBPF, ${RUNS} runs each on the oldest and the newest Go`, () => {
   let bridge: Bridge;
   const tried: Tried[] = [];
 
@@ -135,7 +144,7 @@ ebpfDescribe()('the suites under eBPF, on the oldest and the newest Go', () => {
     console.log(
       `lesson suites under eBPF: ${tried.length} runs in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
-  }, 900_000);
+  }, RUNS * 300_000);
   afterAll(() => bridge?.close());
 
   it.each([OLDEST, NEWEST])(
@@ -148,7 +157,7 @@ ebpfDescribe()('the suites under eBPF, on the oldest and the newest Go', () => {
   );
 });
 
-describe('the suites under the trace backend, where the lesson allows it, on the newest Go', () => {
+describe(`the suites under the trace backend, where the lesson allows it, ${RUNS} runs each on the newest Go`, () => {
   let bridge: Bridge;
   let tried: Tried[] = [];
 
@@ -161,7 +170,7 @@ describe('the suites under the trace backend, where the lesson allows it, on the
     console.log(
       `lesson suites under the trace backend: ${tried.length} runs in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
-  }, 900_000);
+  }, RUNS * 300_000);
   afterAll(() => bridge?.close());
 
   it('every wrong program fails as it says and every right one passes', () => {
