@@ -6,7 +6,13 @@
 import { z } from 'zod';
 import { CheckpointSchema } from './checkpoints';
 import { SYSMON_MODES } from './events';
-import { BACKEND_CHOICES, GoVersionSchema, RUN_MODES, type RunRequestInput } from './messages';
+import {
+  BACKEND_CHOICES,
+  GC_EXPERIMENTS,
+  GoVersionSchema,
+  RUN_MODES,
+  type RunRequestInput,
+} from './messages';
 import { toProtocolError } from './parse';
 
 export const SlowmoMetadataSchema = z.object({
@@ -17,6 +23,10 @@ export const SlowmoMetadataSchema = z.object({
   pace: z.number().positive().optional(),
   /** Slow motion: whether sysmon sees the pauses (see SYSMON_MODES). */
   sysmon: z.enum(SYSMON_MODES).optional(),
+  /** The GC lens: record the heap and its marking (eBPF only; the run request's `gc`). */
+  gc: z.boolean().optional(),
+  /** Build with this GOEXPERIMENT, e.g. nogreenteagc to mark object by object on Go 1.26+. */
+  gcExperiment: z.enum(GC_EXPERIMENTS).optional(),
   checkpoints: z.array(CheckpointSchema).default([]),
 });
 export type SlowmoMetadata = z.infer<typeof SlowmoMetadataSchema>;
@@ -47,5 +57,7 @@ export function cellRunRequest(id: string, code: string, meta: SlowmoMetadata): 
     ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
     ...(meta.pace ? { pace: meta.pace } : {}),
     ...(meta.sysmon && meta.mode === 'paced' ? { sysmon: meta.sysmon } : {}),
+    ...(meta.gc ? { gc: true } : {}),
+    ...(meta.gcExperiment ? { gcExperiment: meta.gcExperiment } : {}),
   };
 }
