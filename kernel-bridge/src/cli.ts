@@ -24,6 +24,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge, type RunObserver } from './bridge';
 import { checkNotebooks, formatReport } from './check';
+import { classCommand } from './cli-class';
 import { exploreCommand } from './cli-explore';
 import { chromeJson, readRecording, RecordingError, summaryText } from './cli-analysis';
 import { makeConfig, type BridgeConfigInput } from './config';
@@ -130,13 +131,24 @@ environment:
 `;
 
 const CHECK_USAGE = `usage: slowmo check NOTEBOOK.ipynb... [options]
+       slowmo check --class DIR [--out DIR] [options]
 
 Runs every Go-slowmo cell of the notebooks, in order, and evaluates their
-checkpoints. Exit code 0 when all pass, 1 when one fails, 2 for bad input.
+checkpoints (predictions are reported apart and fail nothing). Exit code 0
+when all pass, 1 when one fails, 2 for bad input.
+
+With --class, grades a folder of submitted notebooks, one learner each
+(DIR/<learner>/.../*.ipynb or DIR/<learner>.ipynb), several at once, into
+<DIR>-grades.csv and <DIR>-junit.xml (per learner and checkpoint, predictions
+included), and prints the most missed checkpoints and the most common wrong
+predictions. A learner's malformed notebook is reported, and the class goes
+on. Exit code 0 when the files were written.
 
 options:
   --json           the full report as JSON on stdout
   --backend B      auto (default), ebpf or trace
+  --class DIR      grade the class folder DIR
+  --out DIR        where --class writes its files (default: beside DIR)
   -h, --help       this help
 `;
 
@@ -558,6 +570,9 @@ async function serve(argv: string[]): Promise<void> {
 
 /** `slowmo check`: exit 0 when every checkpoint passes, 1 when one fails, 2 for bad input. */
 async function check(argv: string[]): Promise<number> {
+  const help = argv.includes('-h') || argv.includes('--help');
+  if (!help && argv.some((a) => a === '--class' || a.startsWith('--class=')))
+    return classCommand(argv, fromEnv());
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
