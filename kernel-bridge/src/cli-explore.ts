@@ -21,8 +21,8 @@ export const EXPLORE_USAGE = `usage: slowmo explore FILE.go... --runs N [options
 Runs the program N times (per GOMAXPROCS value and Go version asked) and
 groups the runs by outcome (what it printed and its exit code) and by
 schedule (the order of its own goroutines' creations, first runs, parks,
-wakes and exits). Exit code 0 when the runs were made, 2 for bad input or a
-compile error, 1 when the bridge failed.
+wakes and exits). Exit code 0 when the runs were made, 2 for bad input, a
+compile error or a run the bridge refused, 1 when the bridge failed.
 
 options:
   --runs N         runs per GOMAXPROCS value and Go version, 1 to ${EXPLORE_RUNS_MAX} (default 10)
@@ -157,7 +157,7 @@ function checkVersions(bridge: Bridge, versions: readonly (string | undefined)[]
   }
 }
 
-/** `slowmo explore`: 0 when the runs were made, 2 for bad input or a compile error, 1 when the bridge failed. */
+/** `slowmo explore`: 0 when the runs were made, 2 for bad input, a compile error or a refused run, 1 when the bridge failed. */
 export async function exploreCommand(argv: string[], env: BridgeConfigInput): Promise<number> {
   let bridge: Bridge | undefined;
   try {
@@ -182,7 +182,7 @@ export async function exploreCommand(argv: string[], env: BridgeConfigInput): Pr
     if (err instanceof ExploreError) {
       for (const line of diagnosticLines(err.diagnostics)) process.stderr.write(`${line}\n`);
       process.stderr.write(`slowmo: ${err.message}\n`);
-      return err.diagnostics.length > 0 ? 2 : 1;
+      return err.internal ? 1 : 2;
     }
     if (
       err instanceof ExploreUsage ||

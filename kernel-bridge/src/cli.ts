@@ -570,8 +570,11 @@ async function serve(argv: string[]): Promise<void> {
 
 /** `slowmo check`: exit 0 when every checkpoint passes, 1 when one fails, 2 for bad input. */
 async function check(argv: string[]): Promise<number> {
-  const help = argv.includes('-h') || argv.includes('--help');
-  if (!help && argv.some((a) => a === '--class' || a.startsWith('--class=')))
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(CHECK_USAGE);
+    return 0;
+  }
+  if (argv.some((a) => a === '--class' || a.startsWith('--class=')))
     return classCommand(argv, fromEnv());
   const { values, positionals } = parseArgs({
     args: argv,

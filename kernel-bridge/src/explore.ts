@@ -33,11 +33,13 @@ export interface ExploreOptions {
   onRun?: (done: number, total: number, run: ExploredRun) => void;
 }
 
-/** The runs could not be made: the program does not compile, or the bridge refused a run. */
+/** The runs could not be made: the program does not compile, or the bridge refused or failed a run. */
 export class ExploreError extends Error {
   constructor(
     message: string,
     readonly diagnostics: Diagnostic[] = [],
+    /** The bridge itself failed (not the request: exit 1, not 2). */
+    readonly internal = false,
   ) {
     super(message);
   }
@@ -74,7 +76,10 @@ async function runOne(bridge: Bridge, job: Job): Promise<ExploredRun> {
   const ran = await recordRun(bridge, job.request);
   const where = job.request.goVersion ? ` with Go ${job.request.goVersion}` : '';
   if (ran.diagnostics) throw new ExploreError(`it does not compile${where}`, ran.diagnostics);
-  if (ran.error) throw new ExploreError(`run ${job.id}${where} did not run: ${ran.error}`);
+  if (ran.error) {
+    const why = `run ${job.id}${where} did not run: ${ran.error}`;
+    throw new ExploreError(why, [], ran.errorCode === 'internal');
+  }
   const start = ran.events.find((e) => e.kind === 'run.start');
   return {
     id: job.id,

@@ -9,8 +9,9 @@ export interface Recorded {
   events: SlowmoEvent[];
   /** The program did not compile. */
   diagnostics?: Diagnostic[];
-  /** The bridge refused or failed the run. */
+  /** The bridge refused or failed the run: why, and its error code (`internal` when it failed). */
   error?: string;
+  errorCode?: string;
 }
 
 /** Runs a validated request; resolves with its events or why it did not run. */
@@ -22,7 +23,7 @@ export function recordRun(bridge: Bridge, req: RunRequest): Promise<Recorded> {
       compileError: (diagnostics) => resolve({ events, diagnostics }),
       event: (e) => events.push(e),
       end: () => resolve({ events }),
-      error: (_code, message) => resolve({ events, error: message }),
+      error: (code, message) => resolve({ events, error: message, errorCode: code }),
     });
     void handle.done;
   });
