@@ -65,6 +65,31 @@ describe('patterns in words', () => {
     ]);
   });
 
+  test('a blocked crowd that lets two through for a moment is one stretch; for longer, two', () => {
+    /** 24 goroutines parked at a mutex, two of them let through for `burst` events, 100 µs apart. */
+    const crowd = (burst: number) => {
+      const s = script().start(2);
+      for (let g = 2; g < 26; g++) {
+        s.create(g).put(g, 'local', 0).run(g, 0);
+        s.add('g.waiting', { goid: g, reason: 'sync.Mutex.Lock', g });
+      }
+      const pause = (n: number) => {
+        for (let i = 0; i < n; i++) s.add('output', { stream: 'stdout', data: '.' });
+      };
+      pause(20);
+      s.put(2, 'local', 0).put(3, 'local', 1).run(2, 0).run(3, 1);
+      pause(burst);
+      s.add('g.waiting', { goid: 2, reason: 'sync.Mutex.Lock', g: 2 });
+      s.add('g.waiting', { goid: 3, reason: 'sync.Mutex.Lock', g: 3, p: 1, m: 1 });
+      pause(20);
+      return findPatterns(spaced(s, 100_000)).filter((n) => n.kind === 'few-running');
+    };
+    // 0.3 ms with both Ps busy: shorter than STRETCH_GAP_NS, still one crowd to a reader.
+    expect(crowd(1)).toHaveLength(1);
+    // 1.2 ms: two stretches.
+    expect(crowd(10)).toHaveLength(2);
+  });
+
   test('a goroutine in runnext is its own P’s next turn, not work lying idle', () => {
     const s = script().start(2).create(2).put(2, 'runnext', 0);
     s.add('p.state', { state: 'running', pm: 0, p: 0 }).run(1, 0);

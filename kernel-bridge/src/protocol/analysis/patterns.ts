@@ -72,7 +72,7 @@ export const SWITCHES_PER_P_PER_WINDOW = 50;
  * running" stretches are joined across such gaps. (An idle P beside queued
  * work is not: a queue emptied, even for a moment, was served.)
  */
-export const STRETCH_GAP_NS = 50_000;
+export const STRETCH_GAP_NS = 500_000;
 
 export interface PatternNote {
   readonly kind: PatternKind;
