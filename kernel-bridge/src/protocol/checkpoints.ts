@@ -26,6 +26,9 @@
  *   {"type": "overflow", "min": 129}, {"type": "fairness", "via": "overflow"}, {"type": "batch"}
  *                                                                         the queues' rules, shown happening
  *   {"type": "goVersion", "op": ">=", "value": "1.26"}                   for a claim that holds from a release on
+ *   {"type": "heap", "claim": "freed", "site": {"fn": "main.drop"}, "byCycle": 2}
+ *                                                                         the GC lens's heap: freed, neverWhite,
+ *                                                                         barrier, bornBlack (checks/heap.ts)
  *   {"type": "predict", "question": "...", "choices": [{"id", "label", "check"}, ...], "answers": ["a"]}
  *                                                                         predict, then reveal (checks/predict.ts)
  * Field matchers: a plain value (a `file` matches by its last path parts),

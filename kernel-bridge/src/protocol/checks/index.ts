@@ -2,7 +2,8 @@
  * The checks of this folder, as checkpoints.ts composes them: their schemas
  * (members of its CheckSchema union) and one evaluator for all of them. A
  * check here needs only the events, except a source check, which reads the
- * program's code from the context it is given.
+ * program's code from the context it is given, and a heap check, which finds
+ * a site's function in it.
  */
 import type { SlowmoEvent } from '../events';
 import { BatchCheckSchema, evalBatch, type BatchCheck } from './batch';
@@ -11,6 +12,7 @@ import type { Found } from './compare';
 import { evalExit, ExitCheckSchema, type ExitCheck } from './exit';
 import { evalFairness, FairnessCheckSchema, type FairnessCheck } from './fairness';
 import { evalGoroutines, GoroutinesCheckSchema, type GoroutinesCheck } from './goroutines';
+import { evalHeap, HeapCheckSchema, type HeapCheck } from './heap';
 import { evalOrder, OrderCheckSchema, type OrderCheck } from './order';
 import { evalOverflow, OverflowCheckSchema, type OverflowCheck } from './overflow';
 import { evalParallel, ParallelCheckSchema, type ParallelCheck } from './parallel';
@@ -39,6 +41,7 @@ export const EXTRA_CHECK_SCHEMAS = [
   OrderCheckSchema,
   BatchCheckSchema,
   GoVersionCheckSchema,
+  HeapCheckSchema,
 ] as const;
 
 export type ExtraCheck =
@@ -51,7 +54,8 @@ export type ExtraCheck =
   | FairnessCheck
   | OrderCheck
   | BatchCheck
-  | GoVersionCheck;
+  | GoVersionCheck
+  | HeapCheck;
 
 export function evaluateExtra(
   check: ExtraCheck,
@@ -79,5 +83,7 @@ export function evaluateExtra(
       return evalBatch(check, events);
     case 'goVersion':
       return evalGoVersion(check, events);
+    case 'heap':
+      return evalHeap(check, events, ctx.source);
   }
 }
