@@ -13,6 +13,8 @@ import { UUID } from '@lumino/coreutils';
 import type { BridgeClient } from './client';
 import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata } from './metadata';
 import { svgOf } from './picture/svg';
+import { askFirst } from './predict/asking';
+import { unanswered } from './predict/questions';
 import { pack, RUN_MIME, summaryText } from './recording';
 import { LiveRuns, LIVE_MIME, RunStore } from './store';
 import { readView, withView } from './widget/view-state';
@@ -112,7 +114,12 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     const source = model.sharedModel.getSource();
     this.hooks.onDiagnostics?.(cell, []);
     const meta = cellOptions(model);
-    if (!meta) {
+    // Predict, then reveal: a question not answered yet is asked first; the last run stays shown.
+    const waiting =
+      meta !== undefined &&
+      unanswered(model.getMetadata(METADATA_KEY)).length > 0 &&
+      askFirst(cell);
+    if (!meta || waiting) {
       model.executionState = 'idle';
       onCellExecuted({ cell, success: false });
       return false;

@@ -17,6 +17,7 @@ import {
   lossWords,
   throttleWords,
   parseEvent,
+  PREDICTION_STATUSES,
   ProtocolError,
   RunLimitSchema,
   RunStatsSchema,
@@ -79,6 +80,27 @@ export interface Recording {
   notice?: string;
 }
 
+/** A prediction's outcome as saved: the answers given, and the choices the run bore out. */
+const PredictionSchema = z.object({
+  question: z.string(),
+  status: z.enum(PREDICTION_STATUSES),
+  answer: z.string().optional(),
+  answers: z.array(z.string()),
+  actual: z.array(z.string()),
+  explanation: z.string().optional(),
+});
+
+/** A checkpoint's outcome as saved; seq is the moment that decided it (the reveal jumps there). */
+export const OutcomeSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  passed: z.boolean(),
+  reason: z.string(),
+  hint: z.string().optional(),
+  seq: z.number().int().min(0).optional(),
+  prediction: PredictionSchema.optional(),
+});
+
 const PackedSchema = z.object({
   v: z.literal(1),
   source: z.string(),
@@ -105,21 +127,12 @@ const PackedSchema = z.object({
     })
     .optional(),
   diagnostics: z.array(DiagnosticSchema).optional(),
-  checkpoints: z
-    .array(
-      z.object({
-        id: z.string(),
-        title: z.string(),
-        passed: z.boolean(),
-        reason: z.string(),
-        hint: z.string().optional(),
-      }),
-    )
-    .optional(),
+  checkpoints: z.array(OutcomeSchema).optional(),
   error: z.string().optional(),
   notice: z.string().optional(),
 });
 export type Packed = z.infer<typeof PackedSchema>;
+export type SavedOutcome = z.infer<typeof OutcomeSchema>;
 
 export function pack(rec: Recording): Packed {
   const kinds: EventKind[] = [];

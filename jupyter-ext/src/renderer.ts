@@ -7,6 +7,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { JSONExt, type ReadonlyPartialJSONValue } from '@lumino/coreutils';
 import { Panel, Widget } from '@lumino/widgets';
+import { registerRun } from './predict/moments';
 import { RUN_MIME, unpack } from './recording';
 import { LIVE_MIME, RunStore, type LiveRuns } from './store';
 import { RunWidget } from './widget/run-widget';
@@ -53,7 +54,7 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
       const store = typeof id === 'string' ? this.live.get(id) : undefined;
       this.addWidget(
         store
-          ? new RunWidget(store, view, save)
+          ? registerRun(new RunWidget(store, view, save))
           : message(
               'jp-slowmo-stale',
               'This run was still going when the notebook was saved: run the cell again to see it.',
@@ -62,7 +63,7 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
       return;
     }
     try {
-      this.addWidget(new RunWidget(RunStore.fromRecording(unpack(data)), view, save));
+      this.addWidget(registerRun(new RunWidget(RunStore.fromRecording(unpack(data)), view, save)));
     } catch (err) {
       this.addWidget(
         message(

@@ -5,7 +5,8 @@
  * and probes): other cells go to JupyterLab's own executor untouched;
  * Go-slowmo cells of one notebook run one at a time, in the order asked,
  * even when "Run all" asks for all at once; each ends with the saved bundle
- * and its checkpoints evaluated. The notebook and cell models are minimal
+ * and its checkpoints evaluated; a prediction not answered yet is asked for
+ * first. The notebook and cell models are minimal
  * stand-ins for JupyterLab's (the browser tests use the real ones).
  */
 import { startServer, makeConfig, type BridgeServer } from '@go-slowmo/kernel-bridge';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { BridgeClient } from '../src/client';
 import { SlowmoCellExecutor } from '../src/executor';
+import { registerAsker } from '../src/predict/asking';
 import { RUN_MIME, unpack } from '../src/recording';
 import { guardedDescribe } from './support/guard';
 
@@ -222,6 +224,78 @@ maybe('the cell executor with the real bridge', () => {
     expect(badMeta.outputs[0]).toMatchObject({
       output_type: 'error',
       evalue: expect.stringContaining('gomaxprocs'),
+    });
+  });
+
+  test('a prediction not answered is asked for first; answered, its outcome is saved with its moment', async () => {
+    const executor = new SlowmoCellExecutor(client, async () => true);
+    const predict = (answers: string[]) => ({
+      slowmo: {
+        checkpoints: [
+          {
+            id: 'p',
+            title: 'does a goroutine start?',
+            check: {
+              type: 'predict',
+              question: 'Does main start a goroutine?',
+              choices: [
+                {
+                  id: 'yes',
+                  label: 'yes',
+                  check: { type: 'event', kind: 'g.create', where: { fn: 'main.main.func1' } },
+                },
+                {
+                  id: 'no',
+                  label: 'no',
+                  check: {
+                    type: 'event',
+                    kind: 'g.create',
+                    where: { fn: 'main.main.func1' },
+                    max: 0,
+                    min: 0,
+                  },
+                },
+              ],
+              answers,
+            },
+          },
+        ],
+      },
+    });
+    const asked = fakeCell(program('asked'), predict([]));
+    asked.outputs.push({ output_type: 'stream' });
+    const notebook = fakeNotebook([asked]);
+    const opts = (c: ReturnType<typeof fakeCell>) =>
+      ({
+        cell: c,
+        notebook,
+        notebookConfig: {},
+        onCellExecutionScheduled: () => {},
+        onCellExecuted: () => {},
+      }) as never;
+    let asks = 0;
+    registerAsker(asked, () => asks++);
+    expect(await executor.runCell(opts(asked))).toBe(false);
+    expect(asks).toBe(1);
+    // The last run's output stays.
+    expect(asked.outputs).toEqual([{ output_type: 'stream' }]);
+    // Nothing to ask with (no panel): the run goes ahead, unanswered.
+    const unasked = fakeCell(program('unasked'), predict([]));
+    expect(await executor.runCell(opts(unasked))).toBe(true);
+    const [u] = unpack(unasked.outputs[0]!.data![RUN_MIME]).checkpoints!;
+    expect(u).toMatchObject({
+      passed: false,
+      prediction: { status: 'unanswered', actual: ['yes'] },
+    });
+    const answered = fakeCell(program('answered'), predict(['no', 'yes']));
+    registerAsker(answered, () => asks++);
+    expect(await executor.runCell(opts(answered))).toBe(true);
+    expect(asks).toBe(1);
+    const [o] = unpack(answered.outputs[0]!.data![RUN_MIME]).checkpoints!;
+    expect(o).toMatchObject({
+      passed: false,
+      seq: expect.any(Number),
+      prediction: { status: 'wrong', answer: 'no', answers: ['no', 'yes'], actual: ['yes'] },
     });
   });
 });
