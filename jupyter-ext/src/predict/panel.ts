@@ -51,7 +51,11 @@ function judgedRow(a: JudgedAnswer): HTMLElement {
   return row;
 }
 
+/** Numbers the panels: a radio group is the page's, so each cell's groups need their own names. */
+let panels = 0;
+
 export class PredictPanel extends Widget {
+  private readonly group = `slowmo-predict-${++panels}`;
   /** A sentence asking for an answer, after a run was refused without one. */
   private asking = false;
 
@@ -110,7 +114,7 @@ export class PredictPanel extends Widget {
       const label = el('label', 'jp-slowmo-predict-choice');
       const radio = el('input', '');
       radio.type = 'radio';
-      radio.name = `slowmo-predict-${q.id}-${this.id}`;
+      radio.name = `${this.group}-${q.id}`;
       radio.value = c.id;
       radio.checked = c.id === last;
       radio.addEventListener('change', () => {
