@@ -111,6 +111,23 @@ describe('heap checks on hand-made streams', () => {
     );
   });
 
+  test("neverWhite does not judge a mark phase that ended past the lens's limit", () => {
+    const s = markKept(allocated()).add('gc', { phase: 'marktermination' });
+    s.add('gc', { phase: 'mark' }).add('heap.limit', { objects: 20000 });
+    s.add('gc', { phase: 'marktermination' });
+    expect(check(s, { type: 'heap', claim: 'neverWhite', from: { line: 10 } })).toEqual({
+      passed: true,
+      reason:
+        'none of the 2 objects allocated at line 10 was white at the end of a mark phase (1 mark phase checked, the last ending at event 11); the lens stopped following the heap after 20000 allocations, at event 13, and later mark phases went unchecked',
+      seq: 10,
+    });
+    const early = markKept(allocated()).add('heap.limit', { objects: 20000 });
+    early.add('gc', { phase: 'marktermination' });
+    expect(check(early, { type: 'heap', claim: 'neverWhite' }).reason).toBe(
+      'no GC mark phase ended in the run while the lens followed the heap, so no object was checked; the lens stopped following the heap after 20000 allocations, at event 11, and later mark phases went unchecked',
+    );
+  });
+
   test('neverWhite needs a mark phase that ended', () => {
     const r = check(markKept(allocated()), { type: 'heap', claim: 'neverWhite' });
     expect(r).toEqual({

@@ -41,8 +41,8 @@ export interface HeapHistory {
   readonly objects: readonly TrackedObject[];
   readonly edges: readonly FoundEdge[];
   readonly marks: readonly MarkPhase[];
-  /** heap.limit's count: past it the lens followed no more; null when it followed everything. */
-  readonly limit: number | null;
+  /** heap.limit: past it the lens followed no more (no colour, no free); null when it followed all. */
+  readonly limit: { objects: number; seq: number } | null;
 }
 
 interface Walk {
@@ -51,7 +51,7 @@ interface Walk {
   live: Map<number, TrackedObject>;
   edges: FoundEdge[];
   marks: MarkPhase[];
-  limit: number | null;
+  limit: { objects: number; seq: number } | null;
 }
 
 const cycleOf = (w: Walk) => w.marks.length;
@@ -104,7 +104,7 @@ function step(w: Walk, e: SlowmoEvent): void {
       return;
     }
     case 'heap.limit':
-      w.limit ??= e.objects;
+      w.limit ??= { objects: e.objects, seq: e.seq };
       return;
   }
 }

@@ -62,8 +62,9 @@ export const HeapCheckSchema = z.discriminatedUnion('claim', [
 ]);
 export type HeapCheck = z.infer<typeof HeapCheckSchema>;
 
-const limitWords = (h: HeapHistory) =>
-  h.limit === null ? '' : ` (the lens stopped following the heap after ${h.limit} allocations)`;
+const stopWords = (limit: NonNullable<HeapHistory['limit']>) =>
+  `the lens stopped following the heap after ${limit.objects} allocations, at event ${eventNumber(limit.seq)}`;
+const limitWords = (h: HeapHistory) => (h.limit === null ? '' : ` (${stopWords(h.limit)})`);
 
 const LENS_OFF: Found = {
   passed: false,
@@ -110,9 +111,17 @@ function evalNeverWhite(
   const from = check.from;
   const what =
     from === 'globals' ? 'of the program reached from a global' : `allocated ${siteWords(from)}`;
-  const ended = h.marks.filter((m) => m.endSeq !== null);
+  // Past the lens's limit no colour is seen: a mark phase that ended there proves nothing.
+  const seen = (seq: number) => h.limit === null || seq < h.limit.seq;
+  const ended = h.marks.filter((m) => m.endSeq !== null && seen(m.endSeq));
+  const unseen = h.limit && h.marks.some((m) => !seen(m.endSeq ?? m.startSeq));
+  const cut =
+    unseen && h.limit ? `; ${stopWords(h.limit)}, and later mark phases went unchecked` : '';
   if (ended.length === 0)
-    return { passed: false, reason: 'no GC mark phase ended in the run, so no object was checked' };
+    return {
+      passed: false,
+      reason: `no GC mark phase ended in the run${unseen ? ' while the lens followed the heap' : ''}, so no object was checked${cut}`,
+    };
   const checked = new Set<TrackedObject>();
   for (const m of ended) {
     const end = m.endSeq!;
@@ -141,7 +150,7 @@ function evalNeverWhite(
   const last = ended.at(-1)!.endSeq!;
   return {
     passed: true,
-    reason: `none of the ${plural(checked.size, 'object')} ${what} was white at the end of a mark phase (${plural(ended.length, 'mark phase')} checked, the last ending at event ${eventNumber(last)})`,
+    reason: `none of the ${plural(checked.size, 'object')} ${what} was white at the end of a mark phase (${plural(ended.length, 'mark phase')} checked, the last ending at event ${eventNumber(last)})${cut}`,
     seq: last,
   };
 }
