@@ -158,9 +158,17 @@ maybe('predict, then reveal, in a browser', () => {
     expect(await reveal.locator('.jp-slowmo-predict-why').innerText()).toBe(
       'Why: The goroutine started last waits in runnext, so it runs as soon as main waits.',
     );
-    // The checkpoint list of the output says it too.
-    expect(await run().locator('.jp-slowmo-checkpoint').innerText()).toMatch(
+    // The checkpoint list of the output says it too, with the explanation and the moment.
+    const row = run().locator('.jp-slowmo-checkpoint');
+    expect(await row.innerText()).toMatch(
       /^✘ Which goroutine runs first\? — you predicted "a, started first", but/,
+    );
+    expect(await row.locator('.jp-slowmo-predict-status').innerText()).toBe(
+      'Your prediction was wrong.',
+    );
+    expect(await row.locator('.jp-slowmo-predict-why').innerText()).toMatch(/^Why: The goroutine/);
+    expect(await row.locator('.jp-slowmo-predict-moment').innerText()).toBe(
+      await reveal.locator('.jp-slowmo-predict-moment').innerText(),
     );
     // See the moment: the picture moves from the run's end to the event that decided it.
     const moment = reveal.locator('.jp-slowmo-predict-moment');
@@ -190,5 +198,6 @@ maybe('predict, then reveal, in a browser', () => {
     ).toBe('Your first answer is the one graded; later answers are kept beside it.');
     expect(await answersSaved()).toEqual(['a', 'b']);
     await shot('predict-3-again');
+    await shot('predict-4-checkpoint-list', '.jp-slowmo-checkpoint-fold');
   });
 });

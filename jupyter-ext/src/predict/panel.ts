@@ -7,9 +7,9 @@
  * The panel reads the cell's metadata (the answers) and its saved recording
  * (the outcomes) and writes only the answers; it redraws when either changes.
  */
-import { eventNumber } from '@go-slowmo/kernel-bridge/protocol';
 import { Widget } from '@lumino/widgets';
 import type { SavedOutcome } from '../recording';
+import { momentButton } from './checkpoint-row';
 import { isRevealed, judge, type JudgedAnswer, type Question } from './questions';
 
 export interface PanelSource {
@@ -141,17 +141,7 @@ export class PredictPanel extends Widget {
     box.append(el('div', 'jp-slowmo-predict-shows', `The run: ${outcome.reason}`));
     if (outcome.prediction?.explanation)
       box.append(el('div', 'jp-slowmo-predict-why', `Why: ${outcome.prediction.explanation}`));
-    if (outcome.seq !== undefined) {
-      const seq = outcome.seq;
-      const go = el(
-        'button',
-        'jp-slowmo-predict-moment',
-        `See the moment (event ${eventNumber(seq)})`,
-      );
-      go.type = 'button';
-      go.addEventListener('click', () => this.from.seek(seq));
-      box.append(go);
-    }
+    if (outcome.seq !== undefined) box.append(momentButton(outcome.seq, this.from.seek));
     return box;
   }
 }
