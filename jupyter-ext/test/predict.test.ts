@@ -6,6 +6,7 @@
  */
 import { parseMetadata } from '@go-slowmo/kernel-bridge/protocol';
 import { isRevealed, judge, questionsOf, unanswered, withAnswer } from '../src/predict/questions';
+import { outcomeExtras } from '../src/predict/checkpoint-row';
 import { pack, unpack, type SavedOutcome } from '../src/recording';
 
 const choice = (id: string, fn: string, other: string) => ({
@@ -115,5 +116,24 @@ describe('predict questions in the notebook', () => {
       checkpoints: [{ ...o, prediction: { ...o.prediction, status: 'maybe' } }],
     };
     expect(() => unpack(bad)).toThrow(/checkpoints\[0\]\.prediction\.status/);
+  });
+
+  test("the checkpoint list's words for a prediction, and its button to the deciding moment", () => {
+    const moves: number[] = [];
+    const o = {
+      ...outcome(['a'], ['b']),
+      prediction: { ...outcome(['a'], ['b']).prediction!, explanation: 'runnext' },
+    };
+    const extras = outcomeExtras(o, (seq) => moves.push(seq));
+    expect(extras.map((e) => e.textContent)).toEqual([
+      'Your prediction was wrong.',
+      'Why: runnext',
+      'See the moment (event 5)',
+    ]);
+    extras[2]!.click();
+    expect(moves).toEqual([4]);
+    const { prediction: _p, ...plain } = o;
+    void _p;
+    expect(outcomeExtras(plain, () => {})).toEqual([]);
   });
 });
