@@ -19,7 +19,7 @@ import {
   inLessonSlots,
   lessonNames,
   oldestAndNewestGo,
-  QUEUE_LESSONS,
+  EBPF_LESSONS,
   suite,
   type SuiteProgram,
 } from './support/lesson-suites';
@@ -126,7 +126,7 @@ function jobs(
 
 const onBackend = (backend: string) => (p: SuiteProgram) =>
   p.backends === null
-    ? backend === 'ebpf' || !QUEUE_LESSONS.some((q) => p.lesson.startsWith(q))
+    ? backend === 'ebpf' || !EBPF_LESSONS.some((q) => p.lesson.startsWith(q))
     : p.backends.includes(backend);
 
 ebpfDescribe()(`the suites under eBPF, ${RUNS} runs each on the oldest and the newest Go`, () => {

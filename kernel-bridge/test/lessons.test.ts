@@ -19,7 +19,7 @@ import {
   inLessonSlots,
   isTimingLesson,
   oldestAndNewestGo,
-  QUEUE_LESSONS,
+  EBPF_LESSONS,
 } from './support/lesson-suites';
 
 const LESSONS = join(__dirname, '..', '..', 'lessons');
@@ -232,10 +232,11 @@ ebpfDescribe()('lesson checkpoints under eBPF, on the oldest and the newest Go',
 /**
  * The trace backend cannot see run queue contents or runnext, so the
  * lessons built on them (creation and runnext, the local queue, the global
- * queue) need eBPF and say so in their text; every other lesson must work
- * without privilege too, as on Binder.
+ * queue) need eBPF and say so in their text, as does the GC lens's lesson
+ * (the tracer cannot see marking); every other lesson must work without
+ * privilege too, as on Binder.
  */
-const traceLessons = lessonNames.filter((n) => !QUEUE_LESSONS.some((p) => n.startsWith(p)));
+const traceLessons = lessonNames.filter((n) => !EBPF_LESSONS.some((p) => n.startsWith(p)));
 
 describe('lesson checkpoints under the trace backend', () => {
   let bridge: Bridge;
@@ -258,8 +259,8 @@ describe('lesson checkpoints under the trace backend', () => {
     );
   }, 240_000);
 
-  it('the lessons that need run queue contents say the trace backend cannot show them', () => {
-    for (const n of lessonNames.filter((l) => QUEUE_LESSONS.some((p) => l.startsWith(p)))) {
+  it('the lessons that need eBPF say the trace backend cannot show what they teach', () => {
+    for (const n of lessonNames.filter((l) => EBPF_LESSONS.some((p) => l.startsWith(p)))) {
       const prose = read(join(LESSONS, n))
         .cells.filter((c) => c.cell_type === 'markdown')
         .map(text)

@@ -28,6 +28,15 @@ const GO_VERSIONS = join(__dirname, '..', '..', '..', 'bpf', 'go-versions.txt');
 export const QUEUE_LESSONS = ['02-', '03-', '04-'];
 
 /**
+ * Lessons whose cells turn the GC lens on: marking is seen under eBPF only, and the trace backend
+ * refuses the lens (the lesson says so).
+ */
+export const GC_LENS_LESSONS = ['13-'];
+
+/** Lessons the trace backend cannot run as they are written: eBPF only, and they say so. */
+export const EBPF_LESSONS = [...QUEUE_LESSONS, ...GC_LENS_LESSONS];
+
+/**
  * Lessons whose programs must create some 300 goroutines within sysmon's
  * 10 ms (or main is preempted before the local queue fills, and nothing
  * overflows; the lessons say so): their runs get the machine to themselves.

@@ -83,10 +83,7 @@ function slowmoMetadata(part, sets, where) {
         `${where}: unknown option "${key}": an option is one of solution, checkpoints, ${Object.keys(OPTION_TYPES).join(', ')}`,
       );
     }
-    meta[key] =
-      type === 'number' && value.trim() !== '' && !Number.isNaN(Number(value))
-        ? Number(value)
-        : value;
+    meta[key] = optionValue(type, value);
   }
   if (part.checkpoints !== undefined) {
     const set = sets[part.checkpoints];
@@ -106,6 +103,14 @@ function slowmoMetadata(part, sets, where) {
     throw new SourceError(`${where}: ${err.message}`);
   }
   return meta;
+}
+
+/** A marker's `key=value` as its schema's type: `gomaxprocs=2` a number, `gc=true` a boolean. */
+function optionValue(type, value) {
+  if (type === 'number' && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return Number(value);
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }
 
 /** nbformat's multi-line string: lines that keep their newline, the last without one. */

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+type node struct {
+	next *node
+	val  int
+}
+
+var list *node
+
+// grow puts n new nodes at the front of the list.
+func grow(n int) {
+	for i := 0; i < n; i++ {
+		list = &node{next: list, val: i}
+	}
+}
+
+func main() {
+	grow(100)
+	runtime.GC()
+	for i := 0; i < 50; i++ {
+		grow(10)
+	}
+	runtime.GC()
+	fmt.Println("the list starts at", list.val)
+}
