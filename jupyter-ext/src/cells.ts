@@ -105,6 +105,55 @@ export function toggleSysmon(notebook: Notebook): void {
   cell.model.setMetadata(METADATA_KEY, meta);
 }
 
+/** The active Go-slowmo cell's own metadata, or null when the active cell is not one. */
+function activeMeta(notebook: Notebook | null): Record<string, unknown> | null {
+  const cell = notebook?.activeCell;
+  if (!cell || !isSlowmo(cell.model.metadata)) return null;
+  return { ...(cell.model.getMetadata(METADATA_KEY) as Record<string, unknown>) };
+}
+
+/** Whether the active Go-slowmo cell records with the GC lens; null when not a Go-slowmo cell. */
+export function activeGc(notebook: Notebook | null): boolean | null {
+  const meta = activeMeta(notebook);
+  return meta === null ? null : meta.gc === true;
+}
+
+/** Turns the GC lens on or off for the active Go-slowmo cell (`gc: true` in its metadata). */
+export function toggleGc(notebook: Notebook): void {
+  const meta = activeMeta(notebook);
+  if (meta === null) return;
+  if (meta.gc === true) {
+    delete meta.gc;
+    delete meta.gcExperiment;
+  } else meta.gc = true;
+  notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
+}
+
+/** Whether a cell's Go version has Green Tea by default (1.26+; no version: the newest installed). */
+export function greenTea(goVersion: unknown): boolean {
+  const m = /^(?:go)?1\.(\d+)/.exec(typeof goVersion === 'string' ? goVersion : '');
+  return m === null || Number(m[1]) >= 26;
+}
+
+/**
+ * The per-object marking choice of the active cell: null when it is not offered (no GC lens,
+ * or a Go version that marks per object anyway), else whether it is chosen.
+ */
+export function activePerObject(notebook: Notebook | null): boolean | null {
+  const meta = activeMeta(notebook);
+  if (meta === null || meta.gc !== true || !greenTea(meta.goVersion)) return null;
+  return meta.gcExperiment === 'nogreenteagc';
+}
+
+/** Builds the active cell with GOEXPERIMENT=nogreenteagc, or with the default collector again. */
+export function togglePerObject(notebook: Notebook): void {
+  const meta = activeMeta(notebook);
+  if (meta === null || meta.gc !== true) return;
+  if (meta.gcExperiment === 'nogreenteagc') delete meta.gcExperiment;
+  else meta.gcExperiment = 'nogreenteagc';
+  notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
+}
+
 /** Inserts a Go-slowmo cell with a starter program below the active cell. */
 export function insertNew(notebook: Notebook, source = STARTER): Cell | null {
   NotebookActions.insertBelow(notebook);

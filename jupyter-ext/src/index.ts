@@ -13,16 +13,25 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
-import { INotebookCellExecutor, INotebookTracker, runCell } from '@jupyterlab/notebook';
+import {
+  INotebookCellExecutor,
+  INotebookTracker,
+  runCell,
+  type Notebook,
+} from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { BridgeClient, bridgeUrl } from './client';
 import {
+  activeGc,
   activeMode,
+  activePerObject,
   activeSysmon,
   insertNew,
   markAll,
   toggleActive,
+  toggleGc,
   toggleMode,
+  togglePerObject,
   toggleSysmon,
 } from './cells';
 import { markDiagnostics } from './editor-marks';
@@ -47,6 +56,15 @@ const STOP_COMMANDS = new Set([
   'kernelmenu:restart-and-clear',
   'kernelmenu:shutdown',
 ]);
+
+/** The commands that say what the active cell is and how it runs (redrawn as the active cell changes). */
+const CELL_OPTIONS = [
+  'slowmo:toggle-cell',
+  'slowmo:toggle-mode',
+  'slowmo:toggle-sysmon',
+  'slowmo:toggle-gc',
+  'slowmo:toggle-gc-per-object',
+];
 
 const bridgeClient: JupyterFrontEndPlugin<BridgeClient> = {
   id: `${ID}:bridge-client`,
@@ -162,6 +180,7 @@ const cells: JupyterFrontEndPlugin<void> = {
         app.commands.notifyCommandChanged('slowmo:toggle-sysmon');
       },
     });
+    addGcCommands(app, active);
     app.commands.addCommand('slowmo:new-cell', {
       label: '+ Go-slowmo',
       caption: 'Insert a new Go-slowmo cell below',
@@ -171,12 +190,7 @@ const cells: JupyterFrontEndPlugin<void> = {
         if (nb) insertNew(nb);
       },
     });
-    for (const command of [
-      'slowmo:toggle-cell',
-      'slowmo:toggle-mode',
-      'slowmo:toggle-sysmon',
-      'slowmo:new-cell',
-    ])
+    for (const command of [...CELL_OPTIONS, 'slowmo:new-cell'])
       palette?.addItem({ command, category: 'Go-slowmo' });
 
     tracker.widgetAdded.connect((_, panel) => {
@@ -189,12 +203,44 @@ const cells: JupyterFrontEndPlugin<void> = {
       });
     });
     tracker.activeCellChanged.connect(() => {
-      app.commands.notifyCommandChanged('slowmo:toggle-cell');
-      app.commands.notifyCommandChanged('slowmo:toggle-mode');
-      app.commands.notifyCommandChanged('slowmo:toggle-sysmon');
+      for (const command of CELL_OPTIONS) app.commands.notifyCommandChanged(command);
     });
   },
 };
+
+/** The GC lens's cell options: the lens itself, and on Go 1.26+ per-object marking. */
+function addGcCommands(app: JupyterFrontEnd, active: () => Notebook | null): void {
+  const changed = () => {
+    app.commands.notifyCommandChanged('slowmo:toggle-gc');
+    app.commands.notifyCommandChanged('slowmo:toggle-gc-per-object');
+  };
+  app.commands.addCommand('slowmo:toggle-gc', {
+    label: '◐ GC lens',
+    caption:
+      'GC lens: also record the heap as the garbage collector marks it (objects white, grey, black; the write barrier; what is freed), shown under the picture. eBPF backend only; for small teaching heaps.',
+    isToggled: () => activeGc(active()) === true,
+    isVisible: () => activeGc(active()) !== null,
+    execute: () => {
+      const nb = active();
+      if (nb) toggleGc(nb);
+      changed();
+    },
+  });
+  app.commands.addCommand('slowmo:toggle-gc-per-object', {
+    // In the cell's context menu: the cell toolbar hides itself once it reaches the middle of
+    // the cell, and the choice needs its words.
+    label: 'Per-object marking (GOEXPERIMENT=nogreenteagc)',
+    caption:
+      'From Go 1.26 the collector (Green Tea) marks small objects a span at a time. Build with GOEXPERIMENT=nogreenteagc to see the older object-by-object marking: each object shaded grey, then scanned black, on its own.',
+    isToggled: () => activePerObject(active()) === true,
+    isVisible: () => activePerObject(active()) !== null,
+    execute: () => {
+      const nb = active();
+      if (nb) togglePerObject(nb);
+      changed();
+    },
+  });
+}
 
 const renderer: JupyterFrontEndPlugin<void> = {
   id: `${ID}:renderer`,

@@ -84,6 +84,8 @@ export interface SceneOptions {
   width?: number;
   /** Leave the runtime's own goroutines out (they are still counted). */
   hideRuntime?: boolean;
+  /** A runtime goroutine shown all the same (the GC worker the GC lens shows marking). */
+  reveal?: number;
   /** Draw what the current event did. */
   cause?: Cause;
   /** More words for one goroutine's tooltip (why it runs now). */
@@ -140,7 +142,7 @@ export function sceneOf(state: SchedState, opts: SceneOptions = {}): Scene {
   }
   const L: Layout = {
     state,
-    groups: groupGoroutines(state, opts.hideRuntime === true),
+    groups: groupGoroutines(state, opts.hideRuntime === true, opts.reveal ?? 0),
     maxPerQueue,
     maxWaiting,
     inferred,

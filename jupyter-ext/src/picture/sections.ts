@@ -71,7 +71,7 @@ export interface Layout {
   readonly tall: boolean;
 }
 
-export function groupGoroutines(state: SchedState, hideRuntime = false): Groups {
+export function groupGoroutines(state: SchedState, hideRuntime = false, reveal = 0): Groups {
   const others: number[] = [];
   const syscalls: GState[] = [];
   const waiting = new Map<string, WaitGroup>();
@@ -83,7 +83,7 @@ export function groupGoroutines(state: SchedState, hideRuntime = false): Groups 
     if (own) runtime++;
     if (g.status === 'dead') {
       finished++;
-    } else if (hideRuntime && own) {
+    } else if (hideRuntime && own && goid !== reveal) {
       hidden.add(goid);
     } else if (g.status === 'waiting') {
       const reason = g.wait?.reason || 'unknown';

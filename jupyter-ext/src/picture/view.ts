@@ -45,6 +45,8 @@ export interface ShowOptions {
   note?: { goid: number; text: string };
   /** Leave the runtime's own goroutines out. */
   hideRuntime?: boolean;
+  /** A runtime goroutine shown all the same (the GC worker the GC lens shows marking). */
+  reveal?: number;
   /** The goroutine the learner picked: ringed. */
   selected?: number;
 }
@@ -246,6 +248,7 @@ export class PictureView extends Widget {
       highlight: opts.highlight ?? 0,
       width: this.layoutWidth || undefined,
       hideRuntime: opts.hideRuntime,
+      reveal: opts.reveal,
       cause: opts.cause,
       note: opts.note,
       selected: opts.selected,
@@ -492,6 +495,7 @@ function sameOptions(a: ShowOptions, b: ShowOptions): boolean {
     a.cause === b.cause &&
     a.note?.text === b.note?.text &&
     a.hideRuntime === b.hideRuntime &&
+    (a.reveal ?? 0) === (b.reveal ?? 0) &&
     (a.selected ?? 0) === (b.selected ?? 0)
   );
 }

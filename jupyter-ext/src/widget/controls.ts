@@ -23,6 +23,7 @@ export type ControlRequest =
   | { type: 'runtime'; show: boolean }
   | { type: 'timeline'; show: boolean }
   | { type: 'table'; show: boolean }
+  | { type: 'gc'; show: boolean }
   | { type: 'stop' };
 
 export interface Jump {
@@ -46,6 +47,9 @@ export const JUMPS: Jump[] = [
   { label: 'system call', kinds: ['g.syscall', 'g.syscall.exit'] },
   { label: 'GC / stop-the-world', kinds: ['gc', 'stw'] },
   { label: 'output', kinds: ['output'] },
+  // The GC lens's events (only runs recorded with it have them).
+  { label: 'object shaded or scanned (GC lens)', kinds: ['gc.color', 'gc.span'] },
+  { label: 'object freed (GC lens)', kinds: ['heap.free'] },
 ];
 
 /** The speed slider runs from one event every five seconds to full speed, on a log scale. */
@@ -133,8 +137,13 @@ export class ControlsBar extends Widget {
     'Show the goroutine table: each goroutine’s runs, and its time running, runnable and waiting',
     'jp-slowmo-table-toggle',
   );
+  private readonly gcBtn = toggle(
+    '◐ GC lens',
+    'Show the heap as the collector marks it: objects white, grey and black at this event, the pointers it found, the roots',
+    'jp-slowmo-gc-toggle',
+  );
   /** The toggles beside the scrubber, and the widget's own tools after them. */
-  private readonly tools = group(this.timelineBtn, this.tableBtn);
+  private readonly tools = group(this.timelineBtn, this.tableBtn, this.gcBtn);
   private playing = false;
   /** The scrubber and the position, under the picture. */
   readonly scrub = new Widget();
@@ -201,10 +210,7 @@ export class ControlsBar extends Widget {
       this.requested.emit({ type: 'runtime', show: this.runtimeBox.checked });
     runtime.append(this.runtimeBox, this.runtimeText);
 
-    this.timelineBtn.onclick = () =>
-      this.requested.emit({ type: 'timeline', show: !pressed(this.timelineBtn) });
-    this.tableBtn.onclick = () =>
-      this.requested.emit({ type: 'table', show: !pressed(this.tableBtn) });
+    this.wireToggles();
 
     this.node.append(
       group(this.firstBtn, back, this.playBtn, fwd, last),
@@ -228,15 +234,32 @@ export class ControlsBar extends Widget {
     this.scrub.node.append(this.scrubber, this.position, this.tools);
   }
 
+  /** The toggles beside the scrubber ask to open or close what they name. */
+  private wireToggles(): void {
+    this.timelineBtn.onclick = () =>
+      this.requested.emit({ type: 'timeline', show: !pressed(this.timelineBtn) });
+    this.tableBtn.onclick = () =>
+      this.requested.emit({ type: 'table', show: !pressed(this.tableBtn) });
+    this.gcBtn.onclick = () => this.requested.emit({ type: 'gc', show: !pressed(this.gcBtn) });
+    // Only runs recorded with the GC lens have one (setOpen says).
+    this.gcBtn.hidden = true;
+  }
+
   /** Adds a tool (the export) beside the toggles. */
   addTool(el: HTMLElement): void {
     this.tools.appendChild(el);
   }
 
-  /** Shows which of the timeline and the goroutine table are open. */
-  setOpen(open: { timeline: boolean; table: boolean }): void {
+  /** Shows which of the timeline, the goroutine table and the GC lens are open. */
+  setOpen(open: { timeline: boolean; table: boolean; gc?: boolean }): void {
     this.timelineBtn.setAttribute('aria-pressed', String(open.timeline));
     this.tableBtn.setAttribute('aria-pressed', String(open.table));
+    this.gcBtn.setAttribute('aria-pressed', String(!!open.gc));
+  }
+
+  /** Offers the GC lens: the run was recorded with it. */
+  offerGcLens(on: boolean): void {
+    this.gcBtn.hidden = !on;
   }
 
   /** Whether runtime goroutines are shown (the checkbox). */

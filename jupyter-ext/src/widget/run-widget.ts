@@ -32,6 +32,9 @@ import {
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
+import { HeapGraph } from '../gc/graph';
+import { lensFrame, markerOf } from '../gc/frame';
+import { GcLensPanel } from '../gc/panel';
 import { legendNode, PictureView, type Cause } from '../picture';
 import type { RunStore } from '../store';
 import { AnnotationFeed } from '../timeline/annotations';
@@ -92,6 +95,9 @@ export class RunWidget extends Panel {
   private readonly extras = new Panel();
   private timeline: TimelinePanel | null = null;
   private table: GoroutineTable | null = null;
+  /** The GC lens (runs recorded with it), made when first opened, and its graph of the run. */
+  private gcLens: GcLensPanel | null = null;
+  private heapGraph: HeapGraph | null = null;
   private feed: LaneFeed | null = null;
   private annotationFeed: AnnotationFeed | null = null;
   /** The patterns of the finished run, beside the timeline and the table (made when first shown). */
@@ -186,7 +192,8 @@ export class RunWidget extends Panel {
     store.changed.connect(this.schedule, this);
     if (view.timeline) this.openTimeline(true, false);
     if (view.table) this.openTable(true, false);
-    this.controls.setOpen({ timeline: !!view.timeline, table: !!view.table });
+    if (view.gc) this.openGcLens(true, false);
+    this.controls.setOpen({ timeline: !!view.timeline, table: !!view.table, gc: !!view.gc });
     // A finished run opens on its last event: the final picture, as the SVG shows it.
     this.cursor = store.timeline.length - 1;
     this.schedule();
@@ -334,6 +341,9 @@ export class RunWidget extends Panel {
       case 'table':
         this.openTable(r.show);
         break;
+      case 'gc':
+        this.openGcLens(r.show);
+        break;
       case 'stop':
         this.store.control?.control('stop');
         break;
@@ -468,10 +478,48 @@ export class RunWidget extends Panel {
     this.schedule();
   }
 
+  /** Shows or hides the GC lens (made the first time), and keeps the choice with the output. */
+  private openGcLens(open: boolean, save = true): void {
+    if (open && this.gcLens === null) {
+      this.gcLens = new GcLensPanel();
+      this.heapGraph = new HeapGraph();
+      // Under the picture, over the timeline: the two follow the same event.
+      this.extras.insertWidget(0, this.gcLens);
+    }
+    this.gcLens?.setHidden(!open);
+    if (save) this.remember({ gc: open });
+    this.schedule();
+  }
+
+  /** The GC lens at the picture's event (only while open). */
+  private renderGcLens(state: SchedState, event: SlowmoEvent | undefined): void {
+    this.controls.offerGcLens(this.store.timeline.state.heap !== null);
+    const lens = this.gcLens;
+    if (lens === null || lens.isHidden || this.heapGraph === null) return;
+    this.heapGraph.sync(this.store.timeline);
+    lens.show(this.heapGraph, lensFrame(this.heapGraph, state, event), state.heap?.lens ?? null);
+  }
+
+  /** The object a heap event is about, by its name in the open GC lens (narration says its address). */
+  private lensName(event: SlowmoEvent | undefined): string {
+    if (this.gcLens?.isHidden !== false || this.heapGraph === null || event === undefined)
+      return '';
+    let addr = 0;
+    if (event.kind === 'gc.color' || event.kind === 'heap.alloc' || event.kind === 'heap.free')
+      addr = event.addr;
+    else if (event.kind === 'heap.edge') addr = event.to;
+    const o = addr > 0 ? this.heapGraph.objectAt(addr, event.seq) : undefined;
+    return o?.site ? ` (${o.name} in the GC lens)` : '';
+  }
+
   /** Changes what is saved of the view. */
   private remember(change: Partial<ViewState>): void {
     this.view = { ...this.view, ...change };
-    this.controls.setOpen({ timeline: !!this.view.timeline, table: !!this.view.table });
+    this.controls.setOpen({
+      timeline: !!this.view.timeline,
+      table: !!this.view.table,
+      gc: !!this.view.gc,
+    });
     this.saveView?.(this.view);
   }
 
@@ -591,15 +639,18 @@ export class RunWidget extends Panel {
           }
         : undefined;
     const hide = this.showRuntime ? undefined : this.isRuntime;
+    // With the GC lens open, the goroutine doing the marking is the one to see.
+    const marker = this.gcLens?.isHidden === false ? markerOf(event) : 0;
     this.picture.show(state, {
       animate,
-      highlight: subjectOf(event),
+      highlight: marker || subjectOf(event),
+      reveal: marker,
       cause: this.causeOf(event, sentence),
       note,
       hideRuntime: !this.showRuntime,
       selected: this.selected,
     });
-    this.narration.node.textContent = this.said || sentence;
+    this.narration.node.textContent = this.said || sentence + this.lensName(event);
     this.narration.node.dataset.kind = event?.kind ?? '';
 
     const ending = seq >= 0 && seq === this.last ? this.endingNow(state) : null;
@@ -632,6 +683,7 @@ export class RunWidget extends Panel {
     this.renderStatus(ending);
     this.exporter.enable(!store.live && this.last >= 0, store.live);
     this.renderTimeline(seq, event);
+    this.renderGcLens(state, event);
     this.markCounts(state, seq);
   }
 

@@ -1,0 +1,208 @@
+/**
+ * The GC lens at one event: each node's look (its colour in the reducer's heap model at that
+ * seq, how it got it, whether it still lives), the edges found by then, and the line of words
+ * under the graph. Pure: the drawing (panel.ts) applies only what differs from the last frame.
+ */
+import {
+  colorOf,
+  type GcColor,
+  type GcLens,
+  type HeapModel,
+  type SchedState,
+  type SlowmoEvent,
+} from '@go-slowmo/kernel-bridge/protocol';
+import { GROUP_ABOVE, RUNTIME_NODE, type HeapGraph } from './graph';
+
+export interface Counts {
+  white: number;
+  grey: number;
+  black: number;
+}
+
+export interface NodeLook {
+  /** Gone: not allocated yet, or freed. */
+  readonly gone: boolean;
+  readonly color: GcColor;
+  /** Shaded by the write barrier, or allocated black during marking, in this cycle. */
+  readonly barrier: boolean;
+  readonly born: boolean;
+  /** The event's own object, or one of the span it scans. */
+  readonly current: boolean;
+  readonly span: boolean;
+  /** For groups: how many of each colour (and the label saying so). */
+  readonly counts: Counts | null;
+  readonly label: string | null;
+}
+
+export interface LensFrame {
+  /** The event it shows. */
+  readonly seq: number;
+  readonly looks: Map<string, NodeLook>;
+  /** Edges drawn (found by this event, both ends alive). */
+  readonly edges: Set<string>;
+  readonly counts: Counts;
+  /** The goroutine doing the GC work of this event (0: none). */
+  readonly marker: number;
+  /** The lens stopped following the heap by this event (heap.limit). */
+  readonly limited: boolean;
+  readonly words: string;
+}
+
+const PHASE_WORDS: Record<SchedState['gc'], string> = {
+  sweepterm: 'sweep termination (the world stopped)',
+  mark: 'mark',
+  marktermination: 'mark termination (the world stopped)',
+  off: 'marking over: what stayed white is swept',
+};
+
+const GONE: NodeLook = {
+  gone: true,
+  color: 'white',
+  barrier: false,
+  born: false,
+  current: false,
+  span: false,
+  counts: null,
+  label: null,
+};
+
+function eventObjects(event: SlowmoEvent | undefined): { at: Set<number>; span: Set<number> } {
+  const at = new Set<number>();
+  const span = new Set<number>();
+  if (event?.kind === 'gc.color' || event?.kind === 'heap.free' || event?.kind === 'heap.alloc')
+    at.add(event.addr);
+  if (event?.kind === 'heap.edge') at.add(event.to);
+  if (event?.kind === 'gc.span') event.objects.forEach((a) => span.add(a));
+  return { at, span };
+}
+
+/** The lens at a state (and the event that made it). */
+export function lensFrame(
+  graph: HeapGraph,
+  state: SchedState,
+  event: SlowmoEvent | undefined,
+): LensFrame {
+  const heap = state.heap;
+  const looks = new Map<string, NodeLook>();
+  const counts: Counts = { white: 0, grey: 0, black: 0 };
+  const groups = new Map<string, Counts>();
+  const { at, span } = eventObjects(event);
+  const alive = new Set<string>();
+  for (const o of graph.objects.values()) {
+    const m = heap?.objects.get(o.addr);
+    const id = graph.nodeOf(o);
+    if (!heap || !m || m.seq !== o.seq || m.freed !== null) {
+      if (id === `o${o.seq}`) looks.set(id, GONE);
+      continue;
+    }
+    const color = colorOf(heap, m);
+    counts[color]++;
+    alive.add(`o${o.seq}`);
+    if (id !== `o${o.seq}`) {
+      const c = groups.get(id) ?? { white: 0, grey: 0, black: 0 };
+      c[color]++;
+      groups.set(id, c);
+      continue;
+    }
+    const thisCycle = m.cycle === heap.cycle;
+    looks.set(id, {
+      gone: false,
+      color,
+      barrier: thisCycle && m.by === 'barrier',
+      born: thisCycle && m.by === 'alloc',
+      current: at.has(o.addr),
+      span: span.has(o.addr),
+      counts: null,
+      label: null,
+    });
+  }
+  groupLooks(graph, groups, looks);
+  const edges = new Set<string>();
+  for (const e of graph.edges.values()) {
+    const ok = (end: string) => end.startsWith('root:') || alive.has(end);
+    if (e.seq <= state.seq && ok(e.source) && ok(e.target)) edges.add(e.id);
+  }
+  const marker = markerOf(event);
+  const limited = heap !== null && heap.limited !== null;
+  const barrier = event?.kind === 'gc.color' && event.by === 'barrier';
+  const words = lensWords(heap, state, counts, marker, barrier);
+  return { seq: state.seq, looks, edges, counts, marker, limited, words };
+}
+
+function groupLooks(graph: HeapGraph, groups: Map<string, Counts>, looks: Map<string, NodeLook>) {
+  const ids = new Set<string>([RUNTIME_NODE]);
+  for (const o of graph.objects.values())
+    if (o.site !== null && graph.grouped) ids.add(graph.nodeOf(o));
+  for (const id of ids) {
+    const c = groups.get(id);
+    const n = c ? c.white + c.grey + c.black : 0;
+    const name = id === RUNTIME_NODE ? "runtime's" : `line ${id.split(':').pop()}`;
+    looks.set(id, {
+      ...GONE,
+      gone: n === 0,
+      color: c && c.black === n ? 'black' : c && c.white === n ? 'white' : 'grey',
+      counts: c ?? { white: 0, grey: 0, black: 0 },
+      label: `${name} ×${n}${c ? `\n${c.black}● ${c.grey}◐ ${c.white}○` : ''}`,
+    });
+  }
+}
+
+/** The goroutine an event of the lens says did the work. */
+export function markerOf(event: SlowmoEvent | undefined): number {
+  switch (event?.kind) {
+    case 'gc.color':
+    case 'gc.span':
+    case 'heap.edge':
+      return event.g;
+    default:
+      return 0;
+  }
+}
+
+function workerWords(state: SchedState, g: number, barrier: boolean): string {
+  if (barrier)
+    return `g${g} shades through the write barrier (it moved a pointer while marking ran)`;
+  // The workers' function is runtime.gcBgMarkWorker, or the wrapper that starts it (gowrap).
+  const fn = state.gs.get(g)?.site?.fn ?? '';
+  if (/gcBgMark/.test(fn)) return `g${g} (GC worker) is marking`;
+  return `g${g} (assisting the collector) is marking`;
+}
+
+/** "cycle 2, mark: 412 black, 88 grey, 500 white; g19 (GC worker) is marking". */
+export function lensWords(
+  heap: HeapModel | null,
+  state: SchedState,
+  counts: Counts,
+  marker: number,
+  barrier = false,
+): string {
+  if (!heap) return 'The GC lens has no heap at this point of the run.';
+  const cycle = heap.cycle === 0 ? 'before the first GC' : `cycle ${heap.cycle}`;
+  const phase = heap.cycle === 0 ? '' : `, ${PHASE_WORDS[state.gc]}`;
+  const tally = `${counts.black} black, ${counts.grey} grey, ${counts.white} white`;
+  const freed = heap.freed > 0 ? `; ${heap.freed} freed so far` : '';
+  const who = marker > 0 ? `; ${workerWords(state, marker, barrier)}` : '';
+  return `${cycle}${phase}: ${tally}${freed}${who}`;
+}
+
+/** What the drawing simplifies, said plainly. */
+export function noteWords(graph: HeapGraph, lens: GcLens | null, limited = false): string {
+  const notes: string[] = [];
+  if (limited && lens)
+    notes.push(
+      `The program made more than ${lens.maxObjects.toLocaleString('en')} allocations: the lens stopped following the heap there and shows what it had.`,
+    );
+  if (graph.grouped)
+    notes.push(
+      `Over ${GROUP_ABOVE} of your objects: one circle per line that allocated them, its pie the share of each colour.`,
+    );
+  if (lens?.perSpan)
+    notes.push(
+      'Green Tea (Go 1.26+): small objects are marked per span (a page of same-size objects): a span lights up (blue halo), then its marked objects turn black together. Its scan does not say which object held a pointer: a dashed arrow is inferred (the object the same goroutine scanned just before). For object-by-object marking, right-click the cell: Per-object marking (GOEXPERIMENT=nogreenteagc).',
+    );
+  if (lens?.experiment) notes.push(`Built with GOEXPERIMENT=${lens.experiment}.`);
+  notes.push(
+    "The runtime's own objects are one circle; pointers appear as the collector finds them.",
+  );
+  return notes.join(' ');
+}
