@@ -1,5 +1,5 @@
 /**
- * @go-slowmo/jupyter-ext: seven plugins, one job each.
+ * @go-slowmo/jupyter-ext: eight plugins, one job each.
  *
  * - bridge-client: provides IBridgeClient, the page's one connection to the bridge.
  * - live-runs: provides ILiveRuns, the runs going on now (tokens.ts).
@@ -9,6 +9,7 @@
  * - cells: the commands and buttons that make Go-slowmo cells, and their marks.
  * - renderer: the output's MIME renderers (the recording, the live run).
  * - unmodified: opening a notebook does not mark it modified (kernel-info.ts).
+ * - predict: a cell's prediction questions, asked before its run (predict/).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -38,6 +39,7 @@ import { markDiagnostics } from './editor-marks';
 import { SlowmoCellExecutor } from './executor';
 import { keepCleanOnKernelInfo } from './kernel-info';
 import { isSlowmo } from './metadata';
+import { predictPlugin } from './predict/plugin';
 import { rendererFactory } from './renderer';
 import { LiveRuns } from './store';
 import { IBridgeClient, ILiveRuns } from './tokens';
@@ -263,4 +265,4 @@ const unmodified: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [bridgeClient, liveRuns, executor, stop, cells, renderer, unmodified];
+export default [bridgeClient, liveRuns, executor, stop, cells, renderer, unmodified, predictPlugin];

@@ -36,6 +36,7 @@ import { HeapGraph } from '../gc/graph';
 import { lensFrame, markerOf } from '../gc/frame';
 import { GcLensPanel } from '../gc/panel';
 import { legendNode, PictureView, type Cause } from '../picture';
+import { outcomeExtras } from '../predict/checkpoint-row';
 import type { RunStore } from '../store';
 import { AnnotationFeed } from '../timeline/annotations';
 import { LaneFeed } from '../timeline/feed';
@@ -791,6 +792,7 @@ export class RunWidget extends Panel {
         hint.textContent = `Hint: ${cp.hint}`;
         row.appendChild(hint);
       }
+      row.append(...outcomeExtras(cp, (seq) => this.move(seq)));
       c.appendChild(row);
     }
     const passed = cps.filter((cp) => cp.passed).length;
