@@ -87,18 +87,16 @@ export function lensFrame(
   const counts: Counts = { white: 0, grey: 0, black: 0 };
   const groups = new Map<string, Counts>();
   const { at, span } = eventObjects(event);
-  const alive = new Set<string>();
   for (const o of graph.objects.values()) {
     const m = heap?.objects.get(o.addr);
     const id = graph.nodeOf(o);
     if (!heap || !m || m.seq !== o.seq || m.freed !== null) {
-      if (id === `o${o.seq}`) looks.set(id, GONE);
+      if (id === o.id) looks.set(id, GONE);
       continue;
     }
     const color = colorOf(heap, m);
     counts[color]++;
-    alive.add(`o${o.seq}`);
-    if (id !== `o${o.seq}`) {
+    if (id !== o.id) {
       const c = groups.get(id) ?? { white: 0, grey: 0, black: 0 };
       c[color]++;
       groups.set(id, c);
@@ -116,12 +114,13 @@ export function lensFrame(
       label: null,
     });
   }
-  groupLooks(graph, groups, looks);
+  const drawn = graph.drawnGraph();
+  groupLooks(drawn.groups, groups, looks);
+  // Drawn edges, found by now, between nodes drawn now (roots always are).
   const edges = new Set<string>();
-  for (const e of graph.edges.values()) {
-    const ok = (end: string) => end.startsWith('root:') || alive.has(end);
-    if (e.seq <= state.seq && ok(e.source) && ok(e.target)) edges.add(e.id);
-  }
+  const shown = (id: string) => looks.get(id)?.gone === false || id.startsWith('root:');
+  for (const e of drawn.edges)
+    if (e.seq <= state.seq && shown(e.source) && shown(e.target)) edges.add(e.id);
   const marker = markerOf(event);
   const limited = heap !== null && heap.limited !== null;
   const barrier = event?.kind === 'gc.color' && event.by === 'barrier';
@@ -129,10 +128,7 @@ export function lensFrame(
   return { seq: state.seq, looks, edges, counts, marker, limited, words };
 }
 
-function groupLooks(graph: HeapGraph, groups: Map<string, Counts>, looks: Map<string, NodeLook>) {
-  const ids = new Set<string>([RUNTIME_NODE]);
-  for (const o of graph.objects.values())
-    if (o.site !== null && graph.grouped) ids.add(graph.nodeOf(o));
+function groupLooks(ids: string[], groups: Map<string, Counts>, looks: Map<string, NodeLook>) {
   for (const id of ids) {
     const c = groups.get(id);
     const n = c ? c.white + c.grey + c.black : 0;

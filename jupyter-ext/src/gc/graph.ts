@@ -22,6 +22,9 @@ export interface GraphObject {
   readonly line: number;
   /** Its name in the lens: "L21#3" is the third object allocated at line 21. */
   readonly name: string;
+  /** Its node when drawn alone ("o<seq>"), and its site's node when grouped. */
+  readonly id: string;
+  readonly group: string;
   readonly size: number;
   /** Its changes of colour, in order: [seq, colour, GC cycle] ("freed" at its heap.free). */
   readonly history: [number, GcColor | 'freed', number][];
@@ -39,6 +42,9 @@ export interface GraphEdge {
    */
   readonly inferred: boolean;
 }
+
+/** An edge as drawn: between the nodes that draw its ends, found first at `seq`. */
+export type DrawnEdge = GraphEdge;
 
 export type NodeKind = 'root' | 'object' | 'group' | 'runtime';
 
@@ -103,7 +109,29 @@ export class HeapGraph {
   /** The node that draws an object. */
   nodeOf(o: GraphObject): string {
     if (o.site === null) return RUNTIME_NODE;
-    return this.grouped ? `site:${o.site}` : `o${o.seq}`;
+    return this.grouped ? o.group : o.id;
+  }
+
+  private drawn: { version: number; edges: DrawnEdge[]; groups: string[] } | null = null;
+
+  /** The edges as drawn (ends mapped to the nodes that draw them), and the group nodes. */
+  drawnGraph(): { edges: DrawnEdge[]; groups: string[] } {
+    if (this.drawn?.version === this.version) return this.drawn;
+    const edges = new Map<string, DrawnEdge>();
+    for (const e of this.edges.values()) {
+      const source = this.drawnEnd(e.source);
+      const target = this.drawnEnd(e.target);
+      if (source === target) continue;
+      const id = `${source}>${target}`;
+      const had = edges.get(id);
+      if (!had || e.seq < had.seq)
+        edges.set(id, { id, source, target, seq: e.seq, inferred: e.inferred });
+    }
+    const groups = new Set<string>([RUNTIME_NODE]);
+    if (this.grouped)
+      for (const o of this.objects.values()) if (o.site !== null) groups.add(o.group);
+    this.drawn = { version: this.version, edges: [...edges.values()], groups: [...groups] };
+    return this.drawn;
   }
 
   private add(e: SlowmoEvent): void {
@@ -121,6 +149,7 @@ export class HeapGraph {
         const name = siteName(e.file, e.line, n);
         const o: GraphObject = {
           ...{ seq: e.seq, addr: e.addr, site, line: e.line ?? 0, name, size: e.size },
+          ...{ id: `o${e.seq}`, group: `site:${site}` },
           history: [],
         };
         this.objects.set(e.seq, o);

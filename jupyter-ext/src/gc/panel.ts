@@ -16,6 +16,8 @@ import { lensPaint, lensStylesheet } from './style';
 
 /** The graph's height: enough for a few rows, small enough to keep the picture near. */
 const HEIGHT = { min: 200, max: 380 };
+/** How often a growing graph is laid out again (ms). */
+const PLACE_EVERY = 400;
 
 function el(cls: string, tag = 'div'): HTMLElement {
   const e = document.createElement(tag);
@@ -45,6 +47,8 @@ export class GcLensPanel extends Widget {
   private readonly key = el('jp-slowmo-gc-key');
   private readonly tip = el('jp-slowmo-tip jp-slowmo-gc-tip');
   private version = -1;
+  private placedAt = 0;
+  private placeTimer: number | undefined;
   private kinds = new Map<string, string>();
   private shown = new Map<string, string>();
   private shownEdges = new Set<string>();
@@ -109,19 +113,44 @@ export class GcLensPanel extends Widget {
     this.frame = frame;
     this.frames++;
     this.node.dataset.frames = String(this.frames);
-    if (graph.version !== this.version) this.place(graph);
+    if (graph.version !== this.version) this.placeSoon(graph);
     this.apply(frame);
     this.wordsEl.textContent = frame.words;
     this.notes.textContent = noteWords(graph, lens ?? null, frame.limited);
     this.notes.hidden = this.notes.textContent === '';
   }
 
+  /**
+   * Places the graph now, or (while a live run's allocations keep it growing) at most every
+   * PLACE_EVERY ms, then once more when it stops growing.
+   */
+  private placeSoon(graph: HeapGraph): void {
+    clearTimeout(this.placeTimer);
+    const wait = this.placedAt + PLACE_EVERY - Date.now();
+    if (wait <= 0) {
+      this.place(graph);
+      return;
+    }
+    this.placeTimer = setTimeout(() => {
+      if (this.isDisposed || this.graph === null || this.frame === null) return;
+      this.place(this.graph);
+      this.apply(this.frame);
+    }, wait) as unknown as number;
+  }
+
   /** Adds the nodes and edges the graph gained, and places every node again. */
   private place(graph: HeapGraph): void {
     this.version = graph.version;
+    this.placedAt = Date.now();
     const nodes = graph.nodes();
     const add: ElementDefinition[] = [];
     this.cy.batch(() => {
+      // Past the grouping bound the objects' own nodes give way to their sites'.
+      const ids = new Set(nodes.map((n) => n.id));
+      this.cy
+        .nodes()
+        .filter((n) => !ids.has(n.id()))
+        .remove();
       for (const n of nodes) {
         const existing = this.cy.getElementById(n.id);
         if (existing.nonempty()) existing.position({ x: n.x, y: n.y });
@@ -131,15 +160,9 @@ export class GcLensPanel extends Widget {
           add.push({ group: 'nodes', data, position: { x: n.x, y: n.y }, classes: n.kind });
         }
       }
-      for (const e of graph.edges.values()) {
-        const source = graph.drawnEnd(e.source);
-        const target = graph.drawnEnd(e.target);
-        const id = `${source}>${target}`;
-        if (
-          source !== target &&
-          this.cy.getElementById(id).empty() &&
-          !add.some((a) => a.data.id === id)
-        )
+      for (const e of graph.drawnGraph().edges) {
+        const { id, source, target } = e;
+        if (this.cy.getElementById(id).empty())
           add.push({
             group: 'edges',
             data: { id, source, target },
@@ -155,12 +178,7 @@ export class GcLensPanel extends Widget {
 
   /** Swaps the classes (and group labels) of what changed since the last frame. */
   private apply(frame: LensFrame): void {
-    const graph = this.graph!;
-    const edges = new Set<string>();
-    for (const id of frame.edges) {
-      const e = graph.edges.get(id);
-      if (e) edges.add(`${graph.drawnEnd(e.source)}>${graph.drawnEnd(e.target)}`);
-    }
+    const edges = frame.edges;
     this.cy.batch(() => {
       for (const [id, look] of frame.looks) {
         const cls = classesOf(this.kinds.get(id) ?? 'object', look) + (look.label ?? '');
@@ -254,6 +272,7 @@ export class GcLensPanel extends Widget {
   override dispose(): void {
     if (this.isDisposed) return;
     this.themeWatch?.disconnect();
+    clearTimeout(this.placeTimer);
     this.cy.destroy();
     super.dispose();
   }
