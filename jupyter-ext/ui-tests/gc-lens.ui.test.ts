@@ -226,6 +226,9 @@ maybe('the GC lens, in a browser', () => {
     expect(await lens().locator('.jp-slowmo-gc-words').innerText()).toMatch(
       /^cycle 1, marking over: .* freed so far/,
     );
+    // The heap plot: the live line and the first cycle's band, the cursor at this moment.
+    expect(await lens().locator('.jp-slowmo-gc-plot polyline').count()).toBe(1);
+    expect(await lens().locator('.jp-slowmo-gc-plot rect').count()).toBeGreaterThanOrEqual(2);
     await shot('gc-lens-3-swept');
   }, 60_000);
 

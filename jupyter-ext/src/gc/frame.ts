@@ -35,8 +35,9 @@ export interface NodeLook {
 }
 
 export interface LensFrame {
-  /** The event it shows. */
+  /** The event it shows, and its time. */
   readonly seq: number;
+  readonly t: number;
   readonly looks: Map<string, NodeLook>;
   /** Edges drawn (found by this event, both ends alive). */
   readonly edges: Set<string>;
@@ -125,7 +126,7 @@ export function lensFrame(
   const limited = heap !== null && heap.limited !== null;
   const barrier = event?.kind === 'gc.color' && event.by === 'barrier';
   const words = lensWords(heap, state, counts, marker, barrier);
-  return { seq: state.seq, looks, edges, counts, marker, limited, words };
+  return { seq: state.seq, t: state.t, looks, edges, counts, marker, limited, words };
 }
 
 function groupLooks(ids: string[], groups: Map<string, Counts>, looks: Map<string, NodeLook>) {

@@ -85,7 +85,10 @@ export class HeapGraph {
   readonly edges = new Map<string, GraphEdge>();
   readonly roots = new Set<string>();
   /** The seq each GC cycle's marking began at, and the seq its mark termination began at. */
-  readonly cycles: { mark: number; end: number | null }[] = [];
+  readonly cycles: { mark: number; end: number | null; t: number; endT: number | null }[] = [];
+  /** Live objects the lens follows, after each allocation and free: the heap plot's line. */
+  readonly live: { t: number; n: number }[] = [];
+  private liveNow = 0;
   /** Green Tea (run.start.gcLens.perSpan): the span scan's shades name no holder. */
   private perSpan = false;
   /** Per goroutine, the object it turned black last in this cycle (the one it is scanning). */
@@ -147,6 +150,9 @@ export class HeapGraph {
           this.learner++;
         }
         const name = siteName(e.file, e.line, n);
+        // An address allocated again without a free seen replaces its object: as many live.
+        const old = this.current.get(e.addr);
+        if (!old || old.history.some((h) => h[1] === 'freed')) this.count(e.t, 1);
         const o: GraphObject = {
           ...{ seq: e.seq, addr: e.addr, site, line: e.line ?? 0, name, size: e.size },
           ...{ id: `o${e.seq}`, group: `site:${site}` },
@@ -164,16 +170,22 @@ export class HeapGraph {
         this.current.get(e.addr)?.history.push([e.seq, e.color, this.cycles.length]);
         this.colorEdge(e);
         break;
-      case 'heap.free':
-        this.current.get(e.addr)?.history.push([e.seq, 'freed', this.cycles.length]);
+      case 'heap.free': {
+        const o = this.current.get(e.addr);
+        if (o && !o.history.some((h) => h[1] === 'freed')) this.count(e.t, -1);
+        o?.history.push([e.seq, 'freed', this.cycles.length]);
         break;
+      }
       case 'gc': {
         if (e.phase === 'mark') {
-          this.cycles.push({ mark: e.seq, end: null });
+          this.cycles.push({ mark: e.seq, end: null, t: e.t, endT: null });
           this.scanning.clear();
         }
         const last = this.cycles[this.cycles.length - 1];
-        if (e.phase === 'marktermination' && last && last.end === null) last.end = e.seq;
+        if (e.phase === 'marktermination' && last && last.end === null) {
+          last.end = e.seq;
+          last.endT = e.t;
+        }
         break;
       }
       case 'heap.edge':
@@ -218,6 +230,11 @@ export class HeapGraph {
     if (this.edges.has(id)) return;
     this.edges.set(id, { id, source, target: `o${target.seq}`, seq, inferred });
     this.version++;
+  }
+
+  private count(t: number, by: number): void {
+    this.liveNow += by;
+    this.live.push({ t, n: this.liveNow });
   }
 
   /** The object at an address at event `seq`, if the lens follows one there. */

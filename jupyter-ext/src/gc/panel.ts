@@ -10,6 +10,7 @@ import { Widget } from '@lumino/widgets';
 import type { Message } from '@lumino/messaging';
 import { currentPalette, type Palette } from '../picture/palette';
 import type { HeapGraph } from './graph';
+import { heapPlot, moveCursor } from './plot';
 import { objectStory } from './story';
 import { noteWords, type LensFrame, type NodeLook } from './frame';
 import { lensPaint, lensStylesheet } from './style';
@@ -46,6 +47,8 @@ export class GcLensPanel extends Widget {
   private readonly notes = el('jp-slowmo-gc-notes');
   private readonly key = el('jp-slowmo-gc-key');
   private readonly tip = el('jp-slowmo-tip jp-slowmo-gc-tip');
+  private readonly plotBox = el('jp-slowmo-gc-plotbox');
+  private plot: { svg: SVGSVGElement; version: number; end: number; dark: boolean } | null = null;
   private version = -1;
   private placedAt = 0;
   private placeTimer: number | undefined;
@@ -69,7 +72,10 @@ export class GcLensPanel extends Widget {
     bar.append(title, this.key);
     this.tip.hidden = true;
     this.tip.setAttribute('role', 'tooltip');
-    this.node.append(bar, this.notes, this.host, this.wordsEl, this.tip);
+    const plotCaption = el('jp-slowmo-gc-plot-caption', 'span');
+    plotCaption.textContent = 'live objects over time · GC marking shaded · │ this moment';
+    this.plotBox.append(plotCaption);
+    this.node.append(bar, this.notes, this.host, this.wordsEl, this.plotBox, this.tip);
     (this.node as unknown as { slowmoGcLens: GcLensPanel }).slowmoGcLens = this;
     this.cy = cytoscape({
       headless: true,
@@ -104,7 +110,7 @@ export class GcLensPanel extends Widget {
     return look?.gone ? 'gone' : look?.color;
   }
 
-  override show(graph?: HeapGraph, frame?: LensFrame, lens?: GcLens | null): void {
+  override show(graph?: HeapGraph, frame?: LensFrame, lens?: GcLens | null, end = 0): void {
     if (graph === undefined || frame === undefined) {
       super.show();
       return;
@@ -116,6 +122,7 @@ export class GcLensPanel extends Widget {
     if (graph.version !== this.version) this.placeSoon(graph);
     this.apply(frame);
     this.wordsEl.textContent = frame.words;
+    this.drawPlot(graph, frame, end);
     this.notes.textContent = noteWords(graph, lens ?? null, frame.limited);
     this.notes.hidden = this.notes.textContent === '';
   }
@@ -136,6 +143,19 @@ export class GcLensPanel extends Widget {
       this.place(this.graph);
       this.apply(this.frame);
     }, wait) as unknown as number;
+  }
+
+  /** The heap plot: drawn again when the graph or the run grew, else only its cursor moves. */
+  private drawPlot(graph: HeapGraph, frame: LensFrame, end: number): void {
+    const p = this.plot;
+    if (p && p.version === graph.version && p.end === end && p.dark === this.palette.dark) {
+      moveCursor(p.svg, end, frame.t);
+      return;
+    }
+    const svg = heapPlot(graph, end, frame.t, this.palette);
+    p?.svg.remove();
+    this.plotBox.prepend(svg);
+    this.plot = { svg, version: graph.version, end, dark: this.palette.dark };
   }
 
   /** Adds the nodes and edges the graph gained, and places every node again. */

@@ -498,7 +498,13 @@ export class RunWidget extends Panel {
     const lens = this.gcLens;
     if (lens === null || lens.isHidden || this.heapGraph === null) return;
     this.heapGraph.sync(this.store.timeline);
-    lens.show(this.heapGraph, lensFrame(this.heapGraph, state, event), state.heap?.lens ?? null);
+    const end = this.store.timeline.state.t;
+    lens.show(
+      this.heapGraph,
+      lensFrame(this.heapGraph, state, event),
+      state.heap?.lens ?? null,
+      end,
+    );
   }
 
   /** The object a heap event is about, by its name in the open GC lens (narration says its address). */

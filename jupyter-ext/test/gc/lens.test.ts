@@ -6,7 +6,9 @@
 import { parseEvent, Timeline, type SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
 import { lensFrame, lensWords, markerOf, noteWords } from '../../src/gc/frame';
 import { GROUP_ABOVE, HeapGraph, RUNTIME_NODE } from '../../src/gc/graph';
+import { heapPlot, livePoints, moveCursor, PLOT } from '../../src/gc/plot';
 import { objectStory } from '../../src/gc/story';
+import { LIGHT } from '../../src/picture/palette';
 import { runBeginning } from '../support/sample';
 
 const A = 0x1000;
@@ -209,6 +211,29 @@ describe('the GC lens', () => {
     );
     expect(objectStory(dropped, 21)).toBe(
       'L20#1: 16 bytes, allocated at event 10; freed at event 22',
+    );
+  });
+
+  test('the heap plot: live objects after each allocation and free, the cycle’s marking as a band', () => {
+    const t = timeline();
+    const g = new HeapGraph();
+    g.sync(t);
+    // Five allocations, the marking's one, then the dropped node freed.
+    expect(g.live.map((p) => p.n)).toEqual([1, 2, 3, 4, 5, 6, 5]);
+    expect(g.cycles).toEqual([{ mark: 10, end: 19, t: 10_000, endT: 19_000 }]);
+    const end = t.state.t;
+    const svg = heapPlot(g, end, 14_000, LIGHT);
+    const band = svg.querySelector('rect')!;
+    expect(Number(band.getAttribute('x'))).toBeCloseTo(
+      PLOT.pad + (10 / 21) * (PLOT.w - 2 * PLOT.pad),
+    );
+    const points = livePoints(g, end).split(' ');
+    // A step line: two points per change, one to the end; the top is the most live (6).
+    expect(points).toHaveLength(2 * 7 + 1);
+    expect(Math.min(...points.map((p) => Number(p.split(',')[1])))).toBeCloseTo(PLOT.pad);
+    moveCursor(svg, end, 21_000);
+    expect(Number(svg.querySelector('.jp-slowmo-gc-plot-cursor')!.getAttribute('x1'))).toBeCloseTo(
+      PLOT.w - PLOT.pad,
     );
   });
 
