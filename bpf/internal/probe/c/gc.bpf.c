@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include <asm/ptrace.h>
 #include <bpf/bpf_helpers.h>
+#include "common.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -98,14 +99,6 @@ struct {
 	__uint(max_entries, 32 << 20);
 } events SEC(".maps");
 
-static __always_inline __u64 rd(__u64 addr)
-{
-	__u64 v = 0;
-	if (addr)
-		bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
-}
-
 static __always_inline int ours(void)
 {
 	return target_tgid && (bpf_get_current_pid_tgid() >> 32) == target_tgid && !over;
@@ -188,34 +181,11 @@ int alloc_black(struct pt_regs *ctx)
 // emulated instruction before each way into a RET, else the RET), with
 // their attach cookie (Linux 5.15+; without it the loader leaves
 // site_cookies 0, which keeps the helper out, and probes the RETs): bits
-// 0-15 say which way a conditional branch must go for its RET (slowmo.bpf.c's
-// returns_here), bits 16-17 where the object's address is (0 RAX, 1 the
+// 0-15 say which way a conditional branch must go for its RET (common.h's
+// branch_goes_to_ret), bits 16-17 where the object's address is (0 RAX, 1 the
 // stack at RSP plus bits 32-63, 2 nowhere: no object, or a nested allocator
 // the site calls says it).
 volatile const __u32 site_cookies = 0;
-#define RET_COND 0x100
-#define RET_TAKEN 0x10
-
-static __always_inline int returns_here(struct pt_regs *ctx, __u64 c)
-{
-	if (!(c & RET_COND))
-		return 1;
-	__u64 f = ctx->eflags;
-	__u64 cf = f & 1, pf = (f >> 2) & 1, zf = (f >> 6) & 1, sf = (f >> 7) & 1, of = (f >> 11) & 1;
-	__u64 holds;
-	switch ((c >> 1) & 7) { // the condition; an odd code is its negation
-	case 0: holds = of; break;              // JO
-	case 1: holds = cf; break;              // JB
-	case 2: holds = zf; break;              // JE
-	case 3: holds = cf | zf; break;         // JBE
-	case 4: holds = sf; break;              // JS
-	case 5: holds = pf; break;              // JP
-	case 6: holds = sf ^ of; break;         // JL
-	default: holds = zf | (sf ^ of); break; // JLE
-	}
-	__u64 taken = holds ^ (c & 1);
-	return taken == ((c & RET_TAKEN) != 0);
-}
 
 // A nested allocator (1.27's slow paths) returns first and says the
 // object; the outer one then finds nothing pending.
@@ -223,7 +193,7 @@ SEC("uprobe/alloc_ret")
 int alloc_ret(struct pt_regs *ctx)
 {
 	__u64 c = site_cookies ? bpf_get_attach_cookie(ctx) : 0;
-	if (!returns_here(ctx, c))
+	if (!branch_goes_to_ret(ctx, c))
 		return 0;
 	__u64 g = ctx->r14;
 	struct pending *v = bpf_map_lookup_elem(&allocating, &g);

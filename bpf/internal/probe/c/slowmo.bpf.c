@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <asm/ptrace.h>
 #include <bpf/bpf_helpers.h>
+#include "common.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -152,14 +153,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct steal_record);
 } scratch SEC(".maps");
-
-static __always_inline __u64 rd(__u64 addr)
-{
-	__u64 v = 0;
-	if (addr)
-		bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
-}
 
 static __always_inline __u32 rd32(__u64 addr)
 {
@@ -784,31 +777,12 @@ int runqputslow_done(struct pt_regs *ctx)
 // loader leaves site_cookies 0, which keeps the helper out of the verified
 // code, and probes those RETs themselves.
 volatile const __u32 site_cookies = 0;
-#define RET_COND 0x100
-#define RET_TAKEN 0x10
 
 static __always_inline int returns_here(struct pt_regs *ctx)
 {
 	if (!site_cookies)
 		return 1;
-	__u64 c = bpf_get_attach_cookie(ctx);
-	if (!(c & RET_COND))
-		return 1;
-	__u64 f = ctx->eflags;
-	__u64 cf = f & 1, pf = (f >> 2) & 1, zf = (f >> 6) & 1, sf = (f >> 7) & 1, of = (f >> 11) & 1;
-	__u64 holds;
-	switch ((c >> 1) & 7) { // the condition; an odd code is its negation
-	case 0: holds = of; break;                 // JO
-	case 1: holds = cf; break;                 // JB
-	case 2: holds = zf; break;                 // JE
-	case 3: holds = cf | zf; break;            // JBE
-	case 4: holds = sf; break;                 // JS
-	case 5: holds = pf; break;                 // JP
-	case 6: holds = sf ^ of; break;            // JL
-	default: holds = zf | (sf ^ of); break;    // JLE
-	}
-	__u64 taken = holds ^ (c & 1);
-	return taken == ((c & RET_TAKEN) != 0);
+	return branch_goes_to_ret(ctx, bpf_get_attach_cookie(ctx));
 }
 
 // For the tests and make bench (returns.go's CountReturns): counts the hits

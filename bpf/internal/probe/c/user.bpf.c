@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 #include <asm/ptrace.h>
 #include <bpf/bpf_helpers.h>
+#include "common.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -75,14 +76,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 32 << 20);
 } events SEC(".maps");
-
-static __always_inline __u64 rd(__u64 addr)
-{
-	__u64 v = 0;
-	if (addr)
-		bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
-}
 
 // The calls come from user code: R14 is the goroutine itself.
 static __always_inline int context(struct header *h, struct pt_regs *ctx, __u32 kind)
