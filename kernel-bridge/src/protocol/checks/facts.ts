@@ -7,7 +7,7 @@
  * names only `runtime.main`.
  */
 import type { SlowmoEvent } from '../events';
-import { learnerFunction } from '../goroutines';
+import { isLearnerFile, learnerFunction } from '../goroutines';
 
 /** How a turn on a P ended. */
 export type TurnEnd = 'yield' | 'preempt' | 'park' | 'syscall' | 'exit' | 'other' | 'open';
@@ -106,7 +106,7 @@ function onGoroutineEvent(f: GoroutineFacts, o: Open, e: SlowmoEvent) {
       o.park = { reason: e.reason, seq: e.seq, start: e.t, end: e.t };
       // g1 parks while the runtime starts up (gcenable waits for the sweeper, in
       // no frame of the learner's code): those are not main.main's parks.
-      if (f.goid !== 1 || e.file !== undefined) f.parks.push(o.park);
+      if (f.goid !== 1 || isLearnerFile(e.file)) f.parks.push(o.park);
       return;
     case 'g.syscall':
       o.syscall = e.t;
