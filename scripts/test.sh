@@ -37,14 +37,9 @@ read -r mut_pass mut_fail < <(sed -nE 's/^mutation check: ([0-9]+) killed, ([0-9
 mut_pass=${mut_pass:-0}
 mut_fail=${mut_fail:-0}
 
-# Count every test of every part.
-read -r js_pass js_fail js_skip < <(node -e '
-  const fs = require("fs"); let p = 0, f = 0, s = 0;
-  for (const n of fs.readdirSync(process.argv[1]).filter((n) => n.endsWith(".json"))) {
-    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + n, "utf8"));
-    p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
-  }
-  console.log(p, f, s);' "$RESULTS")
+# Count every test of every part; jest's failures are named here, printed below with Go's.
+jest_report="$(node scripts/jest-report.mjs "$RESULTS")"
+read -r js_pass js_fail js_skip < <(tail -n 1 <<<"$jest_report")
 # Go: a test case is a test without subtests, or a subtest; a parent that only
 # groups subtests is not one more case (its verdict is theirs).
 read -r go_pass go_fail go_skip < <(awk '
@@ -60,22 +55,7 @@ read -r go_pass go_fail go_skip < <(awk '
 ' "$RESULTS/go.log")
 
 # Name every failure at the end: a CI log that keeps only its tail still says what failed.
-node -e '
-  const fs = require("fs");
-  for (const n of fs.readdirSync(process.argv[1]).filter((n) => n.endsWith(".json"))) {
-    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + n, "utf8"));
-    for (const file of r.testResults) {
-      const where = require("path").relative(process.cwd(), file.name);
-      const failed = file.assertionResults.filter((a) => a.status === "failed");
-      for (const a of failed) {
-        console.log("    FAILED " + where + ": " + a.fullName);
-        const why = String(a.failureMessages[0] ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n");
-        for (const l of why.filter((l) => l.trim()).slice(0, 6)) console.log("        " + l.trim().slice(0, 160));
-      }
-      if (failed.length === 0 && file.status === "failed")
-        console.log("    FAILED " + where + ": " + String(file.message).split("\n").find((l) => l.trim()));
-    }
-  }' "$RESULTS"
+head -n -1 <<<"$jest_report"
 # Go: each failed test with the lines it logged (go test -v names the test
 # that speaks next with === RUN, === CONT or === NAME).
 awk '
