@@ -130,6 +130,7 @@ type shared struct {
 	launcherJSON *string
 	inside       *string
 	clockFD      *int
+	godebug      *string
 	// Once checked:
 	launcher []string
 	running  func(running bool)
@@ -144,6 +145,7 @@ func sharedFlags(command string, fs *flag.FlagSet) *shared {
 		launcherJSON: fs.String("launcher", "", "run the program under this command line (JSON array of strings)"),
 		inside:       fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox"),
 		clockFD:      fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on"),
+		godebug:      fs.String("godebug", "", "GODEBUG settings for the program, e.g. schedtrace=100,gctrace=1 (the probe's own settings win over them)"),
 	}
 }
 
@@ -166,6 +168,10 @@ func (o *shared) check() bool {
 	}
 	if *o.outputLimit < 0 {
 		o.fail("--output-limit %d: give bytes, 0 for no limit", *o.outputLimit)
+		return false
+	}
+	if err := launch.CheckGodebug(*o.godebug); err != nil {
+		o.fail("--godebug: %v", err)
 		return false
 	}
 	return true
@@ -290,7 +296,7 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 	err := probe.Run(probe.Options{
 		Binary: fs.Arg(0), Args: fs.Args()[1:], Dir: *dir,
 		Procs: *o.procs, Timeout: o.timeoutDuration(), OutputLimit: *o.outputLimit,
-		Out: os.Stdout, Running: o.running, Stop: stopOnSignal(),
+		Godebug: *o.godebug, Out: os.Stdout, Running: o.running, Stop: stopOnSignal(),
 		Launcher: o.launcher, InsidePath: *o.inside,
 
 		Paced: *pace >= 0, Speed: *pace, Control: control,
@@ -378,7 +384,7 @@ func runTrace(args []string) int {
 	}
 	opts := trace.Options{
 		Procs: *o.procs, Timeout: o.timeoutDuration(), OutputLimit: *o.outputLimit,
-		Out: os.Stdout, Running: o.running, Log: os.Stderr,
+		Godebug: *o.godebug, Out: os.Stdout, Running: o.running, Log: os.Stderr,
 		Launcher: o.launcher, InsidePath: *o.inside,
 		Period: time.Duration(*period * float64(time.Millisecond)),
 	}

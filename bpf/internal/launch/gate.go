@@ -40,7 +40,37 @@ func ExecTarget(path string, args []string) error {
 		return fmt.Errorf("the probe went away before starting %s", path)
 	}
 	gate.Close()
-	return syscall.Exec(path, append([]string{path}, args...), os.Environ())
+	return syscall.Exec(path, append([]string{path}, args...), targetEnv(os.Environ()))
+}
+
+// heldGodebug carries the target's GODEBUG through the helper, which is a Go
+// program too: under its own name the helper's runtime would act on it
+// (schedtrace and gctrace lines from the helper while it waits at the gate,
+// in the target's output).
+const heldGodebug = "SLOWMO_HELD_GODEBUG="
+
+// helperEnv is the target's environment as the helper gets it: GODEBUG renamed.
+func helperEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
+			kv = heldGodebug + v
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// targetEnv undoes helperEnv.
+func targetEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, heldGodebug); ok {
+			kv = "GODEBUG=" + v
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 // Under a launcher the probe keeps its own privilege; only the program
@@ -77,7 +107,9 @@ func StartHeld(t Target) (*Held, error) {
 		return nil, err
 	}
 	if !t.Launched() {
-		p, err := Start(t.Command(self, ExecHelper, t.Binary), gate)
+		cmd := t.Command(self, ExecHelper, t.Binary)
+		cmd.Env = helperEnv(cmd.Env)
+		p, err := Start(cmd, gate)
 		if err != nil {
 			release.Close()
 			return nil, err

@@ -23,7 +23,9 @@ type Options struct {
 	Args    []string
 	Procs   int           // GOMAXPROCS; 0 means the number of CPUs
 	Timeout time.Duration // 0 means none
-	Out     io.Writer     // NDJSON events
+	// Godebug is the learner's GODEBUG settings; launch.Godebug joins the probe's own after them.
+	Godebug string
+	Out     io.Writer // NDJSON events
 	// Paced mode (pace.go): stop at each event, driven by commands on Control.
 	Paced   bool
 	Speed   float64 // events per second at the start; 0 starts paused

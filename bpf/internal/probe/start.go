@@ -25,7 +25,7 @@ func start(opts Options, loading *Loading) (*recorder, error) {
 	starting := make(chan started, 1)
 	go func() {
 		h, err := launch.StartHeld(launch.Target{Binary: opts.Binary, Args: opts.Args, Dir: opts.Dir,
-			Env:      launch.Env(len(opts.Launcher) > 0, opts.Procs, godebug),
+			Env:      launch.Env(len(opts.Launcher) > 0, opts.Procs, launch.Godebug(opts.Godebug, godebug)),
 			Launcher: opts.Launcher, Inside: opts.InsidePath})
 		starting <- started{h, err}
 	}()

@@ -29,6 +29,8 @@ type Options struct {
 	Args    []string
 	Procs   int           // GOMAXPROCS; 0 means the number of CPUs
 	Timeout time.Duration // 0 means none
+	// Godebug is the learner's GODEBUG settings; launch.Godebug joins the tracer's own after them.
+	Godebug string
 	Period  time.Duration // generation period; 0 means DefaultPeriod
 	Out     io.Writer     // NDJSON events
 	// Launcher, when set, is the command line the program runs under (it
@@ -141,7 +143,7 @@ func Run(opts Options) error {
 // start starts the program with its trace piped to us and watched for
 // back-pressure (throttle.go), and gets its trace's mapping ready.
 func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
-	godebug := "traceadvanceperiod=" + strconv.FormatInt(opts.Period.Nanoseconds(), 10)
+	godebug := launch.Godebug(opts.Godebug, "traceadvanceperiod="+strconv.FormatInt(opts.Period.Nanoseconds(), 10))
 	target := launch.Target{Binary: opts.Binary, Args: opts.Args, Launcher: opts.Launcher, Inside: opts.InsidePath,
 		Env: launch.Env(len(opts.Launcher) > 0, opts.Procs, godebug, FDEnv+"=3")}
 	traceR, traceW, err := os.Pipe()
