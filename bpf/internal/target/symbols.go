@@ -5,6 +5,7 @@ import (
 	"debug/gosym"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/arch/x86/x86asm"
 )
@@ -13,6 +14,9 @@ import (
 type Symbols struct {
 	table      *gosym.Table
 	mainModule string
+
+	userFilesOnce sync.Once
+	userFiles     map[string]bool
 }
 
 // Symbols reads the binary's line table.
@@ -69,10 +73,49 @@ func (s *Symbols) UserFrame(returnPCs []uint64) (file string, line int, ok bool)
 			break
 		}
 		if f, l, fn := s.Line(pc - 1); s.IsUser(fn) {
+			f, l = s.callSite(pc-1, f, l)
 			return f, l, true
 		}
 	}
 	return "", 0, false
+}
+
+// callSite is the learner's own line for a pc of theirs. A standard library
+// function inlined into their code (sync.(*Mutex).Lock's fast path, which
+// calls lockSlow to park) has its own file and line at its pcs, so a goroutine
+// blocked in mu.Lock() would seem to wait in mutex.go: the line is then the
+// last one of a file of the program's before the inlined code, the call's.
+func (s *Symbols) callSite(pc uint64, file string, line int) (string, int) {
+	if s.isUserFile(file) {
+		return file, line
+	}
+	fn := s.table.PCToFunc(pc)
+	if fn == nil {
+		return file, line
+	}
+	// An inlined body is a few hundred bytes at most; the bound keeps a miss cheap.
+	for p := pc; p > fn.Entry && pc-p < 4096; p-- {
+		if f, l, _ := s.table.PCToLine(p - 1); s.isUserFile(f) {
+			return f, l
+		}
+	}
+	return file, line
+}
+
+// isUserFile says whether a file declares one of the program's own functions.
+func (s *Symbols) isUserFile(file string) bool {
+	s.userFilesOnce.Do(func() {
+		s.userFiles = map[string]bool{}
+		for i := range s.table.Funcs {
+			f := &s.table.Funcs[i]
+			if s.IsUser(f.Name) {
+				if file, _, _ := s.table.PCToLine(f.Entry); file != "" {
+					s.userFiles[file] = true
+				}
+			}
+		}
+	})
+	return s.userFiles[file]
 }
 
 // StartFunc names the function a goroutine starting at pc runs, as the
