@@ -39,3 +39,4 @@ export * from './analysis/goroutines';
 export * from './analysis/patterns';
 export * from './analysis/chrome-trace';
 export * from './analysis/schedule';
+export * from './analysis/blocked';
