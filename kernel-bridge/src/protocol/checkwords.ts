@@ -377,6 +377,13 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
     };
   },
   'heap.limit': () => thing('the GC lens', 'stopped following the heap'),
+  profile: (f) => {
+    const profile = f.get('profile');
+    return eventPhrase(
+      profile ? `${profile} profile` : 'profile',
+      profile ? `${profile} profiles` : 'profiles',
+    );
+  },
   'run.start': () => eventPhrase('start of the run', 'starts of the run'),
   'run.end': (f) => {
     const code = f.get('exitCode');

@@ -15,6 +15,7 @@
  * The types below are inferred from these schemas: nothing is declared twice.
  */
 import { z } from 'zod';
+import { profileFields } from './profile';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -338,6 +339,13 @@ export const HeapFreeSchema = ev('heap.free', { addr: addr(), size: int().min(1)
 export const HeapLimitSchema = ev('heap.limit', { objects: int().min(1) });
 
 /**
+ * One of the runtime's own profiles of the run (cpu, block, mutex, goroutine or wall; profile.ts
+ * says what each measures), sent after the program exits and before `run.end`, once per
+ * profile collected; `t` is when it was taken. Context fields: m -1, p -1, g 0.
+ */
+export const ProfileSchema = ev('profile', profileFields);
+
+/**
  * Events the recorder dropped: an exact count from the recorder itself (the
  * eBPF ring buffer's counter; the tracer drops none), or null when nobody
  * can count them: the recorder was killed (it did not end within its grace
@@ -392,6 +400,7 @@ export const EVENT_SCHEMAS = {
   'gc.span': GcSpanSchema,
   'heap.free': HeapFreeSchema,
   'heap.limit': HeapLimitSchema,
+  profile: ProfileSchema,
   'run.end': RunEndSchema,
 } as const;
 
@@ -425,6 +434,7 @@ export const EventSchema = z.discriminatedUnion('kind', [
   GcSpanSchema,
   HeapFreeSchema,
   HeapLimitSchema,
+  ProfileSchema,
   RunEndSchema,
 ]);
 

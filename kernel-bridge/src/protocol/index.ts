@@ -4,6 +4,7 @@
  * zod only, so the browser extension imports it as it is.
  */
 export * from './events';
+export * from './profile';
 export * from './messages';
 export { ProtocolError, parseEvent, formatPath, toProtocolError } from './parse';
 export { IntMap, INTMAP_MAX_KEY } from './intmap';

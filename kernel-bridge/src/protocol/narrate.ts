@@ -378,6 +378,8 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
   'heap.free': (e) => `The sweeper frees ${objectName(e.addr)} (${e.size} bytes): it stayed white`,
   'heap.limit': (e) =>
     `The GC lens stops following the heap: the program made more than ${e.objects} allocations`,
+  profile: (e) =>
+    `The runtime's ${e.profile} profile of the run: ${e.samples.length} stacks${e.truncated ? ' (truncated)' : ''}`,
   'run.end': (e) => {
     let text = `The program ${END_WORDS[e.reason]}`;
     if (e.reason === 'exit') text += ` with code ${e.exitCode}`;

@@ -429,6 +429,8 @@ const handlers: Handlers = {
   'heap.limit'(tx, e) {
     tx.heap = heapLimit(tx.heap ?? emptyHeap(null), e);
   },
+  // A profile adds up the run's time; the picture of one moment has no place for it.
+  profile() {},
   'run.end'(tx, e) {
     const end = { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason };
     tx.end = e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs };

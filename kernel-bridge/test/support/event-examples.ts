@@ -51,5 +51,15 @@ export const VALID_EVENTS: Record<EventKind, Record<string, unknown>> = {
   'gc.span': { base: 824634327040, size: 16, objects: [824634335232, 824634335248] },
   'heap.free': { addr: 824634335232, size: 16 },
   'heap.limit': { objects: 20000 },
+  profile: {
+    profile: 'block',
+    unit: 'nanoseconds',
+    frames: [
+      { fn: 'main.wait', file: '/src/main.go', line: 14 },
+      { fn: 'main.main', file: '/src/main.go', line: 30 },
+    ],
+    samples: [{ stack: [0, 1], value: 20000000 }],
+    truncated: false,
+  },
   'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit' },
 };

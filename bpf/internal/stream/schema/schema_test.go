@@ -47,6 +47,10 @@ var valid = map[string][]stream.Field{
 		stream.F("objects", []int64{824634335232})},
 	"heap.free":  {stream.F("addr", int64(824634335232)), stream.F("size", int64(16))},
 	"heap.limit": {stream.F("objects", int64(20000))},
+	// The runtime's profiles (profile/).
+	"profile": {stream.F("profile", "block"), stream.F("unit", "nanoseconds"),
+		stream.F("frames", []stream.ProfileFrame{{Fn: "main.wait", File: "/src/main.go", Line: 14}}),
+		stream.F("samples", []stream.ProfileSample{{Stack: []int{0}, Value: 2e7}}), stream.F("truncated", false)},
 	"run.end": {stream.F("exitCode", 0), stream.F("signal", nil), stream.F("lost", int64(0)),
 		stream.F("reason", "exit"), stream.F("throttledMs", int64(0))},
 }
