@@ -29,6 +29,8 @@
  *   {"type": "heap", "claim": "freed", "site": {"fn": "main.drop"}, "byCycle": 2}
  *                                                                         the GC lens's heap: freed, neverWhite,
  *                                                                         barrier, bornBlack (checks/heap.ts)
+ *   {"type": "profile", "profile": "block", "lead": {"line": 23}}        the runtime's profiles: what leads
+ *                                                                         (a line or a function; checks/profile.ts)
  *   {"type": "predict", "question": "...", "choices": [{"id", "label", "check"}, ...], "answers": ["a"]}
  *                                                                         predict, then reveal (checks/predict.ts)
  * Field matchers: a plain value (a `file` matches by its last path parts),
@@ -68,6 +70,14 @@ export {
   type PredictionStatus,
 } from './checks/predict';
 export type { CheckContext } from './checks';
+export {
+  isOwnFrame,
+  PROFILE_MEASURE,
+  profileLeaders,
+  profileName,
+  profileValueWords,
+  type ProfileLeader,
+} from './checks';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 const VarRef = z.object({ var: z.string().min(1) }).strict();

@@ -16,6 +16,7 @@ import { evalHeap, HeapCheckSchema, type HeapCheck } from './heap';
 import { evalOrder, OrderCheckSchema, type OrderCheck } from './order';
 import { evalOverflow, OverflowCheckSchema, type OverflowCheck } from './overflow';
 import { evalParallel, ParallelCheckSchema, type ParallelCheck } from './parallel';
+import { evalProfile, ProfileCheckSchema, type ProfileCheck } from './profile';
 import { evalSource, SourceCheckSchema, type SourceCheck } from './source';
 import { evalGoVersion, GoVersionCheckSchema, type GoVersionCheck } from './version';
 
@@ -23,6 +24,14 @@ export { COMPARE_OPS, compare, type CompareOp } from './compare';
 export { withoutComments } from './source';
 export { overflows } from './overflow';
 export { GOROUTINES_METRICS } from './goroutines';
+export {
+  isOwnFrame,
+  PROFILE_MEASURE,
+  profileLeaders,
+  profileName,
+  profileValueWords,
+  type ProfileLeader,
+} from './profile';
 
 /** What a check may read besides the events. */
 export interface CheckContext {
@@ -42,6 +51,7 @@ export const EXTRA_CHECK_SCHEMAS = [
   BatchCheckSchema,
   GoVersionCheckSchema,
   HeapCheckSchema,
+  ProfileCheckSchema,
 ] as const;
 
 export type ExtraCheck =
@@ -55,7 +65,8 @@ export type ExtraCheck =
   | OrderCheck
   | BatchCheck
   | GoVersionCheck
-  | HeapCheck;
+  | HeapCheck
+  | ProfileCheck;
 
 export function evaluateExtra(
   check: ExtraCheck,
@@ -85,5 +96,7 @@ export function evaluateExtra(
       return evalGoVersion(check, events);
     case 'heap':
       return evalHeap(check, events, ctx.source);
+    case 'profile':
+      return evalProfile(check, events);
   }
 }
