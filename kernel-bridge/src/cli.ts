@@ -45,15 +45,17 @@ import {
   type SchedState,
   type SlowmoEvent,
 } from './protocol';
+import { BlockTracker, failureLens, failureLensText } from './protocol/analysis/blocked';
 import { startServer } from './server/app';
 import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS]
   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
   slowmo explore FILE.go... --runs N [--procs 1,2,4] [--go 1.22,1.27] [--backend B] [--format text|json]
+  slowmo diff A.ndjson B.ndjson | FILE.go... (--procs 1,4 | --go 1.25,1.26) [--format text|json]
 slowmo COMMAND --help tells more about one command.
 `;
 
@@ -398,6 +400,8 @@ class Story {
   private hiddenRuntime = 0;
   /** What explainEnding reads: the program's stderr and the end. */
   private readonly kept: SlowmoEvent[] = [];
+  /** What the failure lenses need of the run: parks, wakes and wakers, not the events. */
+  private readonly blocks = new BlockTracker();
   private readonly sources = new Map<string, string[]>();
   /** The program's output, marked and escaped; `out` is the narration, which ends its open line. */
   private readonly program: ProgramOutput;
@@ -417,6 +421,7 @@ class Story {
   event(e: SlowmoEvent): void {
     const before = this.state;
     this.state = apply(before, e);
+    this.blocks.add(e, before);
     if ((e.kind === 'output' && e.stream === 'stderr') || e.kind === 'run.end') this.kept.push(e);
     if (this.startup === null || e.kind === 'run.start') {
       this.say(e, before);
@@ -478,6 +483,15 @@ class Story {
     if (this.startup !== null) this.flushStartup(false);
     const ending = explainEnding(this.kept, this.state, opts);
     if (ending) this.out.write(endingText(ending));
+    const lens = failureLens(
+      this.blocks,
+      this.state,
+      ending,
+      (file, line) => this.sources.get(file)?.[line - 1],
+    );
+    // Its words quote the learner's source: shown line by line, not obeyed.
+    const shown = (text: string) => text.split('\n').map((l) => escapeControls(l, true));
+    if (lens) this.out.write(`\n${shown(failureLensText(lens)).join('\n')}`);
     this.program.breakLine();
   }
 }

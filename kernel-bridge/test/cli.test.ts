@@ -220,7 +220,24 @@ ebpfDescribe()('slowmo run', () => {
     expect(ending).toMatch(
       /\n {2}deadlock\.go:13 {2}g1: waiting to receive from a nil channel \(forever\)\n/,
     );
-    expect(ending).toMatch(/\n {2}deadlock\.go:9 {3}g\d+: waiting to send on a channel\n$/);
+    expect(ending).toMatch(/\n {2}deadlock\.go:9 {3}g\d+: waiting to send on a channel\n\n/);
+    // Then the deadlock lens: each blocked goroutine with what it waits on and who could release it.
+    const lens = ending.slice(ending.indexOf('\nDeadlock: 2 goroutines blocked for ever\n'));
+    expect(lens).toMatch(/There is no wait-for cycle among them/);
+    expect(lens).toMatch(
+      /\n {2}g1 \(main\) at deadlock\.go:13: waiting to receive from a nil channel \(forever\): done\n {6}A nil channel/,
+    );
+    expect(lens).toMatch(
+      /\n {2}g\d+ \(main\.func1\) at deadlock\.go:9: waiting to send on a channel: ch\n {6}No goroutine still alive receives from ch by the source/,
+    );
+  });
+
+  test('text: goroutines blocked when main returned are told as a leak, by line', () => {
+    const r = slowmo('run', path.join(RECORDINGS, 'leak.go'), '--format', 'text');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /\nLeak: 4 goroutines still blocked when main returned\n.*\n {2}leak\.go:13 {2}3 × waiting to send on a channel \(g\d+ g\d+ g\d+, never woken: g\d+ g\d+ g\d+\)\n {2}leak\.go:22 {2}1 × waiting to receive from a channel/,
+    );
   });
 
   test('text: an overflow of the local queue is told once, not once per goroutine', () => {
