@@ -48,6 +48,7 @@ import { ControlsBar, speedWords, type ControlRequest, type Jump } from './contr
 import { finishedText } from './status-words';
 import { Divider } from './divider';
 import { EndingBanner } from './ending-banner';
+import { FailureLensPanel, lensOf, type FailureLens } from './failure-lens';
 import { chromeTraceFile, download, exportButton, runName } from './export';
 import { OutputPane } from './output-pane';
 import { isFile, litLines, SourcePane, type LitLine } from './source-pane';
@@ -88,6 +89,13 @@ export class RunWidget extends Panel {
   private readonly status = new Widget({ node: text('jp-slowmo-status') });
   private readonly narration = new Widget({ node: text('jp-slowmo-narration') });
   private readonly ending = new EndingBanner();
+  /** Under the banner once the run is over: what the blocked goroutines wait on (a deadlock, a leak). */
+  private readonly lens = new FailureLensPanel((goid, seq) => {
+    this.move(seq);
+    this.select(goid);
+  });
+  /** The failure lens, found once at the run's end and kept while the picture moves back. */
+  private failure: { lens: FailureLens | null } | null = null;
   private readonly checks = new Widget({ node: text('jp-slowmo-checkpoints') });
   private readonly diagnostics = new Widget({ node: text('jp-slowmo-diagnostics') });
   private readonly notice = new Widget({ node: text('jp-slowmo-notice') });
@@ -175,6 +183,7 @@ export class RunWidget extends Panel {
     this.addWidget(this.notice);
     this.addWidget(this.controls);
     this.addWidget(this.ending);
+    this.addWidget(this.lens);
     this.addWidget(this.diagnostics);
     this.addWidget(this.main);
     this.addWidget(this.controls.scrub);
@@ -662,6 +671,10 @@ export class RunWidget extends Panel {
 
     const ending = seq >= 0 && seq === this.last ? this.endingNow(state) : null;
     this.ending.set(ending, this.last < 0 ? store.diagnostics : undefined);
+    if (this.failure === null && seq >= 0 && seq === this.last && store.end && !store.live) {
+      this.failure = { lens: lensOf(store.timeline.slice(), state, ending, this.lineOf) };
+    }
+    this.lens.set(this.failure?.lens ?? null);
     const lit: LitLine[] = litLines(state, event, { hide });
     for (const l of ending?.lines ?? []) {
       if (isFile(l.file)) {

@@ -1,0 +1,103 @@
+/**
+ * The failure lens panel on real recordings (the kernel bridge's fixtures):
+ * a mutex ordering deadlock shows every blocked goroutine and the cycle as
+ * arrows; a leak shows its lines with the never woken; a click asks for the
+ * goroutine at the moment it blocked.
+ */
+import '../picture/dom-shim';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  explainEnding,
+  initialState,
+  parseEvent,
+  replay,
+  type SlowmoEvent,
+} from '@go-slowmo/kernel-bridge/protocol';
+import { FailureLensPanel, lensOf } from '../../src/widget/failure-lens';
+
+const RECORDINGS = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'kernel-bridge',
+  'test',
+  'fixtures',
+  'recordings',
+);
+
+function lens(name: string) {
+  const events: SlowmoEvent[] = readFileSync(path.join(RECORDINGS, `${name}.ndjson`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => parseEvent(l));
+  const lines = readFileSync(path.join(RECORDINGS, `${name}.go`), 'utf8').split('\n');
+  const end = replay(events, initialState());
+  return lensOf(events, end, explainEnding(events, end), (_f, n) => lines[n - 1]);
+}
+
+function panel() {
+  const picks: [number, number][] = [];
+  const p = new FailureLensPanel((goid, seq) => picks.push([goid, seq]));
+  document.body.append(p.node);
+  return { p, picks };
+}
+
+describe('the failure lens panel', () => {
+  it('shows a deadlock: each blocked goroutine, its line, its object, and the cycle', () => {
+    const l = lens('deadlock-mutex')!;
+    const { p, picks } = panel();
+    p.set(l);
+    const n = p.node;
+    expect(p.isHidden).toBe(false);
+    expect(n.dataset.kind).toBe('deadlock');
+    expect(n.querySelector('.jp-slowmo-lens-title')?.textContent).toBe(
+      'Deadlock: 3 goroutines blocked for ever',
+    );
+    const rows = [...n.querySelectorAll('.jp-slowmo-lens-row')];
+    expect(rows).toHaveLength(3);
+    const objects = [...n.querySelectorAll('.jp-slowmo-lens-object')].map((o) => o.textContent);
+    expect(objects.sort()).toEqual(['a', 'b', 'done']);
+    expect(n.querySelectorAll('.jp-slowmo-lens-row.jp-mod-cycle')).toHaveLength(2);
+    const cycle = n.querySelector('.jp-slowmo-lens-cycle')!.textContent!;
+    expect(cycle).toMatch(/^Wait-for cycle: g(\d+) —[ab]→ g\d+ —[ab]→ g\1$/);
+    const lineButtons = [...n.querySelectorAll<HTMLButtonElement>('.jp-slowmo-lens-line')];
+    expect(lineButtons.map((b) => b.textContent).sort()).toEqual([
+      'deadlock-mutex.go:18',
+      'deadlock-mutex.go:28',
+      'deadlock-mutex.go:33',
+    ]);
+    const b18 = l.blocked.find((b) => b.line === 18)!;
+    lineButtons.find((b) => b.textContent === 'deadlock-mutex.go:18')!.click();
+    (
+      n.querySelector(
+        `.jp-slowmo-lens-cycle .jp-slowmo-lens-g[data-goid="${b18.goid}"]`,
+      ) as HTMLElement
+    ).click();
+    expect(picks).toEqual([
+      [b18.goid, b18.seq],
+      [b18.goid, b18.seq],
+    ]);
+    p.set(null);
+    expect(p.isHidden).toBe(true);
+    expect(n.childElementCount).toBe(0);
+  });
+
+  it('shows a leak by line, with the never woken marked', () => {
+    const l = lens('leak')!;
+    const { p } = panel();
+    p.set(l);
+    const n = p.node;
+    expect(n.dataset.kind).toBe('leak');
+    const heads = [...n.querySelectorAll('.jp-slowmo-lens-head')].map((h) => h.textContent);
+    expect(heads[0]).toMatch(/^leak\.go:13 3 × waiting to send on a channel: g\d+ g\d+ g\d+$/);
+    expect(heads[1]).toMatch(/^leak\.go:22 1 × waiting to receive from a channel: g\d+$/);
+    expect(n.querySelectorAll('.jp-slowmo-lens-g.jp-mod-never-woken')).toHaveLength(4);
+    expect(n.querySelector('.jp-slowmo-lens-cycle')).toBeNull();
+  });
+
+  it('has nothing to show for a run that ended well', () => {
+    expect(lens('pool')).toBeNull();
+  });
+});
