@@ -8,6 +8,7 @@
  *   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
  *   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
  *   slowmo explore FILE.go... --runs N [--procs LIST] [--go LIST] [--format text|json]
+ *   slowmo diff A.ndjson B.ndjson | FILE.go... (--procs X,Y | --go X,Y) [--format text|json]
  *
  * `--format text` tells the run as a learner reads it: the runtime's own
  * goroutines and its start-up are left out (counted, and shown with
@@ -24,6 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge, type RunObserver } from './bridge';
 import { checkNotebooks, formatReport } from './check';
+import { diffCommand } from './cli-diff';
 import { classCommand } from './cli-class';
 import { exploreCommand } from './cli-explore';
 import { chromeJson, readRecording, RecordingError, summaryText } from './cli-analysis';
@@ -651,6 +653,9 @@ async function main(): Promise<void> {
       default:
         throw new UsageError(`unknown command "${command}"\n${USAGE}`);
     }
+      case 'diff':
+        process.exitCode = await diffCommand(rest, fromEnv());
+        break;
   } catch (err) {
     if (err instanceof UsageError || err instanceof ProtocolError || err instanceof RecordingError)
       fail(err.message);

@@ -41,3 +41,4 @@ export * from './analysis/patterns';
 export * from './analysis/chrome-trace';
 export * from './analysis/schedule';
 export * from './analysis/blocked';
+export * from './analysis/run-diff';
