@@ -22,6 +22,7 @@ import (
 	"go-slowmo.dev/bpf/internal/capability"
 	"go-slowmo.dev/bpf/internal/launch"
 	"go-slowmo.dev/bpf/internal/probe"
+	"go-slowmo.dev/bpf/internal/profile"
 	"go-slowmo.dev/bpf/internal/trace"
 )
 
@@ -79,8 +80,18 @@ commands:
            this while it builds, or between runs. --ready-fd N: write a line
            to file descriptor N once loaded (closed without one if the load
            failed). Stdin closed before the arguments came: exit 0
+  profile-prepare DIR
+           add the profile helper to the main package in DIR (in place;
+           after trace-prepare when both are wanted), so that run or trace
+           --profile can collect the program's profiles
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
   versions list the supported Go releases and whether each toolchain is installed
+
+run and trace both take --profile: the program (built after
+profile-prepare) collects its cpu, block, mutex, goroutine and wall-clock
+profiles, sent as profile events before run.end once its main returns;
+--profile-dir DIR (which implies --profile) writes them as DIR/KIND.pprof
+too, for go tool pprof.
 
 Exit codes: 0 the run was recorded (whatever the program's own exit code:
 see run.end), 1 the probe failed while running, 2 bad input or no privilege.
@@ -107,6 +118,15 @@ func main() {
 			fmt.Fprintln(os.Stderr, "slowmo-probe trace-prepare:", err)
 			os.Exit(2)
 		}
+	case "profile-prepare":
+		if len(os.Args) != 3 {
+			fmt.Fprintln(os.Stderr, "slowmo-probe profile-prepare: name the directory: slowmo-probe profile-prepare DIR")
+			os.Exit(2)
+		}
+		if err := profile.Prepare(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "slowmo-probe profile-prepare:", err)
+			os.Exit(2)
+		}
 	case "check":
 		os.Exit(check())
 	case "versions":
@@ -131,6 +151,8 @@ type shared struct {
 	inside       *string
 	clockFD      *int
 	godebug      *string
+	profile      *bool
+	profileDir   *string
 	// Once checked:
 	launcher []string
 	running  func(running bool)
@@ -145,6 +167,8 @@ func sharedFlags(command string, fs *flag.FlagSet) *shared {
 		launcherJSON: fs.String("launcher", "", "run the program under this command line (JSON array of strings)"),
 		inside:       fs.String("inside", "", "with --launcher: the program's path inside the launcher's sandbox"),
 		clockFD:      fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on"),
+		profile:      fs.Bool("profile", false, "collect the program's profiles (built after profile-prepare) as profile events"),
+		profileDir:   fs.String("profile-dir", "", "with --profile (implied): write the profiles as pprof files into this directory"),
 		godebug:      fs.String("godebug", "", "GODEBUG settings for the program, e.g. schedtrace=100,gctrace=1 (the probe's own settings win over them)"),
 	}
 }
@@ -173,6 +197,13 @@ func (o *shared) check() bool {
 	if err := launch.CheckGodebug(*o.godebug); err != nil {
 		o.fail("--godebug: %v", err)
 		return false
+	}
+	if *o.profileDir != "" {
+		if st, err := os.Stat(*o.profileDir); err != nil || !st.IsDir() {
+			o.fail("--profile-dir %s: not a directory", *o.profileDir)
+			return false
+		}
+		*o.profile = true
 	}
 	return true
 }
@@ -304,6 +335,7 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 
 		Preloaded: loading, RetSites: *retSites, AllSnapshots: *allSnapshots,
 		GC: *gc, GCMaxObjects: *gcMax,
+		Profile: *o.profile, ProfileDir: *o.profileDir, ProfileLog: os.Stderr,
 	})
 	return o.exit(err, probe.IsBadInput)
 }
@@ -386,7 +418,12 @@ func runTrace(args []string) int {
 		Procs: *o.procs, Timeout: o.timeoutDuration(), OutputLimit: *o.outputLimit,
 		Godebug: *o.godebug, Out: os.Stdout, Running: o.running, Log: os.Stderr,
 		Launcher: o.launcher, InsidePath: *o.inside,
-		Period: time.Duration(*period * float64(time.Millisecond)),
+		Period:  time.Duration(*period * float64(time.Millisecond)),
+		Profile: *o.profile, ProfileDir: *o.profileDir,
+	}
+	if *build != "" && *o.profile {
+		o.fail("--profile with --build: build with trace-prepare then profile-prepare, and give the binary")
+		return 2
 	}
 	if *build != "" {
 		work, err := os.MkdirTemp("", "slowmo-trace-")

@@ -90,6 +90,16 @@ type Held struct {
 	Release *os.File // the gate: Open writes it; closed without a line, the gate exits 127
 }
 
+// HeldFD is the number the program started by StartHeld has its i-th
+// Target.Extra descriptor under: after the gate (3) and, launched, the
+// gate's "I run" (4), which the gate closes before it execs the program.
+func HeldFD(launched bool, i int) int {
+	if launched {
+		return 5 + i
+	}
+	return 4 + i
+}
+
 // StartHeld starts t, stopped at its gate, with stdout and stderr piped.
 func StartHeld(t Target) (*Held, error) {
 	self, err := os.Executable()
@@ -109,7 +119,7 @@ func StartHeld(t Target) (*Held, error) {
 	if !t.Launched() {
 		cmd := t.Command(self, ExecHelper, t.Binary)
 		cmd.Env = helperEnv(cmd.Env)
-		p, err := Start(cmd, gate)
+		p, err := Start(cmd, append([]*os.File{gate}, t.Extra...)...)
 		if err != nil {
 			release.Close()
 			return nil, err
@@ -123,7 +133,7 @@ func StartHeld(t Target) (*Held, error) {
 		return nil, err
 	}
 	defer running.Close()
-	p, err := Start(t.Command("/bin/sh", "-c", gateScript, t.Path()), gate, runningW)
+	p, err := Start(t.Command("/bin/sh", "-c", gateScript, t.Path()), append([]*os.File{gate, runningW}, t.Extra...)...)
 	if err != nil {
 		release.Close()
 		return nil, err

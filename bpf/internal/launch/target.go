@@ -26,6 +26,9 @@ type Target struct {
 	// launcher's sandbox sees it ("": Binary).
 	Launcher []string
 	Inside   string
+	// Extra are more descriptors for the program, after the launch's own
+	// (StartHeld's gate): HeldFD says their numbers.
+	Extra []*os.File
 }
 
 // Launched says whether the program runs under a launcher.

@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/cilium/ebpf/ringbuf"
 
 	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/profile"
 	"go-slowmo.dev/bpf/internal/stream"
 	"go-slowmo.dev/bpf/internal/sysmon"
 	"go-slowmo.dev/bpf/internal/target"
@@ -63,6 +65,15 @@ type Options struct {
 	// at most GCMaxObjects allocations (GCMaxObjects when 0).
 	GC           bool
 	GCMaxObjects int
+	// Profile collects the runtime's profiles of a program built with the
+	// profile helper (internal/profile) and sends them as `profile` events
+	// before run.end; ProfileDir, when not "", gets them as pprof files.
+	// ProfileLog is told what went wrong with them.
+	Profile    bool
+	ProfileDir string
+	ProfileLog io.Writer
+
+	profileW *os.File // the program's end of the profile pipe
 }
 
 // Run starts the target under the probes and writes its events, ending with
@@ -76,6 +87,16 @@ func Run(opts Options) error {
 	defer loading.Close() // when not handed over
 	if opts.Procs <= 0 {
 		opts.Procs = runtime.NumCPU()
+	}
+	var profiles func() [][]stream.Field
+	if opts.Profile {
+		col, w, err := profile.Start()
+		if err != nil {
+			return err
+		}
+		defer col.Close()
+		opts.profileW = w
+		profiles = col.Events(opts.ProfileDir, opts.ProfileLog)
 	}
 	r, err := start(opts, loading)
 	if err != nil {
@@ -93,7 +114,7 @@ func Run(opts Options) error {
 	}
 	return stream.Loop(stream.Config{
 		Out: r.w, Start: start, Timeout: opts.Timeout, Stop: opts.Stop, OutputLimit: opts.OutputLimit,
-		Launched: len(opts.Launcher) > 0, Tick: outputLag,
+		Launched: len(opts.Launcher) > 0, Tick: outputLag, Profiles: profiles,
 	}, r.held.Program, r)
 }
 

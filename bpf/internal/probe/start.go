@@ -1,7 +1,11 @@
 package probe
 
 import (
+	"os"
+	"strconv"
+
 	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/profile"
 	"go-slowmo.dev/bpf/internal/stream"
 	"go-slowmo.dev/bpf/internal/sysmon"
 	"go-slowmo.dev/bpf/internal/target"
@@ -23,10 +27,16 @@ func start(opts Options, loading *Loading) (*recorder, error) {
 		err error
 	}
 	starting := make(chan started, 1)
+	launched := len(opts.Launcher) > 0
+	t := launch.Target{Binary: opts.Binary, Args: opts.Args, Dir: opts.Dir,
+		Env:      launch.Env(launched, opts.Procs, launch.Godebug(opts.Godebug, godebug)),
+		Launcher: opts.Launcher, Inside: opts.InsidePath}
+	if opts.profileW != nil {
+		t.Extra = []*os.File{opts.profileW}
+		t.Env = append(t.Env, profile.FDEnv+"="+strconv.Itoa(launch.HeldFD(launched, 0)))
+	}
 	go func() {
-		h, err := launch.StartHeld(launch.Target{Binary: opts.Binary, Args: opts.Args, Dir: opts.Dir,
-			Env:      launch.Env(len(opts.Launcher) > 0, opts.Procs, launch.Godebug(opts.Godebug, godebug)),
-			Launcher: opts.Launcher, Inside: opts.InsidePath})
+		h, err := launch.StartHeld(t)
 		starting <- started{h, err}
 	}()
 	r, err := open(opts, loading)

@@ -23,6 +23,9 @@ type Config struct {
 	// Tick is how often the output that waits for its records is looked
 	// at (Source.Ahead) and the events are flushed to the reader.
 	Tick time.Duration
+	// Profiles, when set, is called once the program has exited, before
+	// run.end: the fields of each `profile` event to send (internal/profile).
+	Profiles func() [][]Field
 }
 
 // Program is the started program, held or not: what the loop waits for and reads.
@@ -185,6 +188,11 @@ func end(cfg Config, run *Run, src Source, exitCode int, signal string, drained 
 		return err
 	}
 	run.out.Flush(^uint64(0))
+	if cfg.Profiles != nil {
+		for _, fields := range cfg.Profiles() {
+			src.Emit(Monotonic(), "profile", -1, -1, 0, fields...)
+		}
+	}
 	var sig any
 	if signal != "" {
 		sig = signal

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/profile"
 	"go-slowmo.dev/bpf/internal/stream"
 	"go-slowmo.dev/bpf/internal/sysmon"
 )
@@ -55,6 +56,13 @@ type Options struct {
 	// their way), and as it goes on, so that a watcher's wall clock counts
 	// only the program's time.
 	Running func(running bool)
+	// Profile collects the runtime's profiles of a program built with the
+	// profile helper too (internal/profile) and sends them as `profile`
+	// events before run.end; ProfileDir, when not "", gets them as pprof files.
+	Profile    bool
+	ProfileDir string
+
+	profileW *os.File // the program's end of the profile pipe
 }
 
 // Stats of one run: how many trace events were read and how late they
@@ -125,6 +133,16 @@ func Run(opts Options) error {
 	if opts.Period <= 0 {
 		opts.Period = DefaultPeriod
 	}
+	var profiles func() [][]stream.Field
+	if opts.Profile {
+		col, w, err := profile.Start()
+		if err != nil {
+			return err
+		}
+		defer col.Close()
+		opts.profileW = w
+		profiles = col.Events(opts.ProfileDir, opts.Log)
+	}
 	began := stream.Monotonic()
 	tr, err := start(opts, minor, stream.NewWriter(opts.Out, began))
 	if err != nil {
@@ -136,7 +154,7 @@ func Run(opts Options) error {
 			stream.F("backend", "trace"),
 			stream.F("fidelity", map[string]bool{"runq": false, "runnext": false, "steals": false, "lines": false})},
 		Timeout: opts.Timeout, Stop: opts.Stop, OutputLimit: opts.OutputLimit,
-		Launched: len(opts.Launcher) > 0, Tick: 5 * time.Millisecond,
+		Launched: len(opts.Launcher) > 0, Tick: 5 * time.Millisecond, Profiles: profiles,
 	}, tr.prog, tr)
 }
 
@@ -150,7 +168,12 @@ func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := launch.Start(target.Command(target.Path()), traceW)
+	extra := []*os.File{traceW}
+	if opts.profileW != nil {
+		target.Env = append(target.Env, profile.FDEnv+"="+strconv.Itoa(3+len(extra)))
+		extra = append(extra, opts.profileW)
+	}
+	prog, err := launch.Start(target.Command(target.Path()), extra...)
 	if err != nil {
 		traceR.Close()
 		return nil, bad("%v", err)
