@@ -129,6 +129,21 @@ export function toggleGc(notebook: Notebook): void {
   notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
 }
 
+/** Whether the active Go-slowmo cell collects the runtime's profiles; null when not a Go-slowmo cell. */
+export function activeProfile(notebook: Notebook | null): boolean | null {
+  const meta = activeMeta(notebook);
+  return meta === null ? null : meta.profile === true;
+}
+
+/** Turns the runtime's profiles on or off for the active Go-slowmo cell (`profile: true` in its metadata). */
+export function toggleProfile(notebook: Notebook): void {
+  const meta = activeMeta(notebook);
+  if (meta === null) return;
+  if (meta.profile === true) delete meta.profile;
+  else meta.profile = true;
+  notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
+}
+
 /** Whether a cell's Go version has Green Tea by default (1.26+; no version: the newest installed). */
 export function greenTea(goVersion: unknown): boolean {
   const m = /^(?:go)?1\.(\d+)/.exec(typeof goVersion === 'string' ? goVersion : '');

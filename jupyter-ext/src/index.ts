@@ -26,6 +26,7 @@ import {
   activeGc,
   activeMode,
   activePerObject,
+  activeProfile,
   activeSysmon,
   insertNew,
   markAll,
@@ -33,16 +34,19 @@ import {
   toggleGc,
   toggleMode,
   togglePerObject,
+  toggleProfile,
   toggleSysmon,
 } from './cells';
-import { markDiagnostics } from './editor-marks';
+import { markDiagnostics, markProfileLine } from './editor-marks';
 import { SlowmoCellExecutor } from './executor';
 import { keepCleanOnKernelInfo } from './kernel-info';
 import { isSlowmo } from './metadata';
 import { predictPlugin } from './predict/plugin';
+import type { PickedLine } from './profile/panel';
 import { rendererFactory } from './renderer';
 import { LiveRuns } from './store';
 import { IBridgeClient, ILiveRuns } from './tokens';
+import { isFile } from './widget/source-pane';
 
 const ID = '@go-slowmo/jupyter-ext';
 
@@ -66,6 +70,7 @@ const CELL_OPTIONS = [
   'slowmo:toggle-sysmon',
   'slowmo:toggle-gc',
   'slowmo:toggle-gc-per-object',
+  'slowmo:toggle-profile',
 ];
 
 const bridgeClient: JupyterFrontEndPlugin<BridgeClient> = {
@@ -183,6 +188,7 @@ const cells: JupyterFrontEndPlugin<void> = {
       },
     });
     addGcCommands(app, active);
+    addProfileCommand(app, active);
     app.commands.addCommand('slowmo:new-cell', {
       label: '+ Go-slowmo',
       caption: 'Insert a new Go-slowmo cell below',
@@ -244,13 +250,47 @@ function addGcCommands(app: JupyterFrontEnd, active: () => Notebook | null): voi
   });
 }
 
+/** The cell option that collects the runtime's profiles of the run (`profile: true`). */
+function addProfileCommand(app: JupyterFrontEnd, active: () => Notebook | null): void {
+  app.commands.addCommand('slowmo:toggle-profile', {
+    label: '▦ Profiles',
+    caption:
+      'Profiles: also collect the runtime’s own profiles of the run (CPU, block, mutex, goroutines, wall clock), shown as flame graphs under the picture, each frame linked to its line.',
+    isToggled: () => activeProfile(active()) === true,
+    isVisible: () => activeProfile(active()) !== null,
+    execute: () => {
+      const nb = active();
+      if (nb) toggleProfile(nb);
+      app.commands.notifyCommandChanged('slowmo:toggle-profile');
+    },
+  });
+}
+
 const renderer: JupyterFrontEndPlugin<void> = {
   id: `${ID}:renderer`,
   description: "Shows a Go-slowmo run's output: the live picture, or the saved recording replayed.",
   autoStart: true,
   requires: [IRenderMimeRegistry, ILiveRuns],
-  activate: (_app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, live: LiveRuns): void => {
-    const factory = rendererFactory(live);
+  optional: [INotebookTracker],
+  activate: (
+    _app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    live: LiveRuns,
+    tracker: INotebookTracker | null,
+  ): void => {
+    // A profile's frame picked in a cell's output lights its line in that cell's code.
+    const lightLine = (node: HTMLElement, picked: PickedLine): void => {
+      if (!isFile(picked.file)) return;
+      tracker?.forEach((panel) => {
+        const cell = panel.content.widgets.find((c) => c.node.contains(node));
+        if (cell)
+          markProfileLine(cell.editor, {
+            line: picked.line,
+            words: `${picked.fn}: ${picked.words}`,
+          });
+      });
+    };
+    const factory = rendererFactory(live, lightLine);
     rendermime.addFactory(factory, factory.defaultRank);
   },
 };

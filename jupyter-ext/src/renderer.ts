@@ -8,6 +8,7 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { JSONExt, type ReadonlyPartialJSONValue } from '@lumino/coreutils';
 import { Panel, Widget } from '@lumino/widgets';
 import { registerRun } from './predict/moments';
+import type { PickedLine } from './profile/panel';
 import { RUN_MIME, unpack } from './recording';
 import { LIVE_MIME, RunStore, type LiveRuns } from './store';
 import { RunWidget } from './widget/run-widget';
@@ -28,6 +29,8 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
   constructor(
     private readonly mimeType: string,
     private readonly live: LiveRuns,
+    /** Lights a line of the cell whose output holds `node` (a profile's frame was clicked). */
+    private readonly lightLine?: (node: HTMLElement, picked: PickedLine) => void,
   ) {
     super();
     this.addClass('jp-slowmo-output-area');
@@ -54,7 +57,7 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
       const store = typeof id === 'string' ? this.live.get(id) : undefined;
       this.addWidget(
         store
-          ? registerRun(new RunWidget(store, view, save))
+          ? this.run(new RunWidget(store, view, save))
           : message(
               'jp-slowmo-stale',
               'This run was still going when the notebook was saved: run the cell again to see it.',
@@ -63,7 +66,7 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
       return;
     }
     try {
-      this.addWidget(registerRun(new RunWidget(RunStore.fromRecording(unpack(data)), view, save)));
+      this.addWidget(this.run(new RunWidget(RunStore.fromRecording(unpack(data)), view, save)));
     } catch (err) {
       this.addWidget(
         message(
@@ -73,14 +76,23 @@ export class RunRenderer extends Panel implements IRenderMime.IRenderer {
       );
     }
   }
+
+  /** A run widget, findable by its node, whose picked profile frames light the cell's lines. */
+  private run(widget: RunWidget): RunWidget {
+    widget.lineLit.connect((_, picked) => this.lightLine?.(this.node, picked));
+    return registerRun(widget);
+  }
 }
 
 /** The renderers' factory; live outputs draw the stores of `live`. */
-export function rendererFactory(live: LiveRuns): IRenderMime.IRendererFactory {
+export function rendererFactory(
+  live: LiveRuns,
+  lightLine?: (node: HTMLElement, picked: PickedLine) => void,
+): IRenderMime.IRendererFactory {
   return {
     safe: true,
     mimeTypes: [RUN_MIME, LIVE_MIME],
     defaultRank: 10,
-    createRenderer: (options) => new RunRenderer(options.mimeType, live),
+    createRenderer: (options) => new RunRenderer(options.mimeType, live, lightLine),
   };
 }

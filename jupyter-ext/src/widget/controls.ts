@@ -24,6 +24,7 @@ export type ControlRequest =
   | { type: 'timeline'; show: boolean }
   | { type: 'table'; show: boolean }
   | { type: 'gc'; show: boolean }
+  | { type: 'profile'; show: boolean }
   | { type: 'stop' };
 
 export interface Jump {
@@ -142,8 +143,13 @@ export class ControlsBar extends Widget {
     'Show the heap as the collector marks it: objects white, grey and black at this event, the pointers it found, the roots',
     'jp-slowmo-gc-toggle',
   );
+  private readonly profileBtn = toggle(
+    '▦ Profiles',
+    'Show the runtime’s own profiles of this run as flame graphs: CPU, block, mutex, goroutines, wall clock',
+    'jp-slowmo-profile-toggle',
+  );
   /** The toggles beside the scrubber, and the widget's own tools after them. */
-  private readonly tools = group(this.timelineBtn, this.tableBtn, this.gcBtn);
+  private readonly tools = group(this.timelineBtn, this.tableBtn, this.gcBtn, this.profileBtn);
   private playing = false;
   /** The scrubber and the position, under the picture. */
   readonly scrub = new Widget();
@@ -241,8 +247,11 @@ export class ControlsBar extends Widget {
     this.tableBtn.onclick = () =>
       this.requested.emit({ type: 'table', show: !pressed(this.tableBtn) });
     this.gcBtn.onclick = () => this.requested.emit({ type: 'gc', show: !pressed(this.gcBtn) });
-    // Only runs recorded with the GC lens have one (setOpen says).
+    this.profileBtn.onclick = () =>
+      this.requested.emit({ type: 'profile', show: !pressed(this.profileBtn) });
+    // Only runs recorded with the GC lens have one, and only runs with profiles those.
     this.gcBtn.hidden = true;
+    this.profileBtn.hidden = true;
   }
 
   /** Adds a tool (the export) beside the toggles. */
@@ -251,15 +260,21 @@ export class ControlsBar extends Widget {
   }
 
   /** Shows which of the timeline, the goroutine table and the GC lens are open. */
-  setOpen(open: { timeline: boolean; table: boolean; gc?: boolean }): void {
+  setOpen(open: { timeline: boolean; table: boolean; gc?: boolean; profile?: boolean }): void {
     this.timelineBtn.setAttribute('aria-pressed', String(open.timeline));
     this.tableBtn.setAttribute('aria-pressed', String(open.table));
     this.gcBtn.setAttribute('aria-pressed', String(!!open.gc));
+    this.profileBtn.setAttribute('aria-pressed', String(!!open.profile));
   }
 
   /** Offers the GC lens: the run was recorded with it. */
   offerGcLens(on: boolean): void {
     this.gcBtn.hidden = !on;
+  }
+
+  /** Offers the profiles: the run collected some. */
+  offerProfiles(on: boolean): void {
+    this.profileBtn.hidden = !on;
   }
 
   /** Whether runtime goroutines are shown (the checkbox). */

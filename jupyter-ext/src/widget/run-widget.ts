@@ -31,12 +31,16 @@ import {
   type SchedState,
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
+import { Signal } from '@lumino/signaling';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 import { HeapGraph } from '../gc/graph';
 import { lensFrame, markerOf } from '../gc/frame';
 import { GcLensPanel } from '../gc/panel';
 import { legendNode, PictureView, type Cause } from '../picture';
 import { outcomeExtras } from '../predict/checkpoint-row';
+import { ProfilePanel, type PickedLine } from '../profile/panel';
+import type { ProfileEvent } from '../profile/tree';
+import { waitsAt } from '../profile/words';
 import type { RunStore } from '../store';
 import { AnnotationFeed } from '../timeline/annotations';
 import { LaneFeed } from '../timeline/feed';
@@ -107,6 +111,12 @@ export class RunWidget extends Panel {
   /** The GC lens (runs recorded with it), made when first opened, and its graph of the run. */
   private gcLens: GcLensPanel | null = null;
   private heapGraph: HeapGraph | null = null;
+  /** The profiles' flame graphs (runs that collected profiles), made when first opened. */
+  private profilePanel: ProfilePanel | null = null;
+  /** The run's profile events, found once per length of the recording. */
+  private profiles: { length: number; list: ProfileEvent[] } = { length: -1, list: [] };
+  /** A frame of the learner's code picked in a flame graph: the renderer lights its line in the cell. */
+  readonly lineLit = new Signal<this, PickedLine>(this);
   private feed: LaneFeed | null = null;
   private annotationFeed: AnnotationFeed | null = null;
   /** The patterns of the finished run, beside the timeline and the table (made when first shown). */
@@ -203,7 +213,13 @@ export class RunWidget extends Panel {
     if (view.timeline) this.openTimeline(true, false);
     if (view.table) this.openTable(true, false);
     if (view.gc) this.openGcLens(true, false);
-    this.controls.setOpen({ timeline: !!view.timeline, table: !!view.table, gc: !!view.gc });
+    if (view.profile) this.openProfiles(true, false);
+    this.controls.setOpen({
+      timeline: !!view.timeline,
+      table: !!view.table,
+      gc: !!view.gc,
+      profile: !!view.profile,
+    });
     // A finished run opens on its last event: the final picture, as the SVG shows it.
     this.cursor = store.timeline.length - 1;
     this.schedule();
@@ -353,6 +369,9 @@ export class RunWidget extends Panel {
         break;
       case 'gc':
         this.openGcLens(r.show);
+        break;
+      case 'profile':
+        this.openProfiles(r.show);
         break;
       case 'stop':
         this.store.control?.control('stop');
@@ -516,6 +535,44 @@ export class RunWidget extends Panel {
     );
   }
 
+  /** Shows or hides the profiles (made the first time), and keeps the choice with the output. */
+  private openProfiles(open: boolean, save = true): void {
+    if (open && this.profilePanel === null) {
+      this.profilePanel = new ProfilePanel();
+      this.profilePanel.linePicked.connect((_, line) => this.lineLit.emit(line));
+      // A moment of waiting: the picture there, brought into view (it is above the graph).
+      this.profilePanel.momentPicked.connect((_, seq) => {
+        this.move(seq);
+        this.main.node.scrollIntoView?.({ block: 'nearest' });
+      });
+      this.extras.insertWidget(0, this.profilePanel);
+    }
+    this.profilePanel?.setHidden(!open);
+    if (save) this.remember({ profile: open });
+    this.schedule();
+  }
+
+  /** The run's profiles: offered once there are some, drawn while open. */
+  private renderProfiles(): void {
+    const timeline = this.store.timeline;
+    if (this.profiles.length !== timeline.length) {
+      const list: ProfileEvent[] = [];
+      for (
+        let s = timeline.nextOfKind(-1, ['profile']);
+        s >= 0;
+        s = timeline.nextOfKind(s, ['profile'])
+      ) {
+        const e = timeline.event(s);
+        if (e?.kind === 'profile') list.push(e);
+      }
+      this.profiles = { length: timeline.length, list };
+    }
+    this.controls.offerProfiles(this.profiles.list.length > 0);
+    const panel = this.profilePanel;
+    if (panel === null || panel.isHidden) return;
+    panel.showProfiles(this.profiles.list, (file, line) => waitsAt(timeline, file, line));
+  }
+
   /** The object a heap event is about, by its name in the open GC lens (narration says its address). */
   private lensName(event: SlowmoEvent | undefined): string {
     if (this.gcLens?.isHidden !== false || this.heapGraph === null || event === undefined)
@@ -535,6 +592,7 @@ export class RunWidget extends Panel {
       timeline: !!this.view.timeline,
       table: !!this.view.table,
       gc: !!this.view.gc,
+      profile: !!this.view.profile,
     });
     this.saveView?.(this.view);
   }
@@ -704,6 +762,7 @@ export class RunWidget extends Panel {
     this.exporter.enable(!store.live && this.last >= 0, store.live);
     this.renderTimeline(seq, event);
     this.renderGcLens(state, event);
+    this.renderProfiles();
     this.markCounts(state, seq);
   }
 

@@ -1,6 +1,6 @@
 /**
  * What a learner opened in a run's output (the timeline and its lanes, the
- * goroutine table and its order, the GC lens), kept in the output's metadata so that it
+ * goroutine table and its order, the GC lens, the profiles), kept in the output's metadata so that it
  * is saved with the notebook and a reopened or rerun cell shows the same.
  * The metadata comes from a notebook, so it is read through a schema and
  * anything odd is dropped, never trusted.
@@ -16,6 +16,8 @@ export const ViewStateSchema = z.object({
   table: z.boolean().optional(),
   /** The GC lens (runs recorded with it only). */
   gc: z.boolean().optional(),
+  /** The profiles' flame graphs (runs that collected profiles only). */
+  profile: z.boolean().optional(),
   ms: z.boolean().optional(),
   goroutines: z.boolean().optional(),
   sort: z.object({ column: z.string().max(40), descending: z.boolean() }).optional(),
