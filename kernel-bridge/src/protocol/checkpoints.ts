@@ -23,6 +23,8 @@
  *   {"type": "call", "fn": "runtime.GC"}                                  a call seen from the recorded frames
  *   {"type": "source", "contains": [".Lock()"]}                          a source check, said to be one
  *   {"type": "order", "first": "main.first", "then": "main.second"}     whose goroutine ran first
+ *   {"type": "output", "lines": ["ping 1", "pong 1"]}                   what stdout says, line by line
+ *                                                                         (or "match": "start"; "count": "a", "op", "value")
  *   {"type": "overflow", "min": 129}, {"type": "fairness", "via": "overflow"}, {"type": "batch"}
  *                                                                         the queues' rules, shown happening
  *   {"type": "goVersion", "op": ">=", "value": "1.26"}                   for a claim that holds from a release on

@@ -14,6 +14,7 @@ import { evalFairness, FairnessCheckSchema, type FairnessCheck } from './fairnes
 import { evalGoroutines, GoroutinesCheckSchema, type GoroutinesCheck } from './goroutines';
 import { evalHeap, HeapCheckSchema, type HeapCheck } from './heap';
 import { evalOrder, OrderCheckSchema, type OrderCheck } from './order';
+import { evalOutput, OutputCheckSchema, type OutputCheck } from './output';
 import { evalOverflow, OverflowCheckSchema, type OverflowCheck } from './overflow';
 import { evalParallel, ParallelCheckSchema, type ParallelCheck } from './parallel';
 import { evalProfile, ProfileCheckSchema, type ProfileCheck } from './profile';
@@ -52,6 +53,7 @@ export const EXTRA_CHECK_SCHEMAS = [
   GoVersionCheckSchema,
   HeapCheckSchema,
   ProfileCheckSchema,
+  OutputCheckSchema,
 ] as const;
 
 export type ExtraCheck =
@@ -66,7 +68,8 @@ export type ExtraCheck =
   | BatchCheck
   | GoVersionCheck
   | HeapCheck
-  | ProfileCheck;
+  | ProfileCheck
+  | OutputCheck;
 
 export function evaluateExtra(
   check: ExtraCheck,
@@ -98,5 +101,7 @@ export function evaluateExtra(
       return evalHeap(check, events, ctx.source);
     case 'profile':
       return evalProfile(check, events);
+    case 'output':
+      return evalOutput(check, events);
   }
 }
