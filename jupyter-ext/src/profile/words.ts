@@ -50,7 +50,8 @@ export function captionOf(profile: ProfileEvent, total: number): string {
 /** Where a frame is, as a learner places it: "main.go:15", "the runtime (chan.go:489)". */
 export function placeOf(node: FlameNode): string {
   if (node.file === '') return node.fn === OUTSIDE ? 'the runtime and libraries' : '';
-  return fileWords(node.file, node.line || undefined);
+  const file = node.own ? learnerName(node.file) : node.file;
+  return fileWords(file, node.line || undefined);
 }
 
 /** A frame's label in its box: the function, and the line when known. */
@@ -94,32 +95,29 @@ export interface EventSource {
 }
 
 /**
- * Whether two names are the same learner's file: a recording names the learner's files as they
- * named them (main.go), and a profile may keep the build's path (/tmp/…/main.go); the Go
- * installation's and the module cache's files (under a src/ or pkg/mod/) are never theirs.
+ * A file's name as the learner knows it. Events come with the learner's files as they named
+ * them (main.go); a profile's frames may keep the path of the build (/src/main.go in the
+ * sandbox, /tmp/…/main.go), and the Go installation's files keep theirs (…/src/runtime/chan.go,
+ * which stays runtime/chan.go here, never the learner's main.go).
  */
-function sameFile(a: string, b: string): boolean {
-  if (a === b) return true;
-  const [short, long] = a.length < b.length ? [a, b] : [b, a];
-  return long.endsWith(`/${short}`) && !/\/src\/|\/pkg\/mod\//.test(long);
+export function learnerName(file: string): string {
+  if (!file.startsWith('/')) return file;
+  const i = file.lastIndexOf('/src/');
+  return i >= 0 ? file.slice(i + '/src/'.length) : file.slice(file.lastIndexOf('/') + 1);
 }
 
 /** Every g.waiting of the recording at `file:line`, in order. */
 export function waitsAt(events: EventSource, file: string, line: number): WaitMoment[] {
   const found: WaitMoment[] = [];
   if (!file || line <= 0) return found;
+  const name = learnerName(file);
   for (
     let s = events.nextOfKind(-1, ['g.waiting']);
     s >= 0;
     s = events.nextOfKind(s, ['g.waiting'])
   ) {
     const e = events.event(s);
-    if (
-      e?.kind === 'g.waiting' &&
-      e.line === line &&
-      e.file !== undefined &&
-      sameFile(e.file, file)
-    )
+    if (e?.kind === 'g.waiting' && e.line === line && learnerName(e.file ?? '') === name)
       found.push({ seq: e.seq, t: e.t, goid: e.goid, reason: e.reason });
   }
   return found;

@@ -16,7 +16,7 @@ import {
   type FlameNode,
   type ProfileEvent,
 } from '../../src/profile/tree';
-import { frameWords, waitsAt } from '../../src/profile/words';
+import { frameWords, learnerName, waitsAt } from '../../src/profile/words';
 
 const CHAN = '/usr/local/go/src/runtime/chan.go';
 const FRAMES = [
@@ -136,6 +136,10 @@ describe('the moments of waiting at a frame’s line', () => {
       [3, 8],
     ]);
     expect(waitsAt(source, 'main.go', 0)).toEqual([]);
+    // A profile's frame may keep the build's path (the sandbox's /src/main.go).
+    expect(waitsAt(source, '/src/main.go', 15).map((m) => m.seq)).toEqual([0, 3]);
+    expect(learnerName('/usr/local/go/src/runtime/chan.go')).toBe('runtime/chan.go');
+    expect(learnerName('/tmp/build/main.go')).toBe('main.go');
   });
 
   test('the panel: a click on the learner’s frame lights its line and lists its moments', () => {
