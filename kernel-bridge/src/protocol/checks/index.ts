@@ -7,6 +7,7 @@
  */
 import type { SlowmoEvent } from '../events';
 import { BatchCheckSchema, evalBatch, type BatchCheck } from './batch';
+import { BlockedCheckSchema, evalBlocked, type BlockedCheck } from './blocked';
 import { CallCheckSchema, evalCall, type CallCheck } from './call';
 import type { Found } from './compare';
 import { evalExit, ExitCheckSchema, type ExitCheck } from './exit';
@@ -43,6 +44,7 @@ export interface CheckContext {
 export const EXTRA_CHECK_SCHEMAS = [
   ExitCheckSchema,
   GoroutinesCheckSchema,
+  BlockedCheckSchema,
   ParallelCheckSchema,
   CallCheckSchema,
   SourceCheckSchema,
@@ -59,6 +61,7 @@ export const EXTRA_CHECK_SCHEMAS = [
 export type ExtraCheck =
   | ExitCheck
   | GoroutinesCheck
+  | BlockedCheck
   | ParallelCheck
   | CallCheck
   | SourceCheck
@@ -81,6 +84,8 @@ export function evaluateExtra(
       return evalExit(check, events);
     case 'goroutines':
       return evalGoroutines(check, events);
+    case 'blocked':
+      return evalBlocked(check, events, ctx.source);
     case 'parallel':
       return evalParallel(check, events);
     case 'call':
