@@ -118,6 +118,33 @@ describe('profile checkpoints', () => {
     );
   });
 
+  test('a profile with nothing in it, or nothing of the learner’s, says which', () => {
+    const s = script().start();
+    s.add('profile', {
+      ...ctx,
+      profile: 'cpu',
+      unit: 'nanoseconds',
+      frames: FRAMES,
+      samples: [],
+      truncated: false,
+    });
+    s.add('profile', {
+      ...ctx,
+      profile: 'block',
+      unit: 'nanoseconds',
+      frames: FRAMES,
+      samples: [{ stack: [6], value: 5e6 }],
+      truncated: false,
+    });
+    s.add('run.end', { exitCode: 0, signal: null, lost: 0, reason: 'exit' });
+    expect(check({ type: 'profile', profile: 'cpu', lead: { fn: 'main.spin' } }, s).reason).toBe(
+      'the CPU profile recorded no on-CPU time at all (it samples the program 100 times a second of CPU it uses: a program that only waits or sleeps leaves none) (event 2)',
+    );
+    expect(check({ type: 'profile', profile: 'block', lead: { line: 15 } }, s).reason).toBe(
+      "the block profile holds none of your code's blocked time (5 ms in all, none of it in your functions) (event 3)",
+    );
+  });
+
   test('a malformed profile check names its field', () => {
     const bad: [unknown, string][] = [
       [{ type: 'profile', profile: 'heap', lead: { fn: 'main.spin' } }, 'profile'],

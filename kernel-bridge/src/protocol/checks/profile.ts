@@ -136,11 +136,11 @@ export function evalProfile(check: ProfileCheck, events: readonly SlowmoEvent[])
   const { leaders, total } = profileLeaders(profile, 'fn' in check.lead ? 'fn' : 'line');
   const first = leaders[0];
   if (first === undefined) {
-    return {
-      passed: false,
-      reason: `${name} holds none of your code's ${measure} (${profileValueWords(total, profile.unit)} in all, none of it in your functions) ${at}`,
-      seq: profile.seq,
-    };
+    const why =
+      total === 0
+        ? `recorded no ${measure} at all${check.profile === 'cpu' ? ' (it samples the program 100 times a second of CPU it uses: a program that only waits or sleeps leaves none)' : ''}`
+        : `holds none of your code's ${measure} (${profileValueWords(total, profile.unit)} in all, none of it in your functions)`;
+    return { passed: false, reason: `${name} ${why} ${at}`, seq: profile.seq };
   }
   const words = (l: ProfileLeader) =>
     `${l.name} with ${profileValueWords(l.value, profile.unit)}, ${percent(l.value, total)} of ${profileValueWords(total, profile.unit)}`;
