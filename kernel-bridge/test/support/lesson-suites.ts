@@ -117,10 +117,19 @@ function programs(lesson: string, kind: 'wrong' | 'right'): SuiteProgram[] {
     });
 }
 
-/** The lessons with an exercise: every numbered folder but the index. */
+/**
+ * The lessons with an exercise: every numbered folder but the index; with
+ * SLOWMO_LESSONS=17,18 (numbers or name prefixes) only those, so that an
+ * author can run the suites of the lessons being written without the rest.
+ */
 export function lessonNames(): string[] {
+  const only = (process.env.SLOWMO_LESSONS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return readdirSync(SRC)
     .filter((n) => /^\d\d-/.test(n) && !n.startsWith('00-'))
+    .filter((n) => only.length === 0 || only.some((p) => n.startsWith(p)))
     .sort();
 }
 
