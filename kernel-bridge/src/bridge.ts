@@ -260,6 +260,7 @@ export class Bridge {
         pace: req.pace,
         sysmon: req.sysmon,
         gc: req.gc,
+        godebug: req.godebug,
         uid: held.uid,
       },
       (e, isHeld) => observer.event(e, isHeld),

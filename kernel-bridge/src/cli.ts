@@ -90,6 +90,13 @@ options:
   --gc-experiment nogreenteagc
                    build with the per-object collector: from Go 1.26 the
                    default (Green Tea) marks small objects a span at a time
+  --godebug SETTINGS
+                   GODEBUG for the program, e.g. schedtrace=100,scheddetail=1,gctrace=1:
+                   the runtime's lines stay in its stderr, and schedtrace and
+                   gctrace lines also come as schedtrace and gctrace events.
+                   Allowed: schedtrace=N (ms, 1-60000), scheddetail=1, gctrace=1,
+                   asyncpreemptoff=1, gcstoptheworld=1|2, inittrace=1,
+                   tracebackancestors=N (1-100)
   -h, --help       this help
 `;
 
@@ -285,6 +292,7 @@ function runCommand(argv: string[]) {
       timeout: { type: 'string' },
       gc: { type: 'boolean', default: false },
       'gc-experiment': { type: 'string' },
+      godebug: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -307,6 +315,7 @@ function runCommand(argv: string[]) {
     backend: values.backend,
     ...(values.gc ? { gc: true } : {}),
     gcExperiment: values['gc-experiment'],
+    godebug: values.godebug,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -138,8 +138,12 @@ func Loop(cfg Config, p Program, src Source) error {
 func forward(run *Run, pipes *sync.WaitGroup, r *os.File, stream string) {
 	defer pipes.Done()
 	ReadOutput(r, func(data string) {
+		// Stamped as read, not once the lock is had: the source holds it
+		// for each record, and a busy run kept the output's time tens of
+		// ms late (the Writer keeps t monotonic if records went first).
+		ts := Monotonic()
 		run.Lock()
-		run.out.Add(Monotonic(), stream, data)
+		run.out.Add(ts, stream, data)
 		run.Unlock()
 	})
 }

@@ -3,11 +3,14 @@
  * line by line and validated, passed through the run's limits (which stop,
  * trim or end it), renumbered (the bridge may drop events past a limit, and
  * seq must have no gaps), and given back the learner's file names. Nothing
- * passes after run.end.
+ * passes after run.end. When the run asked for the runtime's schedtrace or
+ * gctrace, its lines in the program's stderr also pass as events of their own
+ * (protocol/runtime-trace-read.ts), just before the output that ends them.
  */
 import type { Readable } from 'node:stream';
 import { learnerPath } from '../build';
 import { parseEvent, type EndReason, type SlowmoEvent } from '../protocol';
+import { RuntimeTraceReader } from '../protocol/runtime-trace-read';
 import type { RunLimits } from '../run-limits';
 import type { EventSink } from './run';
 
@@ -19,14 +22,30 @@ export class EventPipeline {
   /** The run's end, once it has passed. */
   ended: RunEndEvent | undefined;
   private invalid = 0;
+  private readonly traces: RuntimeTraceReader | undefined;
 
   constructor(
     private readonly limits: RunLimits,
     private readonly sink: EventSink,
     private readonly log: (msg: string) => void,
-  ) {}
+    traces: { schedtrace: boolean; gctrace: boolean } = { schedtrace: false, gctrace: false },
+  ) {
+    if (traces.schedtrace || traces.gctrace) this.traces = new RuntimeTraceReader(traces);
+  }
 
   pass(e: SlowmoEvent): void {
+    if (this.ended || !this.traces) {
+      this.passOne(e);
+      return;
+    }
+    // Before the output that completes them (same t): after it, they would follow an event
+    // that a paced run holds at.
+    const made = e.kind === 'run.end' ? this.traces.end(e.t) : this.traces.read(e);
+    for (const m of made) this.passOne(m);
+    this.passOne(e);
+  }
+
+  private passOne(e: SlowmoEvent): void {
     if (this.ended) return;
     if (e.kind === 'run.start') this.limits.start();
     let out = this.limits.admit(e);

@@ -110,6 +110,7 @@ function probeArgs(
   // The probe applies the output limit as the output arrives, even output it still holds.
   args.push('--output-limit', String(limits.outputBytes));
   if (spec.gc && backend === 'ebpf') args.push('--gc');
+  if (spec.godebug) args.push('--godebug', spec.godebug);
   if (spec.paced && backend === 'ebpf') {
     args.push('--pace', String(spec.pace ?? 0));
     if (spec.sysmon) args.push('--sysmon', spec.sysmon);

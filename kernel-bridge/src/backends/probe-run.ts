@@ -13,6 +13,7 @@ import { RunLimits } from '../run-limits';
 import type { RunCgroup } from '../sandbox/cgroup';
 import { readClockReports } from './clock-reports';
 import type { Backend } from './detect';
+import { runtimeTracesOf } from '../protocol/runtime-trace-read';
 import { EventPipeline, type RunEndEvent } from './probe-events';
 import { launchProbe, type LaunchedProbe, type ProbeProcess } from './probe-launch';
 import type { Spare } from './probe-spare';
@@ -49,7 +50,7 @@ export function startProbeRun(
   if (reports instanceof Readable) {
     readClockReports(reports, (running) => limits.programRuns(running), log);
   }
-  const events = new EventPipeline(limits, sink, log);
+  const events = new EventPipeline(limits, sink, log, runtimeTracesOf(spec.godebug));
   events.readFrom(probe.stdout);
   let stderr = '';
   probe.stderr.setEncoding('utf8');

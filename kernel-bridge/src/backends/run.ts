@@ -14,6 +14,8 @@ export interface RunSpec {
   sysmon?: SysmonMode;
   /** The GC lens (eBPF only): slowmo-probe run --gc. */
   gc?: boolean;
+  /** GODEBUG settings for the program (allowed by protocol/godebug.ts): slowmo-probe --godebug. */
+  godebug?: string;
   /** The uid the program runs as (root mode): fresh for this run, see sandbox/uids.ts. */
   uid: number;
 }

@@ -384,6 +384,8 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
       profile ? `${profile} profiles` : 'profiles',
     );
   },
+  schedtrace: () => eventPhrase("runtime's schedtrace line", "runtime's schedtrace lines"),
+  gctrace: () => eventPhrase("runtime's gctrace line", "runtime's gctrace lines"),
   'run.start': () => eventPhrase('start of the run', 'starts of the run'),
   'run.end': (f) => {
     const code = f.get('exitCode');

@@ -15,6 +15,7 @@
  * The types below are inferred from these schemas: nothing is declared twice.
  */
 import { z } from 'zod';
+import { gctraceFields, schedtraceFields } from './runtime-trace';
 import { profileFields } from './profile';
 
 export const PROTOCOL_VERSION = 1;
@@ -346,6 +347,15 @@ export const HeapLimitSchema = ev('heap.limit', { objects: int().min(1) });
 export const ProfileSchema = ev('profile', profileFields);
 
 /**
+ * One of the runtime's `GODEBUG=schedtrace=N` lines (with scheddetail=1, its block of lines), read
+ * from the program's stderr by the bridge: the scheduler as the runtime itself sampled it.
+ * Context fields: m -1, p -1, g 0. runtime-trace.ts says each field.
+ */
+export const SchedtraceSchema = ev('schedtrace', schedtraceFields);
+/** One of the runtime's `GODEBUG=gctrace=1` lines: a GC cycle that ended (runtime-trace.ts). */
+export const GctraceSchema = ev('gctrace', gctraceFields);
+
+/**
  * Events the recorder dropped: an exact count from the recorder itself (the
  * eBPF ring buffer's counter; the tracer drops none), or null when nobody
  * can count them: the recorder was killed (it did not end within its grace
@@ -400,6 +410,8 @@ export const EVENT_SCHEMAS = {
   'gc.span': GcSpanSchema,
   'heap.free': HeapFreeSchema,
   'heap.limit': HeapLimitSchema,
+  schedtrace: SchedtraceSchema,
+  gctrace: GctraceSchema,
   profile: ProfileSchema,
   'run.end': RunEndSchema,
 } as const;
@@ -434,6 +446,8 @@ export const EventSchema = z.discriminatedUnion('kind', [
   GcSpanSchema,
   HeapFreeSchema,
   HeapLimitSchema,
+  SchedtraceSchema,
+  GctraceSchema,
   ProfileSchema,
   RunEndSchema,
 ]);

@@ -6,6 +6,9 @@
 export * from './events';
 export * from './profile';
 export * from './messages';
+export * from './godebug';
+export * from './runtime-trace';
+export { RuntimeTraceReader, runtimeTracesOf } from './runtime-trace-read';
 export { ProtocolError, parseEvent, formatPath, toProtocolError } from './parse';
 export { IntMap, INTMAP_MAX_KEY } from './intmap';
 export * from './state';
@@ -41,4 +44,5 @@ export * from './analysis/patterns';
 export * from './analysis/chrome-trace';
 export * from './analysis/schedule';
 export * from './analysis/blocked';
+export * from './analysis/schedtrace-check';
 export * from './analysis/run-diff';

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { END_REASONS, EventSchema, LostSchema, SYSMON_MODES, type SlowmoEvent } from './events';
 import { fastEvent, ProtocolError, toProtocolError } from './parse';
+import { GodebugSchema } from './godebug';
 
 /** A client-chosen run id: short, printable, safe in logs and file names. */
 export const RunIdSchema = z
@@ -174,6 +175,12 @@ export const RunRequestSchema = z
     gc: z.boolean().optional(),
     /** Build with this GOEXPERIMENT (GC_EXPERIMENTS); run.start.gcLens.experiment says it. */
     gcExperiment: z.enum(GC_EXPERIMENTS).optional(),
+    /**
+     * GODEBUG settings for the program, from an allow-list (godebug.ts), e.g.
+     * "schedtrace=100,scheddetail=1,gctrace=1": the runtime's lines stay in the program's
+     * stderr, and schedtrace and gctrace lines also come as `schedtrace` and `gctrace` events.
+     */
+    godebug: GodebugSchema.optional(),
   })
   .superRefine((msg, ctx) => {
     const has = (msg.code !== undefined ? 1 : 0) + (msg.files !== undefined ? 1 : 0);

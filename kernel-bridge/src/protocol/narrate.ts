@@ -380,6 +380,10 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
     `The GC lens stops following the heap: the program made more than ${e.objects} allocations`,
   profile: (e) =>
     `The runtime's ${e.profile} profile of the run: ${e.samples.length} stacks${e.truncated ? ' (truncated)' : ''}`,
+  schedtrace: (e) =>
+    `The runtime's schedtrace at ${e.uptimeMs} ms: ${e.idleprocs} of ${e.gomaxprocs} Ps idle, ${e.spinningthreads} Ms spinning, ${e.runqueue} in the global queue, local queues [${e.runqs.join(' ')}]`,
+  gctrace: (e) =>
+    `The runtime's gctrace: GC cycle ${e.cycle}${e.forced ? ' (forced)' : ''} took the heap from ${e.heapMB.start} MB to ${e.heapMB.end} MB, ${e.heapMB.live} MB live, goal ${e.goalMB} MB`,
   'run.end': (e) => {
     let text = `The program ${END_WORDS[e.reason]}`;
     if (e.reason === 'exit') text += ` with code ${e.exitCode}`;

@@ -431,6 +431,9 @@ const handlers: Handlers = {
   },
   // A profile adds up the run's time; the picture of one moment has no place for it.
   profile() {},
+  // The runtime's own view, compared with the model's (analysis/schedtrace-check.ts), not part of it.
+  schedtrace() {},
+  gctrace() {},
   'run.end'(tx, e) {
     const end = { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason };
     tx.end = e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs };

@@ -51,6 +51,16 @@ var valid = map[string][]stream.Field{
 	"profile": {stream.F("profile", "block"), stream.F("unit", "nanoseconds"),
 		stream.F("frames", []stream.ProfileFrame{{Fn: "main.wait", File: "/src/main.go", Line: 14}}),
 		stream.F("samples", []stream.ProfileSample{{Stack: []int{0}, Value: 2e7}}), stream.F("truncated", false)},
+	// The runtime's own lines, which the bridge reads from the program's stderr (no probe makes them).
+	"schedtrace": {stream.F("at", int64(1000000)), stream.F("uptimeMs", int64(10)), stream.F("gomaxprocs", int64(2)),
+		stream.F("idleprocs", int64(0)), stream.F("threads", int64(5)), stream.F("spinningthreads", int64(0)),
+		stream.F("idlethreads", int64(2)), stream.F("runqueue", int64(0)), stream.F("runqs", []int64{1, 0})},
+	"gctrace": {stream.F("at", int64(2000000)), stream.F("cycle", int64(1)), stream.F("startS", 0.004),
+		stream.F("cpuPercent", int64(2)),
+		stream.F("clockMs", map[string]float64{"sweepTerm": 0.01, "mark": 0.25, "markTerm": 0.003}),
+		stream.F("cpuMs", map[string]float64{"sweepTerm": 0.02, "assist": 0.1, "background": 0.15, "idle": 0.04, "markTerm": 0.007}),
+		stream.F("heapMB", map[string]int64{"start": 3, "end": 4, "live": 1}), stream.F("goalMB", int64(4)),
+		stream.F("stacksMB", int64(0)), stream.F("globalsMB", int64(0)), stream.F("procs", int64(2)), stream.F("forced", false)},
 	"run.end": {stream.F("exitCode", 0), stream.F("signal", nil), stream.F("lost", int64(0)),
 		stream.F("reason", "exit"), stream.F("throttledMs", int64(0))},
 }
