@@ -113,6 +113,14 @@ describe('profile checkpoints', () => {
       passed: false,
       reason: 'the run holds no profiles: the cell needs profile: true',
     });
+    const crashed = script()
+      .start()
+      .add('run.end', { exitCode: 2, signal: null, lost: 0, reason: 'exit' });
+    expect(
+      check({ type: 'profile', profile: 'cpu', lead: { fn: 'main.spin' } }, crashed).reason,
+    ).toBe(
+      'the run holds no profiles: they are handed over when main returns, and this program ended otherwise (exit code 2)',
+    );
     expect(check({ type: 'profile', profile: 'mutex', lead: { fn: 'main.spin' } }).reason).toBe(
       'the run holds no mutex profile: the backend did not collect it',
     );

@@ -124,11 +124,16 @@ export function evalProfile(check: ProfileCheck, events: readonly SlowmoEvent[])
       : `${baseName(check.lead.file ?? 'main.go')}:${check.lead.line}`;
   if (profile === undefined) {
     const any = events.some((e) => e.kind === 'profile');
+    const end = events.at(-1);
+    const ended =
+      end?.kind === 'run.end' && (end.reason !== 'exit' || end.exitCode !== 0)
+        ? `the run holds no profiles: they are handed over when main returns, and this program ended otherwise (${end.reason === 'exit' ? `exit code ${end.exitCode}` : end.reason})`
+        : null;
     return {
       passed: false,
       reason: any
         ? `the run holds no ${name.replace(/^the /, '')}: the backend did not collect it`
-        : 'the run holds no profiles: the cell needs profile: true',
+        : (ended ?? 'the run holds no profiles: the cell needs profile: true'),
     };
   }
   const measure = PROFILE_MEASURE[check.profile];
