@@ -59,6 +59,7 @@ describe.each(['leak', 'leak-trace'])('on %s', (name) => {
       /^4 goroutines of the program were left blocked when it ended: g\d+ \(waiting/,
     );
     expect(check(name, { lens: 'none', line: 26 }).passed).toBe(true);
+    expect(check(name, { lens: 'none', line: 13 }).passed).toBe(false);
   });
 });
 
@@ -70,6 +71,22 @@ test('a run that ended well: none blocked, and no deadlock nor leak', () => {
   });
   expect(check('pool', { lens: 'leak' }).reason).toBe(
     'expected main returned with goroutines still blocked, but no goroutine of the program was left blocked',
+  );
+});
+
+test('a watchdog still asleep when main returned is not left blocked', () => {
+  // watchdog.go: a goroutine sleeps 1 s to end a stuck program; the program ends first.
+  expect(check('watchdog', { lens: 'none' })).toMatchObject({ passed: true });
+  expect(check('watchdog', { lens: 'leak' }).reason).toBe(
+    'expected main returned with goroutines still blocked, but no goroutine of the program was left blocked',
+  );
+});
+
+test('stopped with a goroutine in the network poller and main blocked: a deadlock the runtime could not see', () => {
+  const r = check('stuck-net', { lens: 'deadlock' });
+  expect(r.passed).toBe(true);
+  expect(r.reason).toBe(
+    'it was stopped with every goroutine blocked: 2 goroutines (at line 14, 18)',
   );
 });
 

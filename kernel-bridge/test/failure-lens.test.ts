@@ -150,6 +150,23 @@ test('a goroutine woken and parked again is blocked but not "never woken"', () =
   expect(main.neverWoken).toBe(false);
 });
 
+test('stopped while main waits for ever and another goroutine waits on the network: stuck, and why', () => {
+  const l = lens('stuck-net')!;
+  expect(l.kind).toBe('stuck');
+  const io = at(l, lineOf('stuck-net', 'ln.Accept()'));
+  expect([io.kind, io.release]).toEqual([
+    'io',
+    'The network poller wakes it when its I/O is ready: something outside the program.',
+  ]);
+  expect(l.detail).toMatch(
+    new RegExp(
+      `here something could: g${io.goid} \\(main\\.func1\\) waiting for the network \\(the poller\\)\\. So its detector stayed silent\\.`,
+    ),
+  );
+  const main = l.blocked.find((b) => b.goid === 1)!;
+  expect(main.release).toMatch(/^No goroutine still alive sends on results/);
+});
+
 test('runs that end well, or end in a panic, have no lens', () => {
   expect(lens('pool')).toBeNull();
   expect(lens('panic')).toBeNull();

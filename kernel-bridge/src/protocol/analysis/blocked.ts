@@ -342,7 +342,10 @@ function lensKind(
   if (ending?.kind === 'deadlock') return 'deadlock';
   const reason = end.end?.reason;
   if (reason === undefined) return null;
-  if (reason === 'exit' && ending === null) return 'leak';
+  // A goroutine asleep on a timer when main returned would have woken: not a leak.
+  if (reason === 'exit' && ending === null) {
+    return blocked.some((b) => b.kind !== 'timer') ? 'leak' : null;
+  }
   if (ending?.kind === 'timeout' || ending?.kind === 'stopped' || ending?.kind === 'limit') {
     let active = false;
     end.gs.forEach((g) => {
@@ -352,7 +355,8 @@ function lensKind(
       )
         active = true;
     });
-    if (!active && blocked.every((b) => b.kind !== 'timer' && b.kind !== 'io')) return 'stuck';
+    // Someone blocked for good, not only sleepers and network waiters, which could still wake.
+    if (!active && blocked.some((b) => b.kind !== 'timer' && b.kind !== 'io')) return 'stuck';
   }
   return null;
 }
@@ -408,8 +412,21 @@ function describe(
   }
   return {
     title: `Stuck: ${gs} blocked and the runtime did not call it a deadlock`,
-    detail: `The run was stopped with every goroutine of the program blocked. The runtime calls a deadlock only when no goroutine can ever run again, and in its eyes something could still wake a goroutine (a pending timer; the network poller once net is imported; on the trace backend, the tracer's own goroutines), so its detector stayed silent.${cyc}`,
+    detail: `The run was stopped with every goroutine of the program blocked. The runtime calls a deadlock only when nothing could ever wake a goroutine again, and here something could: ${wakers(blocked, end)}. So its detector stayed silent.${cyc}`,
   };
+}
+
+/** What kept the runtime's detector quiet, as far as the recording shows it. */
+function wakers(blocked: readonly BlockedGoroutine[], end: SchedState): string {
+  const said: string[] = [];
+  const of = (kind: WaitKind) => blocked.filter((b) => b.kind === kind).map((b) => b.name);
+  const timers = of('timer');
+  const io = of('io');
+  if (timers.length > 0) said.push(`${timers.join(', ')} sleeping on a timer`);
+  if (io.length > 0) said.push(`${io.join(', ')} waiting for the network (the poller)`);
+  if (end.run?.backend === 'trace') said.push("the tracer's own goroutines, which wake on a timer");
+  if (said.length === 0) said.push('a timer or the network poller of the runtime');
+  return said.join('; ');
 }
 
 /**
@@ -474,8 +491,16 @@ export function failureLens(
     }
   }
   const cycle = kind === 'leak' ? null : findCycle(edges);
-  const groups = groupsOf(blocked);
-  return { kind, ...describe(kind, blocked, cycle, groups, end), blocked, edges, cycle, groups };
+  const shown = kind === 'leak' ? blocked.filter((b) => b.kind !== 'timer') : blocked;
+  const groups = groupsOf(shown);
+  return {
+    kind,
+    ...describe(kind, shown, cycle, groups, end),
+    blocked: shown,
+    edges,
+    cycle,
+    groups,
+  };
 }
 
 function opOf(b: BlockedGoroutine, source: SourceLookup): WaitOp {

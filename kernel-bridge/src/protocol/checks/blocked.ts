@@ -10,7 +10,8 @@
  *   Both count, so that a checkpoint holds on either backend. `cycle: true`
  *   asks for a wait-for cycle among them (by the source: see the lens).
  * - leak: main returned while goroutines of the program were blocked.
- * - none: no goroutine of the program was left blocked when it ended.
+ * - none: no goroutine of the program was left blocked when it ended (one
+ *   asleep in time.Sleep is not blocked: it wakes by itself).
  *
  * `line` counts only goroutines blocked at that line; `min` (default 1)
  * is how many must be.
@@ -105,12 +106,16 @@ export function evalBlocked(
   };
 }
 
+const TIMER_WAITS = new Set(['sleep', 'sleep (durable)']);
+
 /** None of the program's goroutines blocked at the end (at `line`), however the run ended. */
 function noneBlocked(check: BlockedCheck, end: SchedState, seq: number): Found {
   const where = check.line ? ` at line ${check.line}` : '';
   const left: { goid: number; line?: number; since: number; reason: string }[] = [];
   end.gs.forEach((g) => {
     if (g.status !== 'waiting' || isRuntimeGoroutine(g) || g.wait === null) return;
+    // Asleep on a timer it wakes by itself: a watchdog still sleeping is not left blocked.
+    if (TIMER_WAITS.has(g.wait.reason)) return;
     if (check.line !== undefined && g.wait.line !== check.line) return;
     left.push({ goid: g.goid, line: g.wait.line, since: g.wait.since, reason: g.wait.reason });
   });
