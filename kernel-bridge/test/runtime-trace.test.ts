@@ -11,7 +11,9 @@ import path from 'node:path';
 import {
   EventSchema,
   GodebugSchema,
+  cellRunRequest,
   godebugProblem,
+  parseMetadata,
   RunRequestSchema,
   RuntimeTraceReader,
   runtimeTracesOf,
@@ -258,5 +260,12 @@ describe('GODEBUG for a run', () => {
     const bad = RunRequestSchema.safeParse({ ...base, godebug: 'madvdontneed=1' });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(['godebug']);
+  });
+
+  test('a cell asks for it in its metadata', () => {
+    const meta = parseMetadata({ godebug: 'schedtrace=10,gctrace=1' });
+    expect(cellRunRequest('c', 'package main', meta).godebug).toBe('schedtrace=10,gctrace=1');
+    expect(cellRunRequest('c', 'package main', parseMetadata({})).godebug).toBeUndefined();
+    expect(() => parseMetadata({ godebug: 'http2debug=1' })).toThrow(/godebug.*"http2debug"/);
   });
 });

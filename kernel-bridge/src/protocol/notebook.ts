@@ -13,6 +13,7 @@ import {
   RUN_MODES,
   type RunRequestInput,
 } from './messages';
+import { GodebugSchema } from './godebug';
 import { toProtocolError } from './parse';
 
 export const SlowmoMetadataSchema = z.object({
@@ -27,6 +28,8 @@ export const SlowmoMetadataSchema = z.object({
   gc: z.boolean().optional(),
   /** Build with this GOEXPERIMENT, e.g. nogreenteagc to mark object by object on Go 1.26+. */
   gcExperiment: z.enum(GC_EXPERIMENTS).optional(),
+  /** GODEBUG settings for the program (godebug.ts allows them), e.g. "schedtrace=10,gctrace=1". */
+  godebug: GodebugSchema.optional(),
   checkpoints: z.array(CheckpointSchema).default([]),
 });
 export type SlowmoMetadata = z.infer<typeof SlowmoMetadataSchema>;
@@ -59,5 +62,6 @@ export function cellRunRequest(id: string, code: string, meta: SlowmoMetadata): 
     ...(meta.sysmon && meta.mode === 'paced' ? { sysmon: meta.sysmon } : {}),
     ...(meta.gc ? { gc: true } : {}),
     ...(meta.gcExperiment ? { gcExperiment: meta.gcExperiment } : {}),
+    ...(meta.godebug ? { godebug: meta.godebug } : {}),
   };
 }
