@@ -129,10 +129,11 @@ export class Bridge {
   }
 
   /** Starts a validated run request. */
-  run(req: RunRequest, runObserver: RunObserver): RunHandle {
+  /** `local`: what only a caller on this machine may ask (the CLI), never a client over the wire. */
+  run(req: RunRequest, runObserver: RunObserver, local: LocalRunOptions = {}): RunHandle {
     const observer = tapped(runObserver, this.taps, req);
     const controls = new RunControls();
-    const done = this.session(req, observer, controls).catch((err: Error) => {
+    const done = this.session(req, observer, controls, local).catch((err: Error) => {
       this.log(`run ${req.id} failed: ${err.stack ?? err.message}`);
       observer.error('internal', `the bridge failed on this run: ${err.message}`);
     });
@@ -150,6 +151,7 @@ export class Bridge {
     req: RunRequest,
     observer: RunObserver,
     controls: RunControls,
+    local: LocalRunOptions,
   ): Promise<void> {
     const chosen = this.choose(req, observer);
     if (!chosen) return;
@@ -165,7 +167,7 @@ export class Bridge {
     }
     const held: Held = { expecting: false };
     try {
-      await this.buildAndRun(req, observer, controls, chosen, held);
+      await this.buildAndRun(req, observer, controls, chosen, held, local);
     } finally {
       // After backendRun.done: the run's processes are gone (its cgroup is removed).
       if (held.uid !== undefined) this.uids?.release(held.uid);
@@ -221,6 +223,7 @@ export class Bridge {
     controls: RunControls,
     { toolchain, backend }: { toolchain: Toolchain; backend: Backend },
     held: Held,
+    local: LocalRunOptions,
   ): Promise<void> {
     const { signal } = controls.abort;
     if (signal.aborted) return stoppedEarly(observer);
@@ -230,12 +233,14 @@ export class Bridge {
     }
     observer.status('compiling');
     const files = req.files ?? { 'main.go': req.code ?? '' };
+    const profiled = req.profile === true || local.profileDir !== undefined;
     const built = await this.builder.build(
       files,
       toolchain,
       signal,
       backend === 'trace',
       experimentFor(req.gcExperiment, toolchain),
+      profiled,
     );
     // Kept from the binary cache's eviction until the run is over.
     if (built.ok) held.releaseBinary = built.release;
@@ -261,6 +266,8 @@ export class Bridge {
         sysmon: req.sysmon,
         gc: req.gc,
         godebug: req.godebug,
+        ...(profiled ? { profile: true } : {}),
+        ...(local.profileDir !== undefined ? { profileDir: local.profileDir } : {}),
         uid: held.uid,
       },
       (e, isHeld) => observer.event(e, isHeld),
@@ -284,6 +291,12 @@ export class Bridge {
     });
     observer.status('done');
   }
+}
+
+/** A run's options that only a caller on this machine gives (the CLI), never a client. */
+export interface LocalRunOptions {
+  /** Write the profiles as pprof files into this directory (an absolute path that exists). */
+  profileDir?: string;
 }
 
 /** What a run holds beyond its slot, given back when it is over. */

@@ -136,11 +136,13 @@ export class Builder {
     toolchain: Toolchain,
     traced = false,
     experiment = '',
+    profiled = false,
   ): string {
     const h = createHash('sha256')
       .update(toolchain.version)
       .update(traced ? '\0traced' : '')
-      .update(experiment ? `\0experiment=${experiment}` : '');
+      .update(experiment ? `\0experiment=${experiment}` : '')
+      .update(profiled ? '\0profiled' : '');
     for (const name of Object.keys(files).sort()) {
       h.update('\0').update(name).update('\0').update(files[name]!);
     }
@@ -158,10 +160,11 @@ export class Builder {
     signal?: AbortSignal,
     traced = false,
     experiment = '',
+    profiled = false,
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const key = Builder.key(files, toolchain, traced, experiment);
+    const key = Builder.key(files, toolchain, traced, experiment, profiled);
     const kept = await this.binaries.lookup(key);
     if (kept) {
       return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
@@ -182,6 +185,7 @@ export class Builder {
         traced,
         experiment,
         key,
+        profiled,
       });
       return { ...outcome, ms: ms() };
     } catch (err) {
@@ -204,7 +208,12 @@ export class Builder {
     files: Record<string, string>,
     toolchain: Toolchain,
     deadline: BuildDeadline,
-    { traced, experiment, key }: { traced: boolean; experiment: string; key: string },
+    {
+      traced,
+      experiment,
+      key,
+      profiled,
+    }: { traced: boolean; experiment: string; key: string; profiled: boolean },
   ): Promise<BuildOutcome> {
     const src = path.join(dir, 'src');
     const out = path.join(dir, 'out');
@@ -225,6 +234,11 @@ export class Builder {
     }
     if (traced) {
       const why = await this.prepareTrace(src, deadline.signal);
+      if (deadline.why) return buildFailure(deadline.why);
+      if (why) return buildFailure(why);
+    }
+    if (profiled) {
+      const why = await this.prepareProfiles(src, deadline.signal);
       if (deadline.why) return buildFailure(deadline.why);
       if (why) return buildFailure(why);
     }
@@ -274,6 +288,25 @@ export class Builder {
           .replaceAll(src, '.');
         resolve(said || `the tracer's helper could not be added: ${err.message}`);
       });
+    });
+  }
+
+  /** Adds the profile helper (after the tracer's, when both); returns why it could not. */
+  private prepareProfiles(src: string, signal: AbortSignal): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      execFile(
+        this.config.probeBinary,
+        ['profile-prepare', src],
+        { signal },
+        (err, _out, stderr) => {
+          if (!err) return resolve(undefined);
+          const said = stderr
+            .trim()
+            .replace(/^slowmo-probe profile-prepare: /, '')
+            .replaceAll(src, '.');
+          resolve(said || `the profile helper could not be added: ${err.message}`);
+        },
+      );
     });
   }
 

@@ -20,7 +20,7 @@
  * run.end), 2 bad input or a compile error, 1 the bridge failed.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge, type RunObserver } from './bridge';
@@ -52,7 +52,7 @@ import { startServer } from './server/app';
 import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS] [--profile DIR]
   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
@@ -97,6 +97,12 @@ options:
                    Allowed: schedtrace=N (ms, 1-60000), scheddetail=1, gctrace=1,
                    asyncpreemptoff=1, gcstoptheworld=1|2, inittrace=1,
                    tracebackancestors=N (1-100)
+  --profile DIR    also collect the runtime's own profiles of the program and
+                   write them into DIR (made if missing) as cpu.pprof,
+                   block.pprof, mutex.pprof, goroutine.pprof and wall.pprof
+                   (read them with go tool pprof); the events get one
+                   profile event each before run.end. Collected when main
+                   returns: none if the program ends by os.Exit or a crash
   -h, --help       this help
 `;
 
@@ -244,7 +250,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(RUN_USAGE);
     return 0;
   }
-  const { request, files, options } = command;
+  const { request, files, options, profileDir } = command;
   const timeout = number('timeout', options.timeout);
   const input: BridgeConfigInput = { ...fromEnv(), logLevel: 'silent', parallel: 1 };
   if (timeout !== undefined) input.limits = { ...input.limits, wallSeconds: timeout };
@@ -257,7 +263,11 @@ async function run(argv: string[]): Promise<number> {
   const result: CliResult = { exit: 0 };
   // The Chrome trace and the summary are made from the whole recording, at its end.
   const kept: SlowmoEvent[] | null = options.format === 'chrome' || options.summary ? [] : null;
-  const handle = bridge.run(request, cliObserver(story, result, kept));
+  const handle = bridge.run(
+    request,
+    cliObserver(story, result, kept),
+    profileDir !== undefined ? { profileDir } : {},
+  );
   // A reader that goes away (`| head`) ends the run, quietly.
   out.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') handle.stop();
@@ -292,6 +302,7 @@ function runCommand(argv: string[]) {
       timeout: { type: 'string' },
       gc: { type: 'boolean', default: false },
       'gc-experiment': { type: 'string' },
+      profile: { type: 'string' },
       godebug: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -314,6 +325,7 @@ function runCommand(argv: string[]) {
     gomaxprocs: number('procs', values.procs),
     backend: values.backend,
     ...(values.gc ? { gc: true } : {}),
+    ...(values.profile !== undefined ? { profile: true } : {}),
     gcExperiment: values['gc-experiment'],
     godebug: values.godebug,
   });
@@ -329,7 +341,30 @@ function runCommand(argv: string[]) {
             : `--${String(issue?.path[0] ?? '')}`;
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}`);
   }
-  return { request: parsed.data, files, options: values };
+  const profileDir = values.profile === undefined ? undefined : profileDirectory(values.profile);
+  return { request: parsed.data, files, options: values, profileDir };
+}
+
+/** --profile DIR: made if missing; refused when it is a file or cannot be made. */
+function profileDirectory(dir: string): string {
+  if (dir === '') throw new UsageError('--profile: name a directory for the pprof files');
+  const abs = path.resolve(dir);
+  try {
+    mkdirSync(abs, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? `--profile ${dir}: not a directory (the profiles go into a directory, as cpu.pprof, block.pprof, …)`
+        : `--profile ${dir}: cannot make the directory (${code ?? (err as Error).message})`,
+    );
+  }
+  if (!statSync(abs).isDirectory()) {
+    throw new UsageError(
+      `--profile ${dir}: not a directory (the profiles go into a directory, as cpu.pprof, block.pprof, …)`,
+    );
+  }
+  return abs;
 }
 
 /** The Go files by their base names, as the bridge gets them. */
@@ -653,6 +688,9 @@ async function main(): Promise<void> {
       case 'explore':
         process.exitCode = await exploreCommand(rest, fromEnv());
         break;
+      case 'diff':
+        process.exitCode = await diffCommand(rest, fromEnv());
+        break;
       case undefined:
       case '-h':
       case '--help':
@@ -662,9 +700,6 @@ async function main(): Promise<void> {
       default:
         throw new UsageError(`unknown command "${command}"\n${USAGE}`);
     }
-      case 'diff':
-        process.exitCode = await diffCommand(rest, fromEnv());
-        break;
   } catch (err) {
     if (err instanceof UsageError || err instanceof ProtocolError || err instanceof RecordingError)
       fail(err.message);

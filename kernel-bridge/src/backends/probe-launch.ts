@@ -115,6 +115,8 @@ function probeArgs(
     args.push('--pace', String(spec.pace ?? 0));
     if (spec.sysmon) args.push('--sysmon', spec.sysmon);
   }
+  if (spec.profileDir) args.push('--profile-dir', spec.profileDir);
+  else if (spec.profile) args.push('--profile');
   // Both backends stop the program rather than lose events or fall behind it
   // (the tracer's: bpf/internal/trace/throttle.go), and say on fd 3 when the
   // program stops and starts running (clock-reports.ts).

@@ -16,6 +16,10 @@ export interface RunSpec {
   gc?: boolean;
   /** GODEBUG settings for the program (allowed by protocol/godebug.ts): slowmo-probe --godebug. */
   godebug?: string;
+  /** The runtime's profiles, as `profile` events (slowmo-probe --profile). */
+  profile?: boolean;
+  /** Also write them as pprof files into this directory (the CLI's --profile DIR). */
+  profileDir?: string;
   /** The uid the program runs as (root mode): fresh for this run, see sandbox/uids.ts. */
   uid: number;
 }

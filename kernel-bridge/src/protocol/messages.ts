@@ -176,6 +176,12 @@ export const RunRequestSchema = z
     /** Build with this GOEXPERIMENT (GC_EXPERIMENTS); run.start.gcLens.experiment says it. */
     gcExperiment: z.enum(GC_EXPERIMENTS).optional(),
     /**
+     * Collect the runtime's own profiles of the program (cpu, block, mutex, goroutine and a
+     * wall-clock one; protocol/profile.ts): the build adds a helper file, and the profiles come as
+     * `profile` events before run.end, once the program's main returns. Both backends.
+     */
+    profile: z.boolean().optional(),
+    /**
      * GODEBUG settings for the program, from an allow-list (godebug.ts), e.g.
      * "schedtrace=100,scheddetail=1,gctrace=1": the runtime's lines stay in the program's
      * stderr, and schedtrace and gctrace lines also come as `schedtrace` and `gctrace` events.

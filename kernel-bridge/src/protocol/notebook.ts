@@ -30,6 +30,8 @@ export const SlowmoMetadataSchema = z.object({
   gcExperiment: z.enum(GC_EXPERIMENTS).optional(),
   /** GODEBUG settings for the program (godebug.ts allows them), e.g. "schedtrace=10,gctrace=1". */
   godebug: GodebugSchema.optional(),
+  /** Collect the runtime's profiles (cpu, block, mutex, goroutine, wall): the request's `profile`. */
+  profile: z.boolean().optional(),
   checkpoints: z.array(CheckpointSchema).default([]),
 });
 export type SlowmoMetadata = z.infer<typeof SlowmoMetadataSchema>;
@@ -63,5 +65,6 @@ export function cellRunRequest(id: string, code: string, meta: SlowmoMetadata): 
     ...(meta.gc ? { gc: true } : {}),
     ...(meta.gcExperiment ? { gcExperiment: meta.gcExperiment } : {}),
     ...(meta.godebug ? { godebug: meta.godebug } : {}),
+    ...(meta.profile ? { profile: true } : {}),
   };
 }
