@@ -1,0 +1,31 @@
+package main
+
+import "fmt"
+
+const jobs = 20
+
+func main() {
+	urgent := make(chan int, jobs)
+	normal := make(chan int, jobs)
+	for i := 1; i <= jobs; i++ {
+		normal <- i
+		urgent <- i
+	}
+	// Handle every job, but each urgent one before any normal one.
+	for done := 0; done < 2*jobs; done++ {
+		// First urgent alone: with a default, this select never waits.
+		select {
+		case j := <-urgent:
+			fmt.Println("urgent", j)
+			continue
+		default:
+		}
+		// No urgent job waits: take whichever comes.
+		select {
+		case j := <-normal:
+			fmt.Println("normal", j)
+		case j := <-urgent:
+			fmt.Println("urgent", j)
+		}
+	}
+}

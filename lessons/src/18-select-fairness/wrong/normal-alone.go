@@ -1,0 +1,31 @@
+// Misconception: the select with a default tries the queue that matters less first.
+// Fails: urgent-first
+// Hint names: Try urgent alone first
+package main
+
+import "fmt"
+
+const jobs = 20
+
+func main() {
+	urgent := make(chan int, jobs)
+	normal := make(chan int, jobs)
+	for i := 1; i <= jobs; i++ {
+		normal <- i
+		urgent <- i
+	}
+	for done := 0; done < 2*jobs; done++ {
+		select {
+		case j := <-normal:
+			fmt.Println("normal", j)
+			continue
+		default:
+		}
+		select {
+		case j := <-normal:
+			fmt.Println("normal", j)
+		case j := <-urgent:
+			fmt.Println("urgent", j)
+		}
+	}
+}
