@@ -70,10 +70,11 @@ function stdoutLines(events: readonly SlowmoEvent[]): Line[] {
 }
 
 const q = (s: string) => JSON.stringify(s);
+const lineCount = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
 
 function evalLines(check: OutputCheck, lines: string[], got: Line[]): Found {
   const want = lines.map((l) => l.trimEnd());
-  const printed = `${got.length} line${got.length === 1 ? '' : 's'}`;
+  const printed = lineCount(got.length);
   for (const [i, w] of want.entries()) {
     const line = got[i];
     if (line === undefined)
@@ -93,7 +94,7 @@ function evalLines(check: OutputCheck, lines: string[], got: Line[]): Found {
   if (check.match === 'all' && extra !== undefined)
     return {
       passed: false,
-      reason: `stdout goes on after the ${want.length} lines expected: line ${want.length + 1} is ${q(extra.text)} (event ${eventNumber(extra.seq)})`,
+      reason: `stdout goes on after the ${lineCount(want.length)} expected: line ${want.length + 1} is ${q(extra.text)} (event ${eventNumber(extra.seq)})`,
       seq: extra.seq,
     };
   const last = got[want.length - 1] as Line;
@@ -105,7 +106,7 @@ function evalLines(check: OutputCheck, lines: string[], got: Line[]): Found {
     passed: true,
     reason:
       check.match === 'all'
-        ? `stdout is exactly the ${want.length} lines expected (event ${eventNumber(last.seq)})`
+        ? `stdout is exactly the ${lineCount(want.length)} expected (event ${eventNumber(last.seq)})`
         : `${which} (event ${eventNumber(last.seq)})`,
     seq: last.seq,
   };
@@ -119,7 +120,7 @@ function evalCount(count: string, op: CompareOp, value: number, got: Line[]): Fo
   const at = hits.at(-1);
   return {
     passed,
-    reason: `stdout has ${n} line${n === 1 ? '' : 's'} ${q(want)}: ${passed ? '' : 'not '}${comparisonWords(op, value)}`,
+    reason: `stdout has ${lineCount(n)} ${q(want)}: ${passed ? '' : 'not '}${comparisonWords(op, value)}`,
     ...(at ? { seq: at.seq } : {}),
   };
 }
