@@ -6,7 +6,9 @@
 // backend's cost per event, the event rate it sustained, how late its events
 // reached a reader (live lag), and whether anything was lost; then what
 // the GC lens (run --gc) costs per allocation, per marking event and per run
-// (gc.go; `probe-bench PROBE gc` prints that alone). Run by `make bench`.
+// (gc.go; `probe-bench PROBE gc` prints that alone), and what the runtime's
+// profiles (--profile) cost on each backend, all and each alone
+// (profiles.go; `probe-bench PROBE profiles`). Run by `make bench`.
 package main
 
 import (
@@ -161,9 +163,11 @@ func init() {
 type variant int
 
 const (
-	plainBuild   variant = iota // go build
-	tracerBuild                 // with runtime/trace to a file
-	backendBuild                // slowmo-probe trace-prepare, then go build: for slowmo-probe trace
+	plainBuild        variant = iota // go build
+	tracerBuild                      // with runtime/trace to a file
+	backendBuild                     // slowmo-probe trace-prepare, then go build: for slowmo-probe trace
+	profileBuild                     // slowmo-probe profile-prepare, then go build: for run --profile
+	profileTraceBuild                // trace-prepare and profile-prepare: for trace --profile
 )
 
 func build(probe, dir, name, src string, v variant) string {
@@ -180,9 +184,14 @@ func build(probe, dir, name, src string, v variant) string {
 	write(filepath.Join(dir, "main.go"), main)
 	write(filepath.Join(dir, "mark.go"), marked)
 	write(filepath.Join(dir, "go.mod"), "module prog\n\ngo 1.22\n")
-	if v == backendBuild {
+	if v == backendBuild || v == profileTraceBuild {
 		if out, err := exec.Command(probe, "trace-prepare", dir).CombinedOutput(); err != nil {
 			fail(fmt.Errorf("trace-prepare %s: %v\n%s", name, err, out))
+		}
+	}
+	if v == profileBuild || v == profileTraceBuild {
+		if out, err := exec.Command(probe, "profile-prepare", dir).CombinedOutput(); err != nil {
+			fail(fmt.Errorf("profile-prepare %s: %v\n%s", name, err, out))
 		}
 	}
 	bin := filepath.Join(dir, name)
@@ -428,6 +437,10 @@ func main() {
 		gcLens(probe, work)
 		return
 	}
+	if len(os.Args) > 2 && os.Args[2] == "profiles" { // probe-bench PROBE profiles: the profiles' figures alone
+		profilesBench(probe, work, true)
+		return
+	}
 
 	ebpf := &backend{name: "eBPF", args: []string{"run", "--procs", "2"}}
 	tb := &backend{name: "trace", args: []string{"trace", "--procs", "2"}}
@@ -436,6 +449,7 @@ func main() {
 	sideBySide(ebpf, tb)
 	returnSites(probe, work, ebpf)
 	gcLens(probe, work)
+	profilesBench(probe, work, true)
 }
 
 // costs times each program plain, under the execution tracer alone and

@@ -27,6 +27,11 @@ const HelperFile = "0002_slowmo_profile.go"
 // FDEnv names the environment variable with the profile pipe's fd number.
 const FDEnv = "SLOWMO_PROFILE_FD"
 
+// OnlyEnv, when set to cpu, block, mutex or wall, turns on that profile
+// alone (and the goroutine one, taken at the end): for make bench, which
+// prints what each costs.
+const OnlyEnv = "SLOWMO_PROFILE_ONLY"
+
 // traceHelperFile and userMain are the trace backend's (internal/trace's
 // prepare.go): its helper's main calls the learner's main renamed userMain.
 const (
@@ -71,7 +76,12 @@ var (
 	slowmoProfileStop = make(chan struct{})
 	slowmoProfileDone = make(chan struct{})
 	slowmoProfileWall = map[string]*slowmoProfileStack{}
+	slowmoProfileOnly string
 )
+
+func slowmoProfileWants(kind string) bool {
+	return slowmoProfileOnly == "" || slowmoProfileOnly == kind
+}
 
 type slowmoProfileStack struct {
 	pcs []uintptr
@@ -84,12 +94,24 @@ func init() {
 		return
 	}
 	slowmoProfileOS.Unsetenv("` + FDEnv + `")
+	slowmoProfileOnly = slowmoProfileOS.Getenv("` + OnlyEnv + `")
+	slowmoProfileOS.Unsetenv("` + OnlyEnv + `")
 	slowmoProfileSyscall.CloseOnExec(fd)
 	slowmoProfileOut = slowmoProfileOS.NewFile(uintptr(fd), "slowmo-profile")
-	slowmoProfileRuntime.SetBlockProfileRate(1)
-	slowmoProfileRuntime.SetMutexProfileFraction(1)
-	_ = slowmoProfilePprof.StartCPUProfile(&slowmoProfileCPU)
-	go slowmoProfileSampler()
+	if slowmoProfileWants("block") {
+		slowmoProfileRuntime.SetBlockProfileRate(1)
+	}
+	if slowmoProfileWants("mutex") {
+		slowmoProfileRuntime.SetMutexProfileFraction(1)
+	}
+	if slowmoProfileWants("cpu") {
+		_ = slowmoProfilePprof.StartCPUProfile(&slowmoProfileCPU)
+	}
+	if slowmoProfileWants("wall") {
+		go slowmoProfileSampler()
+	} else {
+		close(slowmoProfileDone)
+	}
 }
 
 func slowmoProfileSampler() {
@@ -136,13 +158,22 @@ func slowmoProfileWrite() {
 	slowmoProfileOut = nil
 	close(slowmoProfileStop)
 	<-slowmoProfileDone
-	slowmoProfilePprof.StopCPUProfile()
-	slowmoProfileSection(out, "cpu", slowmoProfileCPU.Bytes())
+	if slowmoProfileWants("cpu") {
+		slowmoProfilePprof.StopCPUProfile()
+		slowmoProfileSection(out, "cpu", slowmoProfileCPU.Bytes())
+	}
 	for _, name := range []string{"block", "mutex", "goroutine"} {
 		var b slowmoProfileBytes.Buffer
+		if !slowmoProfileWants(name) && name != "goroutine" {
+			continue
+		}
 		if p := slowmoProfilePprof.Lookup(name); p != nil && p.WriteTo(&b, 0) == nil {
 			slowmoProfileSection(out, name, b.Bytes())
 		}
+	}
+	if !slowmoProfileWants("wall") {
+		out.Close()
+		return
 	}
 	var w slowmoProfileBytes.Buffer
 	w.WriteString("period ` + "10000000" + `\n")
