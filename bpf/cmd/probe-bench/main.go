@@ -437,8 +437,9 @@ func main() {
 		gcLens(probe, work)
 		return
 	}
-	if len(os.Args) > 2 && os.Args[2] == "profiles" { // probe-bench PROBE profiles: the profiles' figures alone
-		profilesBench(probe, work, true)
+	if len(os.Args) > 2 && (os.Args[2] == "profiles" || os.Args[2] == "profiles-trace") {
+		// probe-bench PROBE profiles: the profiles' figures alone (profiles-trace: without eBPF)
+		profilesBench(probe, work, os.Args[2] == "profiles")
 		return
 	}
 
