@@ -22,6 +22,13 @@ const TRACE_USER_MAIN = 'main.slowmoUserMain';
 /** The file the trace backend adds to the learner's package; never the learner's code. */
 export const TRACE_HELPER_FILE = '0000_slowmo_trace.go';
 
+/**
+ * The file a run with profiles adds to the learner's package (bpf/internal/profile/helper.go);
+ * its functions (its wall-clock sampler among them) are named main.slowmoProfile….
+ */
+export const PROFILE_HELPER_FILE = '0002_slowmo_profile.go';
+const PROFILE_HELPER_FUNCTIONS = 'main.slowmoProfile';
+
 /** A function name as the learner wrote it (undoing the trace backend's renaming of main). */
 export function learnerFunction(fn: string): string {
   return fn.startsWith(TRACE_USER_MAIN) ? `main.main${fn.slice(TRACE_USER_MAIN.length)}` : fn;
@@ -29,12 +36,14 @@ export function learnerFunction(fn: string): string {
 
 /**
  * Whether a goroutine starting in `fn` is one the runtime runs for itself.
- * `runtime.main` is g1's start: it runs the learner's main.main.
+ * `runtime.main` is g1's start: it runs the learner's main.main. The profile
+ * helper's sampler counts as the runtime's: it is the profiles' doing, not the program's.
  */
 export function isRuntimeFunction(fn: string): boolean {
   if (fn === 'runtime.main') return false;
   return (
     fn === '' ||
+    fn.startsWith(PROFILE_HELPER_FUNCTIONS) ||
     fn.startsWith('runtime.') ||
     fn.startsWith('runtime/') ||
     fn.startsWith('internal/')
@@ -133,7 +142,9 @@ export function goroutineLabel(g: GState | undefined, goid: number): string {
 export function isLearnerFile(file: string | undefined): boolean {
   if (!file) return false;
   if (file.startsWith('/') || file.startsWith('<')) return false;
-  return file !== TRACE_HELPER_FILE && !file.endsWith(`/${TRACE_HELPER_FILE}`);
+  return ![TRACE_HELPER_FILE, PROFILE_HELPER_FILE].some(
+    (h) => file === h || file.endsWith(`/${h}`),
+  );
 }
 
 /**
