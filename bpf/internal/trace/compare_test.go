@@ -54,10 +54,10 @@ func userView(events []event) (sites []string, waits map[string]int64) {
 			if !ok || e.str("file") == "" {
 				continue
 			}
-			// The line only where it is the learner's file: the eBPF backend
-			// names the line of a function inlined into the learner's (for
-			// sync.Mutex.Lock, a line of mutex.go) where the tracer names
-			// the learner's line.
+			// The line only where it is the learner's file: where a backend
+			// cannot find the learner's line it names another file's (the
+			// eBPF backend walks past an inlined sync.Mutex.Lock's lines in
+			// mutex.go to the call's, but other inlined code may remain).
 			w := fmt.Sprintf("%s waits on %q", site, e.str("reason"))
 			if filepath.Base(e.str("file")) == "main.go" {
 				waits[w] = e.num("line")
