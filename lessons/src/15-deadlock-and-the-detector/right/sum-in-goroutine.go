@@ -1,0 +1,41 @@
+// Right: a goroutine adds up the squares while main sends the numbers and closes in; main waits for the sum on a channel.
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+// square reads numbers from in until in is closed, and sends their squares on out.
+func square(in <-chan int, out chan<- int) {
+	for n := range in {
+		out <- n * n
+	}
+	close(out)
+}
+
+func main() {
+	go func() {
+		time.Sleep(time.Second)
+		fmt.Println("watchdog: stuck for a second, giving up")
+		os.Exit(1)
+	}()
+
+	in := make(chan int)
+	out := make(chan int)
+	total := make(chan int)
+	go square(in, out)
+	go func() {
+		sum := 0
+		for s := range out {
+			sum += s
+		}
+		total <- sum
+	}()
+	for i := 1; i <= 3; i++ {
+		in <- i
+	}
+	close(in)
+	fmt.Println("sum of squares:", <-total)
+}

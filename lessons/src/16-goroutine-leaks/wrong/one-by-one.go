@@ -1,0 +1,35 @@
+// Misconception: without goroutines nothing can leak, so ask the mirrors one after the other.
+// Fails: all-finished
+// Hint names: a goroutine of its own
+package main
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// pending counts the mirror goroutines started and not yet finished.
+var pending atomic.Int32
+
+// first asks the mirrors one after the other and returns the first answer.
+func first(mirrors []string) string {
+	for _, m := range mirrors {
+		return "page from " + m
+	}
+	return ""
+}
+
+// main serves five requests, as a server would serve thousands.
+func main() {
+	mirrors := []string{"a", "b", "c", "d"}
+	for i := 0; i < 5; i++ {
+		first(mirrors)
+	}
+	fmt.Println("requests answered: 5")
+	// Give the mirror goroutines up to a second to finish.
+	for i := 0; i < 100 && pending.Load() > 0; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Println("mirror goroutines left:", pending.Load())
+}
