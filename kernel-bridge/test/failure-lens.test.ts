@@ -8,6 +8,7 @@
  */
 import { analyzeFailure, explainEnding, failureLensText, type FailureLens } from '../src/protocol';
 import { holds, objectOf, stillDoes, willSend } from '../src/protocol/analysis/source-scan';
+import { script } from './support/events';
 import { recording, sourceLookup, sourceOf, statesOf } from './support/recordings';
 
 function lens(name: string, withSource = true): FailureLens | null {
@@ -165,6 +166,43 @@ test('stopped while main waits for ever and another goroutine waits on the netwo
   );
   const main = l.blocked.find((b) => b.goid === 1)!;
   expect(main.release).toMatch(/^No goroutine still alive sends on results/);
+});
+
+test('the last party that woke a goroutine from the same line, from the recording', () => {
+  // g7 waits at line 5, g1 sends at line 9 and wakes it; g7 comes back to line 5 and waits again.
+  const s = script().start(1);
+  s.create(1, { parent: 0 }).put(1, 'runnext', 0, 'create').run(1, 0);
+  s.create(7, { line: 3 }).put(7, 'runnext', 0, 'create').run(7, 0);
+  s.add('g.waiting', { goid: 7, reason: 'chan receive', file: 'main.go', line: 5, g: 7 });
+  s.run(1, 0);
+  s.add('g.runnable', {
+    goid: 7,
+    queue: 'runnext',
+    qp: 0,
+    reason: 'ready',
+    by: 1,
+    file: 'main.go',
+    line: 9,
+    g: 1,
+  });
+  s.add('g.waiting', { goid: 1, reason: 'sleep', file: 'main.go', line: 10, g: 1 });
+  s.run(7, 0);
+  s.add('g.waiting', { goid: 7, reason: 'chan receive', file: 'main.go', line: 5, g: 7 });
+  s.add('run.end', { exitCode: 0, signal: null, lost: 0, reason: 'exit' });
+  const end = statesOf(s.events).at(-1)!;
+  const l = analyzeFailure(s.events, end, explainEnding(s.events, end))!;
+  expect(l.kind).toBe('leak');
+  // main asleep on a timer is no leak: only g7 is shown.
+  expect(l.blocked.map((b) => b.goid)).toEqual([7]);
+  const g7 = l.blocked[0]!;
+  expect([g7.parks, g7.neverWoken, g7.object]).toEqual([2, false, null]);
+  expect(g7.lastParty).toEqual(
+    expect.objectContaining({ goid: 1, name: 'g1 (main)', file: 'main.go', line: 9 }),
+  );
+  expect(failureLensText({ ...l, kind: 'deadlock' })).toContain(
+    'Last woken here by g1 (main) at main.go:9 (the recording).',
+  );
+  expect(l.groups).toEqual([expect.objectContaining({ line: 5, goids: [7], neverWoken: [] })]);
 });
 
 test('runs that end well, or end in a panic, have no lens', () => {
