@@ -88,8 +88,9 @@ commands:
   versions list the supported Go releases and whether each toolchain is installed
 
 run and trace both take --profile: the program (built after
-profile-prepare) collects its cpu, block, mutex, goroutine and wall-clock
-profiles, sent as profile events before run.end once its main returns;
+profile-prepare) collects the runtime's profiles (cpu, block, mutex,
+goroutines, wall clock), sent as profile events before run.end once its
+main returns;
 --profile-dir DIR (which implies --profile) writes them as DIR/KIND.pprof
 too, for go tool pprof.
 
