@@ -227,7 +227,11 @@ export class ProfilePanel extends Widget {
 
   private click(e: MouseEvent): void {
     const node = this.boxAt(e);
-    if (node !== null && node !== this.tree) this.pick(node);
+    if (node !== null && node !== this.tree) {
+      // The words under the graph say it now, where the tip would cover them.
+      this.tip.hidden = true;
+      this.pick(node);
+    }
   }
 
   /** Picks a frame: ringed, its line lit when it is the learner's, its moments listed. */
@@ -273,7 +277,8 @@ export class ProfilePanel extends Widget {
       return;
     }
     const label = el('jp-slowmo-flame-moments-label', 'span');
-    label.textContent = `Goroutines parked at line ${node.line} ${moments.length === 1 ? 'once' : `${moments.length} times`} in the recording:`;
+    const times = moments.length === 1 ? 'Once' : `${moments.length} times`;
+    label.textContent = `${times} in the recording a goroutine parked at line ${node.line}:`;
     box.append(label);
     for (const m of moments.slice(0, MOMENTS_SHOWN)) {
       const b = el('jp-slowmo-flame-moment', 'button') as HTMLButtonElement;

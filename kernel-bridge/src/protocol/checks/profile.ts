@@ -98,9 +98,11 @@ export const PROFILE_MEASURE: Readonly<Record<ProfileKind, string>> = {
 export const profileName = (kind: ProfileKind): string =>
   `the ${kind === 'cpu' ? 'CPU' : kind} profile`;
 
-/** A value in the profile's unit, in words: "12.3 ms", "4 goroutines". */
+/** A value in the profile's unit, in words: "12.3 ms", "2.31 s", "4 goroutines". */
 export function profileValueWords(value: number, unit: ProfileEvent['unit']): string {
-  if (unit === 'nanoseconds') return msWords(value);
+  // Profiles add up the waits of many goroutines: seconds read better than thousands of ms.
+  if (unit === 'nanoseconds')
+    return value >= 1e9 ? `${(value / 1e9).toFixed(2)} s` : msWords(value);
   return `${value.toLocaleString('en')} ${value === 1 ? 'goroutine' : 'goroutines'}`;
 }
 
