@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+var (
+	mu    sync.Mutex
+	total int
+)
+
+// work is the CPU's part: a fixed amount of arithmetic.
+func work(seed int) int {
+	x := seed
+	for i := 0; i < 60_000_000; i++ {
+		x = x*31 + i
+	}
+	return x & 0xff
+}
+
+// worker works outside the lock, and holds it only to add its result to the total.
+func worker(id int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	r := work(id)
+	mu.Lock()
+	total += r
+	mu.Unlock()
+}
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 1; i <= 6; i++ {
+		wg.Add(1)
+		go worker(i, &wg)
+	}
+	wg.Wait()
+	fmt.Println("total", total)
+}
