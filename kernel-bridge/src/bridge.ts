@@ -197,14 +197,7 @@ export class Bridge {
       observer.error('backend_unavailable', choice.why, 'backend');
       return undefined;
     }
-    if (req.gc && choice.backend !== 'ebpf') {
-      observer.error(
-        'backend_unavailable',
-        `the GC lens watches the collector mark and sweep objects through eBPF probes; this bridge runs "${choice.backend}", which cannot see marking (run without gc, or where eBPF is available)`,
-        'gc',
-      );
-      return undefined;
-    }
+    // On the trace backend the GC lens is reconstructed from heap dumps (run.start's gcLens.source).
     if (req.mode === 'paced' && choice.backend !== 'ebpf') {
       observer.error(
         'backend_unavailable',
@@ -241,6 +234,7 @@ export class Bridge {
       backend === 'trace',
       experimentFor(req.gcExperiment, toolchain),
       profiled,
+      backend === 'trace' && req.gc === true,
     );
     // Kept from the binary cache's eviction until the run is over.
     if (built.ok) held.releaseBinary = built.release;

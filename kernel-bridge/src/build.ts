@@ -137,12 +137,14 @@ export class Builder {
     traced = false,
     experiment = '',
     profiled = false,
+    dumps = false,
   ): string {
     const h = createHash('sha256')
       .update(toolchain.version)
       .update(traced ? '\0traced' : '')
       .update(experiment ? `\0experiment=${experiment}` : '')
-      .update(profiled ? '\0profiled' : '');
+      .update(profiled ? '\0profiled' : '')
+      .update(dumps ? '\0heapdumps' : '');
     for (const name of Object.keys(files).sort()) {
       h.update('\0').update(name).update('\0').update(files[name]!);
     }
@@ -152,7 +154,8 @@ export class Builder {
   /**
    * Builds the files. `traced`: with the execution tracer's helper added
    * (`slowmo-probe trace-prepare`, which keeps every line where it was), for
-   * the trace backend. `experiment`: a GOEXPERIMENT to build with ("" for none).
+   * the trace backend. `experiment`: a GOEXPERIMENT to build with ("" for none). `dumps`: with
+   * the GC lens's heap dump helper too (`trace-prepare --gc`), for the trace backend's lens.
    */
   async build(
     files: Record<string, string>,
@@ -161,10 +164,11 @@ export class Builder {
     traced = false,
     experiment = '',
     profiled = false,
+    dumps = false,
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const key = Builder.key(files, toolchain, traced, experiment, profiled);
+    const key = Builder.key(files, toolchain, traced, experiment, profiled, dumps);
     const kept = await this.binaries.lookup(key);
     if (kept) {
       return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
@@ -186,6 +190,7 @@ export class Builder {
         experiment,
         key,
         profiled,
+        dumps,
       });
       return { ...outcome, ms: ms() };
     } catch (err) {
@@ -213,7 +218,8 @@ export class Builder {
       experiment,
       key,
       profiled,
-    }: { traced: boolean; experiment: string; key: string; profiled: boolean },
+      dumps,
+    }: { traced: boolean; experiment: string; key: string; profiled: boolean; dumps: boolean },
   ): Promise<BuildOutcome> {
     const src = path.join(dir, 'src');
     const out = path.join(dir, 'out');
@@ -233,7 +239,7 @@ export class Builder {
       await fs.writeFile(file, text, { mode: 0o644, signal: deadline.signal });
     }
     if (traced) {
-      const why = await this.prepareTrace(src, deadline.signal);
+      const why = await this.prepareTrace(src, deadline.signal, dumps);
       if (deadline.why) return buildFailure(deadline.why);
       if (why) return buildFailure(why);
     }
@@ -278,9 +284,14 @@ export class Builder {
   }
 
   /** Adds the tracer's helper to the sources; returns why it could not. */
-  private prepareTrace(src: string, signal: AbortSignal): Promise<string | undefined> {
+  private prepareTrace(
+    src: string,
+    signal: AbortSignal,
+    dumps: boolean,
+  ): Promise<string | undefined> {
+    const args = dumps ? ['trace-prepare', '--gc', src] : ['trace-prepare', src];
     return new Promise((resolve) => {
-      execFile(this.config.probeBinary, ['trace-prepare', src], { signal }, (err, _out, stderr) => {
+      execFile(this.config.probeBinary, args, { signal }, (err, _out, stderr) => {
         if (!err) return resolve(undefined);
         const said = stderr
           .trim()

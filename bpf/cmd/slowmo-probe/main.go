@@ -68,10 +68,14 @@ commands:
            BINARY must have been built from sources given to trace-prepare.
            As with run, a reader slower than the program slows it (stopped
            while the probe is behind its trace; throttledMs), and --clock-fd
-           says when it stops and goes on
-  trace-prepare DIR
+           says when it stops and goes on. --gc: the GC lens from heap
+           dumps the program takes (as main begins and returns, around each
+           runtime.GC() call, soon after each other cycle): objects, pointers
+           and frees reconstructed, no marking seen; the binary built with
+           trace-prepare --gc (or --build); --gc-max-objects N bounds the heap
+  trace-prepare [--gc] DIR
            add the tracer helper to the main package in DIR (in place), for
-           a build of your own
+           a build of your own; --gc adds the GC lens's heap dump helper
   preload [--ready-fd N]
            load the probes now, before the program is built, and wait on
            stdin for one line: the arguments of run as a JSON array of
@@ -111,11 +115,16 @@ func main() {
 	case "preload":
 		os.Exit(preload(os.Args[2:]))
 	case "trace-prepare":
-		if len(os.Args) != 3 {
-			fmt.Fprintln(os.Stderr, "slowmo-probe trace-prepare: name the directory: slowmo-probe trace-prepare DIR")
+		// --gc adds the GC lens's helper (heap dumps) too.
+		prepare, args := trace.Prepare, os.Args[2:]
+		if len(args) == 2 && args[0] == "--gc" {
+			prepare, args = trace.PrepareGC, args[1:]
+		}
+		if len(args) != 1 {
+			fmt.Fprintln(os.Stderr, "slowmo-probe trace-prepare: name the directory: slowmo-probe trace-prepare [--gc] DIR")
 			os.Exit(2)
 		}
-		if err := trace.Prepare(os.Args[2]); err != nil {
+		if err := prepare(args[0]); err != nil {
 			fmt.Fprintln(os.Stderr, "slowmo-probe trace-prepare:", err)
 			os.Exit(2)
 		}
@@ -403,12 +412,13 @@ func runTrace(args []string) int {
 	o := sharedFlags("trace", fs)
 	period := fs.Float64("period", float64(trace.DefaultPeriod/time.Millisecond), "the tracer's generation period in ms (about the live lag)")
 	build := fs.String("build", "", "build the main package in this directory with the tracer helper, and run it")
-	gc := fs.Bool("gc", false, "refused: the GC lens needs eBPF (slowmo-probe run --gc)")
+	gc := fs.Bool("gc", false, "the GC lens from heap dumps (the tracer does not see marking): objects, pointers and frees reconstructed (heap.*), the heap's size and goal (heap.size); the binary built with trace-prepare --gc, or --build")
+	gcMax := fs.Int("gc-max-objects", trace.DefaultGCMaxObjects, "with --gc: dump heaps of at most this many objects, then say heap.limit")
 	if err := fs.Parse(args); err != nil || !o.check() {
 		return 2
 	}
-	if *gc {
-		o.fail("--gc: the execution tracer does not see the collector mark or sweep objects; the GC lens needs the eBPF backend (slowmo-probe run --gc)")
+	if *gcMax < 1 {
+		o.fail("--gc-max-objects %d: give at least 1", *gcMax)
 		return 2
 	}
 	if *period < 1 || *period > 10000 {
@@ -421,6 +431,7 @@ func runTrace(args []string) int {
 		Launcher: o.launcher, InsidePath: *o.inside,
 		Period:  time.Duration(*period * float64(time.Millisecond)),
 		Profile: *o.profile, ProfileDir: *o.profileDir,
+		GC: *gc, GCMaxObjects: *gcMax,
 	}
 	if *build != "" && *o.profile {
 		o.fail("--profile with --build: build with trace-prepare then profile-prepare, and give the binary")
@@ -434,7 +445,11 @@ func runTrace(args []string) int {
 		defer os.RemoveAll(work)
 		// The program may run as another user (a launcher): let it read the binary.
 		_ = os.Chmod(work, 0o755)
-		if opts.Binary, err = trace.Build(*build, work); err != nil {
+		buildWith := trace.Build
+		if *gc {
+			buildWith = trace.BuildGC
+		}
+		if opts.Binary, err = buildWith(*build, work); err != nil {
 			return o.exit(err, trace.IsBadInput)
 		}
 		opts.Args, opts.BuildDir = fs.Args(), trace.SourcesOf(opts.Binary)

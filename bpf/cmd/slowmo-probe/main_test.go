@@ -47,7 +47,7 @@ func TestBadInputIsOneLineAndExitTwo(t *testing.T) {
 		{"unknown command", []string{probe, "fly"}, "unknown command"},
 		{"--sysmon without --pace", []string{probe, "run", "--sysmon", "see-pauses", "--", "/bin/true"}, "give --pace"},
 		{"bad --sysmon", []string{probe, "run", "--pace", "0", "--sysmon", "never", "--", "/bin/true"}, "hide-pauses or see-pauses"},
-		{"--gc with the tracer", []string{probe, "trace", "--gc", "--", "/bin/true"}, "needs the eBPF backend"},
+		{"bad --gc-max-objects with the tracer", []string{probe, "trace", "--gc", "--gc-max-objects", "0", "--", "/bin/true"}, "--gc-max-objects 0"},
 		{"bad --gc-max-objects", []string{probe, "run", "--gc", "--gc-max-objects", "0", "--", "/bin/true"}, "--gc-max-objects 0"},
 	}
 	if os.Geteuid() == 0 {

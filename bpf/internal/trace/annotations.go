@@ -24,6 +24,10 @@ func (mp *mapper) annotation(e xtrace.Event) {
 		mp.user.RegionEnd(mp.sendHere, mp.g)
 	case xtrace.EventLog:
 		l := e.Log()
+		if l.Category == dumpLogCategory && mp.dumps != nil {
+			mp.heapLimit()
+			return
+		}
 		mp.user.Log(mp.sendHere, taskID(l.Task), l.Category, l.Message)
 	}
 }

@@ -1,6 +1,12 @@
 package trace
 
-import "go-slowmo.dev/bpf/internal/stream"
+import (
+	"time"
+
+	xtrace "golang.org/x/exp/trace"
+
+	"go-slowmo.dev/bpf/internal/stream"
+)
 
 // The mapper's events, one constructor per kind (kernel-bridge's
 // src/protocol/events.ts says what each means; the Go tests check every
@@ -84,3 +90,56 @@ func (mp *mapper) gcPhase(phase string) {
 func (mp *mapper) worldStop(begin bool, reason string) {
 	mp.send(mp.here(), "stw", nil, stream.F("begin", begin), stream.F("reason", reason))
 }
+
+// heapDump: the program stopped the world for a heap dump of the GC lens;
+// the dump's events go here, in the dumper's place (a goroutine not shown).
+func (mp *mapper) heapDump() {
+	a := mp.here()
+	a.g = 0
+	for _, e := range mp.dumps.next(dumpPatience) {
+		if e.kind == "heap.limit" {
+			if mp.limitSaid {
+				continue
+			}
+			mp.limitSaid = true
+		}
+		mp.send(a, e.kind, nil, e.fields...)
+	}
+}
+
+// heapLimit: the program's heap grew past the lens's bound; it dumps no more.
+func (mp *mapper) heapLimit() {
+	if !mp.limitSaid {
+		mp.limitSaid = true
+		mp.send(mp.here(), "heap.limit", nil, stream.F("objects", int64(mp.maxObjects)))
+	}
+}
+
+// dumpPatience is how long the mapper waits at a dump's stop of the world
+// for the dump to be read whole (it was written before the trace of that
+// moment was).
+const dumpPatience = 10 * time.Second
+
+// metric: the tracer's sample of the heap's live bytes or its goal, said
+// as heap.size when the goal changes or 100 µs after the last one.
+func (mp *mapper) metric(m xtrace.Metric) {
+	switch m.Name {
+	case "/memory/classes/heap/objects:bytes":
+		mp.heapLive = m.Value.Uint64()
+	case "/gc/heap/goal:bytes":
+		if g := m.Value.Uint64(); g != mp.heapGoal {
+			mp.heapGoal = g
+			mp.sizeAt = 0
+		}
+	default:
+		return
+	}
+	if mp.sizeAt != 0 && mp.t-mp.sizeAt < heapSizeEvery {
+		return
+	}
+	mp.sizeAt = mp.t
+	mp.send(mp.here(), "heap.size", nil, stream.F("live", int64(mp.heapLive)), stream.F("goal", int64(mp.heapGoal)))
+}
+
+// heapSizeEvery bounds how often heap.size is said (ns of the trace's time).
+const heapSizeEvery = 100_000

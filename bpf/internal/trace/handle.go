@@ -31,6 +31,10 @@ func (mp *mapper) handle(e xtrace.Event) {
 		mp.rangeBegin(e.Range().Name, e.Kind() == xtrace.EventRangeActive)
 	case xtrace.EventRangeEnd:
 		mp.rangeEnd(e.Range().Name)
+	case xtrace.EventMetric:
+		if mp.dumps != nil {
+			mp.metric(e.Metric())
+		}
 	case xtrace.EventTaskBegin, xtrace.EventTaskEnd, xtrace.EventRegionBegin, xtrace.EventRegionEnd, xtrace.EventLog:
 		mp.annotation(e)
 	}
@@ -69,6 +73,10 @@ func (mp *mapper) rangeBegin(name string, active bool) {
 	if tracerSTW[reason] {
 		return
 	}
+	if reason == dumpSTW && mp.dumps != nil {
+		mp.heapDump()
+		return
+	}
 	if reason == "GC sweep termination" {
 		mp.gcPhase("sweepterm")
 	}
@@ -87,7 +95,7 @@ func (mp *mapper) rangeEnd(name string) {
 	}
 	reason := mp.stw
 	mp.stw = ""
-	if tracerSTW[reason] {
+	if tracerSTW[reason] || reason == dumpSTW && mp.dumps != nil {
 		return
 	}
 	if reason == "GC sweep termination" {
@@ -198,6 +206,9 @@ func (mp *mapper) existing(st xtrace.StateTransition, id xtrace.GoID, to xtrace.
 
 // woken: a waiting goroutine made runnable.
 func (mp *mapper) woken(e xtrace.Event, id xtrace.GoID) {
+	if _, ok := mp.lensWait[id]; ok {
+		return
+	}
 	reason := "ready"
 	if mp.waitWas[id] == "IO wait" && mp.g == 0 {
 		reason = "netpoll"
@@ -264,6 +275,12 @@ func (mp *mapper) waiting(id xtrace.GoID, st xtrace.StateTransition) {
 		mp.hidden[id] = true
 		return
 	}
+	if stack.dumpWait && mp.dumps != nil {
+		// Waiting for the GC lens's heap dump: still running, as far as the
+		// picture goes, until it runs again.
+		mp.lensWait[id] = mp.p
+		return
+	}
 	reason := waitReason(st.Reason, stack.funcs, mp.minor)
 	mp.waitWas[id] = reason
 	mp.gWaiting(mp.here(), int64(id), reason, stack)
@@ -273,6 +290,13 @@ func (mp *mapper) waiting(id xtrace.GoID, st xtrace.StateTransition) {
 // another P's queue while that P was busy running something else, the
 // likeliest way it got here is a steal: said so, as inferred.
 func (mp *mapper) start(id xtrace.GoID, t, m, p int64) {
+	if was, ok := mp.lensWait[id]; ok {
+		delete(mp.lensWait, id)
+		if was == p && p >= 0 {
+			mp.running[p] = id
+			return
+		}
+	}
 	on := at{t: t, m: m, p: p}
 	if victim, ok := mp.queued[id]; ok && victim >= 0 && p >= 0 && victim != p {
 		if busy, ok := mp.running[victim]; ok && busy != id {

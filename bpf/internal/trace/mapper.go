@@ -29,6 +29,16 @@ type mapper struct {
 	user    *stream.Annotations       // the program's own tasks and regions (annotations.go)
 	// file names a source file as the learner knows it (the build directory may be a copy).
 	file func(string) string
+	// The GC lens (dumps.go), when on: each heap dump's events, sent at its
+	// stop of the world; the goroutines waiting for a dump (left out of the
+	// picture: the program without the lens does not wait there), with the
+	// P each was running on; the heap's size and goal last sent.
+	dumps              *dumpQueue
+	lensWait           map[xtrace.GoID]int64
+	heapLive, heapGoal uint64
+	sizeAt             int64
+	maxObjects         int
+	limitSaid          bool
 
 	// What the mapper has learned of each stack of this generation (the
 	// reader's stack tables are per generation): a busy program blocks and
@@ -46,6 +56,7 @@ type stackInfo struct {
 	first     xtrace.StackFrame
 	outermost string
 	helper    bool // the helper's trace stop is on it (marker)
+	dumpWait  bool // waiting for a heap dump of the GC lens (dumpAsk)
 	// The innermost frame in the learner's code, its file as the learner names it.
 	userFile string
 	userLine int64
@@ -59,6 +70,7 @@ func newMapper(minor int, emit func(t int64, kind string, m, p, g int64, inferre
 		queued: map[xtrace.GoID]int64{}, waitWas: map[xtrace.GoID]string{}, running: map[int64]xtrace.GoID{},
 		pstate: map[int64]string{}, file: func(f string) string { return f },
 		stacks: map[xtrace.Stack]*stackInfo{}, user: stream.NewAnnotations(),
+		lensWait: map[xtrace.GoID]int64{},
 	}
 }
 
@@ -80,6 +92,7 @@ func (mp *mapper) stack(s xtrace.Stack) *stackInfo {
 		info.funcs = append(info.funcs, f.Func)
 		info.outermost = f.Func
 		info.helper = info.helper || f.Func == marker
+		info.dumpWait = info.dumpWait || f.Func == dumpAsk
 		if !info.user && isUser(f.Func) {
 			info.user, info.userFile, info.userLine = true, mp.file(f.File), int64(f.Line)
 		}
@@ -131,7 +144,7 @@ func isUser(fn string) bool {
 // (runtime/trace's writer, the runtime's generation advancer): the program
 // without the probe would not have it.
 func tracerGoroutine(fn string) bool {
-	return strings.HasPrefix(fn, "runtime/trace.") || strings.HasPrefix(fn, "runtime.(*traceAdvancerState)") ||
+	return fn == dumpGoroutine || strings.HasPrefix(fn, "runtime/trace.") || strings.HasPrefix(fn, "runtime.(*traceAdvancerState)") ||
 		strings.HasPrefix(fn, "runtime.traceAdvance") || strings.HasPrefix(fn, "runtime.traceStartReadCPU")
 }
 

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -105,8 +106,15 @@ func slowmoTraceStop() {
 	}
 }
 
+// slowmoAtMain, when set (by the GC lens's helper), runs as main begins
+// and returns what runs as it returns.
+var slowmoAtMain func() func()
+
 func main() {
 	defer slowmoTraceStop()
+	if slowmoAtMain != nil {
+		defer slowmoAtMain()()
+	}
 	` + userMain + `()
 }
 `
@@ -127,7 +135,14 @@ func IsBadInput(err error) bool {
 // Prepare instruments the main package in dir, in place: it adds HelperFile
 // and renames the learner's func main to slowmoUserMain. Only the name
 // changes, on its own line, so every line number stays as written.
-func Prepare(dir string) error {
+func Prepare(dir string) error { return prepare(dir, false) }
+
+// PrepareGC is Prepare with the GC lens's helper added too (dumphelper.go):
+// the program's runtime.GC() calls become slowmoGC(runtime.GC), on their
+// own lines.
+func PrepareGC(dir string) error { return prepare(dir, true) }
+
+func prepare(dir string, gc bool) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return bad("%v", err)
@@ -136,7 +151,7 @@ func Prepare(dir string) error {
 	found := ""
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || name == HelperFile {
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || name == HelperFile || name == DumpHelperFile {
 			continue
 		}
 		path := filepath.Join(dir, name)
@@ -151,6 +166,7 @@ func Prepare(dir string) error {
 		if f.Name.Name != "main" {
 			continue
 		}
+		var edits []edit
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
 			if !ok || fn.Recv != nil || fn.Name.Name != "main" {
@@ -160,18 +176,34 @@ func Prepare(dir string) error {
 				return bad("func main is declared twice (%s and %s)", found, name)
 			}
 			found = name
-			off := fset.Position(fn.Name.Pos()).Offset
-			var out bytes.Buffer
-			out.Write(src[:off])
-			out.WriteString(userMain)
-			out.Write(src[off+len("main"):])
-			if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-				return err
-			}
+			edits = append(edits, edit{off: fset.Position(fn.Name.Pos()).Offset, del: len("main"), text: userMain})
+		}
+		if gc {
+			edits = append(edits, gcCallEdits(fset, f)...)
+		}
+		if len(edits) == 0 {
+			continue
+		}
+		sort.Slice(edits, func(i, j int) bool { return edits[i].off < edits[j].off })
+		var out bytes.Buffer
+		at := 0
+		for _, ed := range edits {
+			out.Write(src[at:ed.off])
+			out.WriteString(ed.text)
+			at = ed.off + ed.del
+		}
+		out.Write(src[at:])
+		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+			return err
 		}
 	}
 	if found == "" {
 		return bad("no func main in package main in %s", dir)
+	}
+	if gc {
+		if err := os.WriteFile(filepath.Join(dir, DumpHelperFile), []byte(dumpHelper()), 0o644); err != nil {
+			return err
+		}
 	}
 	return os.WriteFile(filepath.Join(dir, HelperFile), []byte(helperSource), 0o644)
 }
@@ -181,7 +213,12 @@ func Prepare(dir string) error {
 // builds them with the go command on PATH (GOTOOLCHAIN, if set, chooses the
 // release). It returns the binary's path. A compile error is BadInput, with
 // the compiler's messages. The sources are compiled in SourcesOf(binary).
-func Build(srcDir, work string) (string, error) {
+func Build(srcDir, work string) (string, error) { return build(srcDir, work, false) }
+
+// BuildGC is Build with the GC lens's helper (PrepareGC).
+func BuildGC(srcDir, work string) (string, error) { return build(srcDir, work, true) }
+
+func build(srcDir, work string, gc bool) (string, error) {
 	info, err := os.Stat(srcDir)
 	if err != nil {
 		return "", bad("%v", err)
@@ -202,7 +239,7 @@ func Build(srcDir, work string) (string, error) {
 			return "", err
 		}
 	}
-	if err := Prepare(src); err != nil {
+	if err := prepare(src, gc); err != nil {
 		return "", err
 	}
 	bin := filepath.Join(dir, "prog")

@@ -19,6 +19,10 @@ import (
 	"go-slowmo.dev/bpf/internal/sysmon"
 )
 
+// DefaultGCMaxObjects is the most objects a heap may hold for the GC lens
+// to dump it (the eBPF lens's bound, probe.GCMaxObjects, in allocations).
+const DefaultGCMaxObjects = 20000
+
 // DefaultPeriod is the tracer's generation period the program runs with
 // (GODEBUG=traceadvanceperiod): events reach the probe one generation
 // late, so this is about the live lag. The runtime's default is 1 s.
@@ -51,6 +55,11 @@ type Options struct {
 	// OutputLimit, when above 0, ends the run "output-limit" as soon as the
 	// program has written more than this many bytes.
 	OutputLimit int64
+	// GC turns on the GC lens: heap dumps the program takes (dumphelper.go;
+	// the binary must be built with BuildGC or PrepareGC), up to heaps of
+	// GCMaxObjects objects (0: DefaultGCMaxObjects).
+	GC           bool
+	GCMaxObjects int
 	// Running, when set, is told as the program stops running, stopped for
 	// back-pressure (throttle.go) or ended (its last events may still be on
 	// their way), and as it goes on, so that a watcher's wall clock counts
@@ -133,6 +142,9 @@ func Run(opts Options) error {
 	if opts.Period <= 0 {
 		opts.Period = DefaultPeriod
 	}
+	if opts.GC && opts.GCMaxObjects <= 0 {
+		opts.GCMaxObjects = DefaultGCMaxObjects
+	}
 	var profiles func() [][]stream.Field
 	if opts.Profile {
 		col, w, err := profile.Start()
@@ -148,11 +160,16 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
+	startFields := []stream.Field{stream.F("goVersion", goVersion), stream.F("gomaxprocs", opts.Procs),
+		stream.F("backend", "trace"),
+		stream.F("fidelity", map[string]bool{"runq": false, "runnext": false, "steals": false, "lines": false})}
+	if opts.GC {
+		startFields = append(startFields, stream.F("gcLens", map[string]any{
+			"perSpan": false, "maxObjects": opts.GCMaxObjects, "source": "dumps"}))
+	}
 	return stream.Loop(stream.Config{
-		Out: tr.w,
-		Start: []stream.Field{stream.F("goVersion", goVersion), stream.F("gomaxprocs", opts.Procs),
-			stream.F("backend", "trace"),
-			stream.F("fidelity", map[string]bool{"runq": false, "runnext": false, "steals": false, "lines": false})},
+		Out:     tr.w,
+		Start:   startFields,
 		Timeout: opts.Timeout, Stop: opts.Stop, OutputLimit: opts.OutputLimit,
 		Launched: len(opts.Launcher) > 0, Tick: 5 * time.Millisecond, Profiles: profiles,
 	}, tr.prog, tr)
@@ -169,6 +186,18 @@ func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
 		return nil, err
 	}
 	extra := []*os.File{traceW}
+	var dumpR *os.File
+	if opts.GC {
+		// The heap dumps' pipe is the program's fd 4 (dumphelper.go).
+		var dumpW *os.File
+		if dumpR, dumpW, err = os.Pipe(); err != nil {
+			traceR.Close()
+			traceW.Close()
+			return nil, err
+		}
+		extra = append(extra, dumpW)
+		target.Env = append(target.Env, DumpFDEnv+"=4", DumpMaxEnv+"="+strconv.Itoa(opts.GCMaxObjects))
+	}
 	if opts.profileW != nil {
 		target.Env = append(target.Env, profile.FDEnv+"="+strconv.Itoa(3+len(extra)))
 		extra = append(extra, opts.profileW)
@@ -176,6 +205,9 @@ func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
 	prog, err := launch.Start(target.Command(target.Path()), extra...)
 	if err != nil {
 		traceR.Close()
+		if dumpR != nil {
+			dumpR.Close()
+		}
 		return nil, bad("%v", err)
 	}
 	tr := &tracing{opts: opts, w: w, prog: prog, traceR: traceR,
@@ -203,6 +235,11 @@ func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
 			}
 			return f
 		}
+	}
+	if dumpR != nil {
+		tr.dumpR = dumpR
+		tr.mapper.dumps, tr.mapper.maxObjects = newDumpQueue(), opts.GCMaxObjects
+		go readDumps(dumpR, newDumpDiffer(opts.GCMaxObjects, tr.mapper.file), tr.mapper.dumps, tr.logf)
 	}
 	// The reader holds a generation whole before it returns its first event;
 	// the program writes the pipe, and can make one without end.

@@ -21,6 +21,7 @@ type tracing struct {
 	w        *stream.Writer
 	prog     stream.Program
 	traceR   *os.File
+	dumpR    *os.File // the GC lens's heap dumps (nil without the lens)
 	gap      *gapReader
 	throttle *throttle
 	mapper   *mapper
@@ -138,6 +139,14 @@ func (tr *tracing) Drain(read <-chan error) error {
 	tr.throttle.close()
 	err := waitTrace(read, tr.gap, 2*time.Second, func() { tr.traceR.Close() })
 	tr.traceR.Close()
+	if tr.dumpR != nil {
+		// Its last dump is read whole (or the program's end said) before the run ends.
+		select {
+		case <-tr.mapper.dumps.read:
+		case <-time.After(2 * time.Second):
+		}
+		tr.dumpR.Close()
+	}
 	return err
 }
 
@@ -161,6 +170,11 @@ func (tr *tracing) Finish(run *stream.Run, exitCode int, traceErr error) (any, e
 		tr.logf("slowmo-probe trace: the trace ends early (%v): the program exited without stopping the tracer, so its last %v of scheduling is missing", traceErr, tr.opts.Period)
 	}
 	tr.collapse.flush()
+	if q := tr.mapper.dumps; q != nil {
+		if left := q.end(); left > 0 {
+			tr.logf("slowmo-probe trace: %d heap dumps came after the trace ended: left out", left)
+		}
+	}
 	return int64(0), nil
 }
 

@@ -109,7 +109,8 @@ function probeArgs(
   const args = [backend === 'ebpf' ? 'run' : 'trace', '--procs', String(spec.gomaxprocs)];
   // The probe applies the output limit as the output arrives, even output it still holds.
   args.push('--output-limit', String(limits.outputBytes));
-  if (spec.gc && backend === 'ebpf') args.push('--gc');
+  // The trace backend's lens is heap dumps (the binary built with trace-prepare --gc).
+  if (spec.gc) args.push('--gc');
   if (spec.godebug) args.push('--godebug', spec.godebug);
   if (spec.paced && backend === 'ebpf') {
     args.push('--pace', String(spec.pace ?? 0));

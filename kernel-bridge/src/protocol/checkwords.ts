@@ -377,6 +377,8 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
     };
   },
   'heap.limit': () => thing('the GC lens', 'stopped following the heap'),
+  'heap.dump': () => eventPhrase('heap dump', 'heap dumps'),
+  'heap.size': () => eventPhrase('heap size sample', 'heap size samples'),
   profile: (f) => {
     const profile = f.get('profile');
     return eventPhrase(

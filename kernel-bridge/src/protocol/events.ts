@@ -110,8 +110,16 @@ export const PacedSchema = z.object({
 });
 
 /**
- * The GC lens was on (a run request's `gc: true`, slowmo-probe --gc; eBPF only): the run holds
- * the heap.* and gc.* events below.
+ * Where the GC lens's heap comes from: `probes` (eBPF: every allocation, colour change and free
+ * as it happens) or `dumps` (the trace backend: heap dumps, runtime/debug.WriteHeapDump, taken at
+ * moments the program can see (`heap.dump` says which); objects and pointers are reconstructed
+ * from them, the marking itself is not seen: no `gc.color` or `gc.span`).
+ */
+export const GC_LENS_SOURCES = ['probes', 'dumps'] as const;
+
+/**
+ * The GC lens was on (a run request's `gc: true`, slowmo-probe --gc): the run holds the heap.*
+ * and gc.* events below.
  */
 export const GcLensSchema = z.object({
   /**
@@ -125,6 +133,8 @@ export const GcLensSchema = z.object({
   maxObjects: int().min(1),
   /** The GOEXPERIMENT the program was built with, when one was asked for (e.g. "nogreenteagc"). */
   experiment: z.string().max(64).optional(),
+  /** Absent in recordings made before dumps existed: `probes`. */
+  source: z.enum(GC_LENS_SOURCES).optional(),
 });
 
 export const RunStartSchema = ev('run.start', {
@@ -282,6 +292,13 @@ export const SHADERS = ['mark', 'barrier', 'alloc'] as const;
 export const GC_ROOTS = ['globals', 'stack', 'other'] as const;
 /** A heap address. */
 const addr = () => int().min(1).max(Number.MAX_SAFE_INTEGER);
+/**
+ * On a lens reconstructed from heap dumps (gcLens.source `dumps`): the `heap.dump` this was seen
+ * in. The event's time is that dump's, not the moment it happened: an object is said allocated
+ * at the first dump that holds it, freed at the first that no longer does, a pointer found when a
+ * dump holds it.
+ */
+const dumpField = { dump: int().min(1).optional() };
 /** Where the pointer to an object was found, when the probes know it. */
 const edgeFields = {
   /** The object holding the pointer. */
@@ -306,6 +323,7 @@ export const HeapAllocSchema = ev('heap.alloc', {
   file: z.string().optional(),
   line: int().min(1).optional(),
   fn: z.string().optional(),
+  ...dumpField,
 });
 /** An object changed colour in the current GC cycle (see above). */
 export const GcColorSchema = ev('gc.color', {
@@ -320,6 +338,7 @@ export const GcColorSchema = ev('gc.color', {
 export const HeapEdgeSchema = ev('heap.edge', {
   to: addr(),
   ...edgeFields,
+  ...dumpField,
 });
 /**
  * Green Tea scans a span (one 8 KiB page of small objects of one size): the objects of it the
@@ -332,12 +351,46 @@ export const GcSpanSchema = ev('gc.span', {
   objects: z.array(addr()).max(1024),
 });
 /** The sweeper freed an object that stayed white (unreached) through the last marking. */
-export const HeapFreeSchema = ev('heap.free', { addr: addr(), size: int().min(1) });
+export const HeapFreeSchema = ev('heap.free', {
+  addr: addr(),
+  size: int().min(1),
+  ...dumpField,
+});
 /**
  * The lens stopped following the heap: the program made more than `objects` allocations. No
  * heap.* or gc.color event follows; the heap model holds what it had.
  */
 export const HeapLimitSchema = ev('heap.limit', { objects: int().min(1) });
+
+/**
+ * When the trace backend's lens took a heap dump (it stops the world): as `main` began (`start`);
+ * as the program called runtime.GC(), before the collection (`before-gc`, at `file`:`line`);
+ * as runtime.GC() returned, cycle `cycle` marked and swept (`after-gc`); soon after a cycle the
+ * runtime began by itself ended, noticed by a finalizer, the program having run on meanwhile
+ * (`cycle`); as `main` returned (`end`).
+ */
+export const DUMP_MOMENTS = ['start', 'before-gc', 'after-gc', 'cycle', 'end'] as const;
+/**
+ * A heap dump was taken (gcLens.source `dumps`); the heap.alloc, heap.free and heap.edge events
+ * with `dump: n` that follow say how it differs from the one before.
+ */
+export const HeapDumpSchema = ev('heap.dump', {
+  n: int().min(1),
+  moment: z.enum(DUMP_MOMENTS),
+  /** GC cycles the runtime had completed when the dump was taken. */
+  cycle: int().min(0),
+  file: z.string().optional(),
+  line: int().min(1).optional(),
+  /** The heap's objects in the dump (the runtime's own too), and their bytes (size classes). */
+  objects: int().min(0),
+  bytes: int().min(0),
+});
+/**
+ * The heap's size as the execution tracer samples it (trace backend): bytes of live and not yet
+ * swept objects (`live`, the tracer's HeapAlloc), and the heap goal, at which the next GC cycle
+ * is due (`goal`; 0 before the first goal is known).
+ */
+export const HeapSizeSchema = ev('heap.size', { live: int().min(0), goal: int().min(0) });
 
 /**
  * One of the runtime's own profiles of the run (cpu, block, mutex, goroutine or wall; profile.ts
@@ -412,6 +465,8 @@ export const EVENT_SCHEMAS = {
   'heap.limit': HeapLimitSchema,
   schedtrace: SchedtraceSchema,
   gctrace: GctraceSchema,
+  'heap.dump': HeapDumpSchema,
+  'heap.size': HeapSizeSchema,
   profile: ProfileSchema,
   'run.end': RunEndSchema,
 } as const;
@@ -448,6 +503,8 @@ export const EventSchema = z.discriminatedUnion('kind', [
   HeapLimitSchema,
   SchedtraceSchema,
   GctraceSchema,
+  HeapDumpSchema,
+  HeapSizeSchema,
   ProfileSchema,
   RunEndSchema,
 ]);
@@ -464,5 +521,7 @@ export type GcColor = (typeof GC_COLORS)[number];
 export type Shader = (typeof SHADERS)[number];
 export type GcRoot = (typeof GC_ROOTS)[number];
 export type GcLens = z.infer<typeof GcLensSchema>;
+export type GcLensSource = (typeof GC_LENS_SOURCES)[number];
+export type DumpMoment = (typeof DUMP_MOMENTS)[number];
 export type EndReason = (typeof END_REASONS)[number];
 export type RunnableReason = (typeof RUNNABLE_REASONS)[number];

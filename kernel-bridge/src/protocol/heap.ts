@@ -7,7 +7,7 @@
  * Colours are per cycle: an object's colour counts only in the cycle it was set in (`colorOf`),
  * so that a new cycle whitens every object without touching them all.
  */
-import type { EventOf, GcColor, GcLens, GcRoot, Shader } from './events';
+import type { DumpMoment, EventOf, GcColor, GcLens, GcRoot, Shader } from './events';
 import { IntMap } from './intmap';
 
 /** Where an object was allocated in the learner's code. */
@@ -48,6 +48,22 @@ export interface HeapObject {
   readonly freed: number | null;
 }
 
+/** The last heap dump (a lens reconstructed from dumps): which and when. */
+export interface HeapDumpInfo {
+  readonly n: number;
+  readonly moment: DumpMoment;
+  readonly cycle: number;
+  readonly line: number | null;
+  readonly seq: number;
+}
+
+/** The heap's size as the tracer last sampled it (heap.size). */
+export interface HeapSize {
+  readonly live: number;
+  readonly goal: number;
+  readonly seq: number;
+}
+
 export interface HeapModel {
   /** The GC lens's settings (run.start.gcLens). */
   readonly lens: GcLens | null;
@@ -60,6 +76,15 @@ export interface HeapModel {
   readonly freed: number;
   /** The seq of heap.limit: past it the model is no longer complete; null before. */
   readonly limited: number | null;
+  /** The last heap.dump, on a lens reconstructed from dumps; null before any. */
+  readonly dump: HeapDumpInfo | null;
+  /** The last heap.size; null before any (the eBPF lens has none). */
+  readonly size: HeapSize | null;
+}
+
+/** Whether the lens's heap is reconstructed from heap dumps: it saw no marking. */
+export function fromDumps(heap: HeapModel): boolean {
+  return heap.lens?.source === 'dumps';
 }
 
 /**
@@ -108,6 +133,8 @@ export function emptyHeap(lens: GcLens | null): HeapModel {
     liveBytes: 0,
     freed: 0,
     limited: null,
+    dump: null,
+    size: null,
   };
 }
 
@@ -202,4 +229,13 @@ export function heapFree(heap: HeapModel, e: EventOf<'heap.free'>): HeapModel {
 
 export function heapLimit(heap: HeapModel, e: EventOf<'heap.limit'>): HeapModel {
   return heap.limited === null ? { ...heap, limited: e.seq } : heap;
+}
+
+export function heapDump(heap: HeapModel, e: EventOf<'heap.dump'>): HeapModel {
+  const dump = { n: e.n, moment: e.moment, cycle: e.cycle, line: e.line ?? null, seq: e.seq };
+  return { ...heap, dump };
+}
+
+export function heapSize(heap: HeapModel, e: EventOf<'heap.size'>): HeapModel {
+  return { ...heap, size: { live: e.live, goal: e.goal, seq: e.seq } };
 }

@@ -17,10 +17,13 @@ export {
   colorOf,
   EDGES_MAX,
   emptyHeap,
+  fromDumps,
   liveObject,
   type AllocSite,
+  type HeapDumpInfo,
   type HeapEdge,
   type HeapModel,
+  type HeapSize,
   type HeapObject,
 } from './heap';
 export { apply, replay } from './reducer';

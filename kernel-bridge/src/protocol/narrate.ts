@@ -14,7 +14,7 @@
  * (or at the first moved goroutine when that put was not seen); the rest are
  * `isFolded`: a view skips them or shows their short "…" sentence.
  */
-import type { EndReason, EventKind, EventOf, SlowmoEvent } from './events';
+import type { DumpMoment, EndReason, EventKind, EventOf, SlowmoEvent } from './events';
 import {
   functionName,
   goroutineName,
@@ -370,14 +370,23 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
   'user.region': (e, before, _context, name) => userRegion(e, before, name(e.g)),
   'user.log': (e, before, _context, name) => userLog(e, before, name(e.g)),
   'heap.alloc': (e) =>
-    `${objectName(e.addr)} (${e.size} bytes${e.noscan ? ', no pointers' : ''}) is allocated${e.file && e.line ? ` at ${e.file}:${e.line}` : ''}`,
+    `${objectName(e.addr)} (${e.size} bytes${e.noscan ? ', no pointers' : ''}) ${e.dump ? `is in heap dump ${e.dump}, allocated since the dump before` : 'is allocated'}${e.file && e.line ? ` at ${e.file}:${e.line}` : ''}`,
   'gc.color': (e) => `${objectName(e.addr)} turns ${e.color}${SHADER_WORDS[e.by]}${edgeWords(e)}`,
-  'heap.edge': (e) => `The collector finds another pointer to ${objectName(e.to)}${edgeWords(e)}`,
+  'heap.edge': (e) =>
+    e.dump
+      ? `Heap dump ${e.dump} holds a pointer to ${objectName(e.to)}${edgeWords(e)}`
+      : `The collector finds another pointer to ${objectName(e.to)}${edgeWords(e)}`,
   'gc.span': (e) =>
     `The collector scans a span of ${e.size}-byte objects at ${hex(e.base)}: ${e.objects.length} of them turn black together`,
-  'heap.free': (e) => `The sweeper frees ${objectName(e.addr)} (${e.size} bytes): it stayed white`,
+  'heap.free': (e) =>
+    e.dump
+      ? `${objectName(e.addr)} (${e.size} bytes) is gone from heap dump ${e.dump}: freed since the dump before`
+      : `The sweeper frees ${objectName(e.addr)} (${e.size} bytes): it stayed white`,
   'heap.limit': (e) =>
     `The GC lens stops following the heap: the program made more than ${e.objects} allocations`,
+  'heap.dump': (e) =>
+    `Heap dump ${e.n} (${DUMP_MOMENT_WORDS[e.moment]}${e.line ? ` at line ${e.line}` : ''}): ${e.objects} objects, ${e.bytes} bytes`,
+  'heap.size': (e) => `The heap holds ${e.live} bytes; the next GC is due at ${e.goal}`,
   profile: (e) =>
     `The runtime's ${e.profile} profile of the run: ${e.samples.length} stacks${e.truncated ? ' (truncated)' : ''}`,
   schedtrace: (e) =>
@@ -403,6 +412,14 @@ function hex(addr: number): string {
 function objectName(addr: number): string {
   return `Object ${hex(addr)}`;
 }
+
+const DUMP_MOMENT_WORDS: Record<DumpMoment, string> = {
+  start: 'as main begins',
+  'before-gc': 'as runtime.GC() is called, before the collection',
+  'after-gc': 'as runtime.GC() returns, the cycle marked and swept',
+  cycle: 'soon after a GC cycle ended',
+  end: 'as main returns',
+};
 
 const SHADER_WORDS: Record<string, string> = {
   mark: '',

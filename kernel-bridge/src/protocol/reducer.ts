@@ -20,10 +20,12 @@ import {
   emptyHeap,
   gcColor,
   heapAlloc,
+  heapDump,
   heapEdge,
   heapFree,
   heapLimit,
   type HeapModel,
+  heapSize,
   newCycle,
 } from './heap';
 import type { IntMap } from './intmap';
@@ -428,6 +430,12 @@ const handlers: Handlers = {
   },
   'heap.limit'(tx, e) {
     tx.heap = heapLimit(tx.heap ?? emptyHeap(null), e);
+  },
+  'heap.dump'(tx, e) {
+    tx.heap = heapDump(tx.heap ?? emptyHeap(null), e);
+  },
+  'heap.size'(tx, e) {
+    if (tx.heap) tx.heap = heapSize(tx.heap, e);
   },
   // A profile adds up the run's time; the picture of one moment has no place for it.
   profile() {},

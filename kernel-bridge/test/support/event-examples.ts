@@ -51,6 +51,14 @@ export const VALID_EVENTS: Record<EventKind, Record<string, unknown>> = {
   'gc.span': { base: 824634327040, size: 16, objects: [824634335232, 824634335248] },
   'heap.free': { addr: 824634335232, size: 16 },
   'heap.limit': { objects: 20000 },
+  'heap.dump': {
+    n: 2,
+    moment: 'before-gc',
+    cycle: 0,
+    objects: 1823,
+    bytes: 2448632,
+  },
+  'heap.size': { live: 2448632, goal: 4194304 },
   profile: {
     profile: 'block',
     unit: 'nanoseconds',
