@@ -85,11 +85,8 @@ options:
   --timeout S      stop the program after S seconds (default: the bridge's time limit)
   --gc             the GC lens: also record the heap's objects as the collector
                    marks (grey, black: by its marking, the write barrier or
-                   at birth) and sweeps them (eBPF); on the trace backend,
-                   which cannot see marking, the heap reconstructed from heap
-                   dumps the program takes (as main begins and returns, around
-                   each runtime.GC() call, soon after each other cycle) and
-                   the heap's size and goal
+                   at birth) and sweeps them (eBPF only; the trace backend
+                   cannot see marking and refuses it)
   --gc-experiment nogreenteagc
                    build with the per-object collector: from Go 1.26 the
                    default (Green Tea) marks small objects a span at a time
@@ -266,9 +263,20 @@ async function run(argv: string[]): Promise<number> {
   const result: CliResult = { exit: 0 };
   // The Chrome trace and the summary are made from the whole recording, at its end.
   const kept: SlowmoEvent[] | null = options.format === 'chrome' || options.summary ? [] : null;
+  const observer = cliObserver(story, result, kept);
+  // --profile: whether any profile came, to say so when none did.
+  let profiled = false;
   const handle = bridge.run(
     request,
-    cliObserver(story, result, kept),
+    profileDir === undefined
+      ? observer
+      : {
+          ...observer,
+          event: (e, held) => {
+            profiled ||= e.kind === 'profile';
+            observer.event(e, held);
+          },
+        },
     profileDir !== undefined ? { profileDir } : {},
   );
   // A reader that goes away (`| head`) ends the run, quietly.
@@ -280,6 +288,11 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   await handle.done;
   await bridge.close();
+  if (profileDir !== undefined && !profiled && result.exit === 0) {
+    process.stderr.write(
+      `slowmo: --profile: no profiles: they are written as main returns, and this program ended otherwise (os.Exit, a crash, a limit)\n`,
+    );
+  }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (story && !out.destroyed)

@@ -143,6 +143,18 @@ guardedDescribe(probeBuilt)('slowmo run --profile DIR, trace backend', () => {
     expectProfiles('trace');
   });
 
+  test('a program that ends by os.Exit leaves no profiles, and the CLI says why', () => {
+    const source = path.join(dir, 'exits.go');
+    writeFileSync(source, 'package main\n\nimport "os"\n\nfunc main() {\n\tos.Exit(3)\n}\n');
+    const r = slowmo('run', source, '--backend', 'trace', '--profile', path.join(dir, 'exits'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('"kind":"profile"');
+    expect(r.stderr).toBe(
+      'slowmo: --profile: no profiles: they are written as main returns, and this program ended otherwise (os.Exit, a crash, a limit)\n',
+    );
+    expect(readdirSync(path.join(dir, 'exits'))).toEqual([]);
+  });
+
   test('a --profile that names a file is refused, saying so', () => {
     const source = path.join(dir, 'ok.go');
     writeFileSync(source, 'package main\n\nfunc main() {}\n');
