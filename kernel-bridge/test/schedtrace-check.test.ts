@@ -119,6 +119,7 @@ describe('hand-made streams', () => {
     expect(first?.agrees).toBe(true);
     expect(first?.from).toBe(10 * ms - SCHEDTRACE_EARLY_SLACK_NS);
     expect(first?.to).toBe(10.5 * ms);
+    expect(first?.sampled).toBe(10 * ms);
     // The late line's window starts from its own clock (10 + 20 ms less the slack), not at 40.
     expect(late?.from).toBe(30 * ms - SCHEDTRACE_EARLY_SLACK_NS);
     expect(late?.fields[0]).toMatchObject({

@@ -49,6 +49,8 @@ export interface SchedtraceCheck {
   /** The window the sample is known to lie in, ns since the run started. */
   from: number;
   to: number;
+  /** The sample's likeliest time: the line's own clock, within the window (where to draw it). */
+  sampled: number;
   fields: SchedtraceFieldCheck[];
   agrees: boolean;
 }
@@ -75,6 +77,7 @@ interface Window {
   e: EventOf<'schedtrace'>;
   from: number;
   to: number;
+  sampled: number;
   min: number[];
   max: number[];
 }
@@ -102,7 +105,8 @@ export function checkSchedtrace(events: readonly SlowmoEvent[]): SchedtraceCheck
       }
     }
     const from = Math.max(0, Math.min(e.at, offset + e.uptimeMs * 1e6 - SCHEDTRACE_EARLY_SLACK_NS));
-    return { e, from, to, min: [], max: [] };
+    const sampled = Math.min(to, Math.max(from, offset + e.uptimeMs * 1e6));
+    return { e, from, to, sampled, min: [], max: [] };
   });
   const fold = (w: Window, s: SchedState) => {
     const v = modelValues(s, w.e.gomaxprocs);
@@ -188,6 +192,7 @@ function judge(w: Window, runq: boolean): SchedtraceCheck {
     seq: w.e.seq,
     from: w.from,
     to: w.to,
+    sampled: w.sampled,
     fields,
     agrees: fields.every((f) => f.agrees),
   };
