@@ -8,6 +8,7 @@ import '../picture/dom-shim';
 import { parseEvent, type SlowmoEvent } from '@go-slowmo/kernel-bridge/protocol';
 import { drawFlame, fitText } from '../../src/profile/draw';
 import { depthOf, layoutTree } from '../../src/profile/layout';
+import { pack, unpack } from '../../src/recording';
 import { ProfilePanel } from '../../src/profile/panel';
 import {
   buildTree,
@@ -180,5 +181,15 @@ describe('the moments of waiting at a frame’s line', () => {
     const texts = [...svg.querySelectorAll('text')].map((t) => t.textContent);
     expect(texts).toContain('main.wait :15');
     expect(texts[0]).toBe('all');
+  });
+});
+
+describe('a saved recording', () => {
+  test('keeps the profiles, so a reopened notebook draws the same flame graphs', () => {
+    const events = [parseEvent({ ...block, seq: 0 })];
+    const rec = { source: 'package main', options: { backend: 'ebpf', mode: 'record' }, events };
+    const back = unpack(JSON.parse(JSON.stringify(pack(rec))));
+    expect(back.events).toEqual(events);
+    expect(names(buildTree(back.events[0] as ProfileEvent))).toEqual(names(buildTree(block)));
   });
 });
