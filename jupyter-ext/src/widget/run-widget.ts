@@ -113,8 +113,8 @@ export class RunWidget extends Panel {
   private heapGraph: HeapGraph | null = null;
   /** The profiles' flame graphs (runs that collected profiles), made when first opened. */
   private profilePanel: ProfilePanel | null = null;
-  /** The run's profile events, found once per length of the recording. */
-  private profiles: { length: number; list: ProfileEvent[] } = { length: -1, list: [] };
+  /** The run's profile events, and how far the recording has been looked through for them. */
+  private profiles: { scanned: number; list: ProfileEvent[] } = { scanned: 0, list: [] };
   /** A frame of the learner's code picked in a flame graph: the renderer lights its line in the cell. */
   readonly lineLit = new Signal<this, PickedLine>(this);
   private feed: LaneFeed | null = null;
@@ -555,17 +555,18 @@ export class RunWidget extends Panel {
   /** The run's profiles: offered once there are some, drawn while open. */
   private renderProfiles(): void {
     const timeline = this.store.timeline;
-    if (this.profiles.length !== timeline.length) {
-      const list: ProfileEvent[] = [];
+    // Only the events that came since the last look: a live run grows every frame.
+    if (this.profiles.scanned < timeline.length) {
+      const list = [...this.profiles.list];
       for (
-        let s = timeline.nextOfKind(-1, ['profile']);
+        let s = timeline.nextOfKind(this.profiles.scanned - 1, ['profile']);
         s >= 0;
         s = timeline.nextOfKind(s, ['profile'])
       ) {
         const e = timeline.event(s);
         if (e?.kind === 'profile') list.push(e);
       }
-      this.profiles = { length: timeline.length, list };
+      this.profiles = { scanned: timeline.length, list };
     }
     this.controls.offerProfiles(this.profiles.list.length > 0);
     const panel = this.profilePanel;
