@@ -44,12 +44,13 @@ export interface Drawn {
   readonly boxes: readonly FlameBox[];
 }
 
-/** Draws the tree `width` pixels wide; `selected` is ringed. */
+/** Draws the tree `width` pixels wide; `selected` is ringed; the top row says `rootLabel`. */
 export function drawFlame(
   root: FlameNode,
   width: number,
   dark: boolean,
   selected: FlameNode | null,
+  rootLabel = 'all',
 ): Drawn {
   const boxes = layoutTree(root, 1 / Math.max(width, 1));
   const rows = depthOf(root);
@@ -77,7 +78,7 @@ export function drawFlame(
     rect.setAttribute('rx', '2');
     rect.setAttribute('fill', fill);
     g.appendChild(rect);
-    const label = fitText(labelOf(b.node, b.depth === 0), w);
+    const label = fitText(b.depth === 0 ? rootLabel : labelOf(b.node, false), w);
     if (label) {
       const t = document.createElementNS(SVG, 'text');
       t.setAttribute('x', (x + 4).toFixed(1));

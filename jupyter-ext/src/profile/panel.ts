@@ -6,6 +6,7 @@
  * the profiles of waiting (block, mutex, wall) the moments of the recording at which a
  * goroutine parked there, each a link that moves the picture.
  */
+import { profileValueWords } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { Message } from '@lumino/messaging';
@@ -191,7 +192,8 @@ export class ProfilePanel extends Widget {
       this.host.replaceChildren(empty);
       return;
     }
-    this.drawn = drawFlame(this.tree, this.width, this.dark, this.selected);
+    const all = `all · ${profileValueWords(total, profile.unit)}`;
+    this.drawn = drawFlame(this.tree, this.width, this.dark, this.selected, all);
     this.host.replaceChildren(this.drawn.svg);
   }
 

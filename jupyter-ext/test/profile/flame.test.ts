@@ -176,11 +176,11 @@ describe('the moments of waiting at a frame’s line', () => {
   });
 
   test('the drawing: a box per frame wider than a pixel, labelled when the words fit', () => {
-    const { svg, boxes } = drawFlame(buildTree(block), 1000, false, null);
+    const { svg, boxes } = drawFlame(buildTree(block), 1000, false, null, 'all · 1.00 s');
     expect(svg.querySelectorAll('rect')).toHaveLength(boxes.length);
     const texts = [...svg.querySelectorAll('text')].map((t) => t.textContent);
     expect(texts).toContain('main.wait :15');
-    expect(texts[0]).toBe('all');
+    expect(texts[0]).toBe('all · 1.00 s');
   });
 });
 
