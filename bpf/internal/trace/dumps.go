@@ -253,7 +253,8 @@ func (df *dumpDiffer) site(stk []dumpFrame) (allocAt, bool) {
 		}
 		fn := f.fn
 		// Inlined into fn, the allocation's line is in another function of the program's.
-		if decl := df.funcs.at(f.file, f.line); decl != "" && fn != decl && !strings.HasPrefix(fn, decl+".") {
+		// (Only the program's own files: a package's code inlined in the learner's keeps their function.)
+		if decl := df.funcs.at(f.file, f.line); strings.HasPrefix(decl, "main.") && fn != decl && !strings.HasPrefix(fn, decl+".") {
 			fn = decl
 		}
 		return allocAt{File: df.file(f.file), Func: funcName(fn), Line: f.line}, true
@@ -261,12 +262,15 @@ func (df *dumpDiffer) site(stk []dumpFrame) (allocAt, bool) {
 	return allocAt{}, false
 }
 
-// helperFunc says whether fn is one of the helpers' (not the learner's renamed main).
+// helperFunc says whether fn is one of the helpers' (not the learner's
+// renamed main). main.init.0 is the trace helper's init, the package's first
+// by file order: the tracer's allocations, inlined from runtime/trace, are
+// named by their own file, not the helper's.
 func helperFunc(fn string) bool {
 	if strings.HasPrefix(fn, "main."+userMain) {
 		return false
 	}
-	return strings.HasPrefix(fn, "main.slowmo") || strings.HasPrefix(fn, "main.(*slowmo")
+	return fn == "main.init.0" || strings.HasPrefix(fn, "main.slowmo") || strings.HasPrefix(fn, "main.(*slowmo")
 }
 
 // helperFile says whether a source file is one of the helpers'.

@@ -123,6 +123,14 @@ func TestGCLensFromDumps(t *testing.T) {
 					dropped = append(dropped, a)
 				}
 			}
+			// The learner's: their functions (a package's code inlined in them keeps its file),
+			// never the helpers' (the tracer's allocations at init).
+			for _, a := range allocs {
+				if f := a.str("file"); f != "" && (!strings.HasPrefix(a.str("fn"), "main.") || strings.HasSuffix(f, "trace.go") || strings.Contains(f, "slowmo")) {
+					t.Errorf("an allocation named the learner's outside their code: %v", a)
+					break
+				}
+			}
 			if len(kept) != 1000 || len(dropped) != 500 {
 				t.Fatalf("%d objects allocated at the kept line %d, %d at the dropped line %d; want 1000 and 500", len(kept), keptLine, len(dropped), droppedLine)
 			}

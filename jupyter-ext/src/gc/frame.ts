@@ -5,6 +5,8 @@
  */
 import {
   colorOf,
+  fromDumps,
+  type DumpMoment,
   type GcColor,
   type GcLens,
   type HeapModel,
@@ -46,6 +48,8 @@ export interface LensFrame {
   readonly marker: number;
   /** The lens stopped following the heap by this event (heap.limit). */
   readonly limited: boolean;
+  /** Reconstructed from heap dumps: objects are drawn as seen, never in a colour not seen. */
+  readonly reconstructed: boolean;
   readonly words: string;
 }
 
@@ -126,7 +130,18 @@ export function lensFrame(
   const limited = heap !== null && heap.limited !== null;
   const barrier = event?.kind === 'gc.color' && event.by === 'barrier';
   const words = lensWords(heap, state, counts, marker, barrier);
-  return { seq: state.seq, t: state.t, looks, edges, counts, marker, limited, words };
+  const reconstructed = heap !== null && fromDumps(heap);
+  return {
+    seq: state.seq,
+    t: state.t,
+    looks,
+    edges,
+    counts,
+    marker,
+    limited,
+    reconstructed,
+    words,
+  };
 }
 
 function groupLooks(ids: string[], groups: Map<string, Counts>, looks: Map<string, NodeLook>) {
@@ -174,6 +189,7 @@ export function lensWords(
   barrier = false,
 ): string {
   if (!heap) return 'The GC lens has no heap at this point of the run.';
+  if (fromDumps(heap)) return dumpWords(heap, counts.white + counts.grey + counts.black);
   const cycle = heap.cycle === 0 ? 'before the first GC' : `cycle ${heap.cycle}`;
   const phase = heap.cycle === 0 ? '' : `, ${PHASE_WORDS[state.gc]}`;
   const tally = `${counts.black} black, ${counts.grey} grey, ${counts.white} white`;
@@ -182,9 +198,29 @@ export function lensWords(
   return `${cycle}${phase}: ${tally}${freed}${who}`;
 }
 
+const MOMENT_WORDS: Record<DumpMoment, string> = {
+  start: 'as main began',
+  'before-gc': 'as runtime.GC() was called, before the collection',
+  'after-gc': 'as runtime.GC() returned, the cycle marked and swept',
+  cycle: 'soon after a cycle the runtime began by itself',
+  end: 'as main returned',
+};
+
+/** "heap dump 3, as runtime.GC() returned (line 39), after GC cycle 1: 1,396 objects; 580 freed". */
+export function dumpWords(heap: HeapModel, objects: number): string {
+  const d = heap.dump;
+  if (!d) return 'No heap dump yet: the lens shows the heap as each dump finds it.';
+  const line = d.line ? ` (line ${d.line})` : '';
+  const cycles = d.cycle === 0 ? 'before any GC cycle' : `after GC cycle ${d.cycle}`;
+  const freed =
+    heap.freed > 0 ? `; ${heap.freed.toLocaleString('en')} gone since the first dump` : '';
+  return `heap dump ${d.n}, ${MOMENT_WORDS[d.moment]}${line}, ${cycles}: ${objects.toLocaleString('en')} objects${freed}`;
+}
+
 /** What the drawing simplifies, said plainly. */
 export function noteWords(graph: HeapGraph, lens: GcLens | null, limited = false): string {
   const notes: string[] = [];
+  if (lens?.source === 'dumps') return dumpNotes(graph, lens, limited);
   if (limited && lens)
     notes.push(
       `The program made more than ${lens.maxObjects.toLocaleString('en')} allocations: the lens stopped following the heap there and shows what it had.`,
@@ -201,5 +237,21 @@ export function noteWords(graph: HeapGraph, lens: GcLens | null, limited = false
   notes.push(
     "The runtime's own objects are one circle; pointers appear as the collector finds them.",
   );
+  return notes.join(' ');
+}
+
+/** The notes of a lens reconstructed from heap dumps: what each dump is and what is not seen. */
+function dumpNotes(graph: HeapGraph, lens: GcLens, limited: boolean): string {
+  const notes = [
+    'Reconstructed from heap dumps: the marking itself is not seen (the trace backend has no probes on the collector), so no object is drawn white, grey or black.',
+    'The program stops the world to dump its heap as main begins and returns, before and after each runtime.GC() call, and soon after each cycle the runtime starts by itself. An object appears at the first dump that holds it and disappears at the first that does not: what lived and died between two dumps is never seen. Pointers are those a dump holds.',
+  ];
+  if (limited)
+    notes.push(
+      `The heap grew past ${lens.maxObjects.toLocaleString('en')} objects: no more dumps were taken; the lens shows the last.`,
+    );
+  if (graph.grouped)
+    notes.push(`Over ${GROUP_ABOVE} of your objects: one circle per line that allocated them.`);
+  notes.push("The runtime's own objects are one circle.");
   return notes.join(' ');
 }

@@ -88,6 +88,12 @@ export class HeapGraph {
   readonly cycles: { mark: number; end: number | null; t: number; endT: number | null }[] = [];
   /** Live objects the lens follows, after each allocation and free: the heap plot's line. */
   readonly live: { t: number; n: number }[] = [];
+  /** The heap's bytes live and goal as the tracer sampled them (heap.size): the plot's lines. */
+  readonly sizes: { t: number; live: number; goal: number }[] = [];
+  /** The heap dumps a lens reconstructed from dumps was read from (heap.dump), in order. */
+  readonly dumps: { t: number; seq: number; n: number }[] = [];
+  /** Reconstructed from heap dumps (run.start.gcLens.source): no marking was seen. */
+  fromDumps = false;
   private liveNow = 0;
   /** Green Tea (run.start.gcLens.perSpan): the span scan's shades name no holder. */
   private perSpan = false;
@@ -141,6 +147,15 @@ export class HeapGraph {
     switch (e.kind) {
       case 'run.start':
         this.perSpan = e.gcLens?.perSpan === true;
+        this.fromDumps = e.gcLens?.source === 'dumps';
+        break;
+      case 'heap.size':
+        this.sizes.push({ t: e.t, live: e.live, goal: e.goal });
+        this.version++;
+        break;
+      case 'heap.dump':
+        this.dumps.push({ t: e.t, seq: e.seq, n: e.n });
+        this.version++;
         break;
       case 'heap.alloc': {
         const site = e.file !== undefined && e.line !== undefined ? `${e.file}:${e.line}` : null;

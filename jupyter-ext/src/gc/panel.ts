@@ -26,8 +26,9 @@ function el(cls: string, tag = 'div'): HTMLElement {
   return e;
 }
 
-function classesOf(kind: string, look: NodeLook): string {
-  const c = [kind, look.color];
+function classesOf(kind: string, look: NodeLook, reconstructed: boolean): string {
+  // Reconstructed from dumps: as seen, in no colour of the marking's.
+  const c = [kind, reconstructed ? 'seen' : look.color];
   if (look.gone) c.push('gone');
   if (look.barrier) c.push('barrier');
   if (look.born) c.push('born');
@@ -48,6 +49,10 @@ export class GcLensPanel extends Widget {
   private readonly key = el('jp-slowmo-gc-key');
   private readonly tip = el('jp-slowmo-tip jp-slowmo-gc-tip');
   private readonly plotBox = el('jp-slowmo-gc-plotbox');
+  private readonly titleEl = el('jp-slowmo-gc-title', 'span');
+  private readonly plotCaption = el('jp-slowmo-gc-plot-caption', 'span');
+  /** Drawn for a lens reconstructed from heap dumps (the key and captions say so). */
+  private reconstructed = false;
   private plot: { svg: SVGSVGElement; version: number; end: number; dark: boolean } | null = null;
   private version = -1;
   private placedAt = 0;
@@ -67,14 +72,12 @@ export class GcLensPanel extends Widget {
     super();
     this.addClass('jp-slowmo-gc');
     const bar = el('jp-slowmo-gc-bar');
-    const title = el('jp-slowmo-gc-title', 'span');
-    title.textContent = 'GC lens';
-    bar.append(title, this.key);
+    this.titleEl.textContent = 'GC lens';
+    bar.append(this.titleEl, this.key);
     this.tip.hidden = true;
     this.tip.setAttribute('role', 'tooltip');
-    const plotCaption = el('jp-slowmo-gc-plot-caption', 'span');
-    plotCaption.textContent = 'live objects over time · GC marking shaded · │ this moment';
-    this.plotBox.append(plotCaption);
+    this.plotCaption.textContent = 'live objects over time · GC marking shaded · │ this moment';
+    this.plotBox.append(this.plotCaption);
     this.node.append(bar, this.notes, this.host, this.wordsEl, this.plotBox, this.tip);
     (this.node as unknown as { slowmoGcLens: GcLensPanel }).slowmoGcLens = this;
     this.cy = cytoscape({
@@ -118,6 +121,7 @@ export class GcLensPanel extends Widget {
     this.graph = graph;
     this.frame = frame;
     this.frames++;
+    if (frame.reconstructed !== this.reconstructed) this.setReconstructed(frame.reconstructed);
     this.node.dataset.frames = String(this.frames);
     if (graph.version !== this.version) this.placeSoon(graph);
     this.apply(frame);
@@ -152,7 +156,7 @@ export class GcLensPanel extends Widget {
       moveCursor(p.svg, end, frame.t);
       return;
     }
-    const svg = heapPlot(graph, end, frame.t, this.palette);
+    const svg = heapPlot(graph, end, frame.t, this.palette, this.reconstructed);
     p?.svg.remove();
     this.plotBox.prepend(svg);
     this.plot = { svg, version: graph.version, end, dark: this.palette.dark };
@@ -201,15 +205,16 @@ export class GcLensPanel extends Widget {
     const edges = frame.edges;
     this.cy.batch(() => {
       for (const [id, look] of frame.looks) {
-        const cls = classesOf(this.kinds.get(id) ?? 'object', look) + (look.label ?? '');
+        const classes = classesOf(this.kinds.get(id) ?? 'object', look, frame.reconstructed);
+        const cls = classes + (look.label ?? '');
         if (this.shown.get(id) === cls) continue;
         this.shown.set(id, cls);
         const node = this.cy.getElementById(id);
-        node.classes(classesOf(this.kinds.get(id) ?? 'object', look));
+        node.classes(classes);
         if (look.counts) {
           const n = look.counts.white + look.counts.grey + look.counts.black || 1;
           node.data({
-            label: look.label,
+            label: frame.reconstructed ? look.label?.split('\n')[0] : look.label,
             pb: (100 * look.counts.black) / n,
             pg: (100 * look.counts.grey) / n,
             pw: (100 * look.counts.white) / n,
@@ -235,6 +240,19 @@ export class GcLensPanel extends Widget {
     this.cy.pan({ x: 24 - box.x1 * this.cy.zoom(), y: 24 - box.y1 * this.cy.zoom() });
   }
 
+  /** Says, in the title, key and captions, whether the lens saw the marking or dumps. */
+  private setReconstructed(on: boolean): void {
+    this.reconstructed = on;
+    this.node.classList.toggle('jp-slowmo-gc-reconstructed', on);
+    this.titleEl.textContent = on
+      ? 'GC lens · reconstructed from heap dumps: the marking itself is not seen'
+      : 'GC lens';
+    this.plotCaption.textContent = on
+      ? 'bytes live ─ and the heap goal ┄ over time (the tracer) · GC marking shaded · ▾ heap dumps · │ this moment'
+      : 'live objects over time · GC marking shaded · │ this moment';
+    this.drawKey();
+  }
+
   private drawKey(): void {
     const k = lensPaint(this.palette);
     const item = (swatch: string, words: string) => {
@@ -246,6 +264,13 @@ export class GcLensPanel extends Widget {
     };
     const ring = (c: { fill: string; stroke: string }) =>
       `background:${c.fill};border:1.5px solid ${c.stroke}`;
+    if (this.reconstructed) {
+      this.key.replaceChildren(
+        item(ring(k.seen), 'in the heap dump: reachable or not, the dump does not say'),
+        item(`background:${this.palette.highlight}`, 'this event'),
+      );
+      return;
+    }
     this.key.replaceChildren(
       item(ring(k.white), 'white: not reached (yet)'),
       item(ring(k.grey), 'grey: reached, not scanned'),

@@ -1,6 +1,8 @@
 /**
- * The GC lens's heap plot: the live objects the lens follows over the run's time, each GC
- * cycle's marking as a band, and a line at the picture's moment. SVG, as small as a sparkline.
+ * The GC lens's heap plot: the live objects the lens follows over the run's time (or, when the
+ * tracer sampled them, heap.size, the heap's bytes live and its goal), each GC cycle's marking as
+ * a band, the heap dumps of a lens reconstructed from them as ticks, and a line at the
+ * picture's moment. SVG, as small as a sparkline.
  */
 import type { Palette } from '../picture/palette';
 import type { HeapGraph } from './graph';
@@ -37,6 +39,27 @@ export function livePoints(graph: HeapGraph, end: number): string {
   return pts.join(' ');
 }
 
+/** The bytes-live and goal lines (heap.size), as step lines on one scale, in the plot's coordinates. */
+export function sizePoints(graph: HeapGraph, end: number): { live: string; goal: string } {
+  const sizes = graph.sizes;
+  if (sizes.length === 0 || end <= 0) return { live: '', goal: '' };
+  const max = Math.max(1, ...sizes.map((s) => Math.max(s.live, s.goal)));
+  const x = (t: number) => (PLOT.pad + (t / end) * (PLOT.w - 2 * PLOT.pad)).toFixed(1);
+  const y = (n: number) => (PLOT.h - PLOT.pad - (n / max) * (PLOT.h - 2 * PLOT.pad)).toFixed(1);
+  const step = (v: (s: (typeof sizes)[number]) => number) => {
+    const pts: string[] = [];
+    let last: number | null = null;
+    for (const s of sizes) {
+      if (last !== null) pts.push(`${x(s.t)},${y(last)}`);
+      pts.push(`${x(s.t)},${y(v(s))}`);
+      last = v(s);
+    }
+    pts.push(`${x(end)},${y(last ?? 0)}`);
+    return pts.join(' ');
+  };
+  return { live: step((s) => s.live), goal: step((s) => s.goal) };
+}
+
 /** Moves the plot's cursor to time `t` (the plot drawn for a run that reached `end`). */
 export function moveCursor(svg: SVGSVGElement, end: number, t: number): void {
   const x = PLOT.pad + (end > 0 ? t / end : 0) * (PLOT.w - 2 * PLOT.pad);
@@ -46,7 +69,13 @@ export function moveCursor(svg: SVGSVGElement, end: number, t: number): void {
 }
 
 /** The plot for a run that has reached time `end`, with the cursor at `t`. */
-export function heapPlot(graph: HeapGraph, end: number, t: number, p: Palette): SVGSVGElement {
+export function heapPlot(
+  graph: HeapGraph,
+  end: number,
+  t: number,
+  p: Palette,
+  reconstructed = false,
+): SVGSVGElement {
   const svg = node('svg', {
     viewBox: `0 0 ${PLOT.w} ${PLOT.h}`,
     preserveAspectRatio: 'none',
@@ -67,15 +96,34 @@ export function heapPlot(graph: HeapGraph, end: number, t: number, p: Palette): 
       }),
     );
   }
-  const line = livePoints(graph, end);
+  const sizes = sizePoints(graph, end);
+  const line = sizes.live ? sizes.live : livePoints(graph, end);
+  const stroke = { fill: 'none', 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke' };
+  if (sizes.goal)
+    svg.append(
+      node('polyline', {
+        points: sizes.goal,
+        ...stroke,
+        stroke: p.timeline.cursor,
+        'stroke-dasharray': '4 3',
+        class: 'jp-slowmo-gc-plot-goal',
+      }),
+    );
   if (line)
     svg.append(
       node('polyline', {
         points: line,
-        fill: 'none',
+        ...stroke,
         stroke: p.ink,
-        'stroke-width': 1.5,
-        'vector-effect': 'non-scaling-stroke',
+        class: sizes.live ? 'jp-slowmo-gc-plot-bytes' : 'jp-slowmo-gc-plot-live',
+      }),
+    );
+  for (const d of graph.dumps)
+    svg.append(
+      node('path', {
+        d: `M${x(d.t) - 3},0 L${x(d.t) + 3},0 L${x(d.t)},6 Z`,
+        fill: p.ink,
+        class: 'jp-slowmo-gc-plot-dump',
       }),
     );
   svg.append(
@@ -92,7 +140,11 @@ export function heapPlot(graph: HeapGraph, end: number, t: number, p: Palette): 
   );
   const n = graph.cycles.length;
   const title = node('title', {});
-  title.textContent = `Live objects the lens follows over the run; ${n} GC cycle${n === 1 ? '' : 's'} marked (bands: marking); the line is the picture's moment`;
+  const what = sizes.live
+    ? `The heap's bytes live (solid) and its goal (dashed) as the tracer sampled them`
+    : 'Live objects the lens follows over the run';
+  const dumps = reconstructed ? `; ${graph.dumps.length} heap dumps (ticks at the top)` : '';
+  title.textContent = `${what}; ${n} GC cycle${n === 1 ? '' : 's'} marked (bands: marking)${dumps}; the line is the picture's moment`;
   svg.append(title);
   return svg;
 }

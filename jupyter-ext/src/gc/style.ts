@@ -11,6 +11,8 @@ export interface LensPaint {
   readonly white: { fill: string; stroke: string };
   readonly grey: { fill: string; stroke: string };
   readonly black: { fill: string; stroke: string };
+  /** An object a heap dump holds (a lens reconstructed from dumps: no colour seen). */
+  readonly seen: { fill: string; stroke: string };
   /** The write barrier's ring, and the born-black dashes. */
   readonly barrier: string;
   readonly born: string;
@@ -26,6 +28,7 @@ export function lensPaint(p: Palette): LensPaint {
     white: { fill: '#ffffff', stroke: p.dark ? '#c9d1d9' : '#57606a' },
     grey: { fill: '#9aa0a6', stroke: p.dark ? '#d0d7de' : '#57606a' },
     black: { fill: p.dark ? '#000000' : '#111111', stroke: p.dark ? '#c9d1d9' : '#111111' },
+    seen: { fill: p.dark ? '#6e8fb3' : '#9fb8d6', stroke: p.dark ? '#c9d1d9' : '#3d5a80' },
     barrier: p.arrow.steal.stroke,
     born: p.arrow.wake.stroke,
     span: p.arrow.wake.stroke,
@@ -120,6 +123,14 @@ export function lensStylesheet(p: Palette): StylesheetJson {
       },
     },
     ...colorBlocks(k),
+    {
+      selector: 'node.seen',
+      style: {
+        'background-color': k.seen.fill,
+        'border-color': k.seen.stroke,
+        'pie-3-background-color': k.seen.fill,
+      },
+    },
     ...markBlocks(p, k),
     {
       selector: 'edge',
