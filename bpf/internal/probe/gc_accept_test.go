@@ -54,6 +54,9 @@ func TestGCLensMarksAReachableList(t *testing.T) {
 			if len(kept) != 1000 || len(dropped) != 500 {
 				t.Fatalf("%d kept and %d dropped nodes allocated, want 1000 and 500", len(kept), len(dropped))
 			}
+			// buildKept and buildDropped are inlined into main: their allocations are theirs still.
+			checkAllocFn(t, events, lineOf(t, "gclist", "// kept node"), "main.buildKept")
+			checkAllocFn(t, events, lineOf(t, "gclist", "// dropped node"), "main.buildDropped")
 			cycle, next := cycleAfter(t, events, dropped[len(dropped)-1])
 			in := events[cycle:next]
 			steps := colourSteps(in)
@@ -206,5 +209,15 @@ func TestGCLensLimit(t *testing.T) {
 	}
 	if limits != 1 || allocs > 300 || allocs < 100 {
 		t.Errorf("%d heap.limit (want 1), %d heap.alloc (want up to 300)", limits, allocs)
+	}
+}
+
+// checkAllocFn checks that every allocation at line is said made by fn.
+func checkAllocFn(t *testing.T, events []event, line int64, fn string) {
+	t.Helper()
+	for _, e := range events {
+		if e.kind() == "heap.alloc" && e.num("line") == line && e.str("fn") != fn {
+			t.Fatalf("the allocation at line %d said made by %q, want %s: %v", line, e.str("fn"), fn, e)
+		}
 	}
 }

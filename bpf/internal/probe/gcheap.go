@@ -137,6 +137,14 @@ func (n *normalizer) allocSite(stack []uint64) allocSite {
 			break
 		}
 		if file, line, fn := n.syms.Line(pc - 1); n.syms.IsUser(fn) {
+			// Made in a function of the learner's inlined into fn: its line is that
+			// function's (the line table's), and so is its name (DWARF's).
+			for _, inl := range n.bin.InlinedAt(pc - 1) {
+				if n.syms.IsUser(inl) {
+					fn = inl
+					break
+				}
+			}
 			at = allocSite{file: file, fn: fn, line: line, ok: true}
 			break
 		}

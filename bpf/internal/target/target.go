@@ -44,6 +44,7 @@ type Binary struct {
 	entries    map[uint64]string // function entry -> name, made when first needed (funcAt)
 	structsMu  sync.Mutex
 	structs    map[string]Struct // what Structs found
+	inl        inlines           // InlinedAt's cache
 }
 
 // Open checks that path is a Go program the probes can work with, and opens it.

@@ -1,9 +1,10 @@
 /**
- * A heap check's `site`: where the learner's code allocated an object. The probe names an
- * allocation's function by the machine code it ran in, so an allocation in a function the
- * compiler inlined into main says `main.main` with the inlined function's line. A site's `fn`
- * therefore goes by the program's source when the check has it (the lines of that function's
- * body, for a function of the one file a lesson cell holds), and by the recorded name otherwise.
+ * A heap check's `site`: where the learner's code allocated an object. Recordings made before
+ * the probes named inlined functions (DWARF's inlined subroutines; both backends now do) say an
+ * allocation in a function the compiler inlined into main as `main.main` with the inlined
+ * function's line. A site's `fn` therefore goes by the program's source when the check has it
+ * (the lines of that function's body, for a function of the one file a lesson cell holds), and
+ * by the recorded name otherwise.
  */
 import { z } from 'zod';
 import { baseName } from '../words';
