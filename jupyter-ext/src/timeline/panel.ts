@@ -3,11 +3,13 @@
  * add (threads, goroutines), the arrows switch, "whole run" and how to move
  * around, a key to the colours, then the canvas.
  */
+import type { Timeline } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 import { currentPalette, type Palette } from '../picture/palette';
 import { ANNOTATION_COLORS } from './annotation-draw';
 import type { UserAnnotations } from './annotations';
+import { RuntimeStrip } from './runtime-strip';
 import { TimelineView } from './view';
 
 export interface LaneChoice {
@@ -61,6 +63,8 @@ function keyEntries(p: Palette, annotations: { regions: boolean; logs: boolean }
 
 export class TimelinePanel extends Panel {
   readonly view: TimelineView;
+  /** The runtime's schedtrace and gctrace lines (GODEBUG), above the lanes when the run has some. */
+  readonly runtimeStrip: RuntimeStrip;
   private readonly bar = new Widget();
   private readonly key = document.createElement('div');
   private readonly ms: HTMLInputElement;
@@ -119,7 +123,10 @@ export class TimelinePanel extends Panel {
     this.bar.node.append(title, msLabel, gsLabel, arrowLabel, fit, hint);
     this.key.className = 'jp-slowmo-timeline-key';
     this.bar.node.appendChild(this.key);
+    this.runtimeStrip = new RuntimeStrip((seq) => this.view.seek(seq));
+    this.view.afterDraw = (scale) => this.runtimeStrip.place(scale);
     this.addWidget(this.bar);
+    this.addWidget(this.runtimeStrip);
     this.addWidget(this.view);
     this.view.setLanes(choice);
     this.view.themeChanged = () => this.drawKey();
@@ -133,6 +140,11 @@ export class TimelinePanel extends Panel {
 
   get choice(): LaneChoice {
     return { ms: this.ms.checked, goroutines: this.gs.checked };
+  }
+
+  /** The run's schedtrace and gctrace lines so far, on the strip above the lanes. */
+  showRuntimeTraces(timeline: Timeline): void {
+    this.runtimeStrip.sync(timeline);
   }
 
   /** The program's regions and logs, drawn over the goroutine lanes; the key names them once there are some. */

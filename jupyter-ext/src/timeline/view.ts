@@ -65,6 +65,8 @@ export class TimelineView extends Widget {
   annotations: UserAnnotations | null = null;
   /** Regions and logs drawn in the last frame, for hovering and clicking. */
   marks: DrawnMark[] = [];
+  /** Called after each frame with its time scale: what is drawn beside the canvas follows it. */
+  afterDraw: ((scale: TimeScale) => void) | null = null;
   /** Frames drawn, the time spent drawing them, the last frames' times (the benchmark reads them). */
   readonly stats = { frames: 0, drawMs: 0, rects: 0, recent: [] as number[] };
   private rowsKey = '';
@@ -248,6 +250,7 @@ export class TimelineView extends Widget {
     this.stats.drawMs += ms;
     if (this.stats.recent.push(ms) > 600) this.stats.recent.shift();
     this.node.dataset.frames = String(this.stats.frames);
+    this.afterDraw?.(this.scale);
   }
 
   /** The scene without the cursor, drawn again only when something but the cursor changed. */

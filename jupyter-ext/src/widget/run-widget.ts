@@ -620,6 +620,7 @@ export class RunWidget extends Panel {
     if (panel !== null) {
       this.annotationFeed ??= new AnnotationFeed();
       panel.showAnnotations(this.annotationFeed.sync(this.store.timeline, lanes.end));
+      panel.showRuntimeTraces(this.store.timeline);
     }
     panel?.view.showLanes({ ...common, seq, t });
     table?.showTable({ ...common, t, live: this.store.live });
