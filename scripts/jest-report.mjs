@@ -22,7 +22,7 @@ for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
     for (const a of failures) {
       console.log(`    FAILED ${where}: ${a.fullName}`);
       const why = String(a.failureMessages[0] ?? '')
-        .replace(/\x1b\[[0-9;]*m/g, '')
+        .replace(ANSI_COLOUR, '')
         .split('\n')
         .filter((l) => l.trim());
       for (const l of why.slice(0, 6)) console.log(`        ${l.trim().slice(0, 160)}`);

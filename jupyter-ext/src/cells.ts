@@ -144,6 +144,41 @@ export function toggleProfile(notebook: Notebook): void {
   notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
 }
 
+/** GOMAXPROCS values the cell's context menu offers; undefined: the machine's, as Go decides. */
+export const PROCS_CHOICES = [undefined, 1, 2, 4] as const;
+
+/** The active Go-slowmo cell's GOMAXPROCS (undefined: the machine's); null when not a Go-slowmo cell. */
+export function activeProcs(notebook: Notebook | null): number | undefined | null {
+  const meta = activeMeta(notebook);
+  if (meta === null) return null;
+  return typeof meta.gomaxprocs === 'number' ? meta.gomaxprocs : undefined;
+}
+
+/** Sets the active cell's GOMAXPROCS (undefined: the machine's). */
+export function setProcs(notebook: Notebook, procs: number | undefined): void {
+  const meta = activeMeta(notebook);
+  if (meta === null) return;
+  if (procs === undefined) delete meta.gomaxprocs;
+  else meta.gomaxprocs = procs;
+  notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
+}
+
+/** The active Go-slowmo cell's Go version (undefined: the newest installed); null when not a Go-slowmo cell. */
+export function activeGo(notebook: Notebook | null): string | undefined | null {
+  const meta = activeMeta(notebook);
+  if (meta === null) return null;
+  return typeof meta.goVersion === 'string' ? meta.goVersion : undefined;
+}
+
+/** Sets the active cell's Go version (undefined: the newest installed). */
+export function setGo(notebook: Notebook, version: string | undefined): void {
+  const meta = activeMeta(notebook);
+  if (meta === null) return;
+  if (version === undefined) delete meta.goVersion;
+  else meta.goVersion = version;
+  notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
+}
+
 /** Whether a cell's Go version has Green Tea by default (1.26+; no version: the newest installed). */
 export function greenTea(goVersion: unknown): boolean {
   const m = /^(?:go)?1\.(\d+)/.exec(typeof goVersion === 'string' ? goVersion : '');

@@ -7,6 +7,7 @@
 import {
   parseBridgeInfo,
   parseServerMessage,
+  type BridgeInfo,
   type ControlAction,
   type Diagnostic,
   type EndMessage,
@@ -37,8 +38,6 @@ export function bridgeUrl(baseUrl: string, location: { protocol: string; host: s
   base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
   return new URL('slowmo/api/runs', base.href.endsWith('/') ? base.href : `${base.href}/`).href;
 }
-
-/** The part of GET /api/info the page reads. */
 
 export class BridgeClient {
   private socket: WebSocket | null = null;
@@ -109,22 +108,30 @@ export class BridgeClient {
     }
   }
 
-  /**
-   * Why eBPF is not available on this bridge (from GET /api/info), or
-   * undefined when it is or the bridge cannot say. Asked once per page.
-   */
-  ebpfUnavailable(): Promise<string | undefined> {
-    this.why ??= fetch(this.url.replace(/^ws/, 'http').replace(/\/api\/runs$/, '/api/info'))
+  /** GET /api/info, asked once per page; undefined when the bridge cannot say. */
+  private info(): Promise<BridgeInfo | undefined> {
+    this.infoAsked ??= fetch(this.url.replace(/^ws/, 'http').replace(/\/api\/runs$/, '/api/info'))
       .then((r) => (r.ok ? r.json() : undefined))
-      .then((json) => {
-        const ebpf = parseBridgeInfo(json)?.backends.ebpf;
-        return ebpf?.available === false ? ebpf.why : undefined;
-      })
+      .then((json) => parseBridgeInfo(json))
       .catch(() => undefined);
-    return this.why;
+    return this.infoAsked;
   }
 
-  private why: Promise<string | undefined> | undefined;
+  private infoAsked: Promise<BridgeInfo | undefined> | undefined;
+
+  /**
+   * Why eBPF is not available on this bridge (from GET /api/info), or
+   * undefined when it is or the bridge cannot say.
+   */
+  async ebpfUnavailable(): Promise<string | undefined> {
+    const ebpf = (await this.info())?.backends.ebpf;
+    return ebpf?.available === false ? ebpf.why : undefined;
+  }
+
+  /** The Go versions the bridge has installed, oldest first ([] when it cannot say). */
+  async goVersions(): Promise<string[]> {
+    return (await this.info())?.go.installed ?? [];
+  }
 
   /** Starts a run; its messages go to handlers until it ends. */
   async run(request: RunRequestInput, handlers: RunHandlers): Promise<RunControl> {

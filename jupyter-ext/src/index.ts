@@ -1,5 +1,5 @@
 /**
- * @go-slowmo/jupyter-ext: eight plugins, one job each.
+ * @go-slowmo/jupyter-ext: nine plugins, one job each.
  *
  * - bridge-client: provides IBridgeClient, the page's one connection to the bridge.
  * - live-runs: provides ILiveRuns, the runs going on now (tokens.ts).
@@ -10,6 +10,7 @@
  * - renderer: the output's MIME renderers (the recording, the live run).
  * - unmodified: opening a notebook does not mark it modified (kernel-info.ts).
  * - predict: a cell's prediction questions, asked before its run (predict/).
+ * - run-settings: a cell's GOMAXPROCS and Go version, in its context menu (run-settings.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -44,6 +45,7 @@ import { isSlowmo } from './metadata';
 import { predictPlugin } from './predict/plugin';
 import type { PickedLine } from './profile/panel';
 import { rendererFactory } from './renderer';
+import { runSettingsPlugin } from './run-settings';
 import { LiveRuns } from './store';
 import { IBridgeClient, ILiveRuns } from './tokens';
 import { isFile } from './widget/source-pane';
@@ -145,7 +147,7 @@ const cells: JupyterFrontEndPlugin<void> = {
   ): void => {
     const active = () => tracker.currentWidget?.content ?? null;
     app.commands.addCommand('slowmo:toggle-cell', {
-      label: 'Go-slowmo cell',
+      label: 'Go-slowmo',
       caption:
         'Make this cell a Go-slowmo cell (Go, run under the scheduler probes), or a plain code cell again',
       isToggled: () => {
@@ -305,4 +307,14 @@ const unmodified: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default [bridgeClient, liveRuns, executor, stop, cells, renderer, unmodified, predictPlugin];
+export default [
+  bridgeClient,
+  liveRuns,
+  executor,
+  stop,
+  cells,
+  renderer,
+  unmodified,
+  predictPlugin,
+  runSettingsPlugin,
+];

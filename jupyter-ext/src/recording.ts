@@ -19,6 +19,7 @@ import {
   parseEvent,
   PREDICTION_STATUSES,
   ProtocolError,
+  RunComparisonSchema,
   RunLimitSchema,
   RunStatsSchema,
   toProtocolError,
@@ -78,7 +79,18 @@ export interface Recording {
   error?: string;
   /** Which backend watched it and, for the tracer, why not eBPF. */
   notice?: string;
+  /** What changed since the cell's run before (compare/compare-run.ts). */
+  compare?: SavedComparison;
 }
+
+/**
+ * A comparison with the run before as the recording keeps it; `session` finds that run in this
+ * page's memory (compare/before-runs.ts), not in the notebook.
+ */
+const SavedComparisonSchema = RunComparisonSchema.extend({
+  session: z.string().max(64).optional(),
+});
+export type SavedComparison = z.infer<typeof SavedComparisonSchema>;
 
 /** A prediction's outcome as saved: the answers given, and the choices the run bore out. */
 const PredictionSchema = z.object({
@@ -130,6 +142,7 @@ const PackedSchema = z.object({
   checkpoints: z.array(OutcomeSchema).optional(),
   error: z.string().optional(),
   notice: z.string().optional(),
+  compare: SavedComparisonSchema.optional(),
 });
 export type Packed = z.infer<typeof PackedSchema>;
 export type SavedOutcome = z.infer<typeof OutcomeSchema>;

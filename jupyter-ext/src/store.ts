@@ -13,7 +13,7 @@ import {
 } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal } from '@lumino/signaling';
 import type { RunControl } from './client';
-import type { CheckpointOutcome, Recording } from './recording';
+import type { CheckpointOutcome, Recording, SavedComparison } from './recording';
 
 export class RunStore {
   readonly timeline = new Timeline();
@@ -25,6 +25,8 @@ export class RunStore {
   /** Which backend watched the run and, for the tracer, why not eBPF. */
   notice: string | undefined;
   checkpoints: CheckpointOutcome[] | undefined;
+  /** What changed since the cell's run before, once this run has ended. */
+  compare: SavedComparison | undefined;
   /** Set while the run is live: pause/step/resume/stop reach the bridge through it. */
   control: RunControl | undefined;
   /** A stop asked for before the bridge accepted the run: sent as soon as it does. */
@@ -46,6 +48,7 @@ export class RunStore {
     store.checkpoints = rec.checkpoints;
     store.error = rec.error;
     store.notice = rec.notice;
+    store.compare = rec.compare;
     return store;
   }
 
@@ -78,7 +81,14 @@ export class RunStore {
     change: Partial<
       Pick<
         RunStore,
-        'phase' | 'position' | 'diagnostics' | 'end' | 'error' | 'checkpoints' | 'notice'
+        | 'phase'
+        | 'position'
+        | 'diagnostics'
+        | 'end'
+        | 'error'
+        | 'checkpoints'
+        | 'notice'
+        | 'compare'
       >
     >,
   ): void {
@@ -97,6 +107,7 @@ export class RunStore {
       ...(this.checkpoints ? { checkpoints: this.checkpoints } : {}),
       ...(this.error ? { error: this.error } : {}),
       ...(this.notice ? { notice: this.notice } : {}),
+      ...(this.compare ? { compare: this.compare } : {}),
     };
   }
 }

@@ -27,7 +27,8 @@ export const DIFF_USAGE = `usage: slowmo diff A.ndjson B.ndjson [--format text|j
        slowmo diff FILE.go... (--procs X,Y | --go X,Y) [--backend B] [--format text|json]
 
 Compares two runs of one program: two recordings (slowmo run's NDJSON), or
-the program run once with each of two settings. Lists what differs first
+the program run once with each of two settings; the first is "before", the
+second "now". Lists what differs first
 (settings, output, goroutines, steals, preemptions, system calls and
 hand-offs, GC cycles, waits, and times where they differ by more than a
 quarter), then what was the same. Exit code 0 when compared, 2 for bad
@@ -187,11 +188,11 @@ function value(v: string | number, unit: RunDifference['unit']): string {
 
 /** The comparison as a person reads it: the differences, each in words, then what was the same. */
 export function diffText(d: RunDiff, labels: [string, string]): string {
-  const head = `A: ${labels[0]} (Go ${d.a.goVersion}, GOMAXPROCS ${d.a.gomaxprocs}, ${d.a.backend})\nB: ${labels[1]} (Go ${d.b.goVersion}, GOMAXPROCS ${d.b.gomaxprocs}, ${d.b.backend})\n`;
+  const head = `before: ${labels[0]} (Go ${d.a.goVersion}, GOMAXPROCS ${d.a.gomaxprocs}, ${d.a.backend})\nnow:    ${labels[1]} (Go ${d.b.goVersion}, GOMAXPROCS ${d.b.gomaxprocs}, ${d.b.backend})\n`;
   const width = Math.max(0, ...d.differences.map((x) => x.what.length));
   const rows = d.differences.map(
     (x) =>
-      `  ${x.what.padEnd(width)}  A ${value(x.a, x.unit)}  B ${value(x.b, x.unit)}\n  ${' '.repeat(width)}  ${escapeControls(x.words)}\n`,
+      `  ${x.what.padEnd(width)}  before ${value(x.a, x.unit)}  now ${value(x.b, x.unit)}\n  ${' '.repeat(width)}  ${escapeControls(x.words)}\n`,
   );
   const diffs =
     d.differences.length === 0

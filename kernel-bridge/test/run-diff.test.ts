@@ -55,8 +55,8 @@ describe('run measures', () => {
     b.add('g.create', { goid: 5, parent: 1, fn: 'main.helper', file: 'main.go', line: 9 });
     const d = diffRuns(a.events, b.events);
     const words = d.differences.map((x) => x.words);
-    expect(words).toContain('main.worker ran only in the first run');
-    expect(words).toContain('main.helper ran only in the second run');
+    expect(words).toContain('main.worker ran only before');
+    expect(words).toContain('main.helper ran only now');
   });
 });
 

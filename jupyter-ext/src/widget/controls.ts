@@ -25,6 +25,7 @@ export type ControlRequest =
   | { type: 'table'; show: boolean }
   | { type: 'gc'; show: boolean }
   | { type: 'profile'; show: boolean }
+  | { type: 'compare'; show: boolean }
   | { type: 'stop' };
 
 export interface Jump {
@@ -148,8 +149,19 @@ export class ControlsBar extends Widget {
     'Show the runtime’s own profiles of this run as flame graphs: CPU, block, mutex, goroutines, wall clock',
     'jp-slowmo-profile-toggle',
   );
+  private readonly compareBtn = toggle(
+    '⇄ vs run before',
+    'Compare this run with the cell’s run before it: what changed (settings, output, goroutines, steals, preemptions, times) and both timelines on one time axis',
+    'jp-slowmo-compare-toggle',
+  );
   /** The toggles beside the scrubber, and the widget's own tools after them. */
-  private readonly tools = group(this.timelineBtn, this.tableBtn, this.gcBtn, this.profileBtn);
+  private readonly tools = group(
+    this.timelineBtn,
+    this.tableBtn,
+    this.gcBtn,
+    this.profileBtn,
+    this.compareBtn,
+  );
   private playing = false;
   /** The scrubber and the position, under the picture. */
   readonly scrub = new Widget();
@@ -249,9 +261,13 @@ export class ControlsBar extends Widget {
     this.gcBtn.onclick = () => this.requested.emit({ type: 'gc', show: !pressed(this.gcBtn) });
     this.profileBtn.onclick = () =>
       this.requested.emit({ type: 'profile', show: !pressed(this.profileBtn) });
-    // Only runs recorded with the GC lens have one, and only runs with profiles those.
+    this.compareBtn.onclick = () =>
+      this.requested.emit({ type: 'compare', show: !pressed(this.compareBtn) });
+    // Only runs recorded with the GC lens have one, only runs with profiles those, and only a
+    // cell's second run and later a run before.
     this.gcBtn.hidden = true;
     this.profileBtn.hidden = true;
+    this.compareBtn.hidden = true;
   }
 
   /** Adds a tool (the export) beside the toggles. */
@@ -260,11 +276,18 @@ export class ControlsBar extends Widget {
   }
 
   /** Shows which of the timeline, the goroutine table and the GC lens are open. */
-  setOpen(open: { timeline: boolean; table: boolean; gc?: boolean; profile?: boolean }): void {
+  setOpen(open: {
+    timeline: boolean;
+    table: boolean;
+    gc?: boolean;
+    profile?: boolean;
+    compare?: boolean;
+  }): void {
     this.timelineBtn.setAttribute('aria-pressed', String(open.timeline));
     this.tableBtn.setAttribute('aria-pressed', String(open.table));
     this.gcBtn.setAttribute('aria-pressed', String(!!open.gc));
     this.profileBtn.setAttribute('aria-pressed', String(!!open.profile));
+    this.compareBtn.setAttribute('aria-pressed', String(!!open.compare));
   }
 
   /** Offers the GC lens: the run was recorded with it. */
@@ -275,6 +298,13 @@ export class ControlsBar extends Widget {
   /** Offers the profiles: the run collected some. */
   offerProfiles(on: boolean): void {
     this.profileBtn.hidden = !on;
+  }
+
+  /** Offers the comparison with the run before: `differences` found (null: no run before). */
+  offerCompare(differences: number | null): void {
+    this.compareBtn.hidden = differences === null;
+    if (differences !== null)
+      this.compareBtn.textContent = `⇄ vs run before (${differences === 0 ? 'same' : differences})`;
   }
 
   /** Whether runtime goroutines are shown (the checkbox). */

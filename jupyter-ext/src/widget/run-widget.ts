@@ -39,6 +39,8 @@ import { GcLensPanel } from '../gc/panel';
 import { legendNode, PictureView, type Cause } from '../picture';
 import { outcomeExtras } from '../predict/checkpoint-row';
 import { ProfilePanel, type PickedLine } from '../profile/panel';
+import { beforeRun } from '../compare/before-runs';
+import { ComparePanel } from '../compare/panel';
 import type { ProfileEvent } from '../profile/tree';
 import { waitsAt } from '../profile/words';
 import type { RunStore } from '../store';
@@ -115,6 +117,8 @@ export class RunWidget extends Panel {
   private profilePanel: ProfilePanel | null = null;
   /** The run's profile events, and how far the recording has been looked through for them. */
   private profiles: { scanned: number; list: ProfileEvent[] } = { scanned: 0, list: [] };
+  /** The comparison with the run before (a cell's second run and later), made when first opened. */
+  private comparePanel: ComparePanel | null = null;
   /** A frame of the learner's code picked in a flame graph: the renderer lights its line in the cell. */
   readonly lineLit = new Signal<this, PickedLine>(this);
   private feed: LaneFeed | null = null;
@@ -214,11 +218,13 @@ export class RunWidget extends Panel {
     if (view.table) this.openTable(true, false);
     if (view.gc) this.openGcLens(true, false);
     if (view.profile) this.openProfiles(true, false);
+    if (view.compare) this.openCompare(true, false);
     this.controls.setOpen({
       timeline: !!view.timeline,
       table: !!view.table,
       gc: !!view.gc,
       profile: !!view.profile,
+      compare: !!view.compare,
     });
     // A finished run opens on its last event: the final picture, as the SVG shows it.
     this.cursor = store.timeline.length - 1;
@@ -372,6 +378,9 @@ export class RunWidget extends Panel {
         break;
       case 'profile':
         this.openProfiles(r.show);
+        break;
+      case 'compare':
+        this.openCompare(r.show);
         break;
       case 'stop':
         this.store.control?.control('stop');
@@ -550,6 +559,34 @@ export class RunWidget extends Panel {
     this.profilePanel?.setHidden(!open);
     if (save) this.remember({ profile: open });
     this.schedule();
+  }
+
+  /** Shows or hides the comparison with the run before, and keeps the choice with the output. */
+  private openCompare(open: boolean, save = true): void {
+    if (open && this.comparePanel === null && this.store.compare) {
+      const c = this.store.compare;
+      this.comparePanel = new ComparePanel(
+        c,
+        this.store.timeline.state.run,
+        beforeRun(c.session),
+        (t) => this.store.timeline.seqAtTime(t),
+      );
+      this.comparePanel.nowTimeline?.seekRequested.connect((_, seq) => this.move(seq));
+      this.extras.insertWidget(0, this.comparePanel);
+    }
+    this.comparePanel?.setHidden(!open);
+    if (save) this.remember({ compare: open });
+    this.schedule();
+  }
+
+  /** The comparison: offered once the run has one, drawn while open. */
+  private renderCompare(event: SlowmoEvent | undefined): void {
+    const c = this.store.compare;
+    this.controls.offerCompare(c ? c.differences.length : null);
+    const panel = this.comparePanel;
+    if (panel === null || panel.isHidden) return;
+    this.feed ??= new LaneFeed();
+    panel.showRuns(this.feed.sync(this.store.timeline), event?.t ?? null);
   }
 
   /** The run's profiles: offered once there are some, drawn while open. */
@@ -765,6 +802,7 @@ export class RunWidget extends Panel {
     this.renderTimeline(seq, event);
     this.renderGcLens(state, event);
     this.renderProfiles();
+    this.renderCompare(event);
     this.markCounts(state, seq);
   }
 

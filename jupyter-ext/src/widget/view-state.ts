@@ -18,6 +18,8 @@ export const ViewStateSchema = z.object({
   gc: z.boolean().optional(),
   /** The profiles' flame graphs (runs that collected profiles only). */
   profile: z.boolean().optional(),
+  /** The comparison with the cell's run before (a second run and later). */
+  compare: z.boolean().optional(),
   ms: z.boolean().optional(),
   goroutines: z.boolean().optional(),
   sort: z.object({ column: z.string().max(40), descending: z.boolean() }).optional(),

@@ -9,6 +9,7 @@
  * machine differ by that much without meaning anything). The program's own goroutines are
  * matched by the function they run, as the learner wrote it, never by goid.
  */
+import { z } from 'zod';
 import type { SlowmoEvent } from '../events';
 import { isRuntimeFunction, learnerFunction } from '../goroutines';
 import { analyzeGoroutines, type GoroutineStats } from './goroutines';
@@ -60,15 +61,49 @@ export interface RunMeasures {
   byFunction: Record<string, FunctionMeasures>;
 }
 
-export interface RunDifference {
+/** What `a` and `b` of a difference are: nanoseconds, a count, or a setting or output as it is. */
+export const DIFF_UNITS = ['ns', 'count', 'text'] as const;
+
+/** A difference as a notebook keeps it: texts (an output) cut to this many characters. */
+export const DIFF_TEXT_MAX = 200;
+const diffValue = z.union([z.string().max(DIFF_TEXT_MAX + 1), z.number()]);
+
+export const RunDifferenceSchema = z.object({
   /** What differs, as a short name ("steals", "GOMAXPROCS", "worker: preempted"). */
-  what: string;
-  a: string | number;
-  b: string | number;
-  /** What `a` and `b` are: nanoseconds, a count, or a setting or output as it is. */
-  unit: 'ns' | 'count' | 'text';
+  what: z.string().max(300),
+  a: diffValue,
+  b: diffValue,
+  unit: z.enum(DIFF_UNITS),
   /** In a sentence, for a learner. */
-  words: string;
+  words: z.string().max(1000),
+});
+export type RunDifference = z.infer<typeof RunDifferenceSchema>;
+
+/**
+ * A run compared with the one before it (the cell's previous recording), as the recording keeps
+ * it: small, so the notebook can carry it; the runs themselves are not repeated.
+ */
+export const RunComparisonSchema = z.object({
+  /** The run before: how it was made. */
+  before: z.object({
+    goVersion: z.string().max(64),
+    gomaxprocs: z.number().int().min(0).max(1024),
+    backend: z.string().max(16),
+  }),
+  differences: z.array(RunDifferenceSchema).max(500),
+  same: z.array(z.string().max(300)).max(500),
+});
+export type RunComparison = z.infer<typeof RunComparisonSchema>;
+
+/** The comparison a recording keeps: the differences with long texts cut. */
+export function comparisonOf(d: RunDiff): RunComparison {
+  const cut = (v: string | number) =>
+    typeof v === 'string' && v.length > DIFF_TEXT_MAX ? `${v.slice(0, DIFF_TEXT_MAX)}…` : v;
+  return {
+    before: { goVersion: d.a.goVersion, gomaxprocs: d.a.gomaxprocs, backend: d.a.backend },
+    differences: d.differences.slice(0, 500).map((x) => ({ ...x, a: cut(x.a), b: cut(x.b) })),
+    same: d.same.slice(0, 500),
+  };
 }
 
 export interface RunDiff {
@@ -196,7 +231,7 @@ export function diffDuration(ns: number): string {
   return ns >= 1_000_000 ? `${(ns / 1e6).toFixed(1)} ms` : `${Math.round(ns / 1e3)} µs`;
 }
 
-/** How the second duration compares with the first: `3.2× as long`, `5.0× shorter`. */
+/** How the duration now compares with the one before: `3.2× as long`, `5.0× shorter`. */
 function times(x: number, y: number): string {
   return y >= x
     ? `${(y / Math.max(x, 1)).toFixed(1)}× as long`
@@ -205,6 +240,11 @@ function times(x: number, y: number): string {
 
 function noisy(a: number, b: number): boolean {
   return Math.abs(a - b) < Math.max(NOISE_NS, NOISE_SHARE * Math.max(a, b));
+}
+
+/** `1 P`, `4 Ps`. */
+function ps(n: number): string {
+  return `${n} P${n === 1 ? '' : 's'}`;
 }
 
 function quote(s: string): string {
@@ -224,13 +264,13 @@ class Comparison {
 
   count(what: string, x: number, y: number, noun: string): void {
     if (x === y) this.same.push(what);
-    else this.differ(what, x, y, 'count', `${noun}: ${x} in the first run, ${y} in the second`);
+    else this.differ(what, x, y, 'count', `${noun}: ${x} before, ${y} now`);
   }
 
   duration(what: string, x: number, y: number, noun: string): void {
     if (noisy(x, y)) this.same.push(what);
     else {
-      const words = `${noun}: ${diffDuration(x)} in the first run, ${diffDuration(y)} in the second (${times(x, y)})`;
+      const words = `${noun}: ${diffDuration(x)} before, ${diffDuration(y)} now (${times(x, y)})`;
       this.differ(what, x, y, 'ns', words);
     }
   }
@@ -249,7 +289,12 @@ class Comparison {
 /** The settings, the outcome, and what the scheduler did in all. */
 function compareRuns(c: Comparison, a: RunMeasures, b: RunMeasures): void {
   c.setting('Go version', a.goVersion, b.goVersion, `Go ${a.goVersion} against Go ${b.goVersion}`);
-  c.setting('GOMAXPROCS', a.gomaxprocs, b.gomaxprocs, `${a.gomaxprocs} Ps against ${b.gomaxprocs}`);
+  c.setting(
+    'GOMAXPROCS',
+    a.gomaxprocs,
+    b.gomaxprocs,
+    `${ps(a.gomaxprocs)} before, ${ps(b.gomaxprocs)} now`,
+  );
   c.setting(
     'backend',
     a.backend,
@@ -260,7 +305,7 @@ function compareRuns(c: Comparison, a: RunMeasures, b: RunMeasures): void {
     'output',
     a.stdout,
     b.stdout,
-    `the program printed ${quote(a.stdout)} in the first run and ${quote(b.stdout)} in the second`,
+    `the program printed ${quote(a.stdout)} before, ${quote(b.stdout)} now`,
   );
   c.setting(
     'exit code',
@@ -296,7 +341,7 @@ function compareFunctions(c: Comparison, a: RunMeasures, b: RunMeasures): void {
     const fb = b.byFunction[fn];
     const short = fn.replace(/^main\./, '');
     if (!fa || !fb) {
-      const words = `${fn} ran only in the ${fa ? 'first' : 'second'} run`;
+      const words = `${fn} ran only ${fa ? 'before' : 'now'}`;
       c.differ(`${short}: goroutines`, fa?.goroutines ?? 0, fb?.goroutines ?? 0, 'count', words);
       continue;
     }
@@ -317,7 +362,7 @@ function compareFunctions(c: Comparison, a: RunMeasures, b: RunMeasures): void {
   }
 }
 
-/** Compares two runs (`a` the first, `b` the second), as measured or as recorded. */
+/** Compares two runs (`a` before, `b` now), as measured or as recorded. */
 export function diffRuns(
   a: RunMeasures | readonly SlowmoEvent[],
   b: RunMeasures | readonly SlowmoEvent[],
