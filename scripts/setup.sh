@@ -11,7 +11,14 @@ NODE_MIN=20.19.0
 # SLOWMO_PROFILE=binder (binder/postBuild): no root, so repo2docker's apt.txt
 # brought the Debian packages, the Python environment is the image's own
 # (SLOWMO_VENV), and only the local Go toolchain is used (the trace backend).
+# SLOWMO_PROFILE=image (containers/Dockerfile): as full, without the container
+# engine the container tests use. SLOWMO_SETUP_UNTIL=6: the steps that only
+# the lock files decide, so the image caches them in a layer of their own.
 PROFILE="${SLOWMO_PROFILE:-full}"
+UNTIL="${SLOWMO_SETUP_UNTIL:-$TOTAL}"
+# The container tests' engine (kernel-bridge/test/container.test.ts): podman
+# with runc, as containers/README.md says it runs here.
+[ "$PROFILE" != full ] || APT_PACKAGES+=(podman runc netavark aardvark-dns catatonit)
 VENV="${SLOWMO_VENV:-$ROOT/.venv}"
 STAMPS="$ROOT/.setup-stamps"
 mkdir -p "$STAMPS"
@@ -32,6 +39,18 @@ else
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   info "done"
+fi
+# This VM's podman: runc (crun refuses its hybrid cgroups), cgroupfs (no
+# systemd manager), no default ulimits (it lacks CAP_SYS_RESOURCE to raise
+# RLIMIT_NOFILE), netavark (no CNI plugins are installed).
+ENGINE_CONF=/etc/containers/containers.conf.d/50-slowmo.conf
+if [ "$PROFILE" = full ] && [ ! -f "$ENGINE_CONF" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO mkdir -p "$(dirname "$ENGINE_CONF")"
+  printf '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n\n[network]\nnetwork_backend = "netavark"\n' |
+    $SUDO tee "$ENGINE_CONF" >/dev/null
+  info "podman configured: $ENGINE_CONF"
 fi
 
 step 2 $TOTAL "toolchains: Go >= $GO_MIN, Node >= $NODE_MIN, Python 3 with venv"
@@ -58,6 +77,12 @@ else
   echo "$req_hash" >"$STAMPS/venv"
   info "JupyterLab $("$VENV/bin/jupyter-lab" --version)"
 fi
+# The compose file as a Docker user runs it, with podman (the container tests).
+PODMAN_COMPOSE=podman-compose==1.6.0
+if [ "$PROFILE" = full ] && ! "$VENV/bin/pip" show podman-compose 2>/dev/null | grep -qx "Version: ${PODMAN_COMPOSE#*==}"; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$PODMAN_COMPOSE"
+  info "installed $PODMAN_COMPOSE"
+fi
 
 step 4 $TOTAL "npm packages (npm ci)"
 lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
@@ -83,6 +108,10 @@ for v in $( [ "$PROFILE" = binder ] || grep -v '^#' bpf/go-versions.txt); do
     (cd /tmp && GOTOOLCHAIN="$v" go version >/dev/null)
   fi
 done
+if [ "$UNTIL" -le 6 ]; then
+  printf '\nsetup: steps 1 to 6 done (SLOWMO_SETUP_UNTIL=%s).\n' "$UNTIL"
+  exit 0
+fi
 
 step 7 $TOTAL "build the TypeScript workspaces (kernel-bridge, then jupyter-ext and its labextension)"
 # Each is built only when one of its inputs changed since its last build (a

@@ -1,6 +1,5 @@
-// A Dockerfile's instructions, as both the container lint and the rootfs
-// replay read them: continuation lines joined, comments dropped, each with
-// the line it starts on.
+// A Dockerfile's instructions, as the container lint reads them:
+// continuation lines joined, comments dropped, each with the line it starts on.
 
 /** [{ op: 'RUN', args: '...', line: 12 }, ...]; a line that is no instruction has op '?'. */
 export function dockerfileInstructions(text) {
