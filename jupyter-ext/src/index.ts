@@ -1,5 +1,5 @@
 /**
- * @go-slowmo/jupyter-ext: nine plugins, one job each.
+ * @go-slowmo/jupyter-ext: ten plugins, one job each.
  *
  * - bridge-client: provides IBridgeClient, the page's one connection to the bridge.
  * - live-runs: provides ILiveRuns, the runs going on now (tokens.ts).
@@ -10,6 +10,7 @@
  * - renderer: the output's MIME renderers (the recording, the live run).
  * - unmodified: opening a notebook does not mark it modified (kernel-info.ts).
  * - predict: a cell's prediction questions, asked before its run (predict/).
+ * - runtime-traces: a cell option for the runtime's schedtrace and gctrace (runtime-traces.ts).
  * - run-settings: a cell's GOMAXPROCS and Go version, in its context menu (run-settings.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
@@ -45,6 +46,7 @@ import { isSlowmo } from './metadata';
 import { predictPlugin } from './predict/plugin';
 import type { PickedLine } from './profile/panel';
 import { rendererFactory } from './renderer';
+import { runtimeTracesPlugin } from './runtime-traces';
 import { runSettingsPlugin } from './run-settings';
 import { LiveRuns } from './store';
 import { IBridgeClient, ILiveRuns } from './tokens';
@@ -317,4 +319,5 @@ export default [
   unmodified,
   predictPlugin,
   runSettingsPlugin,
+  runtimeTracesPlugin,
 ];

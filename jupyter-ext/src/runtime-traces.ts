@@ -1,0 +1,80 @@
+/**
+ * The runtime-traces plugin: a Go-slowmo cell option, in its context menu and the palette, that
+ * runs the program with the runtime's own text traces, GODEBUG=schedtrace=10,gctrace=1 (the
+ * cell's `godebug`). The lines stay in the output; the timeline shows them as a strip checked
+ * against the picture. Other settings go in the cell's metadata by hand (`godebug`, allowed by
+ * the protocol's godebug.ts).
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker, type Notebook } from '@jupyterlab/notebook';
+import { isSlowmo, METADATA_KEY } from './metadata';
+
+/** What the option sets: a schedtrace line every 10 ms and a line per GC cycle. */
+export const RUNTIME_TRACES = 'schedtrace=10,gctrace=1';
+
+/** Whether a cell's godebug shows the runtime's traces. */
+export function hasRuntimeTraces(godebug: unknown): boolean {
+  return typeof godebug === 'string' && /(^|,)\s*(schedtrace|gctrace)=/.test(godebug);
+}
+
+/**
+ * The cell's godebug after the option is toggled: the traces (and scheddetail, which needs
+ * schedtrace) taken out of it, or added to what it has.
+ */
+export function toggledGodebug(godebug: unknown): string | undefined {
+  const items =
+    typeof godebug === 'string'
+      ? godebug
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : [];
+  const traces = /^(schedtrace|gctrace|scheddetail)=/;
+  const rest = items.filter((s) => !traces.test(s));
+  const next = hasRuntimeTraces(godebug) ? rest : [...rest, RUNTIME_TRACES];
+  return next.length === 0 ? undefined : next.join(',');
+}
+
+function activeMeta(notebook: Notebook | null): Record<string, unknown> | null {
+  const cell = notebook?.activeCell;
+  if (!cell || !isSlowmo(cell.model.metadata)) return null;
+  return { ...(cell.model.getMetadata(METADATA_KEY) as Record<string, unknown>) };
+}
+
+const COMMAND = 'slowmo:toggle-runtime-traces';
+
+export const runtimeTracesPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@go-slowmo/jupyter-ext:runtime-traces',
+  description: 'A Go-slowmo cell option: the runtime’s schedtrace and gctrace (GODEBUG).',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+  ): void => {
+    const active = () => tracker.currentWidget?.content ?? null;
+    app.commands.addCommand(COMMAND, {
+      label: 'Runtime’s own traces (GODEBUG=schedtrace=10,gctrace=1)',
+      caption:
+        'Run with the runtime’s own text traces: every 10 ms a schedtrace line (idle Ps, spinning Ms, each run queue’s length) and a line per GC cycle. They stay in the output, and the timeline shows them above its lanes, each schedtrace line checked against the picture.',
+      isToggled: () => hasRuntimeTraces(activeMeta(active())?.godebug),
+      isVisible: () => activeMeta(active()) !== null,
+      execute: () => {
+        const nb = active();
+        const meta = activeMeta(nb);
+        if (!nb?.activeCell || meta === null) return;
+        const next = toggledGodebug(meta.godebug);
+        if (next === undefined) delete meta.godebug;
+        else meta.godebug = next;
+        nb.activeCell.model.setMetadata(METADATA_KEY, meta);
+        app.commands.notifyCommandChanged(COMMAND);
+      },
+    });
+    app.contextMenu.addItem({ command: COMMAND, selector: '.jp-slowmo-cell', rank: 24 });
+    palette?.addItem({ command: COMMAND, category: 'Go-slowmo' });
+    tracker.activeCellChanged.connect(() => app.commands.notifyCommandChanged(COMMAND));
+  },
+};
