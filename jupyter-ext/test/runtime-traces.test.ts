@@ -3,7 +3,7 @@
  * it makes is a godebug the protocol allows.
  */
 import { godebugProblem } from '@go-slowmo/kernel-bridge/protocol';
-import { hasRuntimeTraces, RUNTIME_TRACES, toggledGodebug } from '../src/runtime-traces';
+import { hasRuntimeTraces, RUNTIME_TRACES, toggledGodebug } from '../src/runtime-traces-option';
 
 test('on: the traces are added to what the cell had; off: they go, the rest stays', () => {
   expect(toggledGodebug(undefined)).toBe(RUNTIME_TRACES);
