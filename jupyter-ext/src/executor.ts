@@ -11,7 +11,7 @@ import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { INotebookCellExecutor, INotebookModel } from '@jupyterlab/notebook';
 import { UUID } from '@lumino/coreutils';
 import type { BridgeClient } from './client';
-import { compareWithBefore, previousData } from './compare/compare-run';
+import { RunBefore } from './compare/compare-run';
 import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata } from './metadata';
 import { svgOf } from './picture/svg';
 import { askFirst } from './predict/asking';
@@ -138,7 +138,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     runs.add(store);
     model.executionCount = null;
     const kept = viewMetadata(model);
-    const before = previousData(model.outputs);
+    const before = new RunBefore(model.outputs);
     model.outputs.clear();
     model.outputs.add(liveOutput(id, kept));
 
@@ -146,7 +146,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
     runs.delete(store);
     const ran = store.end !== undefined;
     await this.explain(store, meta, ran);
-    if (ran) store.update({ compare: compareWithBefore(id, before, store.events) });
+    if (ran) store.update({ compare: before.compare(id, store.events) });
     writeRecording(model, store, ran);
     this.liveRuns.delete(id);
     model.executionCount = this.nextCount(notebook);
