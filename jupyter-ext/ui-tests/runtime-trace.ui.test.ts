@@ -1,7 +1,8 @@
 /**
  * The runtime's own lines beside the picture, at 1400x900 in Debian's Chromium with a real
- * JupyterLab, bridge and eBPF probes: a cell whose metadata asks GODEBUG=schedtrace=5,gctrace=1
- * on 2 Ps (kernel-bridge's recordings/schedtrace.go) runs; the timeline shows the strip of
+ * JupyterLab, bridge and eBPF probes: on a cell of kernel-bridge's recordings/schedtrace.go (2
+ * Ps), the option "Runtime's own traces" from its context menu sets GODEBUG=schedtrace=10,
+ * gctrace=1; the cell runs; the timeline shows the strip of
  * schedtrace and gctrace marks above its lanes, each schedtrace mark coloured by the cross-check
  * with the picture's model; hovering one says the runtime's numbers beside the model's, a click
  * moves the picture to it. Screenshots ui-tests/screenshots/runtime-trace-*.png.
@@ -28,7 +29,7 @@ const PROGRAM = readFileSync(
   'utf8',
 );
 const META = {
-  slowmo: { backend: 'ebpf', mode: 'record', gomaxprocs: 2, godebug: 'schedtrace=5,gctrace=1' },
+  slowmo: { backend: 'ebpf', mode: 'record', gomaxprocs: 2 },
 };
 
 maybe('schedtrace and gctrace on the timeline, in a browser', () => {
@@ -55,6 +56,16 @@ maybe('schedtrace and gctrace on the timeline, in a browser', () => {
   });
 
   test('the strip: a mark per line, checked against the picture', async () => {
+    const cell = page.locator('.jp-slowmo-cell').first();
+    await cell.locator('.jp-InputArea').click();
+    await cell.locator('.cm-content').click({ button: 'right' });
+    await page.locator('.lm-Menu').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'runtime-trace-0-menu.png') });
+    await page.locator('.lm-Menu-item', { hasText: 'Runtime’s own traces' }).click();
+    await cell.locator('.cm-content').click({ button: 'right' });
+    const item = page.locator('.lm-Menu-item', { hasText: 'Runtime’s own traces' });
+    expect(await item.getAttribute('aria-checked')).toBe('true');
+    await page.keyboard.press('Escape');
     await runFirstCell(page);
     await run().getByRole('button', { name: 'Timeline', exact: true }).click();
     await strip().waitFor({ state: 'visible' });
