@@ -1,5 +1,5 @@
 /**
- * @go-slowmo/jupyter-ext: ten plugins, one job each.
+ * @go-slowmo/jupyter-ext: eleven plugins, one job each.
  *
  * - bridge-client: provides IBridgeClient, the page's one connection to the bridge.
  * - live-runs: provides ILiveRuns, the runs going on now (tokens.ts).
@@ -12,6 +12,7 @@
  * - predict: a cell's prediction questions, asked before its run (predict/).
  * - runtime-traces: a cell option for the runtime's schedtrace and gctrace (runtime-traces.ts).
  * - run-settings: a cell's GOMAXPROCS and Go version, in its context menu (run-settings.ts).
+ * - explore: a cell run 20 times, its distinct outputs counted, any run opened (explore/).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -45,6 +46,7 @@ import { keepCleanOnKernelInfo } from './kernel-info';
 import { isSlowmo } from './metadata';
 import { predictPlugin } from './predict/plugin';
 import type { PickedLine } from './profile/panel';
+import { explorePlugin } from './explore/plugin';
 import { rendererFactory } from './renderer';
 import { runtimeTracesPlugin } from './runtime-traces';
 import { runSettingsPlugin } from './run-settings';
@@ -320,4 +322,5 @@ export default [
   predictPlugin,
   runSettingsPlugin,
   runtimeTracesPlugin,
+  explorePlugin,
 ];

@@ -1,0 +1,94 @@
+/**
+ * Runs a cell N times for the explorer, one after another through the bridge (its queue limits
+ * how many run at once anyway, and in turn each run's progress is plain): each run recorded,
+ * its outcome (stdout, exit code) and schedule signature read with the protocol's own functions
+ * (the same as `slowmo explore`), and the runs grouped at the end.
+ */
+import {
+  groupRuns,
+  runOutcome,
+  scheduleSignature,
+  type ExploredRun,
+  type SlowmoEvent,
+} from '@go-slowmo/kernel-bridge/protocol';
+import type { BridgeClient } from '../client';
+import { runRequest, type SlowmoMetadata } from '../metadata';
+import type { Recording } from '../recording';
+import type { ExploreStore } from './explore-store';
+
+/** One run to its end: its recording, or why it did not run. */
+function recordOne(
+  client: BridgeClient,
+  request: ReturnType<typeof runRequest>,
+  source: string,
+  meta: SlowmoMetadata,
+): Promise<Recording | string> {
+  return new Promise((resolve) => {
+    const events: SlowmoEvent[] = [];
+    void client.run(request, {
+      status: () => {},
+      events: (batch) => {
+        for (const e of batch) events.push(e);
+      },
+      compileError: (diagnostics) =>
+        resolve(
+          `the program does not compile: ${diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`,
+        ),
+      end: (end) =>
+        resolve({
+          source,
+          options: {
+            backend: meta.backend,
+            mode: 'record',
+            ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
+            ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
+          },
+          events,
+          end: {
+            exitCode: end.exitCode,
+            reason: end.reason,
+            lost: end.lost,
+            stats: end.stats,
+            ...(end.limit ? { limit: end.limit } : {}),
+          },
+        }),
+      error: (message) => resolve(message),
+    });
+  });
+}
+
+/** Runs the cell `store.total` times into `store`; the grouping (or the error) when done. */
+export async function exploreCell(
+  client: BridgeClient,
+  source: string,
+  meta: SlowmoMetadata,
+  store: ExploreStore,
+): Promise<void> {
+  const runs: ExploredRun[] = [];
+  // Always recorded at full speed: slow motion would wait for a learner's steps.
+  const recordMeta = { ...meta, mode: 'record' as const };
+  for (let k = 1; k <= store.total; k++) {
+    const id = `r${k}`;
+    const ran = await recordOne(
+      client,
+      runRequest(`${store.id}-${id}`, source, recordMeta),
+      source,
+      meta,
+    );
+    if (typeof ran === 'string') {
+      store.update({ error: `run ${k} of ${store.total} did not run: ${ran}` });
+      return;
+    }
+    store.recordings.set(id, ran);
+    const start = ran.events.find((e) => e.kind === 'run.start');
+    runs.push({
+      id,
+      procs: start?.kind === 'run.start' ? start.gomaxprocs : 0,
+      go: start?.kind === 'run.start' ? start.goVersion : '',
+      outcome: runOutcome(ran.events),
+      signature: scheduleSignature(ran.events),
+    });
+    store.update({ done: k });
+  }
+  store.update({ exploration: groupRuns(runs) });
+}

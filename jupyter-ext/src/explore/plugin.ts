@@ -1,0 +1,121 @@
+/**
+ * The explore plugin: "Explore: run it 20 times" in a Go-slowmo cell's context menu. The cell's
+ * output becomes the explorer (panel.ts) while its program runs 20 times as the cell says
+ * (Go version, GOMAXPROCS, backend), and then the distinct outputs with their frequencies; any
+ * run opens in the picture. What `slowmo explore` does in a terminal, in the notebook.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import type { ICodeCellModel } from '@jupyterlab/cells';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry, type IRenderMime } from '@jupyterlab/rendermime';
+import { UUID } from '@lumino/coreutils';
+import { Panel } from '@lumino/widgets';
+import type { BridgeClient } from '../client';
+import { isSlowmo, METADATA_KEY, parseMetadata } from '../metadata';
+import { IBridgeClient } from '../tokens';
+import { exploreCell } from './explore-run';
+import { exploration, ExploreStore, keepExploration } from './explore-store';
+import { ExplorePanel } from './panel';
+import { EXPLORE_MIME, ExploreDataSchema, type ExploreData } from './saved';
+
+/** Runs per exploration: enough for a rare order to show, few enough to wait for. */
+export const EXPLORE_RUNS = 20;
+
+class ExploreRenderer extends Panel implements IRenderMime.IRenderer {
+  constructor() {
+    super();
+    this.addClass('jp-slowmo-output-area');
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    for (const w of [...this.widgets]) w.dispose();
+    const parsed = ExploreDataSchema.safeParse(model.data[EXPLORE_MIME]);
+    if (!parsed.success) {
+      this.node.textContent = `This exploration cannot be shown: ${parsed.error.issues[0]?.message ?? 'it is not one'}`;
+      return;
+    }
+    this.addWidget(new ExplorePanel(parsed.data, exploration(parsed.data.id)));
+  }
+}
+
+function summary(data: ExploreData): string {
+  if (data.error) return `Go-slowmo exploration stopped: ${data.error}`;
+  const x = data.exploration;
+  if (!x) return `Go-slowmo exploration: ${data.total} runs`;
+  return [
+    `Go-slowmo exploration: ${x.runs.length} runs, ${x.outcomes.length} distinct outputs, ${x.schedules.length} distinct schedules`,
+    ...x.outcomes.map(
+      (o) => `${o.count}× exit ${o.exitCode}: ${JSON.stringify(o.stdout.slice(0, 200))}`,
+    ),
+  ].join('\n');
+}
+
+async function explore(client: BridgeClient, model: ICodeCellModel): Promise<void> {
+  let meta;
+  try {
+    meta = parseMetadata(model.getMetadata(METADATA_KEY));
+  } catch {
+    return; // Running the cell says what is wrong with its options.
+  }
+  const id = `explore-${UUID.uuid4().slice(0, 12)}`;
+  const store = new ExploreStore(id, EXPLORE_RUNS);
+  keepExploration(store);
+  const output = (data: ExploreData) => ({
+    output_type: 'display_data',
+    data: { [EXPLORE_MIME]: data as never, 'text/plain': summary(data) },
+    metadata: {},
+  });
+  model.outputs.clear();
+  model.outputs.add(output({ id, total: EXPLORE_RUNS }));
+  await exploreCell(client, model.sharedModel.getSource(), meta, store);
+  model.outputs.clear();
+  model.outputs.add(
+    output({
+      id,
+      total: EXPLORE_RUNS,
+      ...(store.exploration ? { exploration: store.exploration } : {}),
+      ...(store.error ? { error: store.error } : {}),
+    }),
+  );
+}
+
+export const explorePlugin: JupyterFrontEndPlugin<void> = {
+  id: '@go-slowmo/jupyter-ext:explore',
+  description: 'The interleaving explorer: a Go-slowmo cell run 20 times, its outputs counted.',
+  autoStart: true,
+  requires: [INotebookTracker, IBridgeClient, IRenderMimeRegistry],
+  optional: [ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    client: BridgeClient,
+    rendermime: IRenderMimeRegistry,
+    palette: ICommandPalette | null,
+  ): void => {
+    rendermime.addFactory(
+      {
+        safe: true,
+        mimeTypes: [EXPLORE_MIME],
+        defaultRank: 10,
+        createRenderer: () => new ExploreRenderer(),
+      },
+      10,
+    );
+    const activeCell = () => {
+      const cell = tracker.currentWidget?.content.activeCell;
+      return cell && cell.model.type === 'code' && isSlowmo(cell.model.metadata) ? cell : null;
+    };
+    app.commands.addCommand('slowmo:explore', {
+      label: `Explore: Run It ${EXPLORE_RUNS} Times`,
+      caption: `Run this program ${EXPLORE_RUNS} times and count its different outputs: a concurrent program is a set of runs. Any run opens in the picture.`,
+      isVisible: () => activeCell() !== null,
+      execute: async () => {
+        const cell = activeCell();
+        if (cell) await explore(client, cell.model as ICodeCellModel);
+      },
+    });
+    app.contextMenu.addItem({ command: 'slowmo:explore', selector: '.jp-slowmo-cell', rank: 27 });
+    palette?.addItem({ command: 'slowmo:explore', category: 'Go-slowmo' });
+  },
+};
