@@ -85,8 +85,11 @@ options:
   --timeout S      stop the program after S seconds (default: the bridge's time limit)
   --gc             the GC lens: also record the heap's objects as the collector
                    marks (grey, black: by its marking, the write barrier or
-                   at birth) and sweeps them (eBPF only; the trace backend
-                   cannot see marking and refuses it)
+                   at birth) and sweeps them (eBPF); on the trace backend,
+                   which cannot see marking, the heap reconstructed from heap
+                   dumps the program takes (as main begins and returns, around
+                   each runtime.GC() call, soon after each other cycle) and
+                   the heap's size and goal
   --gc-experiment nogreenteagc
                    build with the per-object collector: from Go 1.26 the
                    default (Green Tea) marks small objects a span at a time
