@@ -224,13 +224,13 @@ func (df *dumpDiffer) diff(m dumpMoment, d *heapDump) []dumpEvent {
 		if !ok {
 			continue
 		}
-		k := dumpEdge{root: r.kind, goid: r.goid, to: to.addr, toBorn: df.born[to.addr]}
+		k := dumpEdge{root: r.place, goid: r.goid, to: to.addr, toBorn: df.born[to.addr]}
 		if df.edges[k] {
 			continue
 		}
 		df.edges[k] = true
-		fields := []stream.Field{stream.F("to", addr(to.addr)), stream.F("root", r.kind)}
-		if r.kind == "stack" && r.goid > 0 {
+		fields := []stream.Field{stream.F("to", addr(to.addr)), stream.F("root", r.place)}
+		if r.place == "stack" && r.goid > 0 {
 			fields = append(fields, stream.F("rootG", int64(r.goid)))
 		}
 		out = append(out, ev("heap.edge", append(fields, stream.F("dump", n))...))

@@ -57,9 +57,9 @@ type dumpObject struct {
 // dumpRoot is a pointer held outside the heap: in a package variable, a
 // goroutine's stack frame, or the runtime's other roots (finalizers...).
 type dumpRoot struct {
-	kind string // "globals", "stack", "other"
-	goid uint64 // with "stack"
-	ptr  uint64
+	place string // "globals", "stack", "other"
+	goid  uint64 // with "stack"
+	ptr   uint64
 }
 
 // dumpFrame is a stack frame of an allocation's memory profile: a function and where in it.
@@ -200,7 +200,7 @@ func readDump(br *bufio.Reader, maxObjects int) (d *heapDump, over bool, err err
 		case tagOtherRoot:
 			r.bytes(maxDumpString)
 			if p := r.uvarint(); p != 0 {
-				d.roots = append(d.roots, dumpRoot{kind: "other", ptr: p})
+				d.roots = append(d.roots, dumpRoot{place: "other", ptr: p})
 			}
 		case tagType:
 			r.skip(2)
@@ -219,7 +219,7 @@ func readDump(br *bufio.Reader, maxObjects int) (d *heapDump, over bool, err err
 			r.bytes(maxDumpString)
 			ptrs, _ := r.ptrFields(contents, nil)
 			for _, p := range ptrs {
-				d.roots = append(d.roots, dumpRoot{kind: "stack", goid: goid, ptr: p})
+				d.roots = append(d.roots, dumpRoot{place: "stack", goid: goid, ptr: p})
 			}
 		case tagParams:
 			r.skip(4)
@@ -239,7 +239,7 @@ func readDump(br *bufio.Reader, maxObjects int) (d *heapDump, over bool, err err
 			contents := append([]byte(nil), r.bytes(maxDumpString)...)
 			ptrs, _ := r.ptrFields(contents, nil)
 			for _, p := range ptrs {
-				d.roots = append(d.roots, dumpRoot{kind: "globals", ptr: p})
+				d.roots = append(d.roots, dumpRoot{place: "globals", ptr: p})
 			}
 		case tagDefer:
 			r.skip(7)

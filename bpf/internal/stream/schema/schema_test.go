@@ -47,6 +47,10 @@ var valid = map[string][]stream.Field{
 		stream.F("objects", []int64{824634335232})},
 	"heap.free":  {stream.F("addr", int64(824634335232)), stream.F("size", int64(16))},
 	"heap.limit": {stream.F("objects", int64(20000))},
+	"heap.dump": {stream.F("n", int64(2)), stream.F("moment", "after-gc"), stream.F("cycle", int64(1)),
+		stream.F("file", "main.go"), stream.F("line", int64(30)), stream.F("objects", int64(1500)),
+		stream.F("bytes", int64(24000))},
+	"heap.size": {stream.F("live", int64(4194304)), stream.F("goal", int64(8388608))},
 	// The runtime's profiles (profile/).
 	"profile": {stream.F("profile", "block"), stream.F("unit", "nanoseconds"),
 		stream.F("frames", []stream.ProfileFrame{{Fn: "main.wait", File: "/src/main.go", Line: 14}}),
