@@ -18,7 +18,7 @@ import {
   writeNotebook,
   type Lab,
 } from './lab';
-import { openNotebook, runFirstCell } from './open';
+import { openNotebook, runFirstCell, setTheme } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -176,19 +176,13 @@ maybe('comparing a run with the one before, in a browser', () => {
   }, 60_000);
 
   test('the comparison in the dark theme', async () => {
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     await panel().locator('.jp-slowmo-btn.jp-slowmo-compare-fit').click();
     // Drawn in the dark theme's colours, not the light theme's.
     expect(await panel().evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe(
       lightBackground,
     );
     await shot('compare-dark-1-differences');
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Light', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight !== 'false');
+    await setTheme(page, 'light');
   }, 30_000);
 });

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
-import { openNotebook } from './open';
+import { openNotebook, setTheme } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -104,10 +104,7 @@ maybe('the interleaving explorer, in a browser', () => {
   }, 300_000);
 
   test('the explorer in the dark theme', async () => {
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     expect(
       await explorer()
         .locator('.jp-slowmo-explore-outcome')
@@ -115,9 +112,6 @@ maybe('the interleaving explorer, in a browser', () => {
         .evaluate((el) => getComputedStyle(el).backgroundColor),
     ).not.toBe(lightBackground);
     await shot('explore-dark-1-outcomes');
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Light', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight !== 'false');
+    await setTheme(page, 'light');
   }, 30_000);
 });

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
-import { openNotebook, runFirstCell } from './open';
+import { openNotebook, runFirstCell, setTheme } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -126,10 +126,7 @@ maybe('the deadlock lens, in a browser', () => {
   }, 180_000);
 
   test('the lens in the dark theme', async () => {
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     // Drawn in the dark theme's own colours, not the light theme's.
     await page.waitForFunction(
       (light) => getComputedStyle(document.querySelector('.jp-slowmo-lens')!).color !== light,
@@ -137,9 +134,6 @@ maybe('the deadlock lens, in a browser', () => {
     );
     expect(await lens().locator('.jp-slowmo-lens-cycle').isVisible()).toBe(true);
     await shot('failure-lens-dark-2-blocked-moment');
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Light', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight !== 'false');
+    await setTheme(page, 'light');
   }, 30_000);
 });

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
-import { openNotebook, runFirstCell } from './open';
+import { openNotebook, runFirstCell, setTheme } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -133,10 +133,7 @@ maybe('the GC lens from heap dumps, in a browser', () => {
     expect(await lens().locator('.jp-slowmo-gc-plot-dump').count()).toBeGreaterThanOrEqual(3);
     await shot('gc-lens-dumps-light');
 
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     // The picture moved one event back: the plot drawn again in the dark palette.
     await run()
       .locator('.jp-slowmo-scrubber')
@@ -149,9 +146,6 @@ maybe('the GC lens from heap dumps, in a browser', () => {
       last - 1,
     );
     await shot('gc-lens-dumps-dark');
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Light', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight !== 'false');
+    await setTheme(page, 'light');
   }, 120_000);
 });

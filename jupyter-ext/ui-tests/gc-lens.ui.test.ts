@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
-import { openNotebook, runFirstCell } from './open';
+import { openNotebook, runFirstCell, setTheme } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -233,10 +233,7 @@ maybe('the GC lens, in a browser', () => {
   }, 60_000);
 
   test('the lens in the dark theme', async () => {
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     // The graph on a lighter ground than the page, so that black objects stand out; colours kept.
     await page.waitForFunction(
       () =>
@@ -247,9 +244,6 @@ maybe('the GC lens, in a browser', () => {
     await shot('gc-lens-dark-3-swept');
     await seek(midMark);
     await shot('gc-lens-dark-2-mid-mark');
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Light', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight !== 'false');
+    await setTheme(page, 'light');
   }, 30_000);
 });

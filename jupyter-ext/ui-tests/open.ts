@@ -33,3 +33,15 @@ export async function runFirstCell(page: Page, within = 150_000): Promise<Locato
   await run.locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: within });
   return run;
 }
+
+/** Switches JupyterLab's theme as a learner does (Settings → Theme) and waits until it applies. */
+export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.getByText('Settings', { exact: true }).first().click();
+  await page.getByText('Theme', { exact: true }).first().hover();
+  const name = theme === 'dark' ? 'JupyterLab Dark' : 'JupyterLab Light';
+  await page.getByText(name, { exact: true }).first().click();
+  await page.waitForFunction(
+    (dark) => (document.body.dataset.jpThemeLight === 'false') === dark,
+    theme === 'dark',
+  );
+}

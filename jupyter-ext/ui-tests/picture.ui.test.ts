@@ -20,6 +20,7 @@ import {
   type Lab,
 } from './lab';
 import { browserDescribe } from './describe';
+import { setTheme } from './open';
 
 const maybe = browserDescribe();
 
@@ -519,10 +520,7 @@ maybe('the picture a learner reads, in a browser', () => {
   });
 
   test('each scenario in the dark theme too', async () => {
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     const r = await toCell(L7);
     await r.getByRole('button', { name: 'To the start of main' }).click();
     await jump(r, 'steal');

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { codeCell, launchChromium, SCREENSHOTS, startLab, writeNotebook, type Lab } from './lab';
-import { openNotebook, runFirstCell } from './open';
+import { openNotebook, runFirstCell, setTheme } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -181,10 +181,7 @@ maybe('the profiles, in a browser', () => {
   }, 30_000);
 
   test('the profiles in the dark theme', async () => {
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     await flame().locator('.jp-slowmo-flame-all input').uncheck();
     await flame().locator('.jp-slowmo-flame-tab', { hasText: 'Block' }).click();
     await frame('main.wait', 16).click({ force: true });
@@ -193,9 +190,6 @@ maybe('the profiles, in a browser', () => {
     await shot('profiles-dark-2-block-picked');
     await flame().locator('.jp-slowmo-flame-tab', { hasText: 'CPU' }).click();
     await shot('profiles-dark-4-cpu');
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Light', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight !== 'false');
+    await setTheme(page, 'light');
   }, 30_000);
 });

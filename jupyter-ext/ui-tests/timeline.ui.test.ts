@@ -18,7 +18,7 @@ import {
   writeNotebook,
   type Lab,
 } from './lab';
-import { openNotebook, runFirstCell } from './open';
+import { openNotebook, runFirstCell, setTheme } from './open';
 import { browserDescribe } from './describe';
 
 const maybe = browserDescribe();
@@ -358,10 +358,7 @@ maybe('the timeline and the goroutine table, in a browser', () => {
   });
 
   test('the timeline and the table in the dark theme', async () => {
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Dark', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+    await setTheme(page, 'dark');
     await reveal('.jp-slowmo-timeline');
     // Redrawn in the dark palette: the lanes' background is dark.
     await page.waitForFunction(() => {
@@ -379,10 +376,7 @@ maybe('the timeline and the goroutine table, in a browser', () => {
     await run().locator('.jp-slowmo-timeline-ms input').uncheck();
     await run().locator('.jp-slowmo-timeline-gs input').uncheck();
     expect(await run().locator('.jp-slowmo-goroutines tbody tr').count()).toBeGreaterThan(0);
-    await page.getByText('Settings', { exact: true }).first().click();
-    await page.getByText('Theme', { exact: true }).first().hover();
-    await page.getByText('JupyterLab Light', { exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight !== 'false');
+    await setTheme(page, 'light');
   });
 });
 

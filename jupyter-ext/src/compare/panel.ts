@@ -15,17 +15,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import type { Recording, SavedComparison } from '../recording';
 import { TimelineView } from '../timeline/view';
 import { clampScale, type TimeScale } from '../timeline/scale';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  cls: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from '../dom';
 
 function value(v: string | number, unit: RunDifference['unit']): string {
   if (unit === 'ns') return diffDuration(Number(v));

@@ -11,17 +11,7 @@ import { RunStore } from '../store';
 import { RunWidget } from '../widget/run-widget';
 import type { ExploreData } from './saved';
 import type { ExploreStore } from './explore-store';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  cls: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from '../dom';
 
 /** What a run printed, its last newline dropped: `(nothing)` when it printed nothing. */
 function printed(stdout: string): string {

@@ -11,6 +11,7 @@ import { Widget } from '@lumino/widgets';
 import type { SavedOutcome } from '../recording';
 import { momentButton } from './checkpoint-row';
 import { isRevealed, judge, type JudgedAnswer, type Question } from './questions';
+import { el } from '../dom';
 
 export interface PanelSource {
   questions(): Question[];
@@ -18,17 +19,6 @@ export interface PanelSource {
   answer(id: string, choice: string, revealed: boolean): void;
   /** Moves the cell's picture to this event. */
   seek(seq: number): void;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  cls: string,
-  words = '',
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = cls;
-  if (words) node.textContent = words;
-  return node;
 }
 
 const VERDICT_WORDS: Record<JudgedAnswer['verdict'], string> = {

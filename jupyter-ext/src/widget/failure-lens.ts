@@ -17,20 +17,10 @@ import {
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
 import { Widget } from '@lumino/widgets';
+import { el } from '../dom';
 
 /** What a click asks of the run widget: show this goroutine at the moment it blocked. */
 export type LensPick = (goid: number, seq: number) => void;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const n = document.createElement(tag);
-  n.className = className;
-  if (text !== undefined) n.textContent = text;
-  return n;
-}
 
 function baseName(file: string): string {
   return file.slice(file.lastIndexOf('/') + 1);
