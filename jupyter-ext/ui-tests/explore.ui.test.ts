@@ -100,6 +100,9 @@ maybe('the interleaving explorer, in a browser', () => {
     await opened.locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor();
     expect(await opened.getAttribute('data-run')).toBe(id);
     expect(await first.getAttribute('aria-pressed')).toBe('true');
+    expect(await explorer().locator('.jp-slowmo-explore-opened-title').innerText()).toBe(
+      `Run ${id} of 20, in the picture:`,
+    );
     await shot('explore-2-run-opened');
   }, 300_000);
 

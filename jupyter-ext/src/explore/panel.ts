@@ -23,6 +23,7 @@ export class ExplorePanel extends Panel {
   private readonly list = new Widget();
   /** The run opened from the list, under it. */
   private opened: RunWidget | null = null;
+  private openedTitle = new Widget();
 
   constructor(
     private readonly data: ExploreData,
@@ -140,11 +141,21 @@ export class ExplorePanel extends Panel {
     const rec = this.store?.recordings.get(id);
     if (!rec) return;
     this.opened?.dispose();
+    this.openedTitle.dispose();
     for (const b of this.list.node.querySelectorAll('.jp-slowmo-explore-run'))
       b.setAttribute('aria-pressed', String(b === button));
+    // Which run the picture below is, so a learner scrolling to it still knows.
+    this.openedTitle = new Widget({
+      node: el(
+        'div',
+        'jp-slowmo-explore-opened-title',
+        `Run ${id} of ${this.data.total}, in the picture:`,
+      ),
+    });
     this.opened = new RunWidget(RunStore.fromRecording(rec));
     this.opened.addClass('jp-slowmo-explore-opened');
     this.opened.node.dataset.run = id;
+    this.addWidget(this.openedTitle);
     this.addWidget(this.opened);
   }
 
