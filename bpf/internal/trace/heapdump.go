@@ -168,110 +168,154 @@ func readDump(br *bufio.Reader, maxObjects int) (d *heapDump, over bool, err err
 	if string(hdr) != dumpHeader {
 		return nil, false, errNotDump
 	}
-	r := &dumpReader{r: br}
-	buckets := map[uint64][]dumpFrame{}
-	samples := map[uint64]uint64{} // object -> bucket
-	d = &heapDump{sampled: map[uint64][]dumpFrame{}, bucket: samples}
-	var goid uint64 // the goroutine whose frames follow
-	for r.err == nil {
-		switch tag := r.uvarint(); tag {
-		case tagEOF:
-			if r.err != nil {
-				break
-			}
-			sort.Slice(d.objects, func(i, j int) bool { return d.objects[i].addr < d.objects[j].addr })
-			for obj, b := range samples {
-				if stk, ok := buckets[b]; ok {
-					d.sampled[obj] = stk
-				}
-			}
-			return d, over, nil
-		case tagObject:
-			addr := r.uvarint()
-			contents := r.bytes(maxDumpString)
-			size := uint64(len(contents))
-			ptrs, scan := r.ptrFields(contents, nil)
-			if len(d.objects) >= maxObjects {
-				over = true
-				continue
-			}
-			d.objects = append(d.objects, dumpObject{addr: addr, size: size, ptrs: ptrs, scan: scan})
-			d.bytes += size
-		case tagOtherRoot:
-			r.bytes(maxDumpString)
-			if p := r.uvarint(); p != 0 {
-				d.roots = append(d.roots, dumpRoot{place: "other", ptr: p})
-			}
-		case tagType:
-			r.skip(2)
-			r.bytes(maxDumpString)
-			r.skip(1)
-		case tagGoroutine:
-			r.skip(2)
-			goid = r.uvarint()
-			r.skip(5)
-			r.bytes(maxDumpString)
-			r.skip(4)
-		case tagStackFrame:
-			r.skip(3)
-			contents := append([]byte(nil), r.bytes(maxDumpString)...)
-			r.skip(3)
-			r.bytes(maxDumpString)
-			ptrs, _ := r.ptrFields(contents, nil)
-			for _, p := range ptrs {
-				d.roots = append(d.roots, dumpRoot{place: "stack", goid: goid, ptr: p})
-			}
-		case tagParams:
-			r.skip(4)
-			r.bytes(maxDumpString)
-			r.bytes(maxDumpString)
-			r.skip(1)
-		case tagFinalizer, tagQueuedFinalizer:
-			r.skip(5)
-		case tagItab:
-			r.skip(2)
-		case tagOSThread:
-			r.skip(3)
-		case tagMemStats:
-			r.skip(memStatsWords)
-		case tagData, tagBSS:
-			r.skip(1)
-			contents := append([]byte(nil), r.bytes(maxDumpString)...)
-			ptrs, _ := r.ptrFields(contents, nil)
-			for _, p := range ptrs {
-				d.roots = append(d.roots, dumpRoot{place: "globals", ptr: p})
-			}
-		case tagDefer:
-			r.skip(7)
-		case tagPanic:
-			r.skip(6)
-		case tagMemProf:
-			b := r.uvarint()
-			r.skip(1)
-			n := r.uvarint()
-			if n > 1024 {
-				r.err = fmt.Errorf("a memory profile stack of %d frames in the heap dump", n)
-				break
-			}
-			stk := make([]dumpFrame, 0, n)
-			for range n {
-				fn := string(r.bytes(4096))
-				file := string(r.bytes(4096))
-				stk = append(stk, dumpFrame{fn: fn, file: file, line: int64(r.uvarint())})
-			}
-			r.skip(2)
-			buckets[b] = stk
-		case tagAllocSample:
-			obj := r.uvarint()
-			samples[obj] = r.uvarint()
-		default:
-			if r.err == nil {
-				r.err = fmt.Errorf("record tag %d in the heap dump: not a format this probe reads", tag)
-			}
+	p := &dumpParse{
+		r:       &dumpReader{r: br},
+		d:       &heapDump{sampled: map[uint64][]dumpFrame{}},
+		buckets: map[uint64][]dumpFrame{},
+		samples: map[uint64]uint64{},
+		max:     maxObjects,
+	}
+	p.d.bucket = p.samples
+	for p.r.err == nil {
+		tag := p.r.uvarint()
+		if tag != tagEOF {
+			p.record(tag)
+			continue
+		}
+		if p.r.err != nil {
+			break
+		}
+		return p.finish(), p.over, nil
+	}
+	if errors.Is(p.r.err, io.EOF) {
+		p.r.err = io.ErrUnexpectedEOF
+	}
+	return nil, p.over, p.r.err
+}
+
+// dumpParse is one dump being read: what its records leave for the ones after them.
+type dumpParse struct {
+	r       *dumpReader
+	d       *heapDump
+	buckets map[uint64][]dumpFrame // memory profile bucket -> its stack
+	samples map[uint64]uint64      // object -> bucket
+	goid    uint64                 // the goroutine whose frames follow
+	max     int
+	over    bool
+}
+
+// finish orders the objects by address and gives each sampled object its allocation stack.
+func (p *dumpParse) finish() *heapDump {
+	d := p.d
+	sort.Slice(d.objects, func(i, j int) bool { return d.objects[i].addr < d.objects[j].addr })
+	for obj, b := range p.samples {
+		if stk, ok := p.buckets[b]; ok {
+			d.sampled[obj] = stk
 		}
 	}
-	if errors.Is(r.err, io.EOF) {
-		r.err = io.ErrUnexpectedEOF
+	return d
+}
+
+// record reads one record, its tag already read.
+func (p *dumpParse) record(tag uint64) {
+	r, d := p.r, p.d
+	switch tag {
+	case tagObject:
+		addr := r.uvarint()
+		contents := r.bytes(maxDumpString)
+		size := uint64(len(contents))
+		ptrs, scan := r.ptrFields(contents, nil)
+		if len(d.objects) >= p.max {
+			p.over = true
+			return
+		}
+		d.objects = append(d.objects, dumpObject{addr: addr, size: size, ptrs: ptrs, scan: scan})
+		d.bytes += size
+	case tagOtherRoot:
+		r.bytes(maxDumpString)
+		if ptr := r.uvarint(); ptr != 0 {
+			d.roots = append(d.roots, dumpRoot{place: "other", ptr: ptr})
+		}
+	case tagGoroutine:
+		r.skip(2)
+		p.goid = r.uvarint()
+		r.skip(5)
+		r.bytes(maxDumpString)
+		r.skip(4)
+	case tagStackFrame:
+		r.skip(3)
+		contents := append([]byte(nil), r.bytes(maxDumpString)...)
+		r.skip(3)
+		r.bytes(maxDumpString)
+		ptrs, _ := r.ptrFields(contents, nil)
+		for _, ptr := range ptrs {
+			d.roots = append(d.roots, dumpRoot{place: "stack", goid: p.goid, ptr: ptr})
+		}
+	case tagData, tagBSS:
+		r.skip(1)
+		contents := append([]byte(nil), r.bytes(maxDumpString)...)
+		ptrs, _ := r.ptrFields(contents, nil)
+		for _, ptr := range ptrs {
+			d.roots = append(d.roots, dumpRoot{place: "globals", ptr: ptr})
+		}
+	case tagMemProf:
+		p.memProf()
+	case tagAllocSample:
+		obj := r.uvarint()
+		p.samples[obj] = r.uvarint()
+	default:
+		if !skipRecord(r, tag) && r.err == nil {
+			r.err = fmt.Errorf("record tag %d in the heap dump: not a format this probe reads", tag)
+		}
 	}
-	return nil, over, r.err
+}
+
+// memProf reads a memory profile bucket: an allocation stack the samples name.
+func (p *dumpParse) memProf() {
+	r := p.r
+	b := r.uvarint()
+	r.skip(1)
+	n := r.uvarint()
+	if n > 1024 {
+		r.err = fmt.Errorf("a memory profile stack of %d frames in the heap dump", n)
+		return
+	}
+	stk := make([]dumpFrame, 0, n)
+	for range n {
+		fn := string(r.bytes(4096))
+		file := string(r.bytes(4096))
+		stk = append(stk, dumpFrame{fn: fn, file: file, line: int64(r.uvarint())})
+	}
+	r.skip(2)
+	p.buckets[b] = stk
+}
+
+// skipRecord reads past a record the lens has no use for; false for a tag it does not know.
+func skipRecord(r *dumpReader, tag uint64) bool {
+	switch tag {
+	case tagType:
+		r.skip(2)
+		r.bytes(maxDumpString)
+		r.skip(1)
+	case tagParams:
+		r.skip(4)
+		r.bytes(maxDumpString)
+		r.bytes(maxDumpString)
+		r.skip(1)
+	case tagFinalizer, tagQueuedFinalizer:
+		r.skip(5)
+	case tagItab:
+		r.skip(2)
+	case tagOSThread:
+		r.skip(3)
+	case tagMemStats:
+		r.skip(memStatsWords)
+	case tagDefer:
+		r.skip(7)
+	case tagPanic:
+		r.skip(6)
+	default:
+		return false
+	}
+	return true
 }
