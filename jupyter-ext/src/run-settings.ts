@@ -7,12 +7,29 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import type { Message } from '@lumino/messaging';
 import { Menu } from '@lumino/widgets';
 import type { BridgeClient } from './client';
 import { activeGo, activeProcs, PROCS_CHOICES, setGo, setProcs } from './cells';
 import { IBridgeClient } from './tokens';
 
 const SELECTOR = '.jp-slowmo-cell';
+
+/** A menu that runs `first` the first time it is shown. */
+class FirstShown extends Menu {
+  constructor(
+    options: Menu.IOptions,
+    private first: (() => void) | null,
+  ) {
+    super(options);
+  }
+
+  protected override onBeforeAttach(msg: Message): void {
+    this.first?.();
+    this.first = null;
+    super.onBeforeAttach(msg);
+  }
+}
 
 export const runSettingsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@go-slowmo/jupyter-ext:run-settings',
@@ -61,12 +78,16 @@ export const runSettingsPlugin: JupyterFrontEndPlugin<void> = {
     procs.title.label = 'Run with GOMAXPROCS';
     for (const p of PROCS_CHOICES)
       procs.addItem({ command: 'slowmo:set-procs', args: { procs: p ?? null } });
-    const go = new Menu({ commands });
+    // The installed versions are asked of the bridge when the menu first opens, not as the
+    // page loads: asking starts the bridge (Jupyter starts it on its first request).
+    const go = new FirstShown({ commands }, () => {
+      void client.goVersions().then((installed) => {
+        for (const version of installed)
+          go.addItem({ command: 'slowmo:set-go', args: { version } });
+      });
+    });
     go.title.label = 'Run with Go';
     go.addItem({ command: 'slowmo:set-go', args: { version: null } });
-    void client.goVersions().then((installed) => {
-      for (const version of installed) go.addItem({ command: 'slowmo:set-go', args: { version } });
-    });
     app.contextMenu.addItem({ type: 'submenu', submenu: procs, selector: SELECTOR, rank: 25 });
     app.contextMenu.addItem({ type: 'submenu', submenu: go, selector: SELECTOR, rank: 26 });
     for (const p of PROCS_CHOICES)

@@ -49,11 +49,16 @@ function processes(pgid: number, dir: string): string[] {
   return out;
 }
 
+/**
+ * Whether make start and everything holding its output ended within `within` ms: 'close' comes
+ * once the last process writing to its pipes is gone and all they wrote has been read ('exit',
+ * when make alone is gone: JupyterLab's last lines could still be on their way).
+ */
 function exited(proc: ChildProcess, within: number): Promise<boolean> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
+  if (proc.stdout?.closed && proc.stderr?.closed) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), within);
-    proc.once('exit', () => {
+    proc.once('close', () => {
       clearTimeout(timer);
       resolve(true);
     });
