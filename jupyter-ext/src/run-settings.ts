@@ -7,29 +7,12 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
-import type { Message } from '@lumino/messaging';
 import { Menu } from '@lumino/widgets';
 import type { BridgeClient } from './client';
 import { activeGo, activeProcs, PROCS_CHOICES, setGo, setProcs } from './cells';
 import { IBridgeClient } from './tokens';
 
 const SELECTOR = '.jp-slowmo-cell';
-
-/** A menu that runs `first` the first time it is shown. */
-class FirstShown extends Menu {
-  constructor(
-    options: Menu.IOptions,
-    private first: (() => void) | null,
-  ) {
-    super(options);
-  }
-
-  protected override onBeforeAttach(msg: Message): void {
-    this.first?.();
-    this.first = null;
-    super.onBeforeAttach(msg);
-  }
-}
 
 export const runSettingsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@go-slowmo/jupyter-ext:run-settings',
@@ -78,14 +61,20 @@ export const runSettingsPlugin: JupyterFrontEndPlugin<void> = {
     procs.title.label = 'Run with GOMAXPROCS';
     for (const p of PROCS_CHOICES)
       procs.addItem({ command: 'slowmo:set-procs', args: { procs: p ?? null } });
-    // The installed versions are asked of the bridge when the menu first opens, not as the
-    // page loads: asking starts the bridge (Jupyter starts it on its first request).
-    const go = new FirstShown({ commands }, () => {
+    // The installed versions are asked of the bridge at the first right-click on a Go-slowmo
+    // cell, not as the page loads: asking starts the bridge (Jupyter starts it on its first
+    // request), which a page that runs nothing should not do.
+    const go = new Menu({ commands });
+    let asked = false;
+    const ask = (ev: MouseEvent): void => {
+      if (asked || !(ev.target instanceof Element) || !ev.target.closest(SELECTOR)) return;
+      asked = true;
       void client.goVersions().then((installed) => {
         for (const version of installed)
           go.addItem({ command: 'slowmo:set-go', args: { version } });
       });
-    });
+    };
+    document.addEventListener('contextmenu', ask, true);
     go.title.label = 'Run with Go';
     go.addItem({ command: 'slowmo:set-go', args: { version: null } });
     app.contextMenu.addItem({ type: 'submenu', submenu: procs, selector: SELECTOR, rank: 25 });
