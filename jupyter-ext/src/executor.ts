@@ -16,7 +16,7 @@ import { isSlowmo, METADATA_KEY, parseMetadata, runRequest, type SlowmoMetadata 
 import { svgOf } from './picture/svg';
 import { askFirst } from './predict/asking';
 import { unanswered } from './predict/questions';
-import { pack, RUN_MIME, summaryText } from './recording';
+import { pack, recordedEnd, RUN_MIME, runOptions, summaryText } from './recording';
 import { LiveRuns, LIVE_MIME, RunStore } from './store';
 import { readView, withView } from './widget/view-state';
 
@@ -126,12 +126,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
       return false;
     }
     const id = `cell-${UUID.uuid4().slice(0, 12)}`;
-    const store = new RunStore(source, {
-      backend: meta.backend,
-      mode: meta.mode,
-      ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
-      ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
-    });
+    const store = new RunStore(source, runOptions(meta, meta.mode));
     this.liveRuns.add(id, store);
     let runs = this.live.get(notebook);
     if (!runs) this.live.set(notebook, (runs = new Set()));
@@ -173,16 +168,7 @@ export class SlowmoCellExecutor implements INotebookCellExecutor {
             resolve();
           },
           end: (end) => {
-            store.update({
-              end: {
-                exitCode: end.exitCode,
-                reason: end.reason,
-                lost: end.lost,
-                stats: end.stats,
-                ...(end.limit ? { limit: end.limit } : {}),
-              },
-              phase: 'done',
-            });
+            store.update({ end: recordedEnd(end), phase: 'done' });
             resolve();
           },
           error: (message, field) => {

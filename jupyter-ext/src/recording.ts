@@ -24,6 +24,8 @@ import {
   RunStatsSchema,
   toProtocolError,
   type CheckpointOutcome,
+  type EndMessage,
+  type SlowmoMetadata,
   type RunLimit,
   type Diagnostic,
   type EventKind,
@@ -91,6 +93,27 @@ const SavedComparisonSchema = RunComparisonSchema.extend({
   session: z.string().max(64).optional(),
 });
 export type SavedComparison = z.infer<typeof SavedComparisonSchema>;
+
+/** How a cell's run was made, as its recording keeps it. */
+export function runOptions(meta: SlowmoMetadata, mode: string): Recording['options'] {
+  return {
+    backend: meta.backend,
+    mode,
+    ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
+    ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
+  };
+}
+
+/** How a run ended, as its recording keeps it, from the bridge's end message. */
+export function recordedEnd(end: EndMessage): NonNullable<Recording['end']> {
+  return {
+    exitCode: end.exitCode,
+    reason: end.reason,
+    lost: end.lost,
+    stats: end.stats,
+    ...(end.limit ? { limit: end.limit } : {}),
+  };
+}
 
 /** A prediction's outcome as saved: the answers given, and the choices the run bore out. */
 const PredictionSchema = z.object({

@@ -13,7 +13,7 @@ import {
 } from '@go-slowmo/kernel-bridge/protocol';
 import type { BridgeClient } from '../client';
 import { runRequest, type SlowmoMetadata } from '../metadata';
-import type { Recording } from '../recording';
+import { recordedEnd, runOptions, type Recording } from '../recording';
 import type { ExploreStore } from './explore-store';
 
 /** One run to its end: its recording, or why it did not run. */
@@ -34,24 +34,9 @@ function recordOne(
         resolve(
           `the program does not compile: ${diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`,
         ),
+      // The runs are recorded at full speed, whatever the cell's mode.
       end: (end) =>
-        resolve({
-          source,
-          options: {
-            backend: meta.backend,
-            mode: 'record',
-            ...(meta.goVersion ? { goVersion: meta.goVersion } : {}),
-            ...(meta.gomaxprocs ? { gomaxprocs: meta.gomaxprocs } : {}),
-          },
-          events,
-          end: {
-            exitCode: end.exitCode,
-            reason: end.reason,
-            lost: end.lost,
-            stats: end.stats,
-            ...(end.limit ? { limit: end.limit } : {}),
-          },
-        }),
+        resolve({ source, options: runOptions(meta, 'record'), events, end: recordedEnd(end) }),
       error: (message) => resolve(message),
     });
   });
