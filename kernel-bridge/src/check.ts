@@ -144,21 +144,39 @@ export async function checkCell(
   return report;
 }
 
+/** A notebook to check: its name in the report, and how to read its text (a file, or a request's body). */
+export interface NotebookSource {
+  path: string;
+  read(): string;
+}
+
 export async function checkNotebooks(
   bridge: Bridge,
   paths: string[],
-  opts: {
-    backend?: BackendChoice;
-    /** Build every cell that names no Go version with this one. */
-    goVersion?: string;
-    onCell?: (path: string, report: CellReport) => void;
-  } = {},
+  opts: CheckOptions = {},
+): Promise<CheckReport> {
+  const sources = paths.map((path) => ({ path, read: () => readFileSync(path, 'utf8') }));
+  return checkNotebookSources(bridge, sources, opts);
+}
+
+export interface CheckOptions {
+  backend?: BackendChoice;
+  /** Build every cell that names no Go version with this one. */
+  goVersion?: string;
+  onCell?: (path: string, report: CellReport) => void;
+}
+
+/** `checkNotebooks` for notebooks given as text: one that cannot be read or parsed is reported, not thrown. */
+export async function checkNotebookSources(
+  bridge: Bridge,
+  sources: readonly NotebookSource[],
+  opts: CheckOptions = {},
 ): Promise<CheckReport> {
   const notebooks: NotebookReport[] = [];
-  for (const path of paths) {
+  for (const { path, read } of sources) {
     let cells: NotebookCell[];
     try {
-      const nb = JSON.parse(readFileSync(path, 'utf8')) as { cells?: NotebookCell[] };
+      const nb = JSON.parse(read()) as { cells?: NotebookCell[] };
       if (!Array.isArray(nb.cells)) throw new Error('it has no "cells" list');
       cells = nb.cells;
     } catch (err) {

@@ -6,27 +6,10 @@
  * predictions. Every string may come from a learner's notebook or program:
  * the writers escape them, and a CSV cell never starts a formula.
  */
-import type { CheckpointOutcome } from './protocol';
+import type { CheckpointOutcome, GradeRow, RowStatus } from './protocol';
 import type { ClassReport } from './class';
 
-/** passed/failed for a checkpoint; a prediction's own status; problem for what could not be read. */
-export type RowStatus =
-  'passed' | 'failed' | 'right' | 'wrong' | 'answered' | 'unanswered' | 'problem';
-
-export interface GradeRow {
-  learner: string;
-  /** Relative to the class folder; '' when the learner handed none in. */
-  notebook: string;
-  /** 1-based; 0 for the notebook as a whole. */
-  cell: number;
-  checkpoint: string;
-  title: string;
-  kind: 'checkpoint' | 'prediction' | 'problem';
-  status: RowStatus;
-  /** A prediction's first answer. */
-  answer: string;
-  reason: string;
-}
+export type { GradeRow, RowStatus };
 
 function outcomeRow(
   base: Omit<GradeRow, 'checkpoint' | 'title' | 'kind' | 'status' | 'answer' | 'reason'>,
@@ -157,6 +140,46 @@ function tally<T>(items: readonly T[], key: (t: T) => string): [string, number][
   return [...n].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
+/** A checkpoint that learners failed, with how many. */
+export interface Missed {
+  checkpoint: string;
+  title: string;
+  learners: number;
+}
+
+/** A wrong answer to a prediction, with how many learners gave it. */
+export interface WrongAnswer extends Missed {
+  answer: string;
+}
+
+/** Rows by key, the most frequent first (ties by key), each with its first row. */
+function tallyRows(rows: readonly GradeRow[], key: (r: GradeRow) => string): [GradeRow, number][] {
+  const first = new Map<string, GradeRow>();
+  for (const r of rows) if (!first.has(key(r))) first.set(key(r), r);
+  return tally(rows, key).map(([k, n]) => [first.get(k) as GradeRow, n]);
+}
+
+/** The checkpoints most failed, the most first. */
+export function mostMissed(rows: readonly GradeRow[], top = 5): Missed[] {
+  const failed = rows.filter((r) => r.status === 'failed');
+  return tallyRows(failed, (r) => `${r.checkpoint}: ${r.title}`)
+    .slice(0, top)
+    .map(([r, learners]) => ({ checkpoint: r.checkpoint, title: r.title, learners }));
+}
+
+/** The wrong answers to predictions most given, the most first. */
+export function commonWrongPredictions(rows: readonly GradeRow[], top = 5): WrongAnswer[] {
+  const wrong = rows.filter((r) => r.status === 'wrong');
+  return tallyRows(wrong, (r) => `${r.checkpoint}: ${r.title}: answered "${r.answer}"`)
+    .slice(0, top)
+    .map(([r, learners]) => ({
+      checkpoint: r.checkpoint,
+      title: r.title,
+      answer: r.answer,
+      learners,
+    }));
+}
+
 /** What a teacher reads first: who could not be graded, the most missed checkpoints, the most common wrong predictions. */
 export function classSummary(report: ClassReport, rows: readonly GradeRow[], top = 5): string {
   const total = report.learners.length;
@@ -172,22 +195,19 @@ export function classSummary(report: ClassReport, rows: readonly GradeRow[], top
         `  ${r.learner}: ${r.notebook || '(no notebook)'}${r.cell ? ` cell ${r.cell}` : ''}: ${r.reason}`,
       );
   }
-  const missed = tally(
-    rows.filter((r) => r.status === 'failed'),
-    (r) => `${r.checkpoint}: ${r.title}`,
-  );
+  const missed = mostMissed(rows, top);
   if (missed.length > 0) {
     lines.push('most missed checkpoints:');
-    for (const [what, n] of missed.slice(0, top))
-      lines.push(`  ${n} of ${total} learners  ${what}`);
+    for (const m of missed)
+      lines.push(`  ${m.learners} of ${total} learners  ${m.checkpoint}: ${m.title}`);
   }
-  const wrong = tally(
-    rows.filter((r) => r.status === 'wrong'),
-    (r) => `${r.checkpoint}: ${r.title}: answered "${r.answer}"`,
-  );
+  const wrong = commonWrongPredictions(rows, top);
   if (wrong.length > 0) {
     lines.push('most common wrong predictions:');
-    for (const [what, n] of wrong.slice(0, top)) lines.push(`  ${n} of ${total} learners  ${what}`);
+    for (const w of wrong)
+      lines.push(
+        `  ${w.learners} of ${total} learners  ${w.checkpoint}: ${w.title}: answered "${w.answer}"`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -7,10 +7,10 @@
  * A learner's broken submission (not JSON, not a notebook, a cell whose
  * metadata is malformed) is reported for that learner; the class goes on.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Bridge } from './bridge';
-import { checkNotebooks, type NotebookReport } from './check';
+import { checkNotebookSources, type NotebookReport, type NotebookSource } from './check';
 import type { BackendChoice } from './protocol';
 
 export interface LearnerReport {
@@ -28,77 +28,141 @@ export interface ClassReport {
   learners: LearnerReport[];
 }
 
-interface Submission {
+/** A notebook of the class: its path relative to the class folder ('/' between names) and its text. */
+export type ClassNotebook = NotebookSource;
+
+/**
+ * A class folder as read: its top-level folders (a learner's, even when it
+ * holds no notebook) and every notebook under it. The same whether it was
+ * read from this machine's disk (`listClassDir`) or sent by the extension.
+ */
+export interface ClassListing {
+  folders: string[];
+  notebooks: ClassNotebook[];
+}
+
+export interface Submission {
   learner: string;
-  paths: string[];
+  notebooks: ClassNotebook[];
 }
 
 /** Folders a notebook never lives in: Jupyter's autosaves, hidden ones. */
 const skipped = (name: string): boolean => name.startsWith('.') || name === '__MACOSX';
 
-function notebooksUnder(dir: string): string[] {
-  const out: string[] = [];
+function notebooksUnder(dir: string, rel: string): ClassNotebook[] {
+  const out: ClassNotebook[] = [];
   for (const name of readdirSync(dir).sort()) {
     if (skipped(name)) continue;
     const full = path.join(dir, name);
     const st = statSync(full);
-    if (st.isDirectory()) out.push(...notebooksUnder(full));
-    else if (name.endsWith('.ipynb')) out.push(full);
+    if (st.isDirectory()) out.push(...notebooksUnder(full, `${rel}${name}/`));
+    else if (name.endsWith('.ipynb'))
+      out.push({ path: `${rel}${name}`, read: () => readFileSync(full, 'utf8') });
   }
   return out;
 }
 
-/** The learners of a class folder, by name, each with the notebooks they handed in. */
-export function submissions(dir: string): Submission[] {
-  const byLearner = new Map<string, string[]>();
-  for (const name of readdirSync(dir).sort()) {
-    if (skipped(name)) continue;
-    const full = path.join(dir, name);
-    const st = statSync(full);
-    const learner = st.isDirectory() ? name : name.replace(/\.ipynb$/, '');
-    if (!st.isDirectory() && !name.endsWith('.ipynb')) continue;
-    const paths = st.isDirectory() ? notebooksUnder(full) : [full];
-    byLearner.set(learner, [...(byLearner.get(learner) ?? []), ...paths]);
+/** A class folder on this machine, its notebooks read when they are graded. */
+export function listClassDir(dir: string): ClassListing {
+  const top = readdirSync(dir).filter((name) => !skipped(name));
+  return {
+    folders: top.filter((name) => statSync(path.join(dir, name)).isDirectory()),
+    notebooks: notebooksUnder(dir, ''),
+  };
+}
+
+/** Orders paths as a walk of sorted folders meets them ('a/z' before 'a.ipynb'). */
+function byWalk(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [p, q] = [x[i] as string, y[i] as string];
+    if (p !== q) return p < q ? -1 : 1;
   }
-  return [...byLearner].map(([learner, paths]) => ({ learner, paths }));
+  return x.length - y.length;
+}
+
+/**
+ * The learners of a class, by name, each with the notebooks they handed in:
+ * <learner>/…/*.ipynb (nbgrader's submitted/, otter's per-student folders)
+ * or <learner>.ipynb, both merged when a learner has both.
+ */
+export function submissions(listing: ClassListing): Submission[] {
+  const visible = (p: string) => !p.split('/').some(skipped);
+  const notebooks = listing.notebooks
+    .filter((n) => visible(n.path) && n.path.endsWith('.ipynb'))
+    .sort((a, b) => byWalk(a.path, b.path));
+  const top = new Set([
+    ...listing.folders.filter((f) => visible(f) && !f.includes('/')),
+    ...notebooks.map((n) => n.path.split('/')[0] as string),
+  ]);
+  const byLearner = new Map<string, ClassNotebook[]>();
+  for (const name of [...top].sort()) {
+    const learner =
+      name.endsWith('.ipynb') && !listing.folders.includes(name)
+        ? name.replace(/\.ipynb$/, '')
+        : name;
+    const mine = notebooks.filter((n) => n.path === name || n.path.startsWith(`${name}/`));
+    byLearner.set(learner, [...(byLearner.get(learner) ?? []), ...mine]);
+  }
+  return [...byLearner].map(([learner, nbs]) => ({ learner, notebooks: nbs }));
 }
 
 async function gradeOne(
   bridge: Bridge,
-  dir: string,
   s: Submission,
   opts: { backend?: BackendChoice },
 ): Promise<LearnerReport> {
-  if (s.paths.length === 0)
+  if (s.notebooks.length === 0)
     return { learner: s.learner, notebooks: [], problem: 'no notebook handed in', passed: false };
   try {
-    const r = await checkNotebooks(bridge, s.paths, opts);
-    const notebooks = r.notebooks.map((n) => ({ ...n, path: path.relative(dir, n.path) }));
-    return { learner: s.learner, notebooks, passed: r.passed };
+    const r = await checkNotebookSources(bridge, s.notebooks, opts);
+    return { learner: s.learner, notebooks: r.notebooks, passed: r.passed };
   } catch (err) {
     const why = `could not be graded: ${(err as Error).message}`;
     return { learner: s.learner, notebooks: [], problem: why, passed: false };
   }
 }
 
-/** Grades every learner, as many at once as the bridge runs; `onLearner` as each is done. */
-export async function gradeClass(
+export interface GradeOptions {
+  backend?: BackendChoice;
+  /** As a learner begins to be graded. */
+  onStart?: (learner: string) => void;
+  /** As each learner is done. */
+  onLearner?: (r: LearnerReport) => void;
+  /** Abort: no learner begins after it (those being graded finish). */
+  signal?: AbortSignal;
+}
+
+/** Grades every learner, as many at once as the bridge runs. `dir` names the class in the report. */
+export async function gradeSubmissions(
   bridge: Bridge,
   dir: string,
-  opts: { backend?: BackendChoice; onLearner?: (r: LearnerReport) => void } = {},
+  todo: readonly Submission[],
+  opts: GradeOptions = {},
 ): Promise<ClassReport> {
-  const todo = submissions(dir);
   const learners = new Array<LearnerReport>(todo.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < todo.length) {
+    while (next < todo.length && !opts.signal?.aborted) {
       const i = next++;
+      const s = todo[i] as Submission;
       const backend = opts.backend ? { backend: opts.backend } : {};
-      learners[i] = await gradeOne(bridge, dir, todo[i] as Submission, backend);
+      opts.onStart?.(s.learner);
+      learners[i] = await gradeOne(bridge, s, backend);
       opts.onLearner?.(learners[i]);
     }
   };
   const width = Math.max(1, Math.min(bridge.config.parallel, todo.length));
   await Promise.all(Array.from({ length: width }, worker));
-  return { dir, learners };
+  return { dir, learners: learners.filter(Boolean) };
+}
+
+/** Grades a class folder on this machine. */
+export function gradeClass(
+  bridge: Bridge,
+  dir: string,
+  opts: GradeOptions = {},
+): Promise<ClassReport> {
+  return gradeSubmissions(bridge, dir, submissions(listClassDir(dir)), opts);
 }

@@ -39,6 +39,7 @@ export * from './endings';
 export * from './checkwords';
 export * from './checkpoints';
 export * from './info';
+export * from './class-grading';
 export * from './outcomes';
 export * from './notebook';
 export * from './analysis/lanes';

@@ -1,6 +1,7 @@
 /**
  * The bridge's HTTP and WebSocket server (Fastify): `GET /api/health`,
- * `GET /api/info`, `GET /metrics` (Prometheus), and the WebSocket `/api/runs` of the wire protocol.
+ * `GET /api/info`, `GET /metrics` (Prometheus), the WebSocket `/api/runs` of the wire protocol,
+ * and `/api/class` for the teacher panel (class-route.ts).
  */
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -10,6 +11,7 @@ import { VERSION } from '../paths';
 import { BridgeInfoSchema } from '../protocol';
 import type { BridgeConfig } from '../config';
 import { refuse, refuseHealth } from './access';
+import { classRoutes } from './class-route';
 import { Connection } from './connection';
 import { loggerOptions, redactUrl, type LogSink } from './log-redaction';
 import { Metrics, METRICS_CONTENT_TYPE } from './metrics';
@@ -65,6 +67,8 @@ export async function buildApp(
   app.get('/metrics', async (_req, reply) =>
     reply.type(METRICS_CONTENT_TYPE).send(metrics.render()),
   );
+
+  classRoutes(app, bridge);
 
   app.get('/api/runs', { websocket: true }, (socket) => {
     const conn = new Connection(socket, bridge, app.log);
