@@ -72,6 +72,10 @@ type Options struct {
 	Profile    bool
 	ProfileDir string
 	ProfileLog io.Writer
+	// Leak sends the runtime's own goroutine leak report (a program built
+	// with the profile helper; internal/profile/leak.go) as `leak.report`
+	// before run.end, with or without the profiles.
+	Leak bool
 
 	profileW *os.File // the program's end of the profile pipe
 }
@@ -89,14 +93,20 @@ func Run(opts Options) error {
 		opts.Procs = runtime.NumCPU()
 	}
 	var profiles func() [][]stream.Field
-	if opts.Profile {
+	var leak func() []stream.Field
+	if opts.Profile || opts.Leak {
 		col, w, err := profile.Start()
 		if err != nil {
 			return err
 		}
 		defer col.Close()
 		opts.profileW = w
-		profiles = col.Events(opts.ProfileDir, opts.ProfileLog)
+		if opts.Profile {
+			profiles = col.Events(opts.ProfileDir, opts.ProfileLog)
+		}
+		if opts.Leak {
+			leak = col.LeakEvent(opts.ProfileLog)
+		}
 	}
 	r, err := start(opts, loading)
 	if err != nil {
@@ -114,7 +124,7 @@ func Run(opts Options) error {
 	}
 	return stream.Loop(stream.Config{
 		Out: r.w, Start: start, Timeout: opts.Timeout, Stop: opts.Stop, OutputLimit: opts.OutputLimit,
-		Launched: len(opts.Launcher) > 0, Tick: outputLag, Profiles: profiles,
+		Launched: len(opts.Launcher) > 0, Tick: outputLag, Profiles: profiles, Leak: leak,
 	}, r.held.Program, r)
 }
 
@@ -145,6 +155,8 @@ type recorder struct {
 	throttle *throttle
 	// The thread that last began to run main's goroutine, for Quit.
 	mainThread atomic.Int64
+	// A record taken from the ring and not yet normalized (Ahead).
+	inHand atomic.Bool
 }
 
 func (r *recorder) close() {
@@ -208,8 +220,10 @@ func (r *recorder) Read(run *stream.Run) error {
 			}
 			return err
 		}
+		r.inHand.Store(true)
 		rd, err := decode(rec.RawSample)
 		if err != nil {
+			r.inHand.Store(false)
 			continue
 		}
 		if rd.kind == kExecute && rd.a[0] == 1 {
@@ -224,13 +238,24 @@ func (r *recorder) Read(run *stream.Run) error {
 			// decide whether to continue it.
 			r.pace.poke()
 		}
+		r.inHand.Store(false)
 		run.Unlock()
 	}
 }
 
 // Ahead: the ring buffer is read in batches, so output waits a little for
-// the records of what came before it.
-func (r *recorder) Ahead(now uint64) (uint64, bool) { return now - uint64(outputLag), true }
+// the records of what came before it, and while the reader is behind (records
+// wait in the ring, or one is in hand) it waits for them all: on a loaded
+// machine the reader can fall more than outputLag behind a short program, and
+// output sent ahead of its records would push their times (made monotonic
+// behind it) to the output's, flattening the run. CatchUp still lets the
+// output out as the records pass its time, so a busy ring never starves it.
+func (r *recorder) Ahead(now uint64) (uint64, bool) {
+	if r.inHand.Load() || r.probes.Reader.AvailableBytes() > 0 {
+		return 0, false
+	}
+	return now - uint64(outputLag), true
+}
 
 func (r *recorder) Quit() bool {
 	pid := r.held.Pid

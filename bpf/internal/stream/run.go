@@ -26,6 +26,9 @@ type Config struct {
 	// Profiles, when set, is called once the program has exited, before
 	// run.end: the fields of each `profile` event to send (internal/profile).
 	Profiles func() [][]Field
+	// Leak, when set, is called once the program has exited, before the
+	// profiles: the fields of the `leak.report` event, none when nil.
+	Leak func() []Field
 }
 
 // Program is the started program, held or not: what the loop waits for and reads.
@@ -126,7 +129,7 @@ func Loop(cfg Config, p Program, src Source) error {
 	waitErr := p.Cmd.Wait()
 	watched()
 	drained := src.Drain(read)
-	close(stopTicker)
+	stopTicker()
 	exitCode, signal, err := run.ending.Exited(waitErr, cfg.Launched)
 	if err != nil {
 		return err
@@ -148,12 +151,15 @@ func forward(run *Run, pipes *sync.WaitGroup, r *os.File, stream string) {
 	})
 }
 
-// tick sends, every cfg.Tick until the returned channel is closed, the
+// tick sends, every cfg.Tick until the returned stop is called, the
 // output the source lets go and the events written meanwhile: whoever
-// reads the events (the bridge) sees them within a tick.
-func tick(cfg Config, run *Run, src Source) chan<- struct{} {
-	stop := make(chan struct{})
+// reads the events (the bridge) sees them within a tick. stop returns once
+// the ticker has stopped, so the source is never asked (Ahead) after it.
+func tick(cfg Config, run *Run, src Source) (stop func()) {
+	quit := make(chan struct{})
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		t := time.NewTicker(cfg.Tick)
 		defer t.Stop()
 		// The first picture is drawn from run.start: out at once, not at
@@ -166,7 +172,7 @@ func tick(cfg Config, run *Run, src Source) chan<- struct{} {
 		run.Unlock()
 		for {
 			select {
-			case <-stop:
+			case <-quit:
 				return
 			case <-t.C:
 				run.Lock()
@@ -180,7 +186,10 @@ func tick(cfg Config, run *Run, src Source) chan<- struct{} {
 			}
 		}
 	}()
-	return stop
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 // end writes what output is left and run.end.
@@ -192,6 +201,11 @@ func end(cfg Config, run *Run, src Source, exitCode int, signal string, drained 
 		return err
 	}
 	run.out.Flush(^uint64(0))
+	if cfg.Leak != nil {
+		if fields := cfg.Leak(); fields != nil {
+			src.Emit(Monotonic(), "leak.report", -1, -1, 0, fields...)
+		}
+	}
 	if cfg.Profiles != nil {
 		for _, fields := range cfg.Profiles() {
 			src.Emit(Monotonic(), "profile", -1, -1, 0, fields...)
