@@ -235,6 +235,7 @@ export class Bridge {
       experimentFor(req.gcExperiment, toolchain),
       profiled,
       backend === 'trace' && req.gc === true,
+      req.perturb,
     );
     // Kept from the binary cache's eviction until the run is over.
     if (built.ok) held.releaseBinary = built.release;

@@ -26,7 +26,7 @@ import {
 } from './build-messages';
 import type { BridgeConfig } from './config';
 import { GoBuildCache } from './go-cache';
-import type { Diagnostic } from './protocol';
+import { perturbArg, type Diagnostic, type Perturbation } from './protocol';
 import { sandboxedLauncher, type SandboxedLauncher } from './sandbox/launcher';
 import { sandboxScratchDir } from './sandbox/sandbox';
 import type { Toolchain } from './toolchains';
@@ -91,6 +91,16 @@ function buildFailure(message: string, file = '', line = 0, column = 0): BuildOu
   return { ok: false, ms: 0, diagnostics: [{ file, line, column, message }] };
 }
 
+/** What a build is made with, beyond its files and toolchain (see Builder.build). */
+interface BuildWith {
+  traced: boolean;
+  experiment: string;
+  key: string;
+  profiled: boolean;
+  dumps: boolean;
+  perturb: readonly Perturbation[];
+}
+
 export class Builder {
   private readonly cacheDir: string;
   private readonly buildsDir: string;
@@ -130,7 +140,7 @@ export class Builder {
     }
   }
 
-  /** The key of an identical build: toolchain, tracer helper or not, GOEXPERIMENT, and every file. */
+  /** The key of an identical build: toolchain, helpers, GOEXPERIMENT, perturbations, and every file. */
   static key(
     files: Record<string, string>,
     toolchain: Toolchain,
@@ -138,13 +148,15 @@ export class Builder {
     experiment = '',
     profiled = false,
     dumps = false,
+    perturb: readonly Perturbation[] = [],
   ): string {
     const h = createHash('sha256')
       .update(toolchain.version)
       .update(traced ? '\0traced' : '')
       .update(experiment ? `\0experiment=${experiment}` : '')
       .update(profiled ? '\0profiled' : '')
-      .update(dumps ? '\0heapdumps' : '');
+      .update(dumps ? '\0heapdumps' : '')
+      .update(perturb.length > 0 ? `\0perturb=${perturb.map(perturbArg).join(' ')}` : '');
     for (const name of Object.keys(files).sort()) {
       h.update('\0').update(name).update('\0').update(files[name]!);
     }
@@ -156,6 +168,7 @@ export class Builder {
    * (`slowmo-probe trace-prepare`, which keeps every line where it was), for
    * the trace backend. `experiment`: a GOEXPERIMENT to build with ("" for none). `dumps`: with
    * the GC lens's heap dump helper too (`trace-prepare --gc`), for the trace backend's lens.
+   * `perturb`: the schedule perturbations (`perturb-prepare`, before the other helpers).
    */
   async build(
     files: Record<string, string>,
@@ -165,10 +178,11 @@ export class Builder {
     experiment = '',
     profiled = false,
     dumps = false,
+    perturb: readonly Perturbation[] = [],
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const key = Builder.key(files, toolchain, traced, experiment, profiled, dumps);
+    const key = Builder.key(files, toolchain, traced, experiment, profiled, dumps, perturb);
     const kept = await this.binaries.lookup(key);
     if (kept) {
       return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
@@ -191,6 +205,7 @@ export class Builder {
         key,
         profiled,
         dumps,
+        perturb,
       });
       return { ...outcome, ms: ms() };
     } catch (err) {
@@ -213,13 +228,7 @@ export class Builder {
     files: Record<string, string>,
     toolchain: Toolchain,
     deadline: BuildDeadline,
-    {
-      traced,
-      experiment,
-      key,
-      profiled,
-      dumps,
-    }: { traced: boolean; experiment: string; key: string; profiled: boolean; dumps: boolean },
+    opts: BuildWith,
   ): Promise<BuildOutcome> {
     const src = path.join(dir, 'src');
     const out = path.join(dir, 'out');
@@ -238,17 +247,10 @@ export class Builder {
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
       await fs.writeFile(file, text, { mode: 0o644, signal: deadline.signal });
     }
-    if (traced) {
-      const why = await this.prepareTrace(src, deadline.signal, dumps);
-      if (deadline.why) return buildFailure(deadline.why);
-      if (why) return buildFailure(why);
-    }
-    if (profiled) {
-      const why = await this.prepareProfiles(src, deadline.signal);
-      if (deadline.why) return buildFailure(deadline.why);
-      if (why) return buildFailure(why);
-    }
-    const result = await this.goBuild(name, src, out, toolchain, deadline, experiment);
+    const refused = await this.addHelpers(src, deadline.signal, opts);
+    if (deadline.why) return buildFailure(deadline.why);
+    if (refused) return { ok: false, ms: 0, diagnostics: [refused] };
+    const result = await this.goBuild(name, src, out, toolchain, deadline, opts.experiment);
     if (result.killedFor) return buildFailure(result.killedFor);
     const { binaryBytes } = this.config.limits;
     if (result.code !== 0) {
@@ -279,8 +281,28 @@ export class Builder {
     if (size > binaryBytes) return buildFailure(binaryTooLarge(size, binaryBytes));
     if (this.asRoot) await fs.chown(built, 0, 0);
     await fs.chmod(built, 0o755);
-    const kept = await this.binaries.add(key, built);
+    const kept = await this.binaries.add(opts.key, built);
     return { ok: true, binary: kept.path, release: kept.release, ms: 0, cached: false };
+  }
+
+  /**
+   * Adds what the build asks for to the sources: the perturbations first (on the learner's own
+   * text: the lines they name are theirs as written), then the tracer's and the profile helpers.
+   * Returns why one could not be added; the first failure stops the others.
+   */
+  private async addHelpers(
+    src: string,
+    signal: AbortSignal,
+    h: { perturb: readonly Perturbation[]; traced: boolean; dumps: boolean; profiled: boolean },
+  ): Promise<Diagnostic | undefined> {
+    if (h.perturb.length > 0) {
+      const refused = await this.preparePerturb(src, signal, h.perturb);
+      if (refused) return refused;
+    }
+    const why =
+      (h.traced ? await this.prepareTrace(src, signal, h.dumps) : undefined) ??
+      (h.profiled ? await this.prepareProfiles(src, signal) : undefined);
+    return why === undefined ? undefined : { file: '', line: 0, column: 0, message: why };
   }
 
   /** Adds the tracer's helper to the sources; returns why it could not. */
@@ -298,6 +320,34 @@ export class Builder {
           .replace(/^slowmo-probe trace-prepare: /, '')
           .replaceAll(src, '.');
         resolve(said || `the tracer's helper could not be added: ${err.message}`);
+      });
+    });
+  }
+
+  /**
+   * Inserts the perturbations' calls and their helper; returns why it could not, as a
+   * diagnostic at the line when the probe names one (`main.go:12: cannot perturb line 12: …`).
+   */
+  private preparePerturb(
+    src: string,
+    signal: AbortSignal,
+    perturb: readonly Perturbation[],
+  ): Promise<Diagnostic | undefined> {
+    const args = ['perturb-prepare', src, ...perturb.map(perturbArg)];
+    return new Promise((resolve) => {
+      execFile(this.config.probeBinary, args, { signal }, (err, _out, stderr) => {
+        if (!err) return resolve(undefined);
+        const said = stderr
+          .trim()
+          .replace(/^slowmo-probe perturb-prepare: /, '')
+          .replaceAll(src, '.');
+        const at = /^([^\s:]+\.go):(\d+): (.+)$/s.exec(said);
+        resolve({
+          file: at?.[1] ?? '',
+          line: at ? Number(at[2]) : 0,
+          column: 0,
+          message: at?.[3] ?? (said || `the perturbation could not be made: ${err.message}`),
+        });
       });
     });
   }

@@ -9,9 +9,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge } from './bridge';
 import { makeConfig, type BridgeConfigInput } from './config';
-import { explore, EXPLORE_RUNS_MAX, ExploreError } from './explore';
-import { BACKEND_CHOICES, GoVersionSchema, type BackendChoice } from './protocol';
-import type { Exploration, OutcomeGroup } from './protocol/analysis/schedule';
+import { explore, EXPLORE_RUNS_MAX, ExploreError, PERTURB_SHARE_DEFAULT } from './explore';
+import {
+  BACKEND_CHOICES,
+  GoVersionSchema,
+  parsePerturbSpec,
+  PERTURB_MAX,
+  perturbLabel,
+  type BackendChoice,
+  type Perturbation,
+} from './protocol';
+import { perturbedWords, type Exploration, type OutcomeGroup } from './protocol/analysis/schedule';
 import { diagnosticLines } from './record';
 import { escapeControls } from './text-output';
 import { GoVersionError, resolveToolchain } from './toolchains';
@@ -29,9 +37,20 @@ options:
   --procs LIST     GOMAXPROCS values, e.g. 1,2,4 (default: the machine's)
   --go LIST        Go versions, e.g. 1.22,1.27 (default: the newest installed)
   --backend B      auto (default), ebpf (needs privilege) or trace
-  --format F       text (default): the distinct outcomes, with how often each came;
+  --perturb SPEC   perturb the schedule in a share of the runs, to make a rare
+                   interleaving happen: at the start of the statement on a line
+                   the program yields (runtime.Gosched) or pauses. SPEC is
+                   LINE[:yield|:sleep=DURATION] (yield by default; a pause of
+                   e.g. 1ms or 200us, at most 1s), after FILE: for another file
+                   than the first; repeat the flag for several lines (up to ${PERTURB_MAX}).
+                   The call goes on the same line: every line keeps its number
+  --perturb-share S  the share of runs perturbed, over 0 up to 1 (default ${PERTURB_SHARE_DEFAULT}:
+                   perturbed and unperturbed runs side by side)
+  --format F       text (default): the distinct outcomes, with how often each came
+                   (and how many of their runs were perturbed);
                    json: {runs, outcomes, schedules}, every run with its id,
-                   GOMAXPROCS, Go version, outcome and schedule signature
+                   GOMAXPROCS, Go version, outcome and schedule signature (and
+                   perturbed: true|false; each group's perturbedRuns)
   -h, --help       this help
 `;
 
@@ -44,6 +63,8 @@ interface Parsed {
   goVersions: (string | undefined)[];
   backend: BackendChoice;
   format: 'json' | 'text';
+  perturb?: Perturbation[];
+  perturbShare?: number;
 }
 
 function list(flag: string, value: string | undefined): string[] | undefined {
@@ -85,6 +106,8 @@ function parse(argv: string[]): Parsed | null {
       go: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       format: { type: 'string', default: 'text' },
+      perturb: { type: 'string', multiple: true },
+      'perturb-share': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -100,14 +123,51 @@ function parse(argv: string[]): Parsed | null {
     throw new ExploreUsage(`--backend ${values.backend}: use auto, ebpf or trace`);
   if (values.format !== 'json' && values.format !== 'text')
     throw new ExploreUsage(`--format ${values.format}: use json or text`);
+  const files = readFiles(positionals);
   return {
-    files: readFiles(positionals),
+    files,
     runs,
     procs: parseProcs(values.procs),
     goVersions: parseGo(values.go),
     backend: values.backend as BackendChoice,
     format: values.format,
+    ...parsePerturb(values.perturb, values['perturb-share'], files),
   };
+}
+
+/** --perturb (each for a file of the program; the first when unnamed) and --perturb-share. */
+function parsePerturb(
+  specs: string[] | undefined,
+  share: string | undefined,
+  files: Record<string, string>,
+): Pick<Parsed, 'perturb' | 'perturbShare'> {
+  if (!specs || specs.length === 0) {
+    if (share !== undefined) throw new ExploreUsage('--perturb-share: give --perturb LINE too');
+    return {};
+  }
+  if (specs.length > PERTURB_MAX)
+    throw new ExploreUsage(`--perturb: at most ${PERTURB_MAX} lines per exploration`);
+  const names = Object.keys(files);
+  const perturb = specs.map((spec) => {
+    let p: Perturbation;
+    try {
+      p = parsePerturbSpec(spec, names[0] ?? 'main.go');
+    } catch (err) {
+      throw new ExploreUsage(`--perturb ${(err as Error).message}`);
+    }
+    if (!(p.file in files))
+      throw new ExploreUsage(
+        `--perturb ${spec}: ${p.file} is not one of the files explored (${names.join(', ')})`,
+      );
+    return p;
+  });
+  if (share === undefined) return { perturb };
+  const n = Number(share);
+  if (!/^(0|1)?(\.\d+)?$/.test(share) || !(n > 0 && n <= 1))
+    throw new ExploreUsage(
+      `--perturb-share ${share}: give the share of runs to perturb, over 0 up to 1 (e.g. 0.5)`,
+    );
+  return { perturb, perturbShare: n };
 }
 
 function readFiles(paths: string[]): Record<string, string> {
@@ -132,7 +192,18 @@ function outcomeText(o: OutcomeGroup, total: number): string {
   const ids = o.runs.length > 12 ? `${o.runs.slice(0, 12).join(' ')} …` : o.runs.join(' ');
   const lines = o.stdout === '' ? ['(nothing)'] : o.stdout.replace(/\n$/, '').split('\n');
   const shown = lines.map((l) => `    stdout │ ${escapeControls(l)}`).join('\n');
-  return `  ${share(o.count, total)} runs: exit code ${o.exitCode} (runs ${ids})\n${shown}\n`;
+  const perturbed = perturbedWords(o);
+  const runs = `(runs ${ids}${perturbed ? `; ${perturbed}` : ''})`;
+  return `  ${share(o.count, total)} runs: exit code ${o.exitCode} ${runs}\n${shown}\n`;
+}
+
+/** Which runs were perturbed, and how, said before the outcomes. */
+function perturbText(x: Exploration): string {
+  if (!x.perturb) return '';
+  const ids = x.runs.filter((r) => r.perturbed).map((r) => r.id);
+  const shown = ids.length > 12 ? `${ids.slice(0, 12).join(' ')} …` : ids.join(' ');
+  const what = x.perturb.at.map(perturbLabel).join(', ');
+  return `perturbed: ${ids.length} of ${x.runs.length} runs (${shown}) with ${what}; the others ran as written\n`;
 }
 
 /** The exploration as a person reads it: each distinct outcome with its frequency. */
@@ -140,7 +211,7 @@ export function explorationText(x: Exploration): string {
   const total = x.runs.length;
   const configs = [...new Set(x.runs.map((r) => `${r.go}, GOMAXPROCS ${r.procs}`))];
   const head = `${total} runs (${configs.join('; ')}): ${x.outcomes.length} distinct outcome${x.outcomes.length === 1 ? '' : 's'}\n`;
-  const body = x.outcomes.map((o) => outcomeText(o, total)).join('');
+  const body = perturbText(x) + x.outcomes.map((o) => outcomeText(o, total)).join('');
   const tail = `${x.schedules.length} distinct schedule${x.schedules.length === 1 ? '' : 's'} (orders of your goroutines' creations, first runs, parks, wakes and exits); --format json lists them\n`;
   return head + body + tail;
 }
@@ -173,7 +244,9 @@ export async function exploreCommand(argv: string[], env: BridgeConfigInput): Pr
       ...opts,
       onRun: text
         ? (k, n, r) =>
-            process.stderr.write(`slowmo: run ${k} of ${n} (${r.go}, GOMAXPROCS ${r.procs})\n`)
+            process.stderr.write(
+              `slowmo: run ${k} of ${n} (${r.go}, GOMAXPROCS ${r.procs}${r.perturbed ? ', perturbed' : ''})\n`,
+            )
         : undefined,
     });
     process.stdout.write(text ? explorationText(x) : `${JSON.stringify(x, null, 2)}\n`);

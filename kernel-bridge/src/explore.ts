@@ -13,7 +13,14 @@ import {
   type Exploration,
   type ExploredRun,
 } from './protocol/analysis/schedule';
-import { RunRequestSchema, type BackendChoice, type Diagnostic, type RunRequest } from './protocol';
+import {
+  perturbLabel,
+  RunRequestSchema,
+  type BackendChoice,
+  type Diagnostic,
+  type Perturbation,
+  type RunRequest,
+} from './protocol';
 import { recordRun } from './record';
 
 /** The most runs one exploration makes per GOMAXPROCS value and Go version. */
@@ -29,6 +36,10 @@ export interface ExploreOptions {
   /** Go versions; undefined: the newest installed. */
   goVersions: readonly (string | undefined)[];
   backend: BackendChoice;
+  /** Schedule perturbations (protocol/perturb.ts) made in a share of the runs. */
+  perturb?: readonly Perturbation[];
+  /** The share of the runs (per GOMAXPROCS value and Go version) perturbed, over 0 to 1; default 0.5. */
+  perturbShare?: number;
   /** After each run, in the order they end: how many have ended, of how many. */
   onRun?: (done: number, total: number, run: ExploredRun) => void;
 }
@@ -48,14 +59,34 @@ export class ExploreError extends Error {
 interface Job {
   id: string;
   request: RunRequest;
+  /** Whether the exploration perturbed some runs (undefined: none), and this one. */
+  perturbed?: boolean;
+}
+
+/** The default share of runs perturbed: half, so perturbed and unperturbed runs stand side by side. */
+export const PERTURB_SHARE_DEFAULT = 0.5;
+
+/**
+ * Which of n runs are perturbed: round(n × share) of them (at least one), spread evenly, the
+ * first run unperturbed unless all are (its build is the learner's program as written).
+ */
+export function perturbedRuns(n: number, share: number): boolean[] {
+  const k = Math.min(n, Math.max(1, Math.round(n * share)));
+  return Array.from(
+    { length: n },
+    (_, i) => Math.floor(((i + 1) * k) / n) > Math.floor((i * k) / n),
+  );
 }
 
 function jobs(opts: ExploreOptions): Job[] {
   const out: Job[] = [];
+  const perturb = opts.perturb && opts.perturb.length > 0 ? opts.perturb : undefined;
+  const which = perturbedRuns(opts.runs, opts.perturbShare ?? PERTURB_SHARE_DEFAULT);
   for (const goVersion of opts.goVersions) {
     for (const gomaxprocs of opts.procs) {
       for (let i = 0; i < opts.runs; i++) {
         const id = `r${out.length + 1}`;
+        const perturbed = perturb && which[i];
         const request = RunRequestSchema.parse({
           type: 'run',
           id: `explore-${id}`,
@@ -64,8 +95,9 @@ function jobs(opts: ExploreOptions): Job[] {
           mode: 'record',
           ...(goVersion ? { goVersion } : {}),
           ...(gomaxprocs ? { gomaxprocs } : {}),
+          ...(perturbed ? { perturb } : {}),
         });
-        out.push({ id, request });
+        out.push({ id, request, ...(perturb ? { perturbed: which[i] } : {}) });
       }
     }
   }
@@ -75,6 +107,12 @@ function jobs(opts: ExploreOptions): Job[] {
 async function runOne(bridge: Bridge, job: Job): Promise<ExploredRun> {
   const ran = await recordRun(bridge, job.request);
   const where = job.request.goVersion ? ` with Go ${job.request.goVersion}` : '';
+  const perturb = job.request.perturb;
+  if (ran.diagnostics && perturb) {
+    // A line that cannot be perturbed, or (when every run is perturbed) the program's own errors.
+    const what = perturb.map(perturbLabel).join(', ');
+    throw new ExploreError(`it cannot be built perturbed (${what})${where}`, ran.diagnostics);
+  }
   if (ran.diagnostics) throw new ExploreError(`it does not compile${where}`, ran.diagnostics);
   if (ran.error) {
     const why = `run ${job.id}${where} did not run: ${ran.error}`;
@@ -87,40 +125,48 @@ async function runOne(bridge: Bridge, job: Job): Promise<ExploredRun> {
     go: start?.kind === 'run.start' ? start.goVersion : (job.request.goVersion ?? ''),
     outcome: runOutcome(ran.events),
     signature: scheduleSignature(ran.events),
+    ...(job.perturbed !== undefined ? { perturbed: job.perturbed } : {}),
+    ...(perturb ? { perturb: [...perturb] } : {}),
   };
 }
 
 /**
  * Makes the runs, as many at once as the bridge runs (its `parallel`), the
  * first alone so that its build is cached for the others and a compile
- * error stops the exploration before it starts them.
+ * error stops the exploration before it starts them (and so the first
+ * perturbed run too: a line that cannot be perturbed stops it as early).
  */
 export async function explore(bridge: Bridge, opts: ExploreOptions): Promise<Exploration> {
   const todo = jobs(opts);
   const results = new Array<ExploredRun>(todo.length);
+  // Job indices in the order they start: the leaders (the first run, the first perturbed) alone.
+  const lead = [0, todo.findIndex((j) => j.perturbed)].filter((i, k) => i > 0 || k === 0);
+  const order = [...new Set([...lead, ...todo.keys()])].slice(0, todo.length);
   let done = 0;
   let next = 0;
   let failed: unknown;
-  const finish = (i: number, run: ExploredRun): void => {
+  const one = async (): Promise<void> => {
+    const i = order[next++] as number;
+    const run = await runOne(bridge, todo[i] as Job);
     results[i] = run;
     opts.onRun?.(++done, todo.length, run);
   };
   const worker = async (): Promise<void> => {
-    while (next < todo.length && failed === undefined) {
-      const i = next++;
+    while (next < order.length && failed === undefined) {
       try {
-        finish(i, await runOne(bridge, todo[i] as Job));
+        await one();
       } catch (err) {
         failed ??= err;
       }
     }
   };
-  if (todo.length > 0) {
-    next = 1;
-    finish(0, await runOne(bridge, todo[0] as Job));
-  }
-  const width = Math.max(1, Math.min(bridge.config.parallel, todo.length - 1));
+  while (next < Math.min(lead.length, order.length)) await one();
+  const width = Math.max(1, Math.min(bridge.config.parallel, todo.length - next));
   await Promise.all(Array.from({ length: width }, worker));
   if (failed !== undefined) throw failed;
-  return groupRuns(results);
+  const perturb = opts.perturb && opts.perturb.length > 0 ? opts.perturb : undefined;
+  return groupRuns(
+    results,
+    perturb && { at: [...perturb], share: opts.perturbShare ?? PERTURB_SHARE_DEFAULT },
+  );
 }

@@ -21,6 +21,7 @@ import (
 
 	"go-slowmo.dev/bpf/internal/capability"
 	"go-slowmo.dev/bpf/internal/launch"
+	"go-slowmo.dev/bpf/internal/perturb"
 	"go-slowmo.dev/bpf/internal/probe"
 	"go-slowmo.dev/bpf/internal/profile"
 	"go-slowmo.dev/bpf/internal/trace"
@@ -88,6 +89,13 @@ commands:
            add the profile helper to the main package in DIR (in place;
            after trace-prepare when both are wanted), so that run or trace
            --profile can collect the program's profiles
+  perturb-prepare DIR FILE:LINE:yield|FILE:LINE:sleep=DURATION...
+           perturb the schedule (in place, before the other prepares): at
+           the start of the statement on each LINE of FILE (relative to
+           DIR) the program yields (runtime.Gosched) or sleeps (e.g.
+           sleep=1ms, at most 1s), through a helper file; no line moves.
+           A line that starts no statement inside a function body is
+           refused (exit 2) with what the line is and lines that would do
   check    say whether eBPF probes can be loaded here (JSON on stdout; exit 0 if yes, 3 if not)
   versions list the supported Go releases and whether each toolchain is installed
 
@@ -137,6 +145,8 @@ func main() {
 			fmt.Fprintln(os.Stderr, "slowmo-probe profile-prepare:", err)
 			os.Exit(2)
 		}
+	case "perturb-prepare":
+		os.Exit(perturbPrepare(os.Args[2:]))
 	case "check":
 		os.Exit(check())
 	case "versions":
@@ -149,6 +159,28 @@ func main() {
 		fmt.Fprintf(os.Stderr, "slowmo-probe: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
 	}
+}
+
+// perturbPrepare is `perturb-prepare DIR AT...`: 0 done, 2 bad input.
+func perturbPrepare(args []string) int {
+	if len(args) < 2 {
+		fmt.Fprintln(os.Stderr, "slowmo-probe perturb-prepare: name the directory and the lines: slowmo-probe perturb-prepare DIR main.go:12:yield")
+		return 2
+	}
+	ats := make([]perturb.At, 0, len(args)-1)
+	for _, s := range args[1:] {
+		at, err := perturb.ParseAt(s)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "slowmo-probe perturb-prepare:", err)
+			return 2
+		}
+		ats = append(ats, at)
+	}
+	if err := perturb.Prepare(args[0], ats); err != nil {
+		fmt.Fprintln(os.Stderr, "slowmo-probe perturb-prepare:", err)
+		return 2
+	}
+	return 0
 }
 
 // shared are the options run and trace both take.

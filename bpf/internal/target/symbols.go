@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"golang.org/x/arch/x86/x86asm"
+
+	"go-slowmo.dev/bpf/internal/perturb"
 )
 
 // Symbols maps program counters of the target to functions and source lines, from its pclntab.
@@ -56,8 +58,12 @@ func (s *Symbols) Line(pc uint64) (file string, line int, fn string) {
 
 // IsUser says whether a function belongs to the learner's program rather
 // than to the runtime or the standard library: package main, or a package of
-// the program's own module.
+// the program's own module. The schedule perturbation's helper does not: its
+// caller's line is where the learner asked for it.
 func (s *Symbols) IsUser(fn string) bool {
+	if perturb.IsHelperFunc(fn) {
+		return false
+	}
 	if strings.HasPrefix(fn, "main.") {
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 
 	xtrace "golang.org/x/exp/trace"
 
+	"go-slowmo.dev/bpf/internal/perturb"
 	"go-slowmo.dev/bpf/internal/stream"
 )
 
@@ -123,8 +124,13 @@ func funcName(f string) string {
 	return f
 }
 
-// isUser says whether a function is the learner's (not the runtime's or the standard library's).
+// isUser says whether a function is the learner's (not the runtime's or the
+// standard library's). The schedule perturbation's helper is not: its caller's
+// line is where the learner asked for it.
 func isUser(fn string) bool {
+	if perturb.IsHelperFunc(fn) {
+		return false
+	}
 	pkg := fn
 	if i := strings.LastIndex(fn, "/"); i >= 0 {
 		pkg = fn[i:]

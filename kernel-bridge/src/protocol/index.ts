@@ -50,3 +50,4 @@ export * from './analysis/schedule';
 export * from './analysis/blocked';
 export * from './analysis/schedtrace-check';
 export * from './analysis/run-diff';
+export * from './perturb';

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { END_REASONS, EventSchema, LostSchema, SYSMON_MODES, type SlowmoEvent } from './events';
 import { fastEvent, ProtocolError, toProtocolError } from './parse';
 import { GodebugSchema } from './godebug';
+import { PERTURB_MAX, PerturbationSchema } from './perturb';
 
 /** A client-chosen run id: short, printable, safe in logs and file names. */
 export const RunIdSchema = z
@@ -187,6 +188,12 @@ export const RunRequestSchema = z
      * stderr, and schedtrace and gctrace lines also come as `schedtrace` and `gctrace` events.
      */
     godebug: GodebugSchema.optional(),
+    /**
+     * Schedule perturbation (perturb.ts): at the start of the statement on each line the program
+     * yields or pauses, through a call the build inserts on that line (no line moves). A line
+     * that starts no statement inside a function body is refused as a compile error saying why.
+     */
+    perturb: z.array(PerturbationSchema).min(1).max(PERTURB_MAX).optional(),
   })
   .superRefine((msg, ctx) => {
     const has = (msg.code !== undefined ? 1 : 0) + (msg.files !== undefined ? 1 : 0);

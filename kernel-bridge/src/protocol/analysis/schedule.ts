@@ -15,6 +15,7 @@
  * whose parks vary with the timing of the runtime's own goroutines).
  */
 import type { SlowmoEvent } from '../events';
+import type { Perturbation } from '../perturb';
 import { functionName, isRuntimeFunction, isUserCodeEvent } from '../goroutines';
 
 /** What a run printed and how it ended: the explorer's outcome. */
@@ -118,17 +119,25 @@ export interface ExploredRun {
   go: string;
   outcome: RunOutcome;
   signature: string;
+  /** Present when the exploration perturbed its schedule (perturb.ts): whether this run was. */
+  perturbed?: boolean;
+  /** What was done in this run, when it was perturbed. */
+  perturb?: Perturbation[];
 }
 
 export interface OutcomeGroup extends RunOutcome {
   count: number;
   runs: string[];
+  /** Present when the exploration perturbed: which of the group's runs were perturbed. */
+  perturbedRuns?: string[];
 }
 
 export interface ScheduleGroup {
   signature: string;
   count: number;
   runs: string[];
+  /** As OutcomeGroup's. */
+  perturbedRuns?: string[];
 }
 
 /** What `slowmo explore --format json` writes. */
@@ -136,6 +145,8 @@ export interface Exploration {
   runs: ExploredRun[];
   outcomes: OutcomeGroup[];
   schedules: ScheduleGroup[];
+  /** Present when some runs were perturbed: what was asked, and the share of runs it was done in. */
+  perturb?: { at: Perturbation[]; share: number };
 }
 
 /** Groups by a key: the most frequent first, ties in the order first seen. */
@@ -158,8 +169,11 @@ function groupBy<T>(
 }
 
 /** The runs grouped by outcome (stdout and exit code alone) and by schedule signature. */
-export function groupRuns(runs: readonly ExploredRun[]): Exploration {
-  return {
+export function groupRuns(
+  runs: readonly ExploredRun[],
+  perturb?: Exploration['perturb'],
+): Exploration {
+  const x: Exploration = {
     runs: [...runs],
     outcomes: groupBy(
       runs,
@@ -172,4 +186,32 @@ export function groupRuns(runs: readonly ExploredRun[]): Exploration {
       (r) => ({ signature: r.signature }),
     ),
   };
+  if (!perturb) return x;
+  const perturbed = new Set(runs.filter((r) => r.perturbed).map((r) => r.id));
+  const mark = <G extends { runs: string[] }>(g: G) => ({
+    ...g,
+    perturbedRuns: g.runs.filter((id) => perturbed.has(id)),
+  });
+  return {
+    ...x,
+    outcomes: x.outcomes.map(mark),
+    schedules: x.schedules.map(mark),
+    perturb,
+  };
+}
+
+/**
+ * How many of a group's runs were perturbed, in words: `all perturbed`, `none perturbed`,
+ * `3 perturbed (r2 r4 r6)`; undefined when the exploration perturbed nothing.
+ */
+export function perturbedWords(g: {
+  runs: string[];
+  perturbedRuns?: string[];
+}): string | undefined {
+  const p = g.perturbedRuns;
+  if (p === undefined) return undefined;
+  if (p.length === 0) return 'none perturbed';
+  if (p.length === g.runs.length) return g.runs.length === 1 ? 'perturbed' : 'all perturbed';
+  const ids = p.length > 12 ? `${p.slice(0, 12).join(' ')} …` : p.join(' ');
+  return `${p.length} perturbed (${ids})`;
 }
