@@ -105,6 +105,11 @@ goroutines, wall clock), sent as profile events before run.end once its
 main returns;
 --profile-dir DIR (which implies --profile) writes them as DIR/KIND.pprof
 too, for go tool pprof.
+--leak (also after profile-prepare) sends the runtime's own goroutine
+leak report as main returns, a leak.report event before run.end: the
+goroutines its GC found blocked on what nothing runnable can reach (Go 1.26
+built with GOEXPERIMENT=goroutineleakprofile, or 1.27; available false
+before).
 
 Exit codes: 0 the run was recorded (whatever the program's own exit code:
 see run.end), 1 the probe failed while running, 2 bad input or no privilege.
@@ -195,6 +200,7 @@ type shared struct {
 	godebug      *string
 	profile      *bool
 	profileDir   *string
+	leak         *bool
 	// Once checked:
 	launcher []string
 	running  func(running bool)
@@ -211,6 +217,7 @@ func sharedFlags(command string, fs *flag.FlagSet) *shared {
 		clockFD:      fs.Int("clock-fd", -1, "write {\"running\":false|true} lines to this file descriptor as the program stops running (back-pressure, its end) and goes on"),
 		profile:      fs.Bool("profile", false, "collect the program's profiles (built after profile-prepare) as profile events"),
 		profileDir:   fs.String("profile-dir", "", "with --profile (implied): write the profiles as pprof files into this directory"),
+		leak:         fs.Bool("leak", false, "send the runtime's own goroutine leak report as main returns (built after profile-prepare; Go 1.26 with GOEXPERIMENT=goroutineleakprofile, or 1.27) as a leak.report event"),
 		godebug:      fs.String("godebug", "", "GODEBUG settings for the program, e.g. schedtrace=100,gctrace=1 (the probe's own settings win over them)"),
 	}
 }
@@ -377,7 +384,7 @@ func run(args []string, loading *probe.Loading, control io.Reader) int {
 
 		Preloaded: loading, RetSites: *retSites, AllSnapshots: *allSnapshots,
 		GC: *gc, GCMaxObjects: *gcMax,
-		Profile: *o.profile, ProfileDir: *o.profileDir, ProfileLog: os.Stderr,
+		Profile: *o.profile, ProfileDir: *o.profileDir, ProfileLog: os.Stderr, Leak: *o.leak,
 	})
 	return o.exit(err, probe.IsBadInput)
 }
@@ -462,10 +469,10 @@ func runTrace(args []string) int {
 		Godebug: *o.godebug, Out: os.Stdout, Running: o.running, Log: os.Stderr,
 		Launcher: o.launcher, InsidePath: *o.inside,
 		Period:  time.Duration(*period * float64(time.Millisecond)),
-		Profile: *o.profile, ProfileDir: *o.profileDir,
+		Profile: *o.profile, ProfileDir: *o.profileDir, Leak: *o.leak,
 		GC: *gc, GCMaxObjects: *gcMax,
 	}
-	if *build != "" && *o.profile {
+	if *build != "" && (*o.profile || *o.leak) {
 		o.fail("--profile with --build: build with trace-prepare then profile-prepare, and give the binary")
 		return 2
 	}

@@ -34,6 +34,7 @@ func start(opts Options, loading *Loading) (*recorder, error) {
 	if opts.profileW != nil {
 		t.Extra = []*os.File{opts.profileW}
 		t.Env = append(t.Env, profile.FDEnv+"="+strconv.Itoa(launch.HeldFD(launched, 0)))
+		t.Env = append(t.Env, profile.LeakEnvFor(opts.Profile, opts.Leak)...)
 	}
 	go func() {
 		h, err := launch.StartHeld(t)

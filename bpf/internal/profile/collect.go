@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -29,6 +30,12 @@ type Collector struct {
 	done chan struct{}
 	data []byte
 	err  error
+
+	finished sync.Once
+	dir      string // where Events writes the pprof files
+	profiles []Profile
+	leak     *LeakReport
+	parseErr error
 }
 
 // Start makes the pipe: the program gets w (its fd named in FDEnv), which
@@ -57,8 +64,14 @@ type Profile struct {
 
 // Finish, once the program has exited, reads what the helper wrote and
 // parses it; none when the program ended before its main returned. dir, when
-// not "", gets each profile as KIND.pprof.
+// not "", gets each profile as KIND.pprof. Only the first call reads; the
+// leak report (Leak) comes from the same reading.
 func (c *Collector) Finish(dir string) ([]Profile, error) {
+	c.finished.Do(func() { c.profiles, c.leak, c.parseErr = c.finish(dir) })
+	return c.profiles, c.parseErr
+}
+
+func (c *Collector) finish(dir string) ([]Profile, *LeakReport, error) {
 	select {
 	case <-c.done:
 	case <-time.After(5 * time.Second):
@@ -68,20 +81,20 @@ func (c *Collector) Finish(dir string) ([]Profile, error) {
 	}
 	c.r.Close()
 	if c.err != nil && len(c.data) == 0 {
-		return nil, c.err
+		return nil, nil, c.err
 	}
-	profiles, err := parseSections(c.data)
+	profiles, leak, err := parseSections(c.data)
 	if err != nil {
-		return nil, err
+		return nil, leak, err
 	}
 	if dir != "" {
 		for _, p := range profiles {
 			if err := writeFile(filepath.Join(dir, p.Kind+".pprof"), p.Profile); err != nil {
-				return profiles, err
+				return profiles, leak, err
 			}
 		}
 	}
-	return profiles, nil
+	return profiles, leak, nil
 }
 
 func writeFile(path string, p *profile.Profile) error {
@@ -92,21 +105,31 @@ func writeFile(path string, p *profile.Profile) error {
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 
-// parseSections reads the helper's "NAME LENGTH\n" + bytes sections.
-func parseSections(data []byte) ([]Profile, error) {
+// parseSections reads the helper's "NAME LENGTH\n" + bytes sections: the
+// profiles, and the leak report when the helper wrote one.
+func parseSections(data []byte) ([]Profile, *LeakReport, error) {
 	var out []Profile
+	var leak *LeakReport
 	for len(data) > 0 {
 		nl := bytes.IndexByte(data, '\n')
 		if nl < 0 {
-			return out, fmt.Errorf("profiles: a section without its header")
+			return out, leak, fmt.Errorf("profiles: a section without its header")
 		}
 		name, size, ok := strings.Cut(string(data[:nl]), " ")
 		n, err := strconv.Atoi(size)
 		if !ok || err != nil || n < 0 || n > len(data)-nl-1 {
-			return out, fmt.Errorf("profiles: bad section header %q", data[:nl])
+			return out, leak, fmt.Errorf("profiles: bad section header %q", data[:nl])
 		}
 		body := data[nl+1 : nl+1+n]
 		data = data[nl+1+n:]
+		switch name {
+		case "leak":
+			leak = ParseLeaks(body)
+			continue
+		case "leak-unavailable":
+			leak = &LeakReport{Unavailable: true}
+			continue
+		}
 		var p *profile.Profile
 		if name == "wall" {
 			p, err = parseWall(body)
@@ -114,12 +137,12 @@ func parseSections(data []byte) ([]Profile, error) {
 			p, err = profile.ParseData(body)
 		}
 		if err != nil {
-			return out, fmt.Errorf("profiles: %s: %w", name, err)
+			return out, leak, fmt.Errorf("profiles: %s: %w", name, err)
 		}
 		clean(p)
 		out = append(out, Profile{Kind: name, Profile: p})
 	}
-	return out, nil
+	return out, leak, nil
 }
 
 // parseWall makes a pprof profile of the helper's wall-clock samples.
@@ -261,6 +284,7 @@ func (c *Collector) Events(dir string, log io.Writer) func() [][]stream.Field {
 	if log == nil {
 		log = io.Discard
 	}
+	c.dir = dir
 	return func() [][]stream.Field {
 		profiles, err := c.Finish(dir)
 		if err != nil {

@@ -32,6 +32,11 @@ const FDEnv = "SLOWMO_PROFILE_FD"
 // prints what each costs.
 const OnlyEnv = "SLOWMO_PROFILE_ONLY"
 
+// LeakEnv asks for the runtime's own goroutine leak report as main returns
+// (leak.go): "1" beside the profiles, "only" without them (no profile is
+// started, so the report costs nothing until main's end).
+const LeakEnv = "SLOWMO_PROFILE_LEAK"
+
 // traceHelperFile and userMain are the trace backend's (internal/trace's
 // prepare.go): its helper's main calls the learner's main renamed userMain.
 const (
@@ -57,7 +62,12 @@ const WallPeriod = 10_000_000 // ns
 // pprof protobuf), wall as text (the probe makes a pprof of it): "period
 // NS", then per stack "s NS" and its frames leaf first "f FN\tFILE\tLINE".
 // A program that ends by os.Exit, or a panic in another goroutine, writes
-// none. Its goroutines are told apart from the learner's by their names'
+// none. Asked for (LeakEnv), the first section is "leak": the goroutineleak
+// profile (Go 1.26 with GOEXPERIMENT=goroutineleakprofile, 1.27 always)
+// written with debug 2, which runs a GC cycle that detects the leaks and
+// then prints every goroutine's stack, the leaked ones marked "(leaked)",
+// with their goids (debug 0 and 1 aggregate stacks without them); or
+// "leak-unavailable" when this runtime has no such profile. Its goroutines are told apart from the learner's by their names'
 // prefix main.slowmoProfile.
 const helperBody = `
 import (
@@ -77,6 +87,7 @@ var (
 	slowmoProfileDone = make(chan struct{})
 	slowmoProfileWall = map[string]*slowmoProfileStack{}
 	slowmoProfileOnly string
+	slowmoProfileLeak string
 )
 
 func slowmoProfileWants(kind string) bool {
@@ -96,6 +107,11 @@ func init() {
 	slowmoProfileOS.Unsetenv("` + FDEnv + `")
 	slowmoProfileOnly = slowmoProfileOS.Getenv("` + OnlyEnv + `")
 	slowmoProfileOS.Unsetenv("` + OnlyEnv + `")
+	slowmoProfileLeak = slowmoProfileOS.Getenv("` + LeakEnv + `")
+	slowmoProfileOS.Unsetenv("` + LeakEnv + `")
+	if slowmoProfileLeak == "only" {
+		slowmoProfileOnly = "leak"
+	}
 	slowmoProfileSyscall.CloseOnExec(fd)
 	slowmoProfileOut = slowmoProfileOS.NewFile(uintptr(fd), "slowmo-profile")
 	if slowmoProfileWants("block") {
@@ -156,6 +172,9 @@ func slowmoProfileWrite() {
 		return
 	}
 	slowmoProfileOut = nil
+	if slowmoProfileLeak != "" {
+		slowmoProfileLeaks(out)
+	}
 	close(slowmoProfileStop)
 	<-slowmoProfileDone
 	if slowmoProfileWants("cpu") {
@@ -164,7 +183,7 @@ func slowmoProfileWrite() {
 	}
 	for _, name := range []string{"block", "mutex", "goroutine"} {
 		var b slowmoProfileBytes.Buffer
-		if !slowmoProfileWants(name) && name != "goroutine" {
+		if !slowmoProfileWants(name) && (name != "goroutine" || slowmoProfileOnly == "leak") {
 			continue
 		}
 		if p := slowmoProfilePprof.Lookup(name); p != nil && p.WriteTo(&b, 0) == nil {
@@ -192,6 +211,16 @@ func slowmoProfileWrite() {
 	}
 	slowmoProfileSection(out, "wall", w.Bytes())
 	out.Close()
+}
+
+func slowmoProfileLeaks(out *slowmoProfileOS.File) {
+	p := slowmoProfilePprof.Lookup("goroutineleak")
+	var b slowmoProfileBytes.Buffer
+	if p == nil || p.WriteTo(&b, 2) != nil {
+		slowmoProfileSection(out, "leak-unavailable", nil)
+		return
+	}
+	slowmoProfileSection(out, "leak", b.Bytes())
 }
 
 func slowmoProfileSection(out *slowmoProfileOS.File, name string, data []byte) {

@@ -70,6 +70,9 @@ type Options struct {
 	// events before run.end; ProfileDir, when not "", gets them as pprof files.
 	Profile    bool
 	ProfileDir string
+	// Leak sends the runtime's own goroutine leak report (internal/profile/leak.go)
+	// as `leak.report` before run.end, with or without the profiles.
+	Leak bool
 
 	profileW *os.File // the program's end of the profile pipe
 }
@@ -146,14 +149,20 @@ func Run(opts Options) error {
 		opts.GCMaxObjects = DefaultGCMaxObjects
 	}
 	var profiles func() [][]stream.Field
-	if opts.Profile {
+	var leak func() []stream.Field
+	if opts.Profile || opts.Leak {
 		col, w, err := profile.Start()
 		if err != nil {
 			return err
 		}
 		defer col.Close()
 		opts.profileW = w
-		profiles = col.Events(opts.ProfileDir, opts.Log)
+		if opts.Profile {
+			profiles = col.Events(opts.ProfileDir, opts.Log)
+		}
+		if opts.Leak {
+			leak = col.LeakEvent(opts.Log)
+		}
 	}
 	began := stream.Monotonic()
 	tr, err := start(opts, minor, stream.NewWriter(opts.Out, began))
@@ -171,7 +180,7 @@ func Run(opts Options) error {
 		Out:     tr.w,
 		Start:   startFields,
 		Timeout: opts.Timeout, Stop: opts.Stop, OutputLimit: opts.OutputLimit,
-		Launched: len(opts.Launcher) > 0, Tick: 5 * time.Millisecond, Profiles: profiles,
+		Launched: len(opts.Launcher) > 0, Tick: 5 * time.Millisecond, Profiles: profiles, Leak: leak,
 	}, tr.prog, tr)
 }
 
@@ -200,6 +209,7 @@ func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
 	}
 	if opts.profileW != nil {
 		target.Env = append(target.Env, profile.FDEnv+"="+strconv.Itoa(3+len(extra)))
+		target.Env = append(target.Env, profile.LeakEnvFor(opts.Profile, opts.Leak)...)
 		extra = append(extra, opts.profileW)
 	}
 	prog, err := launch.Start(target.Command(target.Path()), extra...)
