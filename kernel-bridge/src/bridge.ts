@@ -20,6 +20,7 @@ import type {
   RunRequest,
   SlowmoEvent,
 } from './protocol';
+import { leakExperiment } from './protocol/leak';
 import { CancelledError, RunQueue } from './queue';
 import { VERSION } from './paths';
 import { cgroupLayout } from './sandbox/cgroup';
@@ -227,13 +228,14 @@ export class Bridge {
     observer.status('compiling');
     const files = req.files ?? { 'main.go': req.code ?? '' };
     const profiled = req.profile === true || local.profileDir !== undefined;
+    const leak = req.leakProfile === true;
     const built = await this.builder.build(
       files,
       toolchain,
       signal,
       backend === 'trace',
-      experimentFor(req.gcExperiment, toolchain),
-      profiled,
+      experimentFor(req.gcExperiment, toolchain, leak),
+      profiled || leak,
       backend === 'trace' && req.gc === true,
       req.perturb,
     );
@@ -263,6 +265,7 @@ export class Bridge {
         godebug: req.godebug,
         ...(profiled ? { profile: true } : {}),
         ...(local.profileDir !== undefined ? { profileDir: local.profileDir } : {}),
+        ...(leak ? { leak: true } : {}),
         uid: held.uid,
       },
       (e, isHeld) => observer.event(e, isHeld),
@@ -343,11 +346,13 @@ class RunControls {
 /**
  * The GOEXPERIMENT to build with for the request's gcExperiment: nogreenteagc from Go 1.25, which
  * has the Green Tea experiment; older releases have only the per-object collector, and reject
- * an experiment they do not know.
+ * an experiment they do not know. With the leak detector asked for, goroutineleakprofile on Go
+ * 1.26 (1.27 has it always, and both older and newer releases reject the name).
  */
-function experimentFor(experiment: string | undefined, toolchain: Toolchain): string {
+function experimentFor(experiment: string | undefined, toolchain: Toolchain, leak = false): string {
   const minor = Number(/^go1\.(\d+)/.exec(toolchain.version)?.[1] ?? 0);
-  return experiment === 'nogreenteagc' && minor >= 25 ? experiment : '';
+  const gc = experiment === 'nogreenteagc' && minor >= 25 ? experiment : '';
+  return [gc, leak ? leakExperiment(minor) : ''].filter((e) => e !== '').join(',');
 }
 
 function stoppedEarly(observer: RunObserver): void {

@@ -52,7 +52,7 @@ import { startServer } from './server/app';
 import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS] [--profile DIR]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS] [--profile DIR] [--leak-profile]
   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
@@ -106,6 +106,11 @@ options:
                    (read them with go tool pprof); the events get one
                    profile event each before run.end. Collected when main
                    returns: none if the program ends by os.Exit or a crash
+  --leak-profile   also ask the runtime's own goroutine leak detector as main
+                   returns (Go 1.26, built with GOEXPERIMENT=goroutineleakprofile,
+                   or 1.27): a leak.report event before run.end lists the
+                   goroutines it found leaked; with --format text, beside the
+                   leak lens. Before Go 1.26 the report says it is unavailable
   -h, --help       this help
 `;
 
@@ -322,6 +327,7 @@ function runCommand(argv: string[]) {
       gc: { type: 'boolean', default: false },
       'gc-experiment': { type: 'string' },
       profile: { type: 'string' },
+      'leak-profile': { type: 'boolean', default: false },
       godebug: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -345,6 +351,7 @@ function runCommand(argv: string[]) {
     backend: values.backend,
     ...(values.gc ? { gc: true } : {}),
     ...(values.profile !== undefined ? { profile: true } : {}),
+    ...(values['leak-profile'] ? { leakProfile: true } : {}),
     gcExperiment: values['gc-experiment'],
     godebug: values.godebug,
   });

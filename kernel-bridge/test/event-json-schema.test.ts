@@ -42,8 +42,9 @@ describe('the events JSON Schema file', () => {
   it('is a producer’s schema: no object may have a field the protocol does not', () => {
     const all = objects(eventJsonSchema());
     // The kinds, run.start's fidelity, its paced and its gcLens, a profile's frame and sample,
-    // schedtrace's detail with its P, M and G, gctrace's clock and cpu times and heap sizes.
-    expect(all.length).toBe(EVENT_KINDS.length + 12);
+    // schedtrace's detail with its P, M and G, gctrace's clock and cpu times and heap sizes,
+    // a leak report's goroutine and its frame.
+    expect(all.length).toBe(EVENT_KINDS.length + 14);
     for (const o of all) expect(o.additionalProperties).toBe(false);
   });
 });

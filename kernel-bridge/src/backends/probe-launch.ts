@@ -118,6 +118,7 @@ function probeArgs(
   }
   if (spec.profileDir) args.push('--profile-dir', spec.profileDir);
   else if (spec.profile) args.push('--profile');
+  if (spec.leak) args.push('--leak');
   // Both backends stop the program rather than lose events or fall behind it
   // (the tracer's: bpf/internal/trace/throttle.go), and say on fd 3 when the
   // program stops and starts running (clock-reports.ts).

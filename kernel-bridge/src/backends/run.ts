@@ -20,6 +20,8 @@ export interface RunSpec {
   profile?: boolean;
   /** Also write them as pprof files into this directory (the CLI's --profile DIR). */
   profileDir?: string;
+  /** The runtime's goroutine leak report, as a `leak.report` event (slowmo-probe --leak). */
+  leak?: boolean;
   /** The uid the program runs as (root mode): fresh for this run, see sandbox/uids.ts. */
   uid: number;
 }

@@ -386,6 +386,8 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
       profile ? `${profile} profiles` : 'profiles',
     );
   },
+  'leak.report': () =>
+    eventPhrase("runtime's goroutine leak report", "runtime's goroutine leak reports"),
   schedtrace: () => eventPhrase("runtime's schedtrace line", "runtime's schedtrace lines"),
   gctrace: () => eventPhrase("runtime's gctrace line", "runtime's gctrace lines"),
   'run.start': () => eventPhrase('start of the run', 'starts of the run'),

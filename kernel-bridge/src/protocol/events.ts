@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { gctraceFields, schedtraceFields } from './runtime-trace';
 import { profileFields } from './profile';
+import { leakReportFields } from './leak';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -400,6 +401,13 @@ export const HeapSizeSchema = ev('heap.size', { live: int().min(0), goal: int().
 export const ProfileSchema = ev('profile', profileFields);
 
 /**
+ * The runtime's own goroutine leak detector's report as main returned (a run's `leakProfile`;
+ * leak.ts says what it finds and what it cannot), after the program exits and before the
+ * profiles and `run.end`. Context fields: m -1, p -1, g 0.
+ */
+export const LeakReportSchema = ev('leak.report', leakReportFields);
+
+/**
  * One of the runtime's `GODEBUG=schedtrace=N` lines (with scheddetail=1, its block of lines), read
  * from the program's stderr by the bridge: the scheduler as the runtime itself sampled it.
  * Context fields: m -1, p -1, g 0. runtime-trace.ts says each field.
@@ -468,6 +476,7 @@ export const EVENT_SCHEMAS = {
   'heap.dump': HeapDumpSchema,
   'heap.size': HeapSizeSchema,
   profile: ProfileSchema,
+  'leak.report': LeakReportSchema,
   'run.end': RunEndSchema,
 } as const;
 
@@ -506,6 +515,7 @@ export const EventSchema = z.discriminatedUnion('kind', [
   HeapDumpSchema,
   HeapSizeSchema,
   ProfileSchema,
+  LeakReportSchema,
   RunEndSchema,
 ]);
 

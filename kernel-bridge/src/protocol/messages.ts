@@ -183,6 +183,14 @@ export const RunRequestSchema = z
      */
     profile: z.boolean().optional(),
     /**
+     * The runtime's own goroutine leak detector beside the recording's leak lens (leak.ts): as
+     * main returns, a `leak.report` event lists the goroutines the runtime found leaked. Go 1.26
+     * is built with GOEXPERIMENT=goroutineleakprofile for it, 1.27 has it always; on older
+     * releases the report says `available: false`. Both backends; it costs one GC cycle at the
+     * end (and, the first time on Go 1.26, the standard library built once for the experiment).
+     */
+    leakProfile: z.boolean().optional(),
+    /**
      * GODEBUG settings for the program, from an allow-list (godebug.ts), e.g.
      * "schedtrace=100,scheddetail=1,gctrace=1": the runtime's lines stay in the program's
      * stderr, and schedtrace and gctrace lines also come as `schedtrace` and `gctrace` events.

@@ -389,6 +389,10 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
   'heap.size': (e) => `The heap holds ${e.live} bytes; the next GC is due at ${e.goal}`,
   profile: (e) =>
     `The runtime's ${e.profile} profile of the run: ${e.samples.length} stacks${e.truncated ? ' (truncated)' : ''}`,
+  'leak.report': (e) =>
+    e.available
+      ? `The runtime's goroutine leak detector, as main returned: ${e.total} goroutine${e.total === 1 ? '' : 's'} leaked${e.goroutines.length > 0 ? ` (${e.goroutines.map((g) => `g${g.goid}`).join(' ')})` : ''}`
+      : "The runtime's goroutine leak detector is not in this Go (it needs Go 1.26 or later)",
   schedtrace: (e) =>
     `The runtime's schedtrace at ${e.uptimeMs} ms: ${e.idleprocs} of ${e.gomaxprocs} Ps idle, ${e.spinningthreads} Ms spinning, ${e.runqueue} in the global queue, local queues [${e.runqs.join(' ')}]`,
   gctrace: (e) =>

@@ -439,6 +439,8 @@ const handlers: Handlers = {
   },
   // A profile adds up the run's time; the picture of one moment has no place for it.
   profile() {},
+  // The runtime's leak report is compared with the leak lens (analysis/blocked.ts), not the picture.
+  'leak.report'() {},
   // The runtime's own view, compared with the model's (analysis/schedtrace-check.ts), not part of it.
   schedtrace() {},
   gctrace() {},

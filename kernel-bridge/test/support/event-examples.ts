@@ -69,6 +69,18 @@ export const VALID_EVENTS: Record<EventKind, Record<string, unknown>> = {
     samples: [{ stack: [0, 1], value: 20000000 }],
     truncated: false,
   },
+  'leak.report': {
+    available: true,
+    goroutines: [
+      {
+        goid: 19,
+        waitReason: 'chan send',
+        frames: [{ fn: 'main.worker', file: '/src/main.go', line: 13 }],
+      },
+    ],
+    total: 1,
+    truncated: false,
+  },
   schedtrace: {
     at: 1000000,
     uptimeMs: 10,

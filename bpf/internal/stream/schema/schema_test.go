@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"go-slowmo.dev/bpf/internal/profile"
 	"go-slowmo.dev/bpf/internal/stream"
 )
 
@@ -55,6 +56,9 @@ var valid = map[string][]stream.Field{
 	"profile": {stream.F("profile", "block"), stream.F("unit", "nanoseconds"),
 		stream.F("frames", []stream.ProfileFrame{{Fn: "main.wait", File: "/src/main.go", Line: 14}}),
 		stream.F("samples", []stream.ProfileSample{{Stack: []int{0}, Value: 2e7}}), stream.F("truncated", false)},
+	// The runtime's leak report (profile/leak.go), as its producer makes it.
+	"leak.report": profile.LeakFields(&profile.LeakReport{Total: 1, Goroutines: []profile.LeakedGoroutine{
+		{Goid: 19, WaitReason: "chan send", Frames: []stream.ProfileFrame{{Fn: "main.worker", File: "/src/main.go", Line: 13}}}}}),
 	// The runtime's own lines, which the bridge reads from the program's stderr (no probe makes them).
 	"schedtrace": {stream.F("at", int64(1000000)), stream.F("uptimeMs", int64(10)), stream.F("gomaxprocs", int64(2)),
 		stream.F("idleprocs", int64(0)), stream.F("threads", int64(5)), stream.F("spinningthreads", int64(0)),

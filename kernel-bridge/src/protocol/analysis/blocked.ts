@@ -18,7 +18,7 @@
  * inferred from each goroutine's function text (source-scan.ts); every
  * inference says its basis, and where nothing can be known it says so.
  */
-import type { SlowmoEvent } from '../events';
+import type { EventOf, SlowmoEvent } from '../events';
 import type { Ending } from '../endings';
 import { goroutineName, isRuntimeGoroutine } from '../goroutines';
 import type { GState, SchedState } from '../state';
@@ -34,6 +34,7 @@ import {
   type SourceLookup,
   type WaitOp,
 } from './source-scan';
+import { compareRuntimeLeaks, runtimeLeakText, type RuntimeLeakView } from './leak-compare';
 
 export type WaitKind =
   'channel' | 'mutex' | 'waitgroup' | 'cond' | 'select' | 'timer' | 'io' | 'other';
@@ -113,6 +114,8 @@ export interface FailureLens {
   cycle: number[] | null;
   /** The blocked goroutines grouped by the line they wait at, biggest group first. */
   groups: LeakGroup[];
+  /** A leak only: the runtime's own detector beside the groups (leak-compare.ts). */
+  runtime?: RuntimeLeakView;
 }
 
 interface Track {
@@ -129,6 +132,8 @@ interface Track {
  */
 export class BlockTracker {
   private readonly gs = new Map<number, Track>();
+  /** The runtime's own leak report, when the run has one. */
+  leakReport: EventOf<'leak.report'> | undefined;
 
   private track(goid: number): Track {
     let t = this.gs.get(goid);
@@ -140,7 +145,9 @@ export class BlockTracker {
   }
 
   add(e: SlowmoEvent, before?: SchedState): void {
-    if (e.kind === 'g.waiting') {
+    if (e.kind === 'leak.report') {
+      this.leakReport = e;
+    } else if (e.kind === 'g.waiting') {
       const t = this.track(e.goid);
       t.parks++;
       t.place = { file: e.file, line: e.line };
@@ -500,6 +507,9 @@ export function failureLens(
     edges,
     cycle,
     groups,
+    ...(kind === 'leak'
+      ? { runtime: compareRuntimeLeaks(groups, tracker.leakReport, end.run?.goVersion) }
+      : {}),
   };
 }
 
@@ -533,6 +543,7 @@ export function failureLensText(lens: FailureLens): string {
         `  ${place(g.file, g.line)}  ${g.goids.length} × ${g.words} (${g.goids.map((id) => `g${id}`).join(' ')}${never})`,
       );
     }
+    if (lens.runtime) out.push(...runtimeLeakText(lens.runtime, lens.groups));
     return `${out.join('\n')}\n`;
   }
   for (const b of lens.blocked) {
