@@ -1,5 +1,5 @@
 /**
- * @go-slowmo/jupyter-ext: eleven plugins, one job each.
+ * @go-slowmo/jupyter-ext: twelve plugins, one job each.
  *
  * - bridge-client: provides IBridgeClient, the page's one connection to the bridge.
  * - live-runs: provides ILiveRuns, the runs going on now (tokens.ts).
@@ -13,6 +13,7 @@
  * - runtime-traces: a cell option for the runtime's schedtrace and gctrace (runtime-traces.ts).
  * - run-settings: a cell's GOMAXPROCS and Go version, in its context menu (run-settings.ts).
  * - explore: a cell run 20 times, its distinct outputs counted, any run opened (explore/).
+ * - class: the teacher panel, a class folder graded learner by checkpoint (class/).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -46,6 +47,7 @@ import { keepCleanOnKernelInfo } from './kernel-info';
 import { isSlowmo } from './metadata';
 import { predictPlugin } from './predict/plugin';
 import type { PickedLine } from './profile/panel';
+import { classPlugin } from './class/plugin';
 import { explorePlugin } from './explore/plugin';
 import { rendererFactory } from './renderer';
 import { runtimeTracesPlugin } from './runtime-traces';
@@ -323,4 +325,5 @@ export default [
   runSettingsPlugin,
   runtimeTracesPlugin,
   explorePlugin,
+  classPlugin,
 ];

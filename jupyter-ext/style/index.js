@@ -1,2 +1,3 @@
 import './index.css';
 import './predict.css';
+import './class.css';
