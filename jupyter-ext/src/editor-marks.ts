@@ -36,7 +36,7 @@ const marks = StateField.define<DecorationSet>({
 });
 
 /** JupyterLab's CodeMirror editor: an IEditor with its EditorView. */
-type CodeMirrorLike = CodeEditor.IEditor & { editor?: EditorView };
+export type CodeMirrorLike = CodeEditor.IEditor & { editor?: EditorView };
 
 const injected = new WeakSet<object>();
 

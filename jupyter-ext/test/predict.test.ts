@@ -5,7 +5,14 @@
  * what the run bore out, the first the one graded.
  */
 import { parseMetadata } from '@go-slowmo/kernel-bridge/protocol';
-import { isRevealed, judge, questionsOf, unanswered, withAnswer } from '../src/predict/questions';
+import {
+  isRevealed,
+  judge,
+  linePicks,
+  questionsOf,
+  unanswered,
+  withAnswer,
+} from '../src/predict/questions';
 import { outcomeExtras } from '../src/predict/checkpoint-row';
 import { pack, unpack, type SavedOutcome } from '../src/recording';
 
@@ -135,5 +142,32 @@ describe('predict questions in the notebook', () => {
     const { prediction: _p, ...plain } = o;
     void _p;
     expect(outcomeExtras(plain, () => {})).toEqual([]);
+  });
+});
+
+describe('choices that are lines of the code', () => {
+  const withLines = (answers: string[], lineB: unknown = 13) => {
+    const m = meta(answers);
+    const q = m.checkpoints[1]!.check as { choices: Record<string, unknown>[] };
+    q.choices[0]!.line = 12;
+    q.choices[1]!.line = lineB;
+    return m;
+  };
+
+  test('are valid metadata, and each is offered on its line, the latest answer chosen', () => {
+    expect(() => parseMetadata(withLines(['a']))).not.toThrow();
+    expect(linePicks(questionsOf(withLines(['a', 'b'])))).toEqual([
+      { question: 'first', choice: 'a', line: 12, label: 'a first', chosen: false },
+      { question: 'first', choice: 'b', line: 13, label: 'b first', chosen: true },
+    ]);
+    expect(linePicks(questionsOf(meta(['a'])))).toEqual([]);
+  });
+
+  test('a line that is not a line number is refused by the metadata, naming the field', () => {
+    expect(() => parseMetadata(withLines([], 0))).toThrow(
+      /checkpoints\.1\.check\.choices\.1\.line/,
+    );
+    // Not offered in the code either, whatever the run says of it.
+    expect(linePicks(questionsOf(withLines([], 'x'))).map((p) => p.choice)).toEqual(['a']);
   });
 });

@@ -6,7 +6,8 @@
  * not run; answered wrongly, it runs, judges and explains the prediction, the
  * answer saved in the notebook, and "See the moment" moves the picture to the
  * event that decided it; answered again, rightly, both answers are kept and
- * judged, the first the one graded. Screenshots: ui-tests/screenshots/predict-*.png.
+ * judged, the first the one graded. The choices are lines of the code: the
+ * first answer is picked there, beside its line. Screenshots: ui-tests/screenshots/predict-*.png.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -52,11 +53,13 @@ const QUESTION = {
       {
         id: 'a',
         label: 'a, started first',
+        line: 12,
         check: { type: 'order', first: 'main.a', then: 'main.b' },
       },
       {
         id: 'b',
         label: 'b, started last',
+        line: 13,
         check: { type: 'order', first: 'main.b', then: 'main.a' },
       },
     ],
@@ -120,6 +123,15 @@ maybe('predict, then reveal, in a browser', () => {
       'Predict, then run: main starts a, then b. Which of them runs first?',
     );
     expect(await panel().locator('input[type=radio]').count()).toBe(2);
+    // The choices are lines: each can be picked in the code too, where it is written.
+    const picks = page.locator('.jp-slowmo-cell').first().locator('.jp-slowmo-pick-line');
+    expect((await picks.allInnerTexts()).map((t) => t.trimEnd())).toEqual([
+      '\tgo a()○ a, started first',
+      '\tgo b()○ b, started last',
+    ]);
+    expect(await panel().locator('.jp-slowmo-predict-pick-hint').innerText()).toBe(
+      'Or pick the line in the code: press the ○ button at the end of the line you choose.',
+    );
     // Above the output: between the code and the output area.
     const order = await page
       .locator('.jp-slowmo-cell')
@@ -140,9 +152,18 @@ maybe('predict, then reveal, in a browser', () => {
     await shot('predict-1-asked', '.jp-slowmo-cell');
   });
 
-  test('a wrong prediction: saved, run, judged wrong with what the run showed and why, and the moment shown', async () => {
-    await choose('a, started first');
+  test('a wrong prediction, picked in the code: saved, run, judged wrong with what the run showed and why, and the moment shown', async () => {
+    const pickA = page.locator('.jp-slowmo-pick[data-choice="a"]');
+    await pickA.click();
+    await page.waitForFunction(
+      () =>
+        document.querySelector('.jp-slowmo-pick[data-choice="a"]')?.getAttribute('aria-pressed') ===
+        'true',
+    );
+    expect(await pickA.innerText()).toBe('◉ a, started first');
+    expect(await panel().getByLabel('a, started first').isChecked()).toBe(true);
     expect(await answersSaved()).toEqual(['a']);
+    await shot('predict-1b-picked-in-code', '.jp-slowmo-cell');
     await runCell();
     await run().locator('.jp-slowmo-status', { hasText: 'Finished' }).waitFor({ timeout: 150_000 });
     const reveal = panel().locator('.jp-slowmo-predict-reveal');

@@ -13,7 +13,8 @@ import { OutcomeSchema, RUN_MIME, type SavedOutcome } from '../recording';
 import { registerAsker } from './asking';
 import { moveRun } from './moments';
 import { PredictPanel, type PanelSource } from './panel';
-import { questionsOf, withAnswer } from './questions';
+import { markLinePicks } from './line-picks';
+import { isRevealed, linePicks, questionsOf, withAnswer } from './questions';
 
 const panels = new WeakMap<Cell, PredictPanel>();
 
@@ -43,6 +44,13 @@ function sourceOf(cell: Cell): PanelSource {
   };
 }
 
+/** The choices that are lines, shown on the code; pressed, each answers as its radio button does. */
+function showPicks(cell: Cell, from: PanelSource): void {
+  markLinePicks(cell.editor, linePicks(from.questions()), (id, choice) =>
+    from.answer(id, choice, isRevealed(from.outcomes().find((o) => o.id === id))),
+  );
+}
+
 /** Gives the cell its panel once it asks a question (and its DOM is built). */
 export function attachPredict(cell: Cell): void {
   if (cell.model.type !== 'code' || panels.has(cell)) return;
@@ -55,15 +63,20 @@ export function attachPredict(cell: Cell): void {
     });
     return;
   }
-  const panel = new PredictPanel(sourceOf(cell));
+  const from = sourceOf(cell);
+  const panel = new PredictPanel(from);
   panels.set(cell, panel);
   registerAsker(cell, () => panel.askFirst());
   void cell.ready.then(() => {
     const layout = cell.layout as PanelLayout;
     const at = layout.widgets.findIndex((w) => w.hasClass('jp-Cell-outputWrapper'));
     layout.insertWidget(at < 0 ? layout.widgets.length : at, panel);
+    showPicks(cell, from);
   });
-  const redraw = () => panel.render();
+  const redraw = () => {
+    panel.render();
+    showPicks(cell, from);
+  };
   cell.model.metadataChanged.connect(redraw);
   (cell.model as ICodeCellModel).outputs.changed.connect(redraw);
   cell.disposed.connect(() => panel.dispose());

@@ -114,6 +114,14 @@ export class PredictPanel extends Widget {
       label.append(radio, document.createTextNode(` ${c.label}`));
       list.append(label);
     }
+    if (q.choices.some((c) => c.line !== undefined))
+      list.append(
+        el(
+          'div',
+          'jp-slowmo-predict-pick-hint',
+          'Or pick the line in the code: press the ○ button at the end of the line you choose.',
+        ),
+      );
     return list;
   }
 

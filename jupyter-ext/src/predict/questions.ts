@@ -19,7 +19,8 @@ export interface Question {
   id: string;
   title: string;
   question: string;
-  choices: { id: string; label: string }[];
+  /** `line`: the choice is that line of the cell's code, and can be picked there. */
+  choices: { id: string; label: string; line?: number }[];
   answers: string[];
   explanation?: string;
 }
@@ -45,7 +46,7 @@ function asQuestion(cp: unknown): Question | null {
   if (typeof cp.id !== 'string' || typeof question !== 'string' || !Array.isArray(choices))
     return null;
   const options = choices.filter(
-    (c): c is { id: string; label: string } =>
+    (c): c is { id: string; label: string; line?: unknown } =>
       isObject(c) && typeof c.id === 'string' && typeof c.label === 'string',
   );
   if (options.length !== choices.length) return null;
@@ -53,7 +54,11 @@ function asQuestion(cp: unknown): Question | null {
     id: cp.id,
     title: typeof cp.title === 'string' ? cp.title : cp.id,
     question,
-    choices: options.map(({ id, label }) => ({ id, label })),
+    choices: options.map(({ id, label, line }) => ({
+      id,
+      label,
+      ...(Number.isInteger(line) && (line as number) >= 1 ? { line: line as number } : {}),
+    })),
     answers: Array.isArray(answers)
       ? answers.filter((a): a is string => typeof a === 'string')
       : [],
@@ -119,4 +124,26 @@ export function judge(q: Question, outcome: SavedOutcome | undefined): JudgedAns
     verdict: p.actual.length === 0 ? 'undecided' : p.actual.includes(choice) ? 'right' : 'wrong',
     graded: i === 0,
   }));
+}
+
+/** A choice that is a line of the cell's code, to be picked beside it. */
+export interface LinePick {
+  question: string;
+  choice: string;
+  line: number;
+  label: string;
+  /** It is the learner's latest answer to its question. */
+  chosen: boolean;
+}
+
+/** The choices of the cell's questions that name lines, in the order of the questions. */
+export function linePicks(questions: readonly Question[]): LinePick[] {
+  return questions.flatMap((q) => {
+    const last = q.answers[q.answers.length - 1];
+    return q.choices.flatMap((c) =>
+      c.line === undefined
+        ? []
+        : [{ question: q.id, choice: c.id, line: c.line, label: c.label, chosen: c.id === last }],
+    );
+  });
 }

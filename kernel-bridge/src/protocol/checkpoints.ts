@@ -126,10 +126,15 @@ export const GOROUTINE_METRICS = [
 
 const ComparisonFields = { op: z.enum(COMPARE_OPS), value: z.number() };
 
-/** One answer a prediction offers: its words, and the check that makes it true of a run. */
+/**
+ * One answer a prediction offers: its words, and the check that makes it true
+ * of a run; `line`, when the answer is a line of the cell's code ("which
+ * line prints first?"), lets the learner pick it there, beside the line.
+ */
 const PredictChoiceSchema = z.object({
   id: z.string().min(1).max(64),
   label: z.string().min(1).max(200),
+  line: z.number().int().min(1).optional(),
   get check() {
     return CheckSchema;
   },
