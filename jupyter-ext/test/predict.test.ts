@@ -165,7 +165,7 @@ describe('choices that are lines of the code', () => {
 
   test('a line that is not a line number is refused by the metadata, naming the field', () => {
     expect(() => parseMetadata(withLines([], 0))).toThrow(
-      /checkpoints\.1\.check\.choices\.1\.line/,
+      'field "checkpoints[1].check.choices[1].line": Too small: expected number to be >=1',
     );
     // Not offered in the code either, whatever the run says of it.
     expect(linePicks(questionsOf(withLines([], 'x'))).map((p) => p.choice)).toEqual(['a']);
