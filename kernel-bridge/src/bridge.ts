@@ -23,6 +23,7 @@ import type {
 import { leakExperiment } from './protocol/leak';
 import { CancelledError, RunQueue } from './queue';
 import { VERSION } from './paths';
+import { raceSupport, raceToolchainProblem } from './race-support';
 import { cgroupLayout } from './sandbox/cgroup';
 import { sandboxScratchDir, seccompState } from './sandbox/sandbox';
 import { UidRange, UidRangeError } from './sandbox/uids';
@@ -116,6 +117,7 @@ export class Bridge {
         installable: this.toolchains.installable,
         default: this.toolchains.default?.version,
       },
+      race: raceSupport(),
       limits: this.config.limits,
       parallel: this.config.parallel,
       queue: { running: this.queue.running, queued: this.queue.queued },
@@ -207,6 +209,14 @@ export class Bridge {
       );
       return undefined;
     }
+    if (req.race) {
+      const race = raceSupport();
+      const why = race.available ? raceToolchainProblem(toolchain) : race.why;
+      if (why) {
+        observer.error('race_unavailable', `the race detector cannot be used here: ${why}`, 'race');
+        return undefined;
+      }
+    }
     return { toolchain, backend: choice.backend };
   }
 
@@ -238,6 +248,7 @@ export class Bridge {
       profiled || leak,
       backend === 'trace' && req.gc === true,
       req.perturb,
+      req.race === true,
     );
     // Kept from the binary cache's eviction until the run is over.
     if (built.ok) held.releaseBinary = built.release;
@@ -264,6 +275,7 @@ export class Bridge {
         gc: req.gc,
         godebug: req.godebug,
         ...(profiled ? { profile: true } : {}),
+        ...(req.race ? { race: true } : {}),
         ...(local.profileDir !== undefined ? { profileDir: local.profileDir } : {}),
         ...(leak ? { leak: true } : {}),
         uid: held.uid,

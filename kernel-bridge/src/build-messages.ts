@@ -62,3 +62,28 @@ export function cgoImport(files: Record<string, string>): Diagnostic | undefined
   }
   return undefined;
 }
+
+const CGO_RACE =
+  'cgo is not available here: a race build compiles only the Go runtime with cgo, and an import of "C" is refused; write the program in Go only';
+
+/**
+ * An import of "C" in any spelling Go accepts, for a race build, which has cgo on: the file's
+ * import section (everything before its first declaration), comments taken out, holds the
+ * path "C" or `C`. A line-by-line reading such as cgoImport's could miss
+ * `import ("fmt"; "C")`, and with cgo on a missed one would compile the learner's C.
+ */
+export function cgoImportAnywhere(files: Record<string, string>): Diagnostic | undefined {
+  for (const [file, text] of Object.entries(files)) {
+    if (!file.endsWith('.go')) continue;
+    const decl = /^(func|var|const|type)\b/m.exec(text);
+    const head = text
+      .slice(0, decl ? decl.index : text.length)
+      .replace(/\/\*[\s\S]*?\*\//g, ' ')
+      .replace(/\/\/[^\n]*/g, '');
+    const at = /["`]C["`]/.exec(head);
+    if (!at) continue;
+    const line = head.slice(0, at.index).split('\n').length;
+    return { file, line, column: 0, message: CGO_RACE };
+  }
+  return undefined;
+}

@@ -22,10 +22,12 @@ import {
   binaryTooLarge,
   buildOutOfMemory,
   cgoImport,
+  cgoImportAnywhere,
   linkerOutOfRoom,
 } from './build-messages';
 import type { BridgeConfig } from './config';
 import { GoBuildCache } from './go-cache';
+import { raceCompiler } from './race-support';
 import { perturbArg, type Diagnostic, type Perturbation } from './protocol';
 import { sandboxedLauncher, type SandboxedLauncher } from './sandbox/launcher';
 import { sandboxScratchDir } from './sandbox/sandbox';
@@ -99,6 +101,7 @@ interface BuildWith {
   profiled: boolean;
   dumps: boolean;
   perturb: readonly Perturbation[];
+  race: boolean;
 }
 
 export class Builder {
@@ -149,6 +152,7 @@ export class Builder {
     profiled = false,
     dumps = false,
     perturb: readonly Perturbation[] = [],
+    race = false,
   ): string {
     const h = createHash('sha256')
       .update(toolchain.version)
@@ -156,7 +160,8 @@ export class Builder {
       .update(experiment ? `\0experiment=${experiment}` : '')
       .update(profiled ? '\0profiled' : '')
       .update(dumps ? '\0heapdumps' : '')
-      .update(perturb.length > 0 ? `\0perturb=${perturb.map(perturbArg).join(' ')}` : '');
+      .update(perturb.length > 0 ? `\0perturb=${perturb.map(perturbArg).join(' ')}` : '')
+      .update(race ? '\0race' : '');
     for (const name of Object.keys(files).sort()) {
       h.update('\0').update(name).update('\0').update(files[name]!);
     }
@@ -169,6 +174,7 @@ export class Builder {
    * the trace backend. `experiment`: a GOEXPERIMENT to build with ("" for none). `dumps`: with
    * the GC lens's heap dump helper too (`trace-prepare --gc`), for the trace backend's lens.
    * `perturb`: the schedule perturbations (`perturb-prepare`, before the other helpers).
+   * `race`: with the race detector (`-race`, which needs cgo on: race-support.ts).
    */
   async build(
     files: Record<string, string>,
@@ -179,10 +185,11 @@ export class Builder {
     profiled = false,
     dumps = false,
     perturb: readonly Perturbation[] = [],
+    race = false,
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const key = Builder.key(files, toolchain, traced, experiment, profiled, dumps, perturb);
+    const key = Builder.key(files, toolchain, traced, experiment, profiled, dumps, perturb, race);
     const kept = await this.binaries.lookup(key);
     if (kept) {
       return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
@@ -191,7 +198,8 @@ export class Builder {
       ...buildFailure(message, file, line, column),
       ms: ms(),
     });
-    const cgo = cgoImport(files);
+    // A race build has cgo on for the runtime: the learner's cgo is refused more widely then.
+    const cgo = cgoImport(files) ?? (race ? cgoImportAnywhere(files) : undefined);
     if (cgo) return failed(cgo.message, cgo.file, cgo.line, cgo.column);
 
     const deadline = new BuildDeadline(this.config.limits.buildSeconds, signal);
@@ -206,6 +214,7 @@ export class Builder {
         profiled,
         dumps,
         perturb,
+        race,
       });
       return { ...outcome, ms: ms() };
     } catch (err) {
@@ -250,7 +259,8 @@ export class Builder {
     const refused = await this.addHelpers(src, deadline.signal, opts);
     if (deadline.why) return buildFailure(deadline.why);
     if (refused) return { ok: false, ms: 0, diagnostics: [refused] };
-    const result = await this.goBuild(name, src, out, toolchain, deadline, opts.experiment);
+    const { experiment, race } = opts;
+    const result = await this.goBuild(name, src, out, toolchain, deadline, experiment, race);
     if (result.killedFor) return buildFailure(result.killedFor);
     const { binaryBytes } = this.config.limits;
     if (result.code !== 0) {
@@ -378,6 +388,7 @@ export class Builder {
     toolchain: Toolchain,
     deadline: BuildDeadline,
     experiment: string,
+    race = false,
   ): Promise<BuildResult> {
     // In the sandbox everything has a fixed path; without one (sandbox "none"), the real ones.
     const boxed = this.config.sandbox === 'bwrap';
@@ -385,10 +396,24 @@ export class Builder {
       ? { goroot: GOROOT, src: SRC, out: '/out', cache: '/cache', tmp: '/tmp' }
       : { goroot: toolchain.goroot, src, out, cache: this.cacheDir, tmp: path.dirname(out) };
     const launcher = this.launcher(name, src, out, toolchain);
-    const argv = [...launcher.argv, `${at.goroot}/bin/go`, 'build', '-o', `${at.out}/prog`, '.'];
+    const argv = [
+      ...launcher.argv,
+      `${at.goroot}/bin/go`,
+      'build',
+      ...(race ? ['-race'] : []),
+      '-o',
+      `${at.out}/prog`,
+      '.',
+    ];
     try {
       const env = goEnv(at);
       if (experiment) env.GOEXPERIMENT = experiment;
+      // -race needs cgo (race-support.ts); the learner's own cgo was refused above.
+      if (race) {
+        env.CGO_ENABLED = '1';
+        // By its path, which the sandbox has as the host does (/usr is bound as it is).
+        env.CC = raceCompiler() ?? 'gcc';
+      }
       const result = await spawnBuild(argv, env, boxed ? '/' : src, launcher, deadline);
       if (!result.killedFor && launcher.cgroup?.oomKilled()) {
         result.killedFor = buildOutOfMemory(this.config.limits.buildMemoryBytes);

@@ -3,7 +3,7 @@
  * The `slowmo` command: the bridge's session code without a server.
  *
  *   slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace]
- *                         [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S]
+ *                         [--format ndjson|text|chrome] [--summary] [--runtime] [--race] [--timeout S]
  *   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
  *   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
  *   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
@@ -52,7 +52,7 @@ import { startServer } from './server/app';
 import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS] [--profile DIR] [--leak-profile]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--race] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS] [--profile DIR] [--leak-profile]
   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
@@ -82,6 +82,11 @@ options:
                    goroutine's running, runnable and waiting time) and the
                    patterns found (Ps idle beside queued work, long waits…)
   --runtime        with --format text, also tell the runtime's own goroutines and start-up
+  --race           build with the race detector (go build -race): each data race
+                   it reports comes as a race event naming the two accesses, their
+                   goroutines and lines (the report stays in the program's stderr;
+                   a program that raced exits with 66). Where the bridge cannot
+                   build so, it says why (slowmo serve's /api/info: race.why)
   --timeout S      stop the program after S seconds (default: the bridge's time limit)
   --gc             the GC lens: also record the heap's objects as the collector
                    marks (grey, black: by its marking, the write barrier or
@@ -322,6 +327,7 @@ function runCommand(argv: string[]) {
       backend: { type: 'string', default: 'auto' },
       format: { type: 'string', default: 'ndjson' },
       runtime: { type: 'boolean', default: false },
+      race: { type: 'boolean', default: false },
       summary: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       gc: { type: 'boolean', default: false },
@@ -349,6 +355,7 @@ function runCommand(argv: string[]) {
     goVersion: values.go,
     gomaxprocs: number('procs', values.procs),
     backend: values.backend,
+    ...(values.race ? { race: true } : {}),
     ...(values.gc ? { gc: true } : {}),
     ...(values.profile !== undefined ? { profile: true } : {}),
     ...(values['leak-profile'] ? { leakProfile: true } : {}),

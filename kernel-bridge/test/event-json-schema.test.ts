@@ -43,8 +43,8 @@ describe('the events JSON Schema file', () => {
     const all = objects(eventJsonSchema());
     // The kinds, run.start's fidelity, its paced and its gcLens, a profile's frame and sample,
     // schedtrace's detail with its P, M and G, gctrace's clock and cpu times and heap sizes,
-    // a leak report's goroutine and its frame.
-    expect(all.length).toBe(EVENT_KINDS.length + 14);
+    // a leak report's goroutine and its frame, a race's access and the site that made its goroutine.
+    expect(all.length).toBe(EVENT_KINDS.length + 16);
     for (const o of all) expect(o.additionalProperties).toBe(false);
   });
 });

@@ -5,11 +5,13 @@
  * seq must have no gaps), and given back the learner's file names. Nothing
  * passes after run.end. When the run asked for the runtime's schedtrace or
  * gctrace, its lines in the program's stderr also pass as events of their own
- * (protocol/runtime-trace-read.ts), just before the output that ends them.
+ * (protocol/runtime-trace-read.ts), just before the output that ends them; so do the race
+ * detector's reports in a run built with -race (protocol/race-read.ts).
  */
 import type { Readable } from 'node:stream';
 import { learnerPath } from '../build';
 import { parseEvent, type EndReason, type SlowmoEvent } from '../protocol';
+import { RaceReader } from '../protocol/race-read';
 import { RuntimeTraceReader } from '../protocol/runtime-trace-read';
 import type { RunLimits } from '../run-limits';
 import type { EventSink } from './run';
@@ -22,26 +24,31 @@ export class EventPipeline {
   /** The run's end, once it has passed. */
   ended: RunEndEvent | undefined;
   private invalid = 0;
-  private readonly traces: RuntimeTraceReader | undefined;
+  /** What reads events out of the program's stderr: the runtime's traces, the race detector. */
+  private readonly readers: (RuntimeTraceReader | RaceReader)[] = [];
 
   constructor(
     private readonly limits: RunLimits,
     private readonly sink: EventSink,
     private readonly log: (msg: string) => void,
     traces: { schedtrace: boolean; gctrace: boolean } = { schedtrace: false, gctrace: false },
+    race = false,
   ) {
-    if (traces.schedtrace || traces.gctrace) this.traces = new RuntimeTraceReader(traces);
+    if (traces.schedtrace || traces.gctrace) this.readers.push(new RuntimeTraceReader(traces));
+    if (race) this.readers.push(new RaceReader(learnerPath));
   }
 
   pass(e: SlowmoEvent): void {
-    if (this.ended || !this.traces) {
+    if (this.ended || this.readers.length === 0) {
       this.passOne(e);
       return;
     }
     // Before the output that completes them (same t): after it, they would follow an event
     // that a paced run holds at.
-    const made = e.kind === 'run.end' ? this.traces.end(e.t) : this.traces.read(e);
-    for (const m of made) this.passOne(m);
+    for (const reader of this.readers) {
+      const made = e.kind === 'run.end' ? reader.end(e.t) : reader.read(e);
+      for (const m of made) this.passOne(m);
+    }
     this.passOne(e);
   }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { BridgeConfig, Limits } from '../config';
 import { RunCgroup } from '../sandbox/cgroup';
+import { RACE_LAUNCH, raceAddressBytes } from '../race-support';
 import { sandboxedLauncher, type SandboxedLauncher } from '../sandbox/launcher';
 import { sandboxScratchDir } from '../sandbox/sandbox';
 import type { Backend } from './detect';
@@ -93,8 +94,13 @@ function programLauncher(name: string, config: BridgeConfig, spec: RunSpec): San
       fileBytes: limits.tmpBytes,
     },
     { mode: config.sandbox, scratchDir: sandboxScratchDir(config.workDir) },
-    // Go reserves more address space than it uses.
-    { cpuSeconds: limits.cpuSeconds, addressBytes: limits.memoryBytes * 2 + 256 * 1024 * 1024 },
+    // Go reserves more address space than it uses; the race detector more again (race-support.ts).
+    {
+      cpuSeconds: limits.cpuSeconds,
+      addressBytes: spec.race
+        ? raceAddressBytes(limits.memoryBytes)
+        : limits.memoryBytes * 2 + 256 * 1024 * 1024,
+    },
   );
 }
 
@@ -125,7 +131,7 @@ function probeArgs(
   args.push('--clock-fd', '3');
   args.push(
     '--launcher',
-    JSON.stringify(launcher),
+    JSON.stringify(spec.race ? [...launcher, ...RACE_LAUNCH] : launcher),
     '--inside',
     boxed ? INSIDE : spec.binary,
     '--',

@@ -50,7 +50,13 @@ export function startProbeRun(
   if (reports instanceof Readable) {
     readClockReports(reports, (running) => limits.programRuns(running), log);
   }
-  const events = new EventPipeline(limits, sink, log, runtimeTracesOf(spec.godebug));
+  const events = new EventPipeline(
+    limits,
+    sink,
+    log,
+    runtimeTracesOf(spec.godebug),
+    spec.race === true,
+  );
   events.readFrom(probe.stdout);
   let stderr = '';
   probe.stderr.setEncoding('utf8');

@@ -22,6 +22,8 @@ export interface RunSpec {
   profileDir?: string;
   /** The runtime's goroutine leak report, as a `leak.report` event (slowmo-probe --leak). */
   leak?: boolean;
+  /** The binary was built with -race: its reports become `race` events, and it needs more address space. */
+  race?: boolean;
   /** The uid the program runs as (root mode): fresh for this run, see sandbox/uids.ts. */
   uid: number;
 }

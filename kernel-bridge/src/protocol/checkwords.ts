@@ -390,6 +390,7 @@ const PHRASES: Record<EventKind, (f: Fields, vars: VarContext, kind: EventKind) 
     eventPhrase("runtime's goroutine leak report", "runtime's goroutine leak reports"),
   schedtrace: () => eventPhrase("runtime's schedtrace line", "runtime's schedtrace lines"),
   gctrace: () => eventPhrase("runtime's gctrace line", "runtime's gctrace lines"),
+  race: () => eventPhrase('data race', 'data races'),
   'run.start': () => eventPhrase('start of the run', 'starts of the run'),
   'run.end': (f) => {
     const code = f.get('exitCode');

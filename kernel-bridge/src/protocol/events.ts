@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { gctraceFields, schedtraceFields } from './runtime-trace';
 import { profileFields } from './profile';
 import { leakReportFields } from './leak';
+import { raceFields } from './race';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -417,6 +418,13 @@ export const SchedtraceSchema = ev('schedtrace', schedtraceFields);
 export const GctraceSchema = ev('gctrace', gctraceFields);
 
 /**
+ * One data race the race detector reported (a run built with `-race`), read from the program's
+ * stderr by the bridge: the address, the racing access and the earlier one it raced with, each
+ * with its goroutine and the learner's line (race.ts says each field). Context: m -1, p -1, g 0.
+ */
+export const RaceSchema = ev('race', raceFields);
+
+/**
  * Events the recorder dropped: an exact count from the recorder itself (the
  * eBPF ring buffer's counter; the tracer drops none), or null when nobody
  * can count them: the recorder was killed (it did not end within its grace
@@ -473,6 +481,7 @@ export const EVENT_SCHEMAS = {
   'heap.limit': HeapLimitSchema,
   schedtrace: SchedtraceSchema,
   gctrace: GctraceSchema,
+  race: RaceSchema,
   'heap.dump': HeapDumpSchema,
   'heap.size': HeapSizeSchema,
   profile: ProfileSchema,
@@ -512,6 +521,7 @@ export const EventSchema = z.discriminatedUnion('kind', [
   HeapLimitSchema,
   SchedtraceSchema,
   GctraceSchema,
+  RaceSchema,
   HeapDumpSchema,
   HeapSizeSchema,
   ProfileSchema,

@@ -21,6 +21,11 @@ export const BridgeInfoSchema = z.object({
     /** The toolchain a request without `go` gets. */
     default: z.string().optional(),
   }),
+  /**
+   * Whether a run may be built with the race detector (a request's `race`), or why not. Absent
+   * from bridges older than the option.
+   */
+  race: BackendStateSchema.optional(),
   /** Every limit on one run, by name (the bridge's config `limits`): seconds, bytes, counts. */
   limits: z.record(z.string(), z.number()),
   parallel: z.number().int(),

@@ -191,6 +191,13 @@ export const RunRequestSchema = z
      */
     leakProfile: z.boolean().optional(),
     /**
+     * Build with the race detector (`go build -race`): each data race it finds comes as a `race`
+     * event (protocol/race.ts) beside the report in the program's stderr. Both backends; where
+     * the bridge cannot build so, `/api/info`'s `race.why` says why and the request is refused
+     * (`race_unavailable`, field `race`).
+     */
+    race: z.boolean().optional(),
+    /**
      * GODEBUG settings for the program, from an allow-list (godebug.ts), e.g.
      * "schedtrace=100,scheddetail=1,gctrace=1": the runtime's lines stay in the program's
      * stderr, and schedtrace and gctrace lines also come as `schedtrace` and `gctrace` events.

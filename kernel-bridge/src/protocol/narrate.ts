@@ -23,6 +23,7 @@ import {
   learnerFunction,
 } from './goroutines';
 import type { GState, SchedState, SourcePos } from './state';
+import type { RaceAccess } from './race';
 import { wakeText, type SourceLookup } from './wake';
 import { whyRunning, whyRunningText } from './why';
 import { fileWords, lossWords, throttleWords, waitWords } from './words';
@@ -397,6 +398,7 @@ const SENTENCES: { [K in EventKind]: Sentence<EventOf<K>> } = {
     `The runtime's schedtrace at ${e.uptimeMs} ms: ${e.idleprocs} of ${e.gomaxprocs} Ps idle, ${e.spinningthreads} Ms spinning, ${e.runqueue} in the global queue, local queues [${e.runqs.join(' ')}]`,
   gctrace: (e) =>
     `The runtime's gctrace: GC cycle ${e.cycle}${e.forced ? ' (forced)' : ''} took the heap from ${e.heapMB.start} MB to ${e.heapMB.end} MB, ${e.heapMB.live} MB live, goal ${e.goalMB} MB`,
+  race: (e) => `The race detector found a data race at ${e.addr}: ${raceWords(e.accesses)}`,
   'run.end': (e) => {
     let text = `The program ${END_WORDS[e.reason]}`;
     if (e.reason === 'exit') text += ` with code ${e.exitCode}`;
@@ -445,3 +447,20 @@ const GC_PHASE_WORDS: Record<string, string> = {
   mark: 'Garbage collector is marking',
   marktermination: 'Garbage collector finishes marking',
 };
+
+/** "goroutine 8 (g21)": the detector's number, and the picture's goid where it is known. */
+export function raceGoroutineWords(a: RaceAccess): string {
+  if (a.goroutine === 0 && a.goid === undefined) return 'a thread';
+  if (a.goid === 1 && a.created === undefined) return 'the main goroutine (g1)';
+  return `goroutine ${a.goroutine}${a.goid !== undefined ? ` (g${a.goid})` : ''}`;
+}
+
+/** A race's accesses in words: "goroutine 8 read it at main.go:16, goroutine 7 wrote it at main.go:16 before". */
+function raceWords(accesses: readonly RaceAccess[]): string {
+  return accesses
+    .map(
+      (a) =>
+        `${raceGoroutineWords(a)} ${a.op === 'read' ? 'read' : 'wrote'} it${a.atomic ? ' atomically' : ''}${a.file ? ` at ${a.file}:${a.line}` : ''}${a.previous ? ' before' : ''}`,
+    )
+    .join(', ');
+}

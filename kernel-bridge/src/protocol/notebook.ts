@@ -32,6 +32,10 @@ export const SlowmoMetadataSchema = z.object({
   godebug: GodebugSchema.optional(),
   /** Collect the runtime's profiles (cpu, block, mutex, goroutine, wall): the request's `profile`. */
   profile: z.boolean().optional(),
+  /** Ask the runtime's own goroutine leak detector as main returns: the request's `leakProfile`. */
+  leakProfile: z.boolean().optional(),
+  /** Build with the race detector and show each race it reports: the request's `race`. */
+  race: z.boolean().optional(),
   checkpoints: z.array(CheckpointSchema).default([]),
 });
 export type SlowmoMetadata = z.infer<typeof SlowmoMetadataSchema>;
@@ -66,5 +70,7 @@ export function cellRunRequest(id: string, code: string, meta: SlowmoMetadata): 
     ...(meta.gcExperiment ? { gcExperiment: meta.gcExperiment } : {}),
     ...(meta.godebug ? { godebug: meta.godebug } : {}),
     ...(meta.profile ? { profile: true } : {}),
+    ...(meta.leakProfile ? { leakProfile: true } : {}),
+    ...(meta.race ? { race: true } : {}),
   };
 }

@@ -444,6 +444,8 @@ const handlers: Handlers = {
   // The runtime's own view, compared with the model's (analysis/schedtrace-check.ts), not part of it.
   schedtrace() {},
   gctrace() {},
+  // A race is two moments of the run, listed beside the picture (the widget's race list).
+  race() {},
   'run.end'(tx, e) {
     const end = { exitCode: e.exitCode, signal: e.signal, lost: e.lost, reason: e.reason };
     tx.end = e.throttledMs === undefined ? end : { ...end, throttledMs: e.throttledMs };

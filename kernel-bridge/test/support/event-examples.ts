@@ -106,5 +106,30 @@ export const VALID_EVENTS: Record<EventKind, Record<string, unknown>> = {
     procs: 2,
     forced: false,
   },
+  race: {
+    at: 1500000,
+    addr: '0x00c000094028',
+    accesses: [
+      {
+        goroutine: 8,
+        goid: 21,
+        op: 'read',
+        previous: false,
+        fn: 'main.main.func1',
+        file: 'main.go',
+        line: 16,
+        created: { fn: 'main.main', file: 'main.go', line: 13 },
+      },
+      {
+        goroutine: 7,
+        op: 'write',
+        atomic: true,
+        previous: true,
+        fn: 'main.main.func1',
+        file: 'main.go',
+        line: 17,
+      },
+    ],
+  },
   'run.end': { exitCode: 0, signal: null, lost: 0, reason: 'exit' },
 };
