@@ -14,6 +14,7 @@
  * - run-settings: a cell's GOMAXPROCS and Go version, in its context menu (run-settings.ts).
  * - explore: a cell run 20 times, its distinct outputs counted, any run opened (explore/).
  * - class: the teacher panel, a class folder graded learner by checkpoint (class/).
+ * - leak-detector: a cell option for the runtime's own goroutine leak detector (leak-detector-option.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -44,6 +45,7 @@ import {
 import { markDiagnostics, markProfileLine } from './editor-marks';
 import { SlowmoCellExecutor } from './executor';
 import { keepCleanOnKernelInfo } from './kernel-info';
+import { leakDetectorPlugin } from './leak-detector-option';
 import { isSlowmo } from './metadata';
 import { predictPlugin } from './predict/plugin';
 import type { PickedLine } from './profile/panel';
@@ -326,4 +328,5 @@ export default [
   runtimeTracesPlugin,
   explorePlugin,
   classPlugin,
+  leakDetectorPlugin,
 ];

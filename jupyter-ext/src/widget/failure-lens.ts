@@ -3,7 +3,9 @@
  * deadlock (or a run stopped with every goroutine blocked), each blocked
  * goroutine with what it waits on, its line and who could release it, and
  * the wait-for cycle as arrows; for a leak, the goroutines still blocked
- * when main returned, grouped by line, the never woken marked. A goroutine
+ * when main returned, grouped by line, the never woken marked, and beside
+ * each group whether the runtime's own leak detector (Go 1.26+) agrees,
+ * with what it found that the lens did not and why the two may differ. A goroutine
  * or a line is a button: it moves the picture to the moment that goroutine
  * blocked (lighting its line) and selects it. The words come from the
  * protocol's analysis (analysis/blocked.ts); this only lays them out.
@@ -13,6 +15,7 @@ import {
   type BlockedGoroutine,
   type Ending,
   type FailureLens,
+  type RuntimeLeakView,
   type SchedState,
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
@@ -151,9 +154,44 @@ export class FailureLensPanel extends Widget {
           ),
         );
       }
+      const verdict = lens.runtime?.groups[lens.groups.indexOf(g)];
+      if (verdict) {
+        const v = el('div', 'jp-slowmo-lens-runtime-verdict', verdict.words);
+        v.dataset.agrees =
+          verdict.notReported.length === 0
+            ? 'all'
+            : verdict.reported.length === 0
+              ? 'none'
+              : 'some';
+        row.append(v);
+      }
       list.append(row);
     }
-    return [list];
+    return lens.runtime ? [list, this.runtime(lens.runtime)] : [list];
+  }
+
+  /** The runtime's own detector: its summary, what it found that the lens did not, and why they differ. */
+  private runtime(view: RuntimeLeakView): HTMLElement {
+    const box = el('div', 'jp-slowmo-lens-runtime');
+    box.dataset.status = view.status;
+    box.setAttribute('aria-label', "the runtime's leak detector");
+    box.append(el('div', 'jp-slowmo-lens-runtime-words', view.words));
+    if (view.runtimeOnly.length > 0) {
+      const list = el('ul', 'jp-slowmo-lens-list');
+      for (const r of view.runtimeOnly) {
+        const where = r.line ? ` at ${baseName(r.file ?? '')}:${r.line}` : '';
+        const row = el(
+          'li',
+          'jp-slowmo-lens-runtime-only',
+          `g${r.goid} — ${r.waitReason}${where}${r.fn ? ` (${r.fn})` : ''}`,
+        );
+        row.dataset.goid = String(r.goid);
+        list.append(row);
+      }
+      box.append(list);
+    }
+    if (view.explain) box.append(el('div', 'jp-slowmo-lens-runtime-explain', view.explain));
+    return box;
   }
 }
 

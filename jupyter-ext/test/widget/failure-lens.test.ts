@@ -5,8 +5,9 @@
  * goroutine at the moment it blocked.
  */
 import '../picture/dom-shim';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import {
   explainEnding,
   initialState,
@@ -28,7 +29,11 @@ const RECORDINGS = path.join(
 );
 
 function lens(name: string) {
-  const events: SlowmoEvent[] = readFileSync(path.join(RECORDINGS, `${name}.ndjson`), 'utf8')
+  const plain = path.join(RECORDINGS, `${name}.ndjson`);
+  const text = existsSync(plain)
+    ? readFileSync(plain, 'utf8')
+    : gunzipSync(readFileSync(`${plain}.gz`)).toString('utf8');
+  const events: SlowmoEvent[] = text
     .trim()
     .split('\n')
     .map((l) => parseEvent(l));
@@ -95,6 +100,50 @@ describe('the failure lens panel', () => {
     expect(heads[1]).toMatch(/^leak\.go:22 1 × waiting to receive from a channel: g\d+$/);
     expect(n.querySelectorAll('.jp-slowmo-lens-g.jp-mod-never-woken')).toHaveLength(4);
     expect(n.querySelector('.jp-slowmo-lens-cycle')).toBeNull();
+  });
+
+  it("shows beside a leak whether the runtime's own detector agrees, and why not", () => {
+    // Go 1.26 with the detector: the workers on a local channel leaked for both; the goroutine
+    // on a package variable's channel for the lens only.
+    const l = lens('leak-global')!;
+    const { p } = panel();
+    p.set(l);
+    const n = p.node;
+    const rows = [...n.querySelectorAll('.jp-slowmo-lens-row')];
+    const verdicts = rows.map((r) => {
+      const v = r.querySelector<HTMLElement>('.jp-slowmo-lens-runtime-verdict');
+      return [
+        r.querySelector('.jp-slowmo-lens-line')?.textContent,
+        v?.dataset.agrees,
+        v?.textContent,
+      ];
+    });
+    expect(verdicts).toEqual([
+      ['leak-global.go:16', 'all', "The runtime's detector agrees: all 2 leaked."],
+      [
+        'leak-global.go:24',
+        'none',
+        "The runtime's detector does not call it leaked: what it waits on is still reachable.",
+      ],
+    ]);
+    const box = n.querySelector<HTMLElement>('.jp-slowmo-lens-runtime')!;
+    expect(box.dataset.status).toBe('compared');
+    expect(box.querySelector('.jp-slowmo-lens-runtime-words')?.textContent).toBe(
+      "The runtime's own leak detector reported 2 goroutines leaked as main returned, 2 of the 3 listed here.",
+    );
+    expect(box.querySelector('.jp-slowmo-lens-runtime-explain')?.textContent).toMatch(
+      /^The runtime's detector judges by reachability: .*from a package variable/,
+    );
+  });
+
+  it('says how to ask for the detector when a run on Go 1.26+ did not', () => {
+    const l = lens('leak')!;
+    const { p } = panel();
+    p.set(l);
+    const box = p.node.querySelector<HTMLElement>('.jp-slowmo-lens-runtime')!;
+    expect(box.dataset.status).toBe('not-asked');
+    expect(box.textContent).toMatch(/was not asked for in this run: turn on the leak detector/);
+    expect(p.node.querySelector('.jp-slowmo-lens-runtime-verdict')).toBeNull();
   });
 
   it('has nothing to show for a run that ended well', () => {

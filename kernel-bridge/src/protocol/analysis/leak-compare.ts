@@ -49,7 +49,7 @@ export interface RuntimeLeakView {
 
 /** Why the runtime does not report what the lens does: its detector is reachability. */
 export const REACHABILITY_WORDS =
-  "The runtime's detector judges by reachability: a goroutine blocked on a channel, lock or WaitGroup that a package variable or a goroutine that can still run still reaches is not called leaked, though nothing may ever use it again; the lens lists every goroutine still blocked when main returned.";
+  "The runtime's detector judges by reachability: a goroutine blocked on a channel, lock or WaitGroup that the GC can still reach (from a package variable, from a goroutine that can still run, or through the very value it is sending when its closure holds both) is not called leaked, though nothing may ever wake it; the lens lists every goroutine still blocked when main returned.";
 
 /** Why the runtime reports what the lens does not: the recording did not see it blocked at the end. */
 export const RUNTIME_ONLY_WORDS =
@@ -108,7 +108,7 @@ export function compareRuntimeLeaks(
     return {
       status: 'not-asked',
       words:
-        "The runtime's own goroutine leak detector (Go 1.26 and later) was not asked for in this run: turn on the leak detector option to see it beside this.",
+        "The runtime's own goroutine leak detector (Go 1.26 and later) was not asked for in this run: turn on “Runtime’s Leak Detector” in the cell's context menu (slowmo run --leak-profile) to see it beside this.",
       groups: [],
       runtimeOnly: [],
       explain: null,
