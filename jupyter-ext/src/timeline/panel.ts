@@ -9,6 +9,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { currentPalette, type Palette } from '../picture/palette';
 import { ANNOTATION_COLORS } from './annotation-draw';
 import type { UserAnnotations } from './annotations';
+import { RaceStrip } from './race-strip';
 import { RuntimeStrip } from './runtime-strip';
 import { TimelineView } from './view';
 
@@ -65,6 +66,8 @@ export class TimelinePanel extends Panel {
   readonly view: TimelineView;
   /** The runtime's schedtrace and gctrace lines (GODEBUG), above the lanes when the run has some. */
   readonly runtimeStrip: RuntimeStrip;
+  /** The race detector's reports (a run built with -race), above the lanes when the run has some. */
+  readonly raceStrip: RaceStrip;
   private readonly bar = new Widget();
   private readonly key = document.createElement('div');
   private readonly ms: HTMLInputElement;
@@ -124,9 +127,14 @@ export class TimelinePanel extends Panel {
     this.key.className = 'jp-slowmo-timeline-key';
     this.bar.node.appendChild(this.key);
     this.runtimeStrip = new RuntimeStrip((seq) => this.view.seek(seq));
-    this.view.afterDraw = (scale) => this.runtimeStrip.place(scale);
+    this.raceStrip = new RaceStrip((seq) => this.view.seek(seq));
+    this.view.afterDraw = (scale) => {
+      this.runtimeStrip.place(scale);
+      this.raceStrip.place(scale);
+    };
     this.addWidget(this.bar);
     this.addWidget(this.runtimeStrip);
+    this.addWidget(this.raceStrip);
     this.addWidget(this.view);
     this.view.setLanes(choice);
     this.view.themeChanged = () => this.drawKey();
@@ -142,9 +150,10 @@ export class TimelinePanel extends Panel {
     return { ms: this.ms.checked, goroutines: this.gs.checked };
   }
 
-  /** The run's schedtrace and gctrace lines so far, on the strip above the lanes. */
+  /** The run's schedtrace and gctrace lines and its races so far, on the strips above the lanes. */
   showRuntimeTraces(timeline: Timeline): void {
     this.runtimeStrip.sync(timeline);
+    this.raceStrip.sync(timeline);
   }
 
   /** The program's regions and logs, drawn over the goroutine lanes; the key names them once there are some. */

@@ -39,6 +39,7 @@ import { GcLensPanel } from '../gc/panel';
 import { legendNode, PictureView, type Cause } from '../picture';
 import { outcomeExtras } from '../predict/checkpoint-row';
 import { ProfilePanel, type PickedLine } from '../profile/panel';
+import { RaceList } from './race-list';
 import { beforeRun } from '../compare/before-runs';
 import { ComparePanel } from '../compare/panel';
 import type { ProfileEvent } from '../profile/tree';
@@ -117,6 +118,9 @@ export class RunWidget extends Panel {
   private profilePanel: ProfilePanel | null = null;
   /** The run's profile events, and how far the recording has been looked through for them. */
   private profiles: { scanned: number; list: ProfileEvent[] } = { scanned: 0, list: [] };
+  /** The race detector's reports (runs built with -race), made when the first comes. */
+  private raceList: RaceList | null = null;
+  private racesScanned = 0;
   /** The comparison with the run before (a cell's second run and later), made when first opened. */
   private comparePanel: ComparePanel | null = null;
   /** A frame of the learner's code picked in a flame graph: the renderer lights its line in the cell. */
@@ -611,6 +615,22 @@ export class RunWidget extends Panel {
     panel.showProfiles(this.profiles.list, (file, line) => waitsAt(timeline, file, line));
   }
 
+  /** The race list, made when the run's first race comes (few runs have one). */
+  private renderRaces(): void {
+    const timeline = this.store.timeline;
+    if (this.raceList === null) {
+      // Only what came since the last look: a live run grows every frame.
+      const first = timeline.nextOfKind(this.racesScanned - 1, ['race']);
+      this.racesScanned = timeline.length;
+      if (first < 0) return;
+      this.raceList = new RaceList();
+      this.raceList.linePicked.connect((_, line) => this.lineLit.emit(line));
+      this.raceList.racePicked.connect((_, seq) => this.move(seq));
+      this.extras.insertWidget(0, this.raceList);
+    }
+    this.raceList.sync(timeline);
+  }
+
   /** The object a heap event is about, by its name in the open GC lens (narration says its address). */
   private lensName(event: SlowmoEvent | undefined): string {
     if (this.gcLens?.isHidden !== false || this.heapGraph === null || event === undefined)
@@ -802,6 +822,7 @@ export class RunWidget extends Panel {
     this.renderTimeline(seq, event);
     this.renderGcLens(state, event);
     this.renderProfiles();
+    this.renderRaces();
     this.renderCompare(event);
     this.markCounts(state, seq);
   }
