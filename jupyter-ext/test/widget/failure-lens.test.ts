@@ -142,7 +142,9 @@ describe('the failure lens panel', () => {
     p.set(l);
     const box = p.node.querySelector<HTMLElement>('.jp-slowmo-lens-runtime')!;
     expect(box.dataset.status).toBe('not-asked');
-    expect(box.textContent).toMatch(/was not asked for in this run: turn on the leak detector/);
+    expect(box.textContent).toMatch(
+      /was not asked for in this run: turn on “Runtime’s Leak Detector” in the cell.s context menu/,
+    );
     expect(p.node.querySelector('.jp-slowmo-lens-runtime-verdict')).toBeNull();
   });
 
