@@ -71,7 +71,8 @@ function notebook(n: number, answer: string): string {
       execution_count: null,
     },
   ];
-  return JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 });
+  const kernelspec = { name: 'python3', display_name: 'Python 3', language: 'python' };
+  return JSON.stringify({ cells, metadata: { kernelspec }, nbformat: 4, nbformat_minor: 5 });
 }
 
 const CLASS = 'hw1-submitted';
@@ -92,6 +93,9 @@ maybe('the teacher panel, in a browser', () => {
   const panel = () => page.locator('.jp-slowmo-class').first();
 
   async function shot(name: string): Promise<void> {
+    // JupyterLab's news question may come late: not part of the panel.
+    const news = page.locator('.jp-toast-button', { hasText: 'No' });
+    if (await news.count()) await news.first().click();
     await page.waitForTimeout(200);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   }
@@ -220,6 +224,26 @@ maybe('the teacher panel, in a browser', () => {
       runFree(cliXml.replace(`name="${path.join(lab.root, CLASS)}"`, `name="${CLASS}"`)),
     );
   }, 240_000);
+
+  test("a learner's name opens their notebook; Grade Again grades the folder again", async () => {
+    await panel().locator('tr[data-learner="ann"] .jp-slowmo-class-open').click();
+    await page.getByRole('tab', { name: 'hw1.ipynb' }).waitFor();
+    await page.getByRole('tab', { name: `Class: ${CLASS}` }).click();
+    // dan hands in again, now predicting right.
+    writeFileSync(path.join(lab.root, CLASS, 'dan.ipynb'), notebook(3, '3'));
+    await panel().locator('.jp-slowmo-class-again').click();
+    await panel().locator('.jp-slowmo-class-status:not([data-phase="done"])').waitFor();
+    await panel()
+      .locator('.jp-slowmo-class-status[data-phase="done"]')
+      .waitFor({ timeout: 240_000 });
+    expect(await panel().locator('tr[data-learner="dan"] td').allInnerTexts()).toEqual([
+      '✔ passed',
+      '✔ right: 3',
+      '1 of 1',
+      '1 of 1',
+    ]);
+    expect(await panel().locator('.jp-slowmo-class-top-wrong').count()).toBe(0);
+  }, 300_000);
 
   test('the panel in the dark theme', async () => {
     const light = await panel().evaluate((el) => getComputedStyle(el).backgroundColor);

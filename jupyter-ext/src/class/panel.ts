@@ -27,11 +27,22 @@ function download(name: string, text: string, type: string): void {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** What the panel's buttons ask of JupyterLab. */
+export interface ClassActions {
+  /** Opens a notebook by its path inside the class folder. */
+  open(notebook: string): void;
+  /** Grades the folder again (after learners handed in again). */
+  regrade(): void;
+}
+
 export class ClassPanel extends Widget {
   private readonly status = el('div', 'jp-slowmo-class-status');
   private readonly body = el('div', 'jp-slowmo-class-body');
 
-  constructor(readonly folder: string) {
+  constructor(
+    readonly folder: string,
+    private readonly actions: ClassActions,
+  ) {
     super();
     this.addClass('jp-slowmo-class');
     this.node.append(
@@ -43,6 +54,7 @@ export class ClassPanel extends Widget {
   }
 
   reading(read: number, found: number): void {
+    if (read === 0) this.body.replaceChildren();
     this.status.dataset.phase = 'reading';
     this.status.textContent =
       found === 0 ? 'Reading the folder…' : `Reading the notebooks: ${read} of ${found}…`;
@@ -143,9 +155,17 @@ export class ClassPanel extends Widget {
       b.onclick = () => download(file.name, file.text, type);
       return b;
     };
+    const again = el(
+      'button',
+      'jp-Button jp-mod-styled jp-mod-accept jp-slowmo-class-again',
+      'Grade Again',
+    );
+    again.title = 'Read the folder and grade every learner again';
+    again.onclick = () => this.actions.regrade();
     bar.append(
       button(`Download CSV (${grades.csv.name})`, grades.csv, 'text/csv'),
       button(`Download JUnit XML (${grades.junit.name})`, grades.junit, 'application/xml'),
+      again,
     );
     return bar;
   }
@@ -174,7 +194,14 @@ export class ClassPanel extends Widget {
       tr.dataset.learner = r.learner;
       const name = el('th', 'jp-slowmo-class-learner');
       name.scope = 'row';
-      name.append(el('span', '', `${r.passed ? '✔' : '✘'} ${r.learner}`));
+      const mark = el('span', '', r.passed ? '✔ ' : '✘ ');
+      if (r.notebook) {
+        const open = el('button', 'jp-slowmo-class-open', r.learner);
+        open.title = `Open ${r.notebook}`;
+        const notebook = r.notebook;
+        open.onclick = () => this.actions.open(notebook);
+        name.append(mark, open);
+      } else name.append(mark, r.learner);
       name.dataset.passed = String(r.passed);
       tr.append(name);
       const graded = r.cells.some((c) => c.status !== 'missing');

@@ -31,13 +31,19 @@ async function grade(app: JupyterFrontEnd, panel: ClassPanel, signal: AbortSigna
 }
 
 function open(app: JupyterFrontEnd, folder: string): void {
-  const content = new ClassPanel(folder);
+  const stop = new AbortController();
+  const content: ClassPanel = new ClassPanel(folder, {
+    open: (notebook) =>
+      void app.commands.execute('docmanager:open', {
+        path: folder ? `${folder}/${notebook}` : notebook,
+      }),
+    regrade: () => void grade(app, content, stop.signal),
+  });
   const widget = new MainAreaWidget({ content });
   widget.id = `slowmo-class-${Date.now().toString(36)}`;
   widget.title.label = `Class: ${folder.split('/').pop() || '/'}`;
   widget.title.caption = `Go-slowmo grades of the class folder ${folder || '/'}`;
   widget.title.closable = true;
-  const stop = new AbortController();
   widget.disposed.connect(() => stop.abort());
   app.shell.add(widget, 'main');
   app.shell.activateById(widget.id);

@@ -35,6 +35,8 @@ export interface Cell {
 
 export interface LearnerRow {
   learner: string;
+  /** The first notebook they handed in (inside the class folder), '' when none. */
+  notebook: string;
   passed: boolean;
   cells: Cell[];
   /** What could not be graded: "notebook cell N: why". */
@@ -89,6 +91,7 @@ export function learnerRows(grades: ClassGrades, cols: readonly Column[]): Learn
     const preds = mine.filter((r) => r.kind === 'prediction');
     return {
       learner,
+      notebook: mine.find((r) => r.notebook)?.notebook ?? '',
       passed,
       cells: cols.map((c) => cellOf(mine.filter((r) => keyOf(r) === c.key))),
       problems: mine.filter((r) => r.kind === 'problem').map(problemText),
