@@ -9,12 +9,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge } from './bridge';
 import { makeConfig, type BridgeConfigInput } from './config';
-import { explore, EXPLORE_RUNS_MAX, ExploreError, PERTURB_SHARE_DEFAULT } from './explore';
+import { explore, EXPLORE_RUNS_MAX, ExploreError } from './explore';
 import {
   BACKEND_CHOICES,
   GoVersionSchema,
   parsePerturbSpec,
   PERTURB_MAX,
+  PERTURB_SHARE_DEFAULT,
   perturbLabel,
   type BackendChoice,
   type Perturbation,

@@ -15,11 +15,13 @@ import {
 } from './protocol/analysis/schedule';
 import {
   perturbLabel,
+  PERTURB_SHARE_DEFAULT,
   RunRequestSchema,
   type BackendChoice,
   type Diagnostic,
   type Perturbation,
   type RunRequest,
+  whichPerturbed,
 } from './protocol';
 import { recordRun } from './record';
 
@@ -63,25 +65,10 @@ interface Job {
   perturbed?: boolean;
 }
 
-/** The default share of runs perturbed: half, so perturbed and unperturbed runs stand side by side. */
-export const PERTURB_SHARE_DEFAULT = 0.5;
-
-/**
- * Which of n runs are perturbed: round(n × share) of them (at least one), spread evenly, the
- * first run unperturbed unless all are (its build is the learner's program as written).
- */
-export function perturbedRuns(n: number, share: number): boolean[] {
-  const k = Math.min(n, Math.max(1, Math.round(n * share)));
-  return Array.from(
-    { length: n },
-    (_, i) => Math.floor(((i + 1) * k) / n) > Math.floor((i * k) / n),
-  );
-}
-
 function jobs(opts: ExploreOptions): Job[] {
   const out: Job[] = [];
   const perturb = opts.perturb && opts.perturb.length > 0 ? opts.perturb : undefined;
-  const which = perturbedRuns(opts.runs, opts.perturbShare ?? PERTURB_SHARE_DEFAULT);
+  const which = whichPerturbed(opts.runs, opts.perturbShare ?? PERTURB_SHARE_DEFAULT);
   for (const goVersion of opts.goVersions) {
     for (const gomaxprocs of opts.procs) {
       for (let i = 0; i < opts.runs; i++) {

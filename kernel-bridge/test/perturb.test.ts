@@ -12,13 +12,13 @@ import path from 'node:path';
 import { Bridge } from '../src/bridge';
 import { explorationText } from '../src/cli-explore';
 import { makeConfig } from '../src/config';
-import { perturbedRuns } from '../src/explore';
 import {
   groupRuns,
   parsePerturbSpec,
   perturbedWords,
   perturbLabel,
   RunRequestSchema,
+  whichPerturbed,
   type Exploration,
   type ExploredRun,
   type Perturbation,
@@ -105,7 +105,7 @@ describe('perturbation specs and marks', () => {
   });
 
   test('a share of the runs is perturbed, spread, the first as written unless all are', () => {
-    const marks = (n: number, s: number) => perturbedRuns(n, s).map((p) => (p ? 'P' : '.'));
+    const marks = (n: number, s: number) => whichPerturbed(n, s).map((p) => (p ? 'P' : '.'));
     expect(marks(10, 0.5).join('')).toBe('.P.P.P.P.P');
     expect(marks(10, 0.3).join('')).toBe('...P..P..P');
     expect(marks(4, 1).join('')).toBe('PPPP');

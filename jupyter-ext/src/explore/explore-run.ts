@@ -6,9 +6,12 @@
  */
 import {
   groupRuns,
+  perturbLabel,
   runOutcome,
   scheduleSignature,
+  whichPerturbed,
   type ExploredRun,
+  type RunRequestInput,
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
 import type { BridgeClient } from '../client';
@@ -19,10 +22,14 @@ import type { ExploreStore } from './explore-store';
 /** One run to its end: its recording, or why it did not run. */
 function recordOne(
   client: BridgeClient,
-  request: ReturnType<typeof runRequest>,
+  request: RunRequestInput,
   source: string,
   meta: SlowmoMetadata,
 ): Promise<Recording | string> {
+  // A refused perturbation comes as a compile error at its line: say it was the perturbation.
+  const building = request.perturb
+    ? `it cannot be built perturbed (${request.perturb.map(perturbLabel).join(', ')})`
+    : 'the program does not compile';
   return new Promise((resolve) => {
     const events: SlowmoEvent[] = [];
     void client.run(request, {
@@ -32,7 +39,7 @@ function recordOne(
       },
       compileError: (diagnostics) =>
         resolve(
-          `the program does not compile: ${diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`,
+          `${building}: ${diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`,
         ),
       // The runs are recorded at full speed, whatever the cell's mode.
       end: (end) =>
@@ -52,11 +59,17 @@ export async function exploreCell(
   const runs: ExploredRun[] = [];
   // Always recorded at full speed: slow motion would wait for a learner's steps.
   const recordMeta = { ...meta, mode: 'record' as const };
+  const perturb = store.perturb;
+  const which = perturb ? whichPerturbed(store.total, perturb.share) : [];
   for (let k = 1; k <= store.total; k++) {
     const id = `r${k}`;
+    const perturbed = perturb && which[k - 1] ? perturb.at : undefined;
     const ran = await recordOne(
       client,
-      runRequest(`${store.id}-${id}`, source, recordMeta),
+      {
+        ...runRequest(`${store.id}-${id}`, source, recordMeta),
+        ...(perturbed ? { perturb: perturbed } : {}),
+      },
       source,
       meta,
     );
@@ -72,8 +85,10 @@ export async function exploreCell(
       go: start?.kind === 'run.start' ? start.goVersion : '',
       outcome: runOutcome(ran.events),
       signature: scheduleSignature(ran.events),
+      ...(perturb ? { perturbed: perturbed !== undefined } : {}),
+      ...(perturbed ? { perturb: perturbed } : {}),
     });
     store.update({ done: k });
   }
-  store.update({ exploration: groupRuns(runs) });
+  store.update({ exploration: groupRuns(runs, perturb) });
 }

@@ -3,7 +3,7 @@
  * open), how many are done, and the grouping once all are. Found by id from its output, in this
  * module's registry, for as long as the page lives (the notebook keeps only the grouping).
  */
-import type { Exploration } from '@go-slowmo/kernel-bridge/protocol';
+import type { Exploration, Perturbation } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal } from '@lumino/signaling';
 import type { Recording } from '../recording';
 
@@ -13,10 +13,17 @@ export class ExploreStore {
   exploration: Exploration | undefined;
   error: string | undefined;
   readonly changed = new Signal<this, void>(this);
+  /**
+   * Explores the same cell again, perturbed as given (undefined: as written): set by the plugin,
+   * for the explorer's own form; absent once the page has let the cell go.
+   */
+  rerun: ((perturb: Perturbation[] | undefined) => void) | undefined;
 
   constructor(
     readonly id: string,
     readonly total: number,
+    /** The schedule perturbation asked for, and the share of runs it is made in. */
+    readonly perturb?: { at: Perturbation[]; share: number },
   ) {}
 
   update(change: Partial<Pick<ExploreStore, 'done' | 'exploration' | 'error'>>): void {

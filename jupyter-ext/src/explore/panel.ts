@@ -5,13 +5,35 @@
  * program's own goroutines' key steps) the runs took. A concurrent program is a set of runs:
  * this is the set, with any member one click away.
  */
-import type { Exploration, OutcomeGroup } from '@go-slowmo/kernel-bridge/protocol';
+import {
+  parsePerturbSpec,
+  perturbedWords,
+  perturbLabel,
+  type Exploration,
+  type OutcomeGroup,
+  type Perturbation,
+} from '@go-slowmo/kernel-bridge/protocol';
 import { Panel, Widget } from '@lumino/widgets';
 import { RunStore } from '../store';
 import { RunWidget } from '../widget/run-widget';
 import type { ExploreData } from './saved';
 import type { ExploreStore } from './explore-store';
 import { el } from '../dom';
+
+/** The mark of a perturbed run's button: a label, not a colour alone. */
+const PERTURBED_MARK = '✱';
+
+/** The kinds the explorer's form offers, as perturb specs take them. */
+const KINDS: [spec: string, label: string][] = [
+  ['yield', 'yield (runtime.Gosched)'],
+  ['sleep=1ms', 'pause 1 ms'],
+  ['sleep=10ms', 'pause 10 ms'],
+];
+
+/** `a yield at main.go:26, in 10 of 20 runs`: what was perturbed, in how many runs. */
+function perturbedSummary(at: Perturbation[], runs: number, of: number): string {
+  return `${at.map(perturbLabel).join(', ')}, in ${runs} of ${of} runs`;
+}
 
 /** What a run printed, its last newline dropped: `(nothing)` when it printed nothing. */
 function printed(stdout: string): string {
@@ -48,6 +70,8 @@ export class ExplorePanel extends Panel {
     this.list.node.replaceChildren();
     if (error) {
       this.head.node.append(el('span', 'jp-slowmo-explore-error', `Exploration stopped: ${error}`));
+      // The line and kind asked stay in the form, to change.
+      this.list.node.append(this.perturbForm((this.store?.perturb ?? this.data.perturb)?.at));
       return;
     }
     if (!x) {
@@ -63,6 +87,15 @@ export class ExplorePanel extends Panel {
       bar.max = total;
       bar.value = done;
       this.head.node.append(bar);
+      const perturb = this.store?.perturb ?? this.data.perturb;
+      if (perturb)
+        this.head.node.append(
+          el(
+            'span',
+            'jp-slowmo-explore-perturbed',
+            `Perturbed: ${perturb.at.map(perturbLabel).join(', ')}, in ${Math.round(perturb.share * 100)}% of the runs`,
+          ),
+        );
       if (!this.store)
         this.head.node.append(
           el(
@@ -95,7 +128,18 @@ export class ExplorePanel extends Panel {
         `${x.schedules.length} distinct schedule${x.schedules.length === 1 ? '' : 's'} (orders in which your goroutines were made, first ran, waited, woke and ended)`,
       ),
     );
+    if (x.perturb) {
+      const n = x.runs.filter((r) => r.perturbed).length;
+      this.head.node.append(
+        el(
+          'span',
+          'jp-slowmo-explore-perturbed',
+          `Perturbed (${PERTURBED_MARK}): ${perturbedSummary(x.perturb.at, n, total)}; the others ran as written`,
+        ),
+      );
+    }
     for (const o of x.outcomes) this.list.node.append(this.outcome(o, total));
+    this.list.node.append(this.perturbForm(x.perturb?.at));
     if (!this.store)
       this.list.node.append(
         el(
@@ -114,21 +158,29 @@ export class ExplorePanel extends Panel {
     const fill = el('div', 'jp-slowmo-explore-fill');
     fill.style.width = `${(100 * o.count) / total}%`;
     bar.append(fill);
+    const perturbed = perturbedWords(o);
     const head = el(
       'div',
       'jp-slowmo-explore-count',
-      `${o.count} of ${total} runs (${share}%) · exit code ${o.exitCode}`,
+      `${o.count} of ${total} runs (${share}%) · exit code ${o.exitCode}${perturbed ? ` · ${perturbed}` : ''}`,
     );
     const out = el('pre', 'jp-slowmo-explore-stdout', printed(o.stdout));
     const runs = el('div', 'jp-slowmo-explore-runs');
     runs.append(el('span', 'jp-slowmo-explore-runs-label', 'open a run:'));
     for (const id of o.runs) {
-      const b = el('button', 'jp-slowmo-btn jp-slowmo-explore-run', id);
+      const perturbedBy = this.perturbedBy(id);
+      const b = el(
+        'button',
+        'jp-slowmo-btn jp-slowmo-explore-run',
+        perturbedBy ? `${id} ${PERTURBED_MARK}` : id,
+      );
       b.type = 'button';
       b.dataset.run = id;
+      if (perturbedBy) b.dataset.perturbed = 'true';
       const rec = this.store?.recordings.get(id);
       b.disabled = rec === undefined;
-      b.title = rec ? `Open run ${id} in the picture below` : 'Explore again to open a run';
+      const how = perturbedBy ? ` (perturbed: ${perturbedBy})` : '';
+      b.title = rec ? `Open run ${id}${how} in the picture below` : 'Explore again to open a run';
       b.onclick = () => this.open(id, b);
       runs.append(b);
     }
@@ -149,7 +201,7 @@ export class ExplorePanel extends Panel {
       node: el(
         'div',
         'jp-slowmo-explore-opened-title',
-        `Run ${id} of ${this.data.total}, in the picture:`,
+        `Run ${id} of ${this.data.total}${this.perturbedBy(id) ? ` (perturbed: ${this.perturbedBy(id)})` : ''}, in the picture:`,
       ),
     });
     this.opened = new RunWidget(RunStore.fromRecording(rec));
@@ -157,6 +209,69 @@ export class ExplorePanel extends Panel {
     this.opened.node.dataset.run = id;
     this.addWidget(this.openedTitle);
     this.addWidget(this.opened);
+  }
+
+  /** `yield at main.go:26` when run `id` was perturbed. */
+  private perturbedBy(id: string): string | undefined {
+    const x = this.store?.exploration ?? this.data.exploration;
+    const run = x?.runs.find((r) => r.id === id);
+    return run?.perturbed ? (run.perturb ?? []).map(perturbLabel).join(', ') : undefined;
+  }
+
+  /**
+   * Explore again, perturbed at a line of the learner's choosing (or as written): a line, a
+   * kind and a button. Only while this page has the cell (`store.rerun`).
+   */
+  private perturbForm(current: Perturbation[] | undefined): HTMLElement {
+    const form = el('div', 'jp-slowmo-explore-perturb-form');
+    const rerun = this.store?.rerun;
+    if (!rerun) return form;
+    const first = current?.[0];
+    const label = el('label', 'jp-slowmo-explore-perturb-label', 'Perturb the schedule at line ');
+    const line = el('input', 'jp-slowmo-explore-perturb-line');
+    line.type = 'number';
+    line.min = '1';
+    line.placeholder = 'line';
+    line.value = first ? String(first.line) : '';
+    line.setAttribute('aria-label', 'the line to perturb');
+    label.append(line);
+    const kind = el('select', 'jp-slowmo-explore-perturb-kind');
+    kind.setAttribute('aria-label', 'what happens at the line');
+    for (const [spec, text] of KINDS) {
+      const o = el('option', '', text);
+      o.value = spec;
+      kind.append(o);
+    }
+    if (first?.kind === 'sleep') kind.value = `sleep=${(first.sleepNs ?? 0) / 1e6}ms`;
+    const note = el('span', 'jp-slowmo-explore-perturb-note', 'in half the runs');
+    const go = el(
+      'button',
+      'jp-slowmo-btn jp-slowmo-explore-perturb-go',
+      'Explore again, perturbed',
+    );
+    go.type = 'button';
+    go.title =
+      'Run the program again as many times, half of them with a yield or a pause at the start of that line: a rare order may then come often';
+    go.onclick = () => {
+      try {
+        rerun([parsePerturbSpec(`${line.value}:${kind.value}`, 'main.go')]);
+      } catch (err) {
+        note.textContent = (err as Error).message;
+        note.classList.add('jp-slowmo-explore-error');
+      }
+    };
+    form.append(label, kind, note, go);
+    if (current) {
+      const plain = el(
+        'button',
+        'jp-slowmo-btn jp-slowmo-explore-perturb-none',
+        'Explore again as written',
+      );
+      plain.type = 'button';
+      plain.onclick = () => rerun(undefined);
+      form.append(plain);
+    }
+    return form;
   }
 
   override dispose(): void {

@@ -3,14 +3,18 @@
  * output becomes the explorer (panel.ts) while its program runs 20 times as the cell says
  * (Go version, GOMAXPROCS, backend), and then the distinct outputs with their frequencies; any
  * run opens in the picture. What `slowmo explore` does in a terminal, in the notebook.
+ * "Explore: Perturb at This Line" does the same with a yield at the start of the line that was
+ * right-clicked, in half the runs (`slowmo explore --perturb LINE`); the explorer's own form
+ * changes the line and the kind.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import type { ICodeCellModel } from '@jupyterlab/cells';
+import type { CodeCell, ICodeCellModel } from '@jupyterlab/cells';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry, type IRenderMime } from '@jupyterlab/rendermime';
 import { UUID } from '@lumino/coreutils';
 import { Panel } from '@lumino/widgets';
+import { PERTURB_SHARE_DEFAULT, type Perturbation } from '@go-slowmo/kernel-bridge/protocol';
 import type { BridgeClient } from '../client';
 import { isSlowmo, METADATA_KEY, parseMetadata } from '../metadata';
 import { IBridgeClient } from '../tokens';
@@ -51,7 +55,11 @@ function summary(data: ExploreData): string {
   ].join('\n');
 }
 
-async function explore(client: BridgeClient, model: ICodeCellModel): Promise<void> {
+async function explore(
+  client: BridgeClient,
+  model: ICodeCellModel,
+  perturbAt?: Perturbation[],
+): Promise<void> {
   let meta;
   try {
     meta = parseMetadata(model.getMetadata(METADATA_KEY));
@@ -59,7 +67,9 @@ async function explore(client: BridgeClient, model: ICodeCellModel): Promise<voi
     return; // Running the cell says what is wrong with its options.
   }
   const id = `explore-${UUID.uuid4().slice(0, 12)}`;
-  const store = new ExploreStore(id, EXPLORE_RUNS);
+  const perturb = perturbAt && { at: perturbAt, share: PERTURB_SHARE_DEFAULT };
+  const store = new ExploreStore(id, EXPLORE_RUNS, perturb);
+  store.rerun = (again) => void explore(client, model, again);
   keepExploration(store);
   const output = (data: ExploreData) => ({
     output_type: 'display_data',
@@ -67,17 +77,36 @@ async function explore(client: BridgeClient, model: ICodeCellModel): Promise<voi
     metadata: {},
   });
   model.outputs.clear();
-  model.outputs.add(output({ id, total: EXPLORE_RUNS }));
+  model.outputs.add(output({ id, total: EXPLORE_RUNS, ...(perturb ? { perturb } : {}) }));
   await exploreCell(client, model.sharedModel.getSource(), meta, store);
   model.outputs.clear();
   model.outputs.add(
     output({
       id,
       total: EXPLORE_RUNS,
+      ...(perturb ? { perturb } : {}),
       ...(store.exploration ? { exploration: store.exploration } : {}),
       ...(store.error ? { error: store.error } : {}),
     }),
   );
+}
+
+/** Where the last right-click was: "Perturb at This Line" perturbs the line under it. */
+let rightClick: { x: number; y: number } | undefined;
+
+/** The 1-based line of the cell's source that was right-clicked (else the cursor's). */
+function clickedLine(cell: CodeCell): number | undefined {
+  const editor = cell.editor;
+  if (!editor) return undefined;
+  const at =
+    rightClick &&
+    editor.getPositionForCoordinate({
+      left: rightClick.x,
+      right: rightClick.x,
+      top: rightClick.y,
+      bottom: rightClick.y,
+    });
+  return (at ?? editor.getCursorPosition()).line + 1;
 }
 
 export const explorePlugin: JupyterFrontEndPlugin<void> = {
@@ -117,5 +146,38 @@ export const explorePlugin: JupyterFrontEndPlugin<void> = {
     });
     app.contextMenu.addItem({ command: 'slowmo:explore', selector: '.jp-slowmo-cell', rank: 27 });
     palette?.addItem({ command: 'slowmo:explore', category: 'Go-slowmo' });
+    // Before the menu opens (capture): its label names the line.
+    document.addEventListener(
+      'contextmenu',
+      (ev) => {
+        rightClick = { x: ev.clientX, y: ev.clientY };
+      },
+      true,
+    );
+    const perturbLine = () => {
+      const cell = activeCell();
+      return cell ? clickedLine(cell as CodeCell) : undefined;
+    };
+    app.commands.addCommand('slowmo:explore-perturb', {
+      label: () => {
+        const line = perturbLine();
+        return `Explore: Perturb at This Line${line ? ` (${line})` : ''}`;
+      },
+      caption: `Run this program ${EXPLORE_RUNS} times, half of them with a yield (runtime.Gosched) at the start of this line: an order that is rare as written may then come often. The explorer marks the perturbed runs and lets you choose another line or a pause.`,
+      isVisible: () => activeCell() !== null,
+      execute: async () => {
+        const cell = activeCell();
+        const line = perturbLine();
+        if (!cell || !line) return;
+        await explore(client, cell.model as ICodeCellModel, [
+          { file: 'main.go', line, kind: 'yield' },
+        ]);
+      },
+    });
+    app.contextMenu.addItem({
+      command: 'slowmo:explore-perturb',
+      selector: '.jp-slowmo-cell',
+      rank: 27.5,
+    });
   },
 };

@@ -32,6 +32,21 @@ export const PerturbationSchema = z
   });
 export type Perturbation = z.infer<typeof PerturbationSchema>;
 
+/** The default share of runs perturbed: half, so perturbed and unperturbed runs stand side by side. */
+export const PERTURB_SHARE_DEFAULT = 0.5;
+
+/**
+ * Which of n runs are perturbed: round(n × share) of them (at least one), spread evenly, the
+ * first run unperturbed unless all are (its build is the learner's program as written).
+ */
+export function whichPerturbed(n: number, share: number): boolean[] {
+  const k = Math.min(n, Math.max(1, Math.round(n * share)));
+  return Array.from(
+    { length: n },
+    (_, i) => Math.floor(((i + 1) * k) / n) > Math.floor((i * k) / n),
+  );
+}
+
 const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
 
 /** `1ms`, `200us`, `1.5ms` -> ns; undefined when it is not such a duration. */
