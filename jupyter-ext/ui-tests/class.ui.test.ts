@@ -225,6 +225,14 @@ maybe('the teacher panel, in a browser', () => {
     );
   }, 240_000);
 
+  test('the panel in the dark theme', async () => {
+    const light = await panel().evaluate((el) => getComputedStyle(el).backgroundColor);
+    await setTheme(page, 'dark');
+    expect(await panel().evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe(light);
+    await shot('class-2-dark');
+    await setTheme(page, 'light');
+  }, 30_000);
+
   test("a learner's name opens their notebook; Grade Again grades the folder again", async () => {
     await panel().locator('tr[data-learner="ann"] .jp-slowmo-class-open').click();
     await page.getByRole('tab', { name: 'hw1.ipynb' }).waitFor();
@@ -244,12 +252,4 @@ maybe('the teacher panel, in a browser', () => {
     ]);
     expect(await panel().locator('.jp-slowmo-class-top-wrong').count()).toBe(0);
   }, 300_000);
-
-  test('the panel in the dark theme', async () => {
-    const light = await panel().evaluate((el) => getComputedStyle(el).backgroundColor);
-    await setTheme(page, 'dark');
-    expect(await panel().evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe(light);
-    await shot('class-2-dark');
-    await setTheme(page, 'light');
-  }, 30_000);
 });
