@@ -161,6 +161,15 @@ describe('choices that are lines of the code', () => {
       { question: 'first', choice: 'b', line: 13, label: 'b first', chosen: true },
     ]);
     expect(linePicks(questionsOf(meta(['a'])))).toEqual([]);
+    // Once a run has revealed it, each says whether the run bore it out.
+    const revealed = linePicks(questionsOf(withLines(['a'])), [outcome(['a'], ['b'])]);
+    expect(revealed.map((p) => [p.choice, p.chosen, p.shown])).toEqual([
+      ['a', true, false],
+      ['b', false, true],
+    ]);
+    // A run that decided nothing says nothing of them.
+    const undecided = linePicks(questionsOf(withLines(['a'])), [outcome(['a'], [])]);
+    expect(undecided.map((p) => p.shown)).toEqual([undefined, undefined]);
   });
 
   test('a line that is not a line number is refused by the metadata, naming the field', () => {

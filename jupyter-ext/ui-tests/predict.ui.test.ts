@@ -119,8 +119,9 @@ maybe('predict, then reveal, in a browser', () => {
 
   test('the question is asked before the run; run unanswered, it asks for an answer and does not run', async () => {
     await panel().waitFor({ state: 'visible' });
-    expect(await panel().locator('legend').innerText()).toBe(
-      'Predict, then run: main starts a, then b. Which of them runs first?',
+    expect(await panel().locator('legend').innerText()).toBe('Predict, then run');
+    expect(await panel().locator('.jp-slowmo-predict-text').innerText()).toBe(
+      'main starts a, then b. Which of them runs first?',
     );
     expect(await panel().locator('input[type=radio]').count()).toBe(2);
     // The choices are lines: each can be picked in the code too, where it is written.
@@ -201,6 +202,11 @@ maybe('predict, then reveal, in a browser', () => {
       event - 1,
     );
     expect(await run().locator('.jp-slowmo-narration').innerText()).toContain(`g${goid}`);
+    // The code says it too, beside the lines: the pick wrong, the line the run bore out.
+    expect(await page.locator('.jp-slowmo-pick').allInnerTexts()).toEqual([
+      '◉ a, started first — ✘',
+      '○ b, started last — ✔ what the run showed',
+    ]);
     await shot('predict-2-wrong');
   });
 

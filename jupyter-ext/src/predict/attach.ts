@@ -46,7 +46,7 @@ function sourceOf(cell: Cell): PanelSource {
 
 /** The choices that are lines, shown on the code; pressed, each answers as its radio button does. */
 function showPicks(cell: Cell, from: PanelSource): void {
-  markLinePicks(cell.editor, linePicks(from.questions()), (id, choice) =>
+  markLinePicks(cell.editor, linePicks(from.questions(), from.outcomes()), (id, choice) =>
     from.answer(id, choice, isRevealed(from.outcomes().find((o) => o.id === id))),
   );
 }

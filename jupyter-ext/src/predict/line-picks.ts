@@ -23,7 +23,13 @@ class PickButton extends WidgetType {
 
   override eq(other: PickButton): boolean {
     const [a, b] = [this.pick, other.pick];
-    return a.question === b.question && a.choice === b.choice && a.chosen === b.chosen;
+    return (
+      a.question === b.question &&
+      a.choice === b.choice &&
+      a.chosen === b.chosen &&
+      a.shown === b.shown &&
+      a.label === b.label
+    );
   }
 
   toDOM(): HTMLElement {
@@ -32,9 +38,13 @@ class PickButton extends WidgetType {
     b.className = 'jp-slowmo-pick';
     b.dataset.choice = this.pick.choice;
     b.setAttribute('aria-pressed', String(this.pick.chosen));
-    // A filled or an empty circle, as the panel's radio buttons: not colour alone.
-    b.textContent = `${this.pick.chosen ? '◉' : '○'} ${this.pick.label}`;
-    b.title = this.pick.chosen ? 'Your answer' : 'Pick this line as your answer';
+    // A filled or an empty circle, as the panel's radio buttons, and the
+    // run's verdict in words and a mark: not colour alone.
+    const { chosen, shown } = this.pick;
+    const verdict = shown ? ' — ✔ what the run showed' : chosen && shown === false ? ' — ✘' : '';
+    b.textContent = `${chosen ? '◉' : '○'} ${this.pick.label}${verdict}`;
+    if (shown !== undefined) b.dataset.verdict = shown ? 'shown' : chosen ? 'wrong' : 'other';
+    b.title = chosen ? 'Your answer' : 'Pick this line as your answer';
     // Pressed, not clicked: CodeMirror would move the cursor on mousedown.
     b.addEventListener('mousedown', (e) => {
       e.preventDefault();

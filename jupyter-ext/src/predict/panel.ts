@@ -81,7 +81,9 @@ export class PredictPanel extends Widget {
     box.dataset.checkpoint = q.id;
     const revealed = isRevealed(outcome);
     box.dataset.revealed = String(revealed);
-    box.append(el('legend', '', `Predict, then run: ${q.question}`));
+    // The legend short, the question under it: a long legend wraps across the box's border.
+    box.append(el('legend', '', 'Predict, then run'));
+    box.append(el('div', 'jp-slowmo-predict-text', q.question));
     box.append(this.choicesNode(q, revealed));
     if (q.answers.length === 0 && this.asking)
       box.append(el('div', 'jp-slowmo-predict-ask', 'Choose your answer, then run the cell.'));

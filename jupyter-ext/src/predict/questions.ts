@@ -134,16 +134,36 @@ export interface LinePick {
   label: string;
   /** It is the learner's latest answer to its question. */
   chosen: boolean;
+  /** Once a run has revealed the question: whether the run bore this choice out. */
+  shown?: boolean;
 }
 
-/** The choices of the cell's questions that name lines, in the order of the questions. */
-export function linePicks(questions: readonly Question[]): LinePick[] {
+/**
+ * The choices of the cell's questions that name lines, in the order of the
+ * questions; once revealed, each says whether the run bore it out, so the
+ * code shows the answer where the learner picked theirs.
+ */
+export function linePicks(
+  questions: readonly Question[],
+  outcomes: readonly SavedOutcome[] = [],
+): LinePick[] {
   return questions.flatMap((q) => {
     const last = q.answers[q.answers.length - 1];
+    const outcome = outcomes.find((o) => o.id === q.id);
+    const actual = isRevealed(outcome) ? outcome?.prediction?.actual : undefined;
     return q.choices.flatMap((c) =>
       c.line === undefined
         ? []
-        : [{ question: q.id, choice: c.id, line: c.line, label: c.label, chosen: c.id === last }],
+        : [
+            {
+              question: q.id,
+              choice: c.id,
+              line: c.line,
+              label: c.label,
+              chosen: c.id === last,
+              ...(actual && actual.length > 0 ? { shown: actual.includes(c.id) } : {}),
+            },
+          ],
     );
   });
 }
