@@ -8,7 +8,7 @@
  * `slowmo check --class` writes. Screenshots in both themes (ui-tests/screenshots/class-*.png).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -223,6 +223,7 @@ maybe('the teacher panel, in a browser', () => {
     expect(runFree(readFileSync((await junit.path()) as string, 'utf8'))).toBe(
       runFree(cliXml.replace(`name="${path.join(lab.root, CLASS)}"`, `name="${CLASS}"`)),
     );
+    rmSync(out, { recursive: true, force: true });
   }, 240_000);
 
   test('the panel in the dark theme', async () => {

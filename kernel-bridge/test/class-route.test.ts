@@ -161,6 +161,18 @@ ebpfDescribe()('/api/class', () => {
     expect(again.message).toContain('another class');
   });
 
+  test('DELETE stops a grading: no learner begins after it, and it ends without grades', async () => {
+    const r = await post(server, CLASS);
+    expect(r.status).toBe(202);
+    const { id } = parseClassJob(await r.json());
+    const del = await fetch(`${server.url}/api/class/${id}`, { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    const last = (await poll(server, id)).at(-1) as ClassJob;
+    expect(last.error).toBe('stopped');
+    expect(last.grades).toBeUndefined();
+    expect(last.graded).toBeLessThan(4);
+  });
+
   test('it refuses a path out of the folder, a field it does not know, and an unknown job', async () => {
     const out = await post(server, {
       ...CLASS,
