@@ -1,5 +1,5 @@
 /**
- * @go-slowmo/jupyter-ext: twelve plugins, one job each.
+ * @go-slowmo/jupyter-ext: fourteen plugins, one job each.
  *
  * - bridge-client: provides IBridgeClient, the page's one connection to the bridge.
  * - live-runs: provides ILiveRuns, the runs going on now (tokens.ts).
@@ -15,6 +15,7 @@
  * - explore: a cell run 20 times, its distinct outputs counted, any run opened (explore/).
  * - class: the teacher panel, a class folder graded learner by checkpoint (class/).
  * - leak-detector: a cell option for the runtime's own goroutine leak detector (leak-detector-option.ts).
+ * - race: a cell option to build with the race detector, -race (race-option.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -52,6 +53,7 @@ import type { PickedLine } from './profile/panel';
 import { classPlugin } from './class/plugin';
 import { explorePlugin } from './explore/plugin';
 import { rendererFactory } from './renderer';
+import { raceOptionPlugin } from './race-option';
 import { runtimeTracesPlugin } from './runtime-traces';
 import { runSettingsPlugin } from './run-settings';
 import { LiveRuns } from './store';
@@ -326,6 +328,7 @@ export default [
   predictPlugin,
   runSettingsPlugin,
   runtimeTracesPlugin,
+  raceOptionPlugin,
   explorePlugin,
   classPlugin,
   leakDetectorPlugin,
