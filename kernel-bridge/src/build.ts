@@ -1,14 +1,15 @@
 /**
  * Builds a learner's program: the sources written to a fresh directory, `go
  * build` with the chosen toolchain inside the sandbox (no network, so only
- * the standard library; cgo off), the Go build cache shared between builds so
+ * the standard library; cgo off, except in a race build, where only the runtime's race and
+ * cgo packages use it: race-support.ts), the Go build cache shared between builds so
  * that similar programs compile in a fraction of a second, and identical
  * programs not rebuilt at all (the binary is kept by a hash of toolchain and
  * sources). Compiler messages come back as diagnostics on the learner's own
  * file names.
  *
  * Sharing the build cache is safe because building never runs learner code
- * (no cgo, no toolexec, no generate): only the Go toolchain writes to it, and
+ * (no learner cgo, no toolexec, no generate): only the Go toolchain writes to it, and
  * programs never see it.
  */
 import { execFile, spawn } from 'node:child_process';
