@@ -69,6 +69,13 @@ var valid = map[string][]stream.Field{
 		stream.F("cpuMs", map[string]float64{"sweepTerm": 0.02, "assist": 0.1, "background": 0.15, "idle": 0.04, "markTerm": 0.007}),
 		stream.F("heapMB", map[string]int64{"start": 3, "end": 4, "live": 1}), stream.F("goalMB", int64(4)),
 		stream.F("stacksMB", int64(0)), stream.F("globalsMB", int64(0)), stream.F("procs", int64(2)), stream.F("forced", false)},
+	// The race detector's reports, which the bridge reads from the stderr of a -race build.
+	"race": {stream.F("at", int64(1500000)), stream.F("addr", "0x00c000094028"),
+		stream.F("accesses", []map[string]any{
+			{"goroutine": 8, "goid": 21, "op": "read", "previous": false, "fn": "main.main.func1",
+				"file": "main.go", "line": 16, "created": map[string]any{"fn": "main.main", "file": "main.go", "line": 13}},
+			{"goroutine": 7, "op": "write", "atomic": true, "previous": true, "fn": "main.main.func1",
+				"file": "main.go", "line": 17}})},
 	"run.end": {stream.F("exitCode", 0), stream.F("signal", nil), stream.F("lost", int64(0)),
 		stream.F("reason", "exit"), stream.F("throttledMs", int64(0))},
 }
