@@ -170,7 +170,7 @@ ebpfDescribe()('slowmo explore --perturb', () => {
     const count = (runs: ExploredRun[], out: string) =>
       runs.filter((run) => run.outcome.stdout === out).length;
     // Unperturbed, the order as written (a stall of the machine's own may let sysmon preempt once).
-    expect(count(asWritten, AS_WRITTEN)).toBeGreaterThanOrEqual(9);
+    expect(count(asWritten, AS_WRITTEN)).toBeGreaterThanOrEqual(8);
     // Perturbed, the interleaved order shows, and more often than without.
     expect(count(perturbed, INTERLEAVED)).toBeGreaterThanOrEqual(1);
     expect(count(perturbed, INTERLEAVED)).toBeGreaterThan(count(asWritten, INTERLEAVED));

@@ -92,20 +92,23 @@ async function explore(
 }
 
 /** Where the last right-click was: "Perturb at This Line" perturbs the line under it. */
-let rightClick: { x: number; y: number } | undefined;
+let rightClick: { x: number; y: number; target: EventTarget | null } | undefined;
 
 /** The 1-based line of the cell's source that was right-clicked (else the cursor's). */
 function clickedLine(cell: CodeCell): number | undefined {
   const editor = cell.editor;
   if (!editor) return undefined;
+  // Only a click in the editor names a line (below it, CodeMirror would give the nearest one).
+  const inEditor = rightClick?.target instanceof Node && editor.host.contains(rightClick.target);
   const at =
-    rightClick &&
-    editor.getPositionForCoordinate({
-      left: rightClick.x,
-      right: rightClick.x,
-      top: rightClick.y,
-      bottom: rightClick.y,
-    });
+    rightClick && inEditor
+      ? editor.getPositionForCoordinate({
+          left: rightClick.x,
+          right: rightClick.x,
+          top: rightClick.y,
+          bottom: rightClick.y,
+        })
+      : null;
   return (at ?? editor.getCursorPosition()).line + 1;
 }
 
@@ -150,7 +153,7 @@ export const explorePlugin: JupyterFrontEndPlugin<void> = {
     document.addEventListener(
       'contextmenu',
       (ev) => {
-        rightClick = { x: ev.clientX, y: ev.clientY };
+        rightClick = { x: ev.clientX, y: ev.clientY, target: ev.target };
       },
       true,
     );
