@@ -67,7 +67,11 @@ const WallPeriod = 10_000_000 // ns
 // written with debug 2, which runs a GC cycle that detects the leaks and
 // then prints every goroutine's stack, the leaked ones marked "(leaked)",
 // with their goids (debug 0 and 1 aggregate stacks without them); or
-// "leak-unavailable" when this runtime has no such profile. Its goroutines are told apart from the learner's by their names'
+// "leak-unavailable" when this runtime has no such profile. The detection
+// runs on a goroutine of the helper's own (main.slowmoProfile…, which the
+// picture counts as the runtime's): its runtime.GC yields once for every
+// span it waits to see swept, thousands of times under the tracer, which
+// on main's goroutine would look like the learner's program. Its goroutines are told apart from the learner's by their names'
 // prefix main.slowmoProfile.
 const helperBody = `
 import (
@@ -215,12 +219,26 @@ func slowmoProfileWrite() {
 
 func slowmoProfileLeaks(out *slowmoProfileOS.File) {
 	p := slowmoProfilePprof.Lookup("goroutineleak")
-	var b slowmoProfileBytes.Buffer
-	if p == nil || p.WriteTo(&b, 2) != nil {
+	if p == nil {
 		slowmoProfileSection(out, "leak-unavailable", nil)
 		return
 	}
-	slowmoProfileSection(out, "leak", b.Bytes())
+	report := make(chan []byte)
+	go slowmoProfileLeakCheck(p, report)
+	if b := <-report; b != nil {
+		slowmoProfileSection(out, "leak", b)
+	} else {
+		slowmoProfileSection(out, "leak-unavailable", nil)
+	}
+}
+
+func slowmoProfileLeakCheck(p *slowmoProfilePprof.Profile, report chan<- []byte) {
+	var b slowmoProfileBytes.Buffer
+	if p.WriteTo(&b, 2) != nil {
+		report <- nil
+		return
+	}
+	report <- b.Bytes()
 }
 
 func slowmoProfileSection(out *slowmoProfileOS.File, name string, data []byte) {

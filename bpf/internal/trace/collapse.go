@@ -44,13 +44,14 @@ func newCollapser(emit func(t int64, kind string, m, p, g int64, inferred bool, 
 
 // runtimeFunction is protocol/goroutines.ts's isRuntimeFunction: a goroutine
 // the runtime runs for itself starts in the runtime (or is one whose start
-// was not seen); runtime.main is g1's, which runs the learner's main.
+// was not seen); runtime.main is g1's, which runs the learner's main. The
+// profile helper's goroutines (main.slowmoProfile…) count as the runtime's.
 func runtimeFunction(fn string) bool {
 	if fn == "runtime.main" {
 		return false
 	}
 	return fn == "" || strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "runtime/") ||
-		strings.HasPrefix(fn, "internal/")
+		strings.HasPrefix(fn, "internal/") || strings.HasPrefix(fn, "main.slowmoProfile")
 }
 
 func field(fields []stream.Field, name string) (any, bool) {
