@@ -13,13 +13,13 @@ import {
   BACKEND_CHOICES,
   diffDuration,
   diffRuns,
-  GoVersionSchema,
   RunRequestSchema,
   type BackendChoice,
   type RunDiff,
   type RunDifference,
   type SlowmoEvent,
 } from './protocol';
+import { goVersionsOf, procsOf } from './cli-settings';
 import { diagnosticLines, recordRun } from './record';
 import { escapeControls } from './text-output';
 
@@ -70,31 +70,23 @@ interface Setting {
   goVersion?: string;
 }
 
-function pair(flag: string, value: string): [string, string] {
-  const items = value.split(',').map((s) => s.trim());
-  if (items.length !== 2 || items.some((s) => s === ''))
-    throw new DiffUsage(`${flag} ${value}: give exactly two values, like ${flag} 1,4`);
-  return items as [string, string];
+const usage = (message: string): never => {
+  throw new DiffUsage(message);
+};
+
+function pair<T>(flag: string, value: string, values: T[]): [T, T] {
+  if (values.length !== 2) usage(`${flag} ${value}: give exactly two values, like ${flag} 1,4`);
+  return values as [T, T];
 }
 
 function settings(procs: string | undefined, go: string | undefined): [Setting, Setting] {
   if ((procs === undefined) === (go === undefined))
-    throw new DiffUsage(
-      'say what differs between the two runs: --procs X,Y or --go X,Y (one of them)',
-    );
+    usage('say what differs between the two runs: --procs X,Y or --go X,Y (one of them)');
   if (procs !== undefined) {
-    const [x, y] = pair('--procs', procs).map((s) => {
-      const n = Number(s);
-      if (!/^\d+$/.test(s) || n < 1 || n > 64)
-        throw new DiffUsage(`--procs ${procs}: each GOMAXPROCS is a whole number from 1 to 64`);
-      return n;
-    }) as [number, number];
+    const [x, y] = pair('--procs', procs, procsOf(procs, usage));
     return [{ gomaxprocs: x }, { gomaxprocs: y }];
   }
-  const [x, y] = pair('--go', go as string);
-  for (const v of [x, y])
-    if (!GoVersionSchema.safeParse(v).success)
-      throw new DiffUsage(`--go ${go}: "${v}" is not a Go version (say 1.26 or go1.26.8)`);
+  const [x, y] = pair('--go', go as string, goVersionsOf(go as string, usage));
   return [{ goVersion: x }, { goVersion: y }];
 }
 

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge } from './bridge';
 import { makeConfig, type BridgeConfigInput } from './config';
+import { goVersionsOf, procsOf } from './cli-settings';
 import { explore, EXPLORE_RUNS_MAX, ExploreError } from './explore';
 import {
   BACKEND_CHOICES,
-  GoVersionSchema,
   parsePerturbSpec,
   PERTURB_MAX,
   PERTURB_SHARE_DEFAULT,
@@ -68,33 +68,16 @@ interface Parsed {
   perturbShare?: number;
 }
 
-function list(flag: string, value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim());
-  if (items.some((s) => s === ''))
-    throw new ExploreUsage(`${flag} ${value}: give a list like 1,2,4`);
-  return items;
-}
+const usage = (message: string): never => {
+  throw new ExploreUsage(message);
+};
 
 function parseProcs(value: string | undefined): (number | undefined)[] {
-  const items = list('--procs', value);
-  if (!items) return [undefined];
-  return items.map((s) => {
-    const n = Number(s);
-    if (!/^\d+$/.test(s) || n < 1 || n > 64)
-      throw new ExploreUsage(`--procs ${value}: each GOMAXPROCS is a whole number from 1 to 64`);
-    return n;
-  });
+  return value === undefined ? [undefined] : procsOf(value, usage);
 }
 
 function parseGo(value: string | undefined): (string | undefined)[] {
-  const items = list('--go', value);
-  if (!items) return [undefined];
-  for (const v of items) {
-    if (!GoVersionSchema.safeParse(v).success)
-      throw new ExploreUsage(`--go ${value}: "${v}" is not a Go version (say 1.26 or go1.26.8)`);
-  }
-  return items;
+  return value === undefined ? [undefined] : goVersionsOf(value, usage);
 }
 
 function parse(argv: string[]): Parsed | null {

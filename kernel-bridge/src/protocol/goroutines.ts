@@ -134,6 +134,13 @@ export function goroutineLabel(g: GState | undefined, goid: number): string {
 }
 
 /**
+ * The files the bridge's backends add to the learner's package, all named
+ * NNNN_slowmo_*.go (the trace, heap dump, profile and perturbation helpers):
+ * never the learner's code.
+ */
+const HELPER_FILE = /(^|\/)\d{4}_slowmo_[^/]*\.go$/;
+
+/**
  * Whether a file is the learner's own. The bridge gives the learner's files
  * back as they named them (relative: `main.go`, `worker/pool.go`); the Go
  * installation's and module cache's files keep their absolute paths, and
@@ -142,9 +149,7 @@ export function goroutineLabel(g: GState | undefined, goid: number): string {
 export function isLearnerFile(file: string | undefined): boolean {
   if (!file) return false;
   if (file.startsWith('/') || file.startsWith('<')) return false;
-  return ![TRACE_HELPER_FILE, PROFILE_HELPER_FILE].some(
-    (h) => file === h || file.endsWith(`/${h}`),
-  );
+  return !HELPER_FILE.test(file);
 }
 
 /**

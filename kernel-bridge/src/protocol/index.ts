@@ -11,7 +11,7 @@ export * from './leak';
 export * from './runtime-trace';
 export { RuntimeTraceReader, runtimeTracesOf } from './runtime-trace-read';
 export * from './race';
-export { RaceReader, isLearnerFile } from './race-read';
+export { RaceReader } from './race-read';
 export { ProtocolError, parseEvent, formatPath, toProtocolError } from './parse';
 export { IntMap, INTMAP_MAX_KEY } from './intmap';
 export * from './state';

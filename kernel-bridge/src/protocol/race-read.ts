@@ -26,7 +26,7 @@
  * still makes an event at the run's end when its first access was read, with what it holds.
  */
 import type { SlowmoEvent } from './events';
-import { learnerFunction } from './goroutines';
+import { isLearnerFile, learnerFunction } from './goroutines';
 import { RACE_NAME_MAX, RACES_MAX, type RaceAccess, type RaceFrame } from './race';
 
 /** A longer unfinished line is not the detector's: it is let go. */
@@ -41,8 +41,6 @@ const ACCESS =
 const CREATED = /^Goroutine (\d+) \([^)]*\) created at:$/;
 const FUNCTION = /^\s+(\S.*?)\(.*\)$/;
 const PLACE = /^\s+(.+?):(\d+)(?: \+0x[0-9a-fA-F]+)?$/;
-/** The files the bridge's backends add to the learner's package (0000_slowmo_trace.go, …). */
-const HELPER_FILE = /(^|\/)\d{4}_slowmo_[^/]*\.go$/;
 
 interface Stack {
   frames: RaceFrame[];
@@ -219,11 +217,6 @@ export class RaceReader {
 /** The innermost frame in the learner's own files, else the innermost of all. */
 function ownFrame(frames: RaceFrame[]): RaceFrame | undefined {
   return frames.find((f) => isLearnerFile(f.file)) ?? frames[0];
-}
-
-/** A learner's file, as the bridge names it: relative (main.go), not one of the helpers. */
-export function isLearnerFile(file: string): boolean {
-  return file !== '' && !file.startsWith('/') && !file.startsWith('<') && !HELPER_FILE.test(file);
 }
 
 function cut(s: string): string {
