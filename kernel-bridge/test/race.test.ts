@@ -8,10 +8,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseBridgeInfo, parseEvent, RaceReader, type SlowmoEvent } from '../src/protocol';
+import {
+  explainEnding,
+  initialState,
+  parseBridgeInfo,
+  parseEvent,
+  RaceReader,
+  replay,
+  type SlowmoEvent,
+} from '../src/protocol';
 import { raceSupport, raceToolchainProblem } from '../src/race-support';
 import { ebpfDescribe, startTestBridge } from './support/bridge';
 import { guardedDescribe } from './support/guard';
+import { recording } from './support/recordings';
 
 jest.setTimeout(600_000);
 
@@ -202,6 +211,21 @@ describe('the report reader', () => {
     const out = { ...stderrOut(1, REPORT), stream: 'stdout' as const };
     expect([...reader.read(out), ...reader.end(2)]).toEqual([]);
   });
+});
+
+test('the ending of a run that raced says the race detector made it exit with 66', () => {
+  const events = recording('race');
+  const ending = explainEnding(events, replay(events, initialState()));
+  expect(ending).toMatchObject({
+    kind: 'exit-code',
+    title: 'The race detector found a data race',
+    detail: expect.stringContaining('exited with code 66, as the race detector makes it'),
+  });
+  // Exit 66 without a race is the program's own os.Exit(66).
+  const own = events.filter((e) => e.kind !== 'race');
+  expect(explainEnding(own, replay(own, initialState()))?.title).toBe(
+    'The program exited with code 66',
+  );
 });
 
 test('raceSupport says why without a C compiler', () => {

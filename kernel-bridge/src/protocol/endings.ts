@@ -532,6 +532,16 @@ function explainRunEnd(
     };
   }
   if (info.exitCode === 0) return null;
+  // A -race build exits with 66 once its main returns when the detector found a race.
+  const races = info.exitCode === 66 ? events.filter((e) => e.kind === 'race').length : 0;
+  if (races > 0) {
+    return {
+      kind: 'exit-code',
+      title: `The race detector found ${races === 1 ? 'a data race' : `${races} data races`}`,
+      detail: `The program ran to its end; built with -race, it then exited with code 66, as the race detector makes it when it found a race. ${races === 1 ? 'The race is' : 'Each race is'} listed under the picture with its two accesses and their lines.`,
+      lines: [],
+    };
+  }
   const last = stderrOf(events).trim().split('\n').pop()?.trim();
   return {
     kind: 'exit-code',
