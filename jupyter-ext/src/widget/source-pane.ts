@@ -68,6 +68,21 @@ export function litLines(
       note: 'where the current event happened',
     });
   }
+  // A race: both of its accesses, where they are in the learner's code.
+  if (event?.kind === 'race') {
+    for (const a of event.accesses) {
+      if (a.line <= 0 || !mine(a.file)) continue;
+      const verb = a.op === 'read' ? 'read' : 'wrote';
+      const who = a.goid !== undefined ? `g${a.goid}` : `goroutine ${a.goroutine}`;
+      lit.push({
+        line: a.line,
+        goid: a.goid ?? 0,
+        kind: 'event',
+        tag: `race · ${verb}${a.previous ? ' before' : ''}`,
+        note: `the race detector: ${who} ${verb} here${a.previous ? ', before the racing access' : ''}`,
+      });
+    }
+  }
   return lit.sort((a, b) => a.line - b.line || RANK[a.kind] - RANK[b.kind] || a.goid - b.goid);
 }
 

@@ -8,6 +8,7 @@ import '../picture/dom-shim';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  initialState,
   parseEvent,
   Timeline,
   type EventOf,
@@ -17,6 +18,7 @@ import type { PickedLine } from '../../src/profile/panel';
 import { GUTTER } from '../../src/timeline/layout';
 import { RaceStrip, raceLine } from '../../src/timeline/race-strip';
 import { RaceList } from '../../src/widget/race-list';
+import { litLines } from '../../src/widget/source-pane';
 
 const FILE = path.join(
   __dirname,
@@ -95,4 +97,14 @@ test('a race in words', () => {
   expect(raceLine(races[0]!)).toMatch(
     /^goroutine \d+ read race\.go:16 · goroutine \d+ wrote race\.go:16 before$/,
   );
+});
+
+test('at the race, the source pane lights both accesses’ lines', () => {
+  const race = races[0]!;
+  const lit = litLines(initialState(), race, { file: 'race.go' });
+  expect(lit.map((l) => [l.line, l.tag])).toEqual([
+    [16, 'race · read'],
+    [16, 'race · wrote before'],
+  ]);
+  expect(litLines(initialState(), race, { file: 'other.go' })).toEqual([]);
 });
