@@ -2,7 +2,7 @@
  * The interleaving explorer as a learner uses it, at 1400x900 in Debian's Chromium with a real
  * JupyterLab, bridge and eBPF probes: the cell's context menu runs the program 20 times; the
  * output counts its distinct outputs (the counts add up to 20), shows what each printed, and
- * opens any run in the picture. Screenshots in both themes (ui-tests/screenshots/explore-*.png).
+ * opens any run in the picture; stopped part way, it counts the runs that ended. Screenshots in both themes (ui-tests/screenshots/explore-*.png).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -104,6 +104,36 @@ maybe('the interleaving explorer, in a browser', () => {
       `Run ${id} of 20, in the picture:`,
     );
     await shot('explore-2-run-opened');
+  }, 300_000);
+
+  test('stopped while exploring: the runs that ended are counted, and it says so', async () => {
+    const cell = page.locator('.jp-slowmo-cell').first();
+    await cell.locator('.cm-content').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Explore: Run It 20 Times' }).click();
+    // Once two runs have ended, Stop.
+    await explorer()
+      .locator('.jp-slowmo-explore-title', { hasText: 'Exploring: run 3 of 20' })
+      .waitFor({ timeout: 120_000 });
+    await explorer().locator('.jp-slowmo-explore-stop').click();
+    const title = explorer().locator('.jp-slowmo-explore-title', { hasText: /^\d+ runs: / });
+    await title.waitFor({ timeout: 60_000 });
+    const n = Number(/^(\d+) runs/.exec(await title.innerText())![1]);
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(n).toBeLessThan(20);
+    expect(await explorer().locator('.jp-slowmo-explore-stopped').innerText()).toBe(
+      `Stopped after ${n} of 20 runs: these counts are of those.`,
+    );
+    const counts = await explorer()
+      .locator('.jp-slowmo-explore-outcome')
+      .evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.count)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
+    // Each counted run opens: none was cut short.
+    const runs = explorer().locator('.jp-slowmo-explore-run');
+    expect(await runs.count()).toBe(n);
+    expect(
+      await runs.evaluateAll((bs) => bs.every((b) => !(b as HTMLButtonElement).disabled)),
+    ).toBe(true);
+    await shot('explore-3-stopped');
   }, 300_000);
 
   test('the explorer in the dark theme', async () => {

@@ -14,7 +14,7 @@ import {
   type RunRequestInput,
   type SlowmoEvent,
 } from '@go-slowmo/kernel-bridge/protocol';
-import type { BridgeClient } from '../client';
+import type { BridgeClient, RunControl } from '../client';
 import { runRequest, type SlowmoMetadata } from '../metadata';
 import { recordedEnd, runOptions, type Recording } from '../recording';
 import type { ExploreStore } from './explore-store';
@@ -25,6 +25,7 @@ function recordOne(
   request: RunRequestInput,
   source: string,
   meta: SlowmoMetadata,
+  started: (control: RunControl) => void,
 ): Promise<Recording | string> {
   // A refused perturbation comes as a compile error at its line: say it was the perturbation.
   const building = request.perturb
@@ -32,24 +33,30 @@ function recordOne(
     : 'the program does not compile';
   return new Promise((resolve) => {
     const events: SlowmoEvent[] = [];
-    void client.run(request, {
-      status: () => {},
-      events: (batch) => {
-        for (const e of batch) events.push(e);
-      },
-      compileError: (diagnostics) =>
-        resolve(
-          `${building}: ${diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`,
-        ),
-      // The runs are recorded at full speed, whatever the cell's mode.
-      end: (end) =>
-        resolve({ source, options: runOptions(meta, 'record'), events, end: recordedEnd(end) }),
-      error: (message) => resolve(message),
-    });
+    void client
+      .run(request, {
+        status: () => {},
+        events: (batch) => {
+          for (const e of batch) events.push(e);
+        },
+        compileError: (diagnostics) =>
+          resolve(
+            `${building}: ${diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('; ')}`,
+          ),
+        // The runs are recorded at full speed, whatever the cell's mode.
+        end: (end) =>
+          resolve({ source, options: runOptions(meta, 'record'), events, end: recordedEnd(end) }),
+        error: (message) => resolve(message),
+      })
+      .then(started);
   });
 }
 
-/** Runs the cell `store.total` times into `store`; the grouping (or the error) when done. */
+/**
+ * Runs the cell `store.total` times into `store`; the grouping (or the error) when done. Stopped
+ * by the learner, the runs that ended are grouped and the one cut short is left out: its output
+ * is not one the program gives.
+ */
 export async function exploreCell(
   client: BridgeClient,
   source: string,
@@ -61,7 +68,7 @@ export async function exploreCell(
   const recordMeta = { ...meta, mode: 'record' as const };
   const perturb = store.perturb;
   const which = perturb ? whichPerturbed(store.total, perturb.share) : [];
-  for (let k = 1; k <= store.total; k++) {
+  for (let k = 1; k <= store.total && !store.stopping; k++) {
     const id = `r${k}`;
     const perturbed = perturb && which[k - 1] ? perturb.at : undefined;
     const ran = await recordOne(
@@ -72,7 +79,13 @@ export async function exploreCell(
       },
       source,
       meta,
+      (control) => {
+        store.current = control;
+        if (store.stopping) control.control('stop');
+      },
     );
+    store.current = undefined;
+    if (store.stopping) break;
     if (typeof ran === 'string') {
       store.update({ error: `run ${k} of ${store.total} did not run: ${ran}` });
       return;
@@ -89,6 +102,10 @@ export async function exploreCell(
       ...(perturbed ? { perturb: perturbed } : {}),
     });
     store.update({ done: k });
+  }
+  if (runs.length === 0) {
+    store.update({ error: 'stopped before any run ended' });
+    return;
   }
   store.update({ exploration: groupRuns(runs, perturb) });
 }

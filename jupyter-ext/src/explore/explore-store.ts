@@ -5,6 +5,7 @@
  */
 import type { Exploration, Perturbation } from '@go-slowmo/kernel-bridge/protocol';
 import { Signal } from '@lumino/signaling';
+import type { RunControl } from '../client';
 import type { Recording } from '../recording';
 
 export class ExploreStore {
@@ -25,6 +26,18 @@ export class ExploreStore {
     /** The schedule perturbation asked for, and the share of runs it is made in. */
     readonly perturb?: { at: Perturbation[]; share: number },
   ) {}
+
+  /** The learner asked to stop: no run starts after the one going, which is stopped. */
+  stopping = false;
+  /** The run going now, to stop it. */
+  current: RunControl | undefined;
+
+  stop(): void {
+    if (this.stopping || this.exploration || this.error) return;
+    this.stopping = true;
+    this.current?.control('stop');
+    this.changed.emit();
+  }
 
   update(change: Partial<Pick<ExploreStore, 'done' | 'exploration' | 'error'>>): void {
     Object.assign(this, change);

@@ -87,6 +87,19 @@ export class ExplorePanel extends Panel {
       bar.max = total;
       bar.value = done;
       this.head.node.append(bar);
+      const store = this.store;
+      if (store) {
+        const stop = el(
+          'button',
+          'jp-slowmo-btn jp-slowmo-explore-stop',
+          store.stopping ? 'Stopping…' : '■ Stop',
+        );
+        stop.type = 'button';
+        stop.disabled = store.stopping;
+        stop.title = 'Stop exploring: the runs that have ended are counted';
+        stop.onclick = () => store.stop();
+        this.head.node.append(stop);
+      }
       const perturb = this.store?.perturb ?? this.data.perturb;
       if (perturb)
         this.head.node.append(
@@ -128,6 +141,14 @@ export class ExplorePanel extends Panel {
         `${x.schedules.length} distinct schedule${x.schedules.length === 1 ? '' : 's'} (orders in which your goroutines were made, first ran, waited, woke and ended)`,
       ),
     );
+    if (total < this.data.total)
+      this.head.node.append(
+        el(
+          'span',
+          'jp-slowmo-explore-stopped',
+          `Stopped after ${total} of ${this.data.total} runs: these counts are of those.`,
+        ),
+      );
     if (x.perturb) {
       const n = x.runs.filter((r) => r.perturbed).length;
       this.head.node.append(
