@@ -133,6 +133,8 @@ export class Builder {
   }
 
   async init(): Promise<void> {
+    const probe = await fs.stat(this.config.probeBinary).catch(() => undefined);
+    this.probeBuild = probe ? `${probe.size}:${probe.mtimeMs}` : '';
     for (const dir of [this.cacheDir, this.binaries.dir, this.buildsDir]) {
       await fs.mkdir(dir, { recursive: true, mode: 0o755 });
     }
@@ -144,8 +146,16 @@ export class Builder {
     }
   }
 
-  /** The key of an identical build: toolchain, helpers, GOEXPERIMENT, perturbations, and every file. */
+  /**
+   * The probe that writes the helper files, as built (size and time): a new
+   * probe may write other helpers, so binaries built with the old ones are
+   * not reused. Set by init.
+   */
+  private probeBuild = '';
+
+  /** The key of an identical build: probe, toolchain, helpers, GOEXPERIMENT, perturbations, and every file. */
   static key(
+    probeBuild: string,
     files: Record<string, string>,
     toolchain: Toolchain,
     traced = false,
@@ -156,6 +166,8 @@ export class Builder {
     race = false,
   ): string {
     const h = createHash('sha256')
+      .update(probeBuild)
+      .update('\0')
       .update(toolchain.version)
       .update(traced ? '\0traced' : '')
       .update(experiment ? `\0experiment=${experiment}` : '')
@@ -190,7 +202,17 @@ export class Builder {
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const key = Builder.key(files, toolchain, traced, experiment, profiled, dumps, perturb, race);
+    const key = Builder.key(
+      this.probeBuild,
+      files,
+      toolchain,
+      traced,
+      experiment,
+      profiled,
+      dumps,
+      perturb,
+      race,
+    );
     const kept = await this.binaries.lookup(key);
     if (kept) {
       return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
