@@ -242,13 +242,15 @@ export class Bridge {
     const built = await this.builder.build(
       files,
       toolchain,
+      {
+        traced: backend === 'trace',
+        experiment: experimentFor(req.gcExperiment, toolchain, leak),
+        profiled: profiled || leak,
+        dumps: backend === 'trace' && req.gc === true,
+        perturb: req.perturb ?? [],
+        race: req.race === true,
+      },
       signal,
-      backend === 'trace',
-      experimentFor(req.gcExperiment, toolchain, leak),
-      profiled || leak,
-      backend === 'trace' && req.gc === true,
-      req.perturb,
-      req.race === true,
     );
     // Kept from the binary cache's eviction until the run is over.
     if (built.ok) held.releaseBinary = built.release;

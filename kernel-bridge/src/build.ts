@@ -94,15 +94,37 @@ function buildFailure(message: string, file = '', line = 0, column = 0): BuildOu
   return { ok: false, ms: 0, diagnostics: [{ file, line, column, message }] };
 }
 
-/** What a build is made with, beyond its files and toolchain (see Builder.build). */
-interface BuildWith {
-  traced: boolean;
-  experiment: string;
-  key: string;
-  profiled: boolean;
-  dumps: boolean;
-  perturb: readonly Perturbation[];
-  race: boolean;
+/**
+ * What a build is made with, beyond its files and toolchain. `traced`: with
+ * the execution tracer's helper added (`slowmo-probe trace-prepare`, which
+ * keeps every line where it was), for the trace backend. `experiment`: a
+ * GOEXPERIMENT to build with. `profiled`: with the profile helper (profiles,
+ * the runtime's leak report). `dumps`: with the GC lens's heap dump helper too
+ * (`trace-prepare --gc`), for the trace backend's lens. `perturb`: the
+ * schedule perturbations (`perturb-prepare`, before the other helpers).
+ * `race`: with the race detector (`-race`, which needs cgo on: race-support.ts).
+ */
+export interface BuildOptions {
+  traced?: boolean;
+  experiment?: string;
+  profiled?: boolean;
+  dumps?: boolean;
+  perturb?: readonly Perturbation[];
+  race?: boolean;
+}
+
+/** The options with their defaults, and the build's key. */
+type BuildWith = Required<BuildOptions> & { key: string };
+
+function withDefaults(o: BuildOptions): Required<BuildOptions> {
+  return {
+    traced: o.traced ?? false,
+    experiment: o.experiment ?? '',
+    profiled: o.profiled ?? false,
+    dumps: o.dumps ?? false,
+    perturb: o.perturb ?? [],
+    race: o.race ?? false,
+  };
 }
 
 export class Builder {
@@ -158,13 +180,9 @@ export class Builder {
     probeBuild: string,
     files: Record<string, string>,
     toolchain: Toolchain,
-    traced = false,
-    experiment = '',
-    profiled = false,
-    dumps = false,
-    perturb: readonly Perturbation[] = [],
-    race = false,
+    options: BuildOptions = {},
   ): string {
+    const { traced, experiment, profiled, dumps, perturb, race } = withDefaults(options);
     const h = createHash('sha256')
       .update(probeBuild)
       .update('\0')
@@ -181,38 +199,17 @@ export class Builder {
     return h.digest('hex').slice(0, 32);
   }
 
-  /**
-   * Builds the files. `traced`: with the execution tracer's helper added
-   * (`slowmo-probe trace-prepare`, which keeps every line where it was), for
-   * the trace backend. `experiment`: a GOEXPERIMENT to build with ("" for none). `dumps`: with
-   * the GC lens's heap dump helper too (`trace-prepare --gc`), for the trace backend's lens.
-   * `perturb`: the schedule perturbations (`perturb-prepare`, before the other helpers).
-   * `race`: with the race detector (`-race`, which needs cgo on: race-support.ts).
-   */
+  /** Builds the files with the helpers and settings `options` asks for (BuildOptions). */
   async build(
     files: Record<string, string>,
     toolchain: Toolchain,
+    options: BuildOptions = {},
     signal?: AbortSignal,
-    traced = false,
-    experiment = '',
-    profiled = false,
-    dumps = false,
-    perturb: readonly Perturbation[] = [],
-    race = false,
   ): Promise<BuildOutcome> {
     const started = performance.now();
     const ms = (): number => Math.round(performance.now() - started);
-    const key = Builder.key(
-      this.probeBuild,
-      files,
-      toolchain,
-      traced,
-      experiment,
-      profiled,
-      dumps,
-      perturb,
-      race,
-    );
+    const opts = withDefaults(options);
+    const key = Builder.key(this.probeBuild, files, toolchain, opts);
     const kept = await this.binaries.lookup(key);
     if (kept) {
       return { ok: true, binary: kept.path, release: kept.release, ms: ms(), cached: true };
@@ -222,7 +219,7 @@ export class Builder {
       ms: ms(),
     });
     // A race build has cgo on for the runtime: the learner's cgo is refused more widely then.
-    const cgo = cgoImport(files) ?? (race ? cgoImportAnywhere(files) : undefined);
+    const cgo = cgoImport(files) ?? (opts.race ? cgoImportAnywhere(files) : undefined);
     if (cgo) return failed(cgo.message, cgo.file, cgo.line, cgo.column);
 
     const deadline = new BuildDeadline(this.config.limits.buildSeconds, signal);
@@ -230,15 +227,7 @@ export class Builder {
     const name = `${process.pid}-${++this.counter}`;
     const dir = path.join(this.buildsDir, name);
     try {
-      const outcome = await this.buildIn(dir, name, files, toolchain, deadline, {
-        traced,
-        experiment,
-        key,
-        profiled,
-        dumps,
-        perturb,
-        race,
-      });
+      const outcome = await this.buildIn(dir, name, files, toolchain, deadline, { ...opts, key });
       return { ...outcome, ms: ms() };
     } catch (err) {
       // A write or the tracer's helper stopped by the deadline, not a failure of the bridge.
