@@ -133,6 +133,35 @@ export function contextFiles(root, dockerfile) {
   return files.filter((f) => !ignore.some((re) => re.test(f))).sort();
 }
 
+/** `go env NAME` / `npm config get NAME` on this machine, or undefined. */
+const toolSetting = (cmd, args) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() || undefined : undefined;
+};
+
+/**
+ * What this machine's make setup already downloaded and built, for the
+ * image's make setup to take before the network's or a build of its own (the
+ * Dockerfile's SLOWMO_SEED; scripts/setup/env.sh says how each step uses
+ * it): the checkout ROOT (its node_modules and TypeScript outputs, used only
+ * where its stamps show the same inputs) and the Go module cache (unpacked
+ * toolchains, modules' zips) read-only; the Go build cache and npm's and
+ * pip's caches as overlays (their tools write to the cache they read; what
+ * they write is thrown away). `podman build -v` arguments for those there.
+ */
+export function seedVolumes(root) {
+  const seeds = [
+    ['checkout', root, 'ro'],
+    ['gomod', toolSetting('go', ['env', 'GOMODCACHE']), 'ro'],
+    ['gocache', toolSetting('go', ['env', 'GOCACHE']), 'O'],
+    ['npm', toolSetting('npm', ['config', 'get', 'cache']), 'O'],
+    ['pip', path.join(process.env.HOME ?? '/root', '.cache', 'pip'), 'O'],
+  ];
+  return seeds
+    .filter(([, dir]) => dir && existsSync(dir))
+    .flatMap(([name, dir, mode]) => ['-v', `${dir}:/var/cache/slowmo-seed/${name}:${mode}`]);
+}
+
 /**
  * `podman build -f DOCKERFILE -t IMAGE ROOT`, unless an image of the same
  * inputs (the context's files, their modes, the base) is there: then IMAGE is
@@ -164,6 +193,7 @@ export function buildImage({ root, dockerfile, image, log }) {
       // Docker's image format: OCI's has no SHELL, so buildah would drop it.
       '--format',
       'docker',
+      ...seedVolumes(root),
       '--ignorefile',
       `${dockerfile}.dockerignore`,
       '-f',
