@@ -9,11 +9,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bridge } from './bridge';
 import { makeConfig, type BridgeConfigInput } from './config';
-import { goVersionsOf, procsOf } from './cli-settings';
+import { goVersionsOf, perturbationsOf, procsOf } from './cli-settings';
 import { explore, EXPLORE_RUNS_MAX, ExploreError } from './explore';
 import {
   BACKEND_CHOICES,
-  parsePerturbSpec,
   PERTURB_MAX,
   PERTURB_SHARE_DEFAULT,
   perturbLabel,
@@ -129,22 +128,7 @@ function parsePerturb(
     if (share !== undefined) throw new ExploreUsage('--perturb-share: give --perturb LINE too');
     return {};
   }
-  if (specs.length > PERTURB_MAX)
-    throw new ExploreUsage(`--perturb: at most ${PERTURB_MAX} lines per exploration`);
-  const names = Object.keys(files);
-  const perturb = specs.map((spec) => {
-    let p: Perturbation;
-    try {
-      p = parsePerturbSpec(spec, names[0] ?? 'main.go');
-    } catch (err) {
-      throw new ExploreUsage(`--perturb ${(err as Error).message}`);
-    }
-    if (!(p.file in files))
-      throw new ExploreUsage(
-        `--perturb ${spec}: ${p.file} is not one of the files explored (${names.join(', ')})`,
-      );
-    return p;
-  });
+  const perturb = perturbationsOf(specs, files, usage);
   if (share === undefined) return { perturb };
   const n = Number(share);
   if (!/^(0|1)?(\.\d+)?$/.test(share) || !(n > 0 && n <= 1))

@@ -1,10 +1,11 @@
 /**
  * The run settings a command line lists (`--procs 1,2,4`, `--go 1.22,1.27`),
  * read the same way by `slowmo explore` (any number of values) and `slowmo
- * diff` (exactly two): each value checked, the whole flag named in the error.
+ * diff` (exactly two), and the schedule perturbations (`--perturb 26:yield`)
+ * of `slowmo run` and `explore`: each value checked, the flag named in the error.
  * `fail` throws the caller's own usage error, which its command prints.
  */
-import { GoVersionSchema } from './protocol';
+import { GoVersionSchema, parsePerturbSpec, PERTURB_MAX, type Perturbation } from './protocol';
 
 type Fail = (message: string) => never;
 
@@ -32,4 +33,26 @@ export function goVersionsOf(value: string, fail: Fail, flag = '--go'): string[]
     if (!GoVersionSchema.safeParse(v).success)
       fail(`${flag} ${value}: "${v}" is not a Go version (say 1.26 or go1.26.8)`);
   return items;
+}
+
+/** `--perturb` specs, each `[FILE:]LINE[:yield|:sleep=D]`, for the files given (the first by default). */
+export function perturbationsOf(
+  specs: readonly string[],
+  files: Record<string, string>,
+  fail: Fail,
+): Perturbation[] {
+  if (specs.length > PERTURB_MAX) fail(`--perturb: at most ${PERTURB_MAX} lines`);
+  const names = Object.keys(files);
+  return specs.map((spec) => {
+    let p: Perturbation | undefined;
+    try {
+      p = parsePerturbSpec(spec, names[0] ?? 'main.go');
+    } catch (err) {
+      fail(`--perturb ${(err as Error).message}`);
+    }
+    const at = p as Perturbation;
+    if (!(at.file in files))
+      fail(`--perturb ${spec}: ${at.file} is not one of the files given (${names.join(', ')})`);
+    return at;
+  });
 }

@@ -28,6 +28,7 @@ import { checkNotebooks, formatReport } from './check';
 import { diffCommand } from './cli-diff';
 import { classCommand } from './cli-class';
 import { exploreCommand } from './cli-explore';
+import { perturbationsOf } from './cli-settings';
 import { chromeJson, readRecording, RecordingError, summaryText } from './cli-analysis';
 import { makeConfig, type BridgeConfigInput } from './config';
 import {
@@ -52,7 +53,7 @@ import { startServer } from './server/app';
 import { escapeControls, ProgramOutput, type Sink } from './text-output';
 
 const USAGE = `usage:
-  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--race] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS] [--profile DIR] [--leak-profile]
+  slowmo run FILE.go... [--go VER] [--procs N] [--backend auto|ebpf|trace] [--format ndjson|text|chrome] [--summary] [--runtime] [--race] [--timeout S] [--gc [--gc-experiment nogreenteagc]] [--godebug SETTINGS] [--profile DIR] [--leak-profile] [--perturb LINE[:yield|:sleep=D]]
   slowmo export RECORDING.ndjson [--format chrome|text] [--runtime]
   slowmo serve [--host H] [--port P] [--token T] [--parallel N] [--work-dir DIR]
   slowmo check NOTEBOOK.ipynb... [--json] [--backend auto|ebpf|trace]
@@ -116,6 +117,12 @@ options:
                    or 1.27): a leak.report event before run.end lists the
                    goroutines it found leaked; with --format text, beside the
                    leak lens. Before Go 1.26 the report says it is unavailable
+  --perturb [FILE:]LINE[:yield|:sleep=D]
+                   perturb the schedule: a runtime.Gosched() (yield, the
+                   default) or a pause (sleep=1ms) at the start of the
+                   statement on that line, each time it runs; no line moves.
+                   Repeat it for several lines. slowmo explore --perturb does
+                   it in a share of many runs, to compare
   -h, --help       this help
 `;
 
@@ -334,6 +341,7 @@ function runCommand(argv: string[]) {
       'gc-experiment': { type: 'string' },
       profile: { type: 'string' },
       'leak-profile': { type: 'boolean', default: false },
+      perturb: { type: 'string', multiple: true },
       godebug: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -359,6 +367,13 @@ function runCommand(argv: string[]) {
     ...(values.gc ? { gc: true } : {}),
     ...(values.profile !== undefined ? { profile: true } : {}),
     ...(values['leak-profile'] ? { leakProfile: true } : {}),
+    ...(values.perturb?.length
+      ? {
+          perturb: perturbationsOf(values.perturb, files, (message) => {
+            throw new UsageError(message);
+          }),
+        }
+      : {}),
     gcExperiment: values['gc-experiment'],
     godebug: values.godebug,
   });

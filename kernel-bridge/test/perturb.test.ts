@@ -207,12 +207,36 @@ ebpfDescribe()('slowmo explore --perturb', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  test('slowmo run --perturb: one run, perturbed, the lines kept; a bad spec is a usage error', () => {
+    const file = goFile('order.go', ORDER);
+    // Perturbed, the interleaved order, which as written is rare (up to 3 tries, for a stall of
+    // the machine's own that lets sysmon in).
+    let out = '';
+    for (let tries = 0; tries < 3 && out !== INTERLEAVED; tries++) {
+      const r = slowmo('run', file, '--procs', '1', '--backend', 'ebpf', '--perturb', '26');
+      expect(r.status).toBe(0);
+      const events = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as SlowmoEvent);
+      out = events.flatMap((e) => (e.kind === 'output' ? [e.data] : [])).join('');
+      expect(events.some((e) => 'file' in e && e.file?.includes('slowmo_perturb'))).toBe(false);
+    }
+    expect(out).toBe(INTERLEAVED);
+    const bad = slowmo('run', file, '--perturb', 'other.go:3');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--perturb other\.go:3: other\.go is not one of the files given/);
+    const refused = slowmo('run', file, '--perturb', '4');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('order.go:4:0: cannot perturb line 4: it is in the imports');
+  });
+
   test('bad flags: a usage error naming the flag, exit 2', () => {
     const file = goFile('order.go', ORDER);
     const cases: [string[], RegExp][] = [
       [['--perturb', 'twelve'], /--perturb "twelve": give LINE\[:yield\|:sleep=DURATION\]/],
       [['--perturb', '26:sleep=5s'], /the pause is a duration up to 1s/],
-      [['--perturb', 'other.go:3'], /other\.go is not one of the files explored \(order\.go\)/],
+      [['--perturb', 'other.go:3'], /other\.go is not one of the files given \(order\.go\)/],
       [['--perturb', '26', '--perturb-share', '0'], /--perturb-share 0: give the share/],
       [['--perturb-share', '0.5'], /--perturb-share: give --perturb LINE too/],
     ];
