@@ -26,11 +26,10 @@
  * still makes an event at the run's end when its first access was read, with what it holds.
  */
 import type { SlowmoEvent } from './events';
+import { StderrLines } from './stderr-lines';
 import { isLearnerFile, learnerFunction } from './goroutines';
 import { RACE_NAME_MAX, RACES_MAX, type RaceAccess, type RaceFrame } from './race';
 
-/** A longer unfinished line is not the detector's: it is let go. */
-const LINE_MAX = 8192;
 /** A report longer than this is the detector's only if something is wrong: it is let go. */
 const REPORT_LINES_MAX = 2000;
 
@@ -66,8 +65,7 @@ interface Report {
 }
 
 export class RaceReader {
-  private partial = '';
-  private partialAt = 0;
+  private readonly lines = new StderrLines();
   private report: Report | undefined;
   private made = 0;
   /** The goroutines created at each site of the learner's ("main.go:13"), by goid. */
@@ -81,20 +79,7 @@ export class RaceReader {
     if (e.kind === 'g.create') this.created(e.goid, this.learnerPath(e.file), e.line);
     if (e.kind !== 'output' || e.stream !== 'stderr') return [];
     const made: SlowmoEvent[] = [];
-    let data = e.data;
-    for (;;) {
-      const nl = data.indexOf('\n');
-      if (nl < 0) break;
-      const at = this.partial === '' ? e.t : this.partialAt;
-      this.line(this.partial + data.slice(0, nl), at, e.t, made);
-      this.partial = '';
-      data = data.slice(nl + 1);
-    }
-    if (data !== '') {
-      if (this.partial === '') this.partialAt = e.t;
-      this.partial += data;
-      if (this.partial.length > LINE_MAX) this.partial = '';
-    }
+    this.lines.read(e, (text, at, t) => this.line(text, at, t, made));
     return made;
   }
 
@@ -121,8 +106,7 @@ export class RaceReader {
   /** A report the run's end cut short (at `t`), to pass before run.end. */
   end(t: number): SlowmoEvent[] {
     const made: SlowmoEvent[] = [];
-    if (this.partial !== '') this.line(this.partial, this.partialAt, t, made);
-    this.partial = '';
+    this.lines.end(t, (text, at, end) => this.line(text, at, end, made));
     this.close(t, made);
     return made;
   }

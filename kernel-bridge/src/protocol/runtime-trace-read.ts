@@ -11,6 +11,7 @@
  * `at` when its header came.
  */
 import type { SlowmoEvent } from './events';
+import { StderrLines } from './stderr-lines';
 import {
   parseDetailLine,
   parseGcLine,
@@ -18,9 +19,6 @@ import {
   type SchedHeader,
 } from './runtime-trace-lines';
 import { SCHEDTRACE_GOROUTINES_MAX, type SchedG, type SchedM, type SchedP } from './runtime-trace';
-
-/** The runtime's lines are short: a longer unfinished line is the program's, and is let go. */
-const LINE_MAX = 8192;
 
 interface Block {
   header: SchedHeader;
@@ -32,9 +30,7 @@ interface Block {
 }
 
 export class RuntimeTraceReader {
-  private partial = '';
-  /** The time of the output event that held the partial line's first byte. */
-  private partialAt = 0;
+  private readonly lines = new StderrLines();
   private block: Block | undefined;
 
   constructor(private readonly wanted: { schedtrace: boolean; gctrace: boolean }) {}
@@ -43,28 +39,14 @@ export class RuntimeTraceReader {
   read(e: SlowmoEvent): SlowmoEvent[] {
     if (e.kind !== 'output' || e.stream !== 'stderr') return [];
     const made: SlowmoEvent[] = [];
-    let data = e.data;
-    for (;;) {
-      const nl = data.indexOf('\n');
-      if (nl < 0) break;
-      const at = this.partial === '' ? e.t : this.partialAt;
-      this.line(this.partial + data.slice(0, nl), at, e.t, made);
-      this.partial = '';
-      data = data.slice(nl + 1);
-    }
-    if (data !== '') {
-      if (this.partial === '') this.partialAt = e.t;
-      this.partial += data;
-      if (this.partial.length > LINE_MAX) this.partial = '';
-    }
+    this.lines.read(e, (text, at, t) => this.line(text, at, t, made));
     return made;
   }
 
   /** What is still pending at the run's end (at `t`), to pass before run.end. */
   end(t: number): SlowmoEvent[] {
     const made: SlowmoEvent[] = [];
-    if (this.partial !== '') this.line(this.partial, this.partialAt, t, made);
-    this.partial = '';
+    this.lines.end(t, (text, at, end) => this.line(text, at, end, made));
     this.closeBlock(t, made);
     return made;
   }
