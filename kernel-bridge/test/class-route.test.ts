@@ -10,61 +10,16 @@ import type { BridgeServer } from '../src/server/app';
 import { gradesCsv } from '../src/class-report';
 import { parseClassJob, type ClassJob, type ClassRequest } from '../src/protocol';
 import { ebpfDescribe, startTestBridge } from './support/bridge';
+import { homeworkNotebook } from './support/homework';
 
 jest.setTimeout(180_000);
-
-const program = (n: number) => `package main
-
-import "sync"
-
-func main() {
-	var wg sync.WaitGroup
-	for i := 0; i < ${n}; i++ {
-		wg.Add(1)
-		go func() { wg.Done() }()
-	}
-	wg.Wait()
-}
-`;
-
-const created = (n: number) => ({
-  type: 'event',
-  kind: 'g.create',
-  where: { fn: 'main.main.func1' },
-  min: n,
-  max: n,
-});
-
-function notebook(n: number, answer: string): string {
-  const slowmo = {
-    backend: 'ebpf',
-    checkpoints: [
-      { id: 'three', title: 'three goroutines', check: created(3) },
-      {
-        id: 'how-many',
-        title: 'how many goroutines',
-        check: {
-          type: 'predict',
-          question: 'How many goroutines will main start?',
-          choices: [
-            { id: '2', label: 'two', check: created(2) },
-            { id: '3', label: 'three', check: created(3) },
-          ],
-          answers: [answer],
-        },
-      },
-    ],
-  };
-  const cell = { cell_type: 'code', source: program(n), metadata: { slowmo }, outputs: [] };
-  return JSON.stringify({ cells: [cell], metadata: {}, nbformat: 4, nbformat_minor: 5 });
-}
 
 const CLASS: ClassRequest = {
   name: 'course/submitted',
   folders: ['ann', 'dan'],
   notebooks: [
-    { path: 'ann/hw1/hw1.ipynb', content: notebook(3, '3') },
-    { path: 'bob.ipynb', content: notebook(2, '3') },
+    { path: 'ann/hw1/hw1.ipynb', content: homeworkNotebook(3, '3') },
+    { path: 'bob.ipynb', content: homeworkNotebook(2, '3') },
     { path: 'cat.ipynb', content: '{"cells": [' },
     { path: '.ipynb_checkpoints/x.ipynb', content: '{}' },
   ],

@@ -11,49 +11,11 @@ import path from 'node:path';
 import type { ClassReport } from '../src/class';
 import { gradesCsv, gradesJunit, type GradeRow } from '../src/class-report';
 import { ebpfDescribe } from './support/bridge';
+import { homeworkCheckpoints, homeworkProgram } from './support/homework';
 
 jest.setTimeout(180_000);
 
 const SLOWMO = path.join(__dirname, '..', 'bin', 'slowmo.js');
-
-const program = (n: number) => `package main
-
-import "sync"
-
-func main() {
-	var wg sync.WaitGroup
-	for i := 0; i < ${n}; i++ {
-		wg.Add(1)
-		go func() { wg.Done() }()
-	}
-	wg.Wait()
-}
-`;
-
-const created = (n: number) => ({
-  type: 'event',
-  kind: 'g.create',
-  where: { fn: 'main.main.func1' },
-  min: n,
-  max: n,
-});
-
-const checkpoints = (answers: string[]) => [
-  { id: 'three', title: 'three goroutines', hint: 'three go statements', check: created(3) },
-  {
-    id: 'how-many',
-    title: 'how many goroutines',
-    check: {
-      type: 'predict',
-      question: 'How many goroutines will main start?',
-      choices: [
-        { id: '2', label: 'two', check: created(2) },
-        { id: '3', label: 'three', check: created(3) },
-      ],
-      answers,
-    },
-  },
-];
 
 interface Learner {
   name: string;
@@ -89,12 +51,12 @@ function writeClass(dir: string): void {
     }
     const slowmo = {
       backend: 'ebpf',
-      checkpoints: checkpoints(l.answer ? [l.answer] : []),
+      checkpoints: homeworkCheckpoints(l.answer ? [l.answer] : []),
       ...(l.kind === 'bad-cell' ? { gomaxprocs: 0 } : {}),
     };
     const cell = {
       cell_type: 'code',
-      source: program(l.n),
+      source: homeworkProgram(l.n),
       metadata: { slowmo },
       outputs: [],
       execution_count: null,
