@@ -256,8 +256,5 @@ maybe('slow motion, driven from the cell', () => {
     });
     expect(byMenu).toBeGreaterThan(0);
     expect(byMenu).toBeLessThan(1000);
-    console.log(
-      `stopped in ${Math.round(byButton)} ms by the button, ${Math.round(byMenu)} ms by the menu`,
-    );
   });
 });

@@ -108,7 +108,7 @@ func TestPrepareKeepsEveryLine(t *testing.T) {
 		t.Fatalf("helper: %v %q", err, helper)
 	}
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command to build with")
+		t.Fatalf("no go command to build the perturbed program with: %v", err)
 	}
 	cmd := exec.Command("go", "run", ".")
 	cmd.Dir = dir
