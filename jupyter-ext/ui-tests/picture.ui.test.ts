@@ -442,7 +442,8 @@ maybe('the picture a learner reads, in a browser', () => {
     // The second press goes further only once the first has landed (the button says so).
     await r.locator('.jp-slowmo-first[title^="To the first event"]').waitFor();
     await r.getByRole('button', { name: 'To the start of main' }).click();
-    expect(await r.locator('.jp-slowmo-position').innerText()).toMatch(/^event 1 of/);
+    // The position is redrawn on the next frame: waited for, not read at once.
+    await r.locator('.jp-slowmo-position', { hasText: /^event 1 of/ }).waitFor();
     await jump(r, 'goroutine created');
     expect(await r.locator('.jp-slowmo-narration').innerText()).toMatch(/main\.main|main\.worker/);
     expect(await r.locator('.jp-slowmo-narration').innerText()).not.toMatch(/runtime\./);

@@ -74,7 +74,8 @@ maybe('schedtrace and gctrace on the timeline, in a browser', () => {
     );
     const sched = strip().locator('.jp-slowmo-runtime-mark.jp-slowmo-runtime-schedtrace');
     const gc = strip().locator('.jp-slowmo-runtime-mark.jp-slowmo-runtime-gctrace');
-    expect(await sched.count()).toBeGreaterThan(10);
+    // One every 10 ms of a run of about 100 ms: about ten, fewer when the run is quick.
+    expect(await sched.count()).toBeGreaterThanOrEqual(5);
     expect(await gc.count()).toBeGreaterThan(0);
     const verdicts = await sched.evaluateAll((ms) => ms.map((m) => m.getAttribute('data-agrees')));
     expect(verdicts.every((v) => v === 'true' || v === 'false')).toBe(true);
