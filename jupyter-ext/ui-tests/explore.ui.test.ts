@@ -2,7 +2,8 @@
  * The interleaving explorer as a learner uses it, at 1400x900 in Debian's Chromium with a real
  * JupyterLab, bridge and eBPF probes: the cell's context menu runs the program 20 times; the
  * output counts its distinct outputs (the counts add up to 20), shows what each printed, and
- * opens any run in the picture; stopped part way, it counts the runs that ended. Screenshots in both themes (ui-tests/screenshots/explore-*.png).
+ * opens any run in the picture; stopped part way, it counts the runs that ended; across settings
+ * chosen in a dialog, it counts each output per setting. Screenshots in both themes (ui-tests/screenshots/explore-*.png).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -134,6 +135,43 @@ maybe('the interleaving explorer, in a browser', () => {
       await runs.evaluateAll((bs) => bs.every((b) => !(b as HTMLButtonElement).disabled)),
     ).toBe(true);
     await shot('explore-3-stopped');
+  }, 300_000);
+
+  test('across settings: runs and GOMAXPROCS values chosen in a dialog, each output counted per setting', async () => {
+    const cell = page.locator('.jp-slowmo-cell').first();
+    await cell.locator('.cm-content').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Explore: Choose Runs and Settings…' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('.jp-slowmo-sweep').waitFor();
+    await dialog.locator('.jp-slowmo-sweep-runs').fill('3');
+    await dialog.locator('input[name="procs"][value="1"]').check();
+    await dialog.locator('input[name="procs"][value="4"]').uncheck();
+    await dialog.locator('input[name="procs"][value="8"]').uncheck();
+    // The cell's GOMAXPROCS (2) and the newest Go are chosen already.
+    expect(await dialog.locator('input[name="procs"][value="2"]').isChecked()).toBe(true);
+    expect(await dialog.locator('input[name="go"]:checked').count()).toBe(1);
+    expect(await dialog.locator('.jp-slowmo-sweep-total').innerText()).toBe(
+      '6 runs in all: 3 with each of 2 settings. Runs go one after another.',
+    );
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'explore-4-sweep-dialog.png') });
+    await dialog.getByRole('button', { name: 'Explore' }).click();
+    const title = explorer().locator('.jp-slowmo-explore-title', { hasText: /^6 runs: / });
+    await title.waitFor({ timeout: 240_000 });
+    expect(await explorer().locator('.jp-slowmo-explore-settings').innerText()).toMatch(
+      /^Go [\d.]+, GOMAXPROCS 1; Go [\d.]+, GOMAXPROCS 2$/,
+    );
+    // Each output says how many of each setting's runs gave it; they add up to 3 per setting.
+    const lines = await explorer().locator('.jp-slowmo-explore-per-setting').allInnerTexts();
+    expect(lines.length).toBe(await explorer().locator('.jp-slowmo-explore-outcome').count());
+    const sums = new Map<string, number>();
+    for (const line of lines)
+      for (const part of line.split(' · ')) {
+        const m = /^(Go [\d.]+, GOMAXPROCS \d): (\d+) of 3$/.exec(part);
+        expect(m).not.toBeNull();
+        sums.set(m![1]!, (sums.get(m![1]!) ?? 0) + Number(m![2]));
+      }
+    expect([...sums.values()]).toEqual([3, 3]);
+    await shot('explore-5-across-settings');
   }, 300_000);
 
   test('the explorer in the dark theme', async () => {

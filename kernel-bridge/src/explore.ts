@@ -25,8 +25,7 @@ import {
 } from './protocol';
 import { recordRun } from './record';
 
-/** The most runs one exploration makes per GOMAXPROCS value and Go version. */
-export const EXPLORE_RUNS_MAX = 50;
+export { EXPLORE_RUNS_MAX } from './protocol';
 
 export interface ExploreOptions {
   /** The program's files by name, as a run request carries them. */

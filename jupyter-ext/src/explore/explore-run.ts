@@ -18,6 +18,7 @@ import type { BridgeClient, RunControl } from '../client';
 import { runRequest, type SlowmoMetadata } from '../metadata';
 import { recordedEnd, runOptions, type Recording } from '../recording';
 import type { ExploreStore } from './explore-store';
+import type { Setting } from './sweep';
 
 /** One run to its end: its recording, or why it did not run. */
 function recordOne(
@@ -53,7 +54,8 @@ function recordOne(
 }
 
 /**
- * Runs the cell `store.total` times into `store`; the grouping (or the error) when done. Stopped
+ * Runs the cell `store.total` times into `store`, an equal share with each of `settings` (one
+ * after another; by default the cell's own); the grouping (or the error) when done. Stopped
  * by the learner, the runs that ended are grouped and the one cut short is left out: its output
  * is not one the program gives.
  */
@@ -62,8 +64,10 @@ export async function exploreCell(
   source: string,
   meta: SlowmoMetadata,
   store: ExploreStore,
+  settings: readonly Setting[] = [{}],
 ): Promise<void> {
   const runs: ExploredRun[] = [];
+  const per = Math.max(1, Math.round(store.total / settings.length));
   // Always recorded at full speed: slow motion would wait for a learner's steps.
   const recordMeta = { ...meta, mode: 'record' as const };
   const perturb = store.perturb;
@@ -71,14 +75,20 @@ export async function exploreCell(
   for (let k = 1; k <= store.total && !store.stopping; k++) {
     const id = `r${k}`;
     const perturbed = perturb && which[k - 1] ? perturb.at : undefined;
+    const setting = settings[Math.min(settings.length - 1, Math.floor((k - 1) / per))] ?? {};
+    const withSetting = {
+      ...recordMeta,
+      ...(setting.procs ? { gomaxprocs: setting.procs } : {}),
+      ...(setting.go ? { goVersion: setting.go } : {}),
+    };
     const ran = await recordOne(
       client,
       {
-        ...runRequest(`${store.id}-${id}`, source, recordMeta),
+        ...runRequest(`${store.id}-${id}`, source, withSetting),
         ...(perturbed ? { perturb: perturbed } : {}),
       },
       source,
-      meta,
+      { ...withSetting, mode: meta.mode },
       (control) => {
         store.current = control;
         if (store.stopping) control.control('stop');

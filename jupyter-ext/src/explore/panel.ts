@@ -10,6 +10,7 @@ import {
   perturbedWords,
   perturbLabel,
   type Exploration,
+  type ExploredRun,
   type OutcomeGroup,
   type Perturbation,
 } from '@go-slowmo/kernel-bridge/protocol';
@@ -18,6 +19,7 @@ import { RunStore } from '../store';
 import { RunWidget } from '../widget/run-widget';
 import type { ExploreData } from './saved';
 import type { ExploreStore } from './explore-store';
+import { perSetting, settingWords } from './sweep';
 import { el } from '../dom';
 
 /** The mark of a perturbed run's button: a label, not a colour alone. */
@@ -124,9 +126,7 @@ export class ExplorePanel extends Panel {
 
   private showExploration(x: Exploration): void {
     const total = x.runs.length;
-    const settings = [
-      ...new Set(x.runs.map((r) => `${r.go.replace(/^go/, 'Go ')}, GOMAXPROCS ${r.procs}`)),
-    ];
+    const settings = [...new Set(x.runs.map(settingWords))];
     const outcomes = x.outcomes.length;
     this.head.node.append(
       el(
@@ -159,7 +159,7 @@ export class ExplorePanel extends Panel {
         ),
       );
     }
-    for (const o of x.outcomes) this.list.node.append(this.outcome(o, total));
+    for (const o of x.outcomes) this.list.node.append(this.outcome(o, total, x.runs));
     this.list.node.append(this.perturbForm(x.perturb?.at));
     if (!this.store)
       this.list.node.append(
@@ -171,7 +171,7 @@ export class ExplorePanel extends Panel {
       );
   }
 
-  private outcome(o: OutcomeGroup, total: number): HTMLElement {
+  private outcome(o: OutcomeGroup, total: number, all: readonly ExploredRun[]): HTMLElement {
     const row = el('div', 'jp-slowmo-explore-outcome');
     row.dataset.count = String(o.count);
     const share = Math.round((100 * o.count) / total);
@@ -205,7 +205,18 @@ export class ExplorePanel extends Panel {
       b.onclick = () => this.open(id, b);
       runs.append(b);
     }
-    row.append(head, bar, out, runs);
+    row.append(head, bar);
+    // Across settings: which settings gave this output, and how often.
+    const counts = perSetting(o, all);
+    if (counts.length > 0)
+      row.append(
+        el(
+          'div',
+          'jp-slowmo-explore-per-setting',
+          counts.map((c) => `${c.setting}: ${c.count} of ${c.of}`).join(' · '),
+        ),
+      );
+    row.append(out, runs);
     return row;
   }
 

@@ -9,7 +9,7 @@
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import type { CodeCell, ICodeCellModel } from '@jupyterlab/cells';
+import type { Cell, CodeCell, ICodeCellModel } from '@jupyterlab/cells';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry, type IRenderMime } from '@jupyterlab/rendermime';
 import { UUID } from '@lumino/coreutils';
@@ -22,6 +22,8 @@ import { exploreCell } from './explore-run';
 import { exploration, ExploreStore, keepExploration } from './explore-store';
 import { ExplorePanel } from './panel';
 import { EXPLORE_MIME, ExploreDataSchema, type ExploreData } from './saved';
+import { askSweep } from './sweep-dialog';
+import { settingsOf, type Sweep } from './sweep';
 
 /** Runs per exploration: enough for a rare order to show, few enough to wait for. */
 export const EXPLORE_RUNS = 20;
@@ -59,6 +61,7 @@ async function explore(
   client: BridgeClient,
   model: ICodeCellModel,
   perturbAt?: Perturbation[],
+  sweep?: Sweep,
 ): Promise<void> {
   let meta;
   try {
@@ -68,8 +71,10 @@ async function explore(
   }
   const id = `explore-${UUID.uuid4().slice(0, 12)}`;
   const perturb = perturbAt && { at: perturbAt, share: PERTURB_SHARE_DEFAULT };
-  const store = new ExploreStore(id, EXPLORE_RUNS, perturb);
-  store.rerun = (again) => void explore(client, model, again);
+  const settings = sweep ? settingsOf(sweep) : [{}];
+  const total = sweep ? sweep.runs * settings.length : EXPLORE_RUNS;
+  const store = new ExploreStore(id, total, perturb);
+  store.rerun = (again) => void explore(client, model, again, sweep);
   keepExploration(store);
   const output = (data: ExploreData) => ({
     output_type: 'display_data',
@@ -77,13 +82,13 @@ async function explore(
     metadata: {},
   });
   model.outputs.clear();
-  model.outputs.add(output({ id, total: EXPLORE_RUNS, ...(perturb ? { perturb } : {}) }));
-  await exploreCell(client, model.sharedModel.getSource(), meta, store);
+  model.outputs.add(output({ id, total, ...(perturb ? { perturb } : {}) }));
+  await exploreCell(client, model.sharedModel.getSource(), meta, store, settings);
   model.outputs.clear();
   model.outputs.add(
     output({
       id,
-      total: EXPLORE_RUNS,
+      total,
       ...(perturb ? { perturb } : {}),
       ...(store.exploration ? { exploration: store.exploration } : {}),
       ...(store.error ? { error: store.error } : {}),
@@ -110,6 +115,42 @@ function clickedLine(cell: CodeCell): number | undefined {
         })
       : null;
   return (at ?? editor.getCursorPosition()).line + 1;
+}
+
+/** "Explore: Choose Runs and Settings…": the runs and settings asked in a dialog (sweep-dialog.ts). */
+function addSweepCommand(
+  app: JupyterFrontEnd,
+  client: BridgeClient,
+  palette: ICommandPalette | null,
+  activeCell: () => Cell | null,
+): void {
+  app.commands.addCommand('slowmo:explore-sweep', {
+    label: 'Explore: Choose Runs and Settings…',
+    caption:
+      'Run this program many times with each GOMAXPROCS value and Go version you choose, and see which outputs each gives.',
+    isVisible: () => activeCell() !== null,
+    execute: async () => {
+      const cell = activeCell();
+      if (!cell) return;
+      const model = cell.model as ICodeCellModel;
+      let own: { procs?: number; go?: string } = {};
+      try {
+        const meta = parseMetadata(model.getMetadata(METADATA_KEY));
+        own = { procs: meta.gomaxprocs, go: meta.goVersion };
+      } catch {
+        // Running the cell says what is wrong with its options.
+      }
+      const versions = await client.goVersions().catch(() => []);
+      const sweep = await askSweep(versions, own);
+      if (sweep) await explore(client, model, undefined, sweep);
+    },
+  });
+  app.contextMenu.addItem({
+    command: 'slowmo:explore-sweep',
+    selector: '.jp-slowmo-cell',
+    rank: 27.2,
+  });
+  palette?.addItem({ command: 'slowmo:explore-sweep', category: 'Go-slowmo' });
 }
 
 export const explorePlugin: JupyterFrontEndPlugin<void> = {
@@ -149,6 +190,7 @@ export const explorePlugin: JupyterFrontEndPlugin<void> = {
     });
     app.contextMenu.addItem({ command: 'slowmo:explore', selector: '.jp-slowmo-cell', rank: 27 });
     palette?.addItem({ command: 'slowmo:explore', category: 'Go-slowmo' });
+    addSweepCommand(app, client, palette, activeCell);
     // Before the menu opens (capture): its label names the line.
     document.addEventListener(
       'contextmenu',

@@ -113,6 +113,9 @@ export function scheduleSignature(events: readonly SlowmoEvent[]): string {
 }
 
 /** One run of an exploration. */
+/** The most runs one exploration makes per GOMAXPROCS value and Go version (CLI and notebook). */
+export const EXPLORE_RUNS_MAX = 50;
+
 export interface ExploredRun {
   id: string;
   procs: number;
