@@ -41,9 +41,9 @@ func main() {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for j := 0; j < 16; j++ {
+					for j := 0; j < 8; j++ {
 						mu.Lock()
-						work(200 * time.Microsecond)
+						work(time.Millisecond)
 						mu.Unlock()
 					}
 				}()
