@@ -7,9 +7,8 @@
  */
 import type { Bridge } from './bridge';
 import {
+  exploredRun,
   groupRuns,
-  runOutcome,
-  scheduleSignature,
   type Exploration,
   type ExploredRun,
 } from './protocol/analysis/schedule';
@@ -104,16 +103,7 @@ async function runOne(bridge: Bridge, job: Job): Promise<ExploredRun> {
     const why = `run ${job.id}${where} did not run: ${ran.error}`;
     throw new ExploreError(why, [], ran.errorCode === 'internal');
   }
-  const start = ran.events.find((e) => e.kind === 'run.start');
-  return {
-    id: job.id,
-    procs: start?.kind === 'run.start' ? start.gomaxprocs : (job.request.gomaxprocs ?? 0),
-    go: start?.kind === 'run.start' ? start.goVersion : (job.request.goVersion ?? ''),
-    outcome: runOutcome(ran.events),
-    signature: scheduleSignature(ran.events),
-    ...(job.perturbed !== undefined ? { perturbed: job.perturbed } : {}),
-    ...(perturb ? { perturb: [...perturb] } : {}),
-  };
+  return exploredRun(job.id, ran.events, job.request, job.perturbed);
 }
 
 /**

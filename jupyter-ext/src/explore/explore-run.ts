@@ -5,10 +5,9 @@
  * (the same as `slowmo explore`), and the runs grouped at the end.
  */
 import {
+  exploredRun,
   groupRuns,
   perturbLabel,
-  runOutcome,
-  scheduleSignature,
   whichPerturbed,
   type ExploredRun,
   type RunRequestInput,
@@ -67,14 +66,16 @@ export async function exploreCell(
   settings: readonly Setting[] = [{}],
 ): Promise<void> {
   const runs: ExploredRun[] = [];
+  const perturb = store.perturb;
   const per = Math.max(1, Math.round(store.total / settings.length));
+  // The share perturbed within each setting's runs, as `slowmo explore` spreads it.
+  const which = perturb ? whichPerturbed(per, perturb.share) : [];
   // Always recorded at full speed: slow motion would wait for a learner's steps.
   const recordMeta = { ...meta, mode: 'record' as const };
-  const perturb = store.perturb;
-  const which = perturb ? whichPerturbed(store.total, perturb.share) : [];
+
   for (let k = 1; k <= store.total && !store.stopping; k++) {
     const id = `r${k}`;
-    const perturbed = perturb && which[k - 1] ? perturb.at : undefined;
+    const perturbed = perturb && which[(k - 1) % per] ? perturb.at : undefined;
     const setting = settings[Math.min(settings.length - 1, Math.floor((k - 1) / per))] ?? {};
     const withSetting = {
       ...recordMeta,
@@ -101,16 +102,14 @@ export async function exploreCell(
       return;
     }
     store.recordings.set(id, ran);
-    const start = ran.events.find((e) => e.kind === 'run.start');
-    runs.push({
-      id,
-      procs: start?.kind === 'run.start' ? start.gomaxprocs : 0,
-      go: start?.kind === 'run.start' ? start.goVersion : '',
-      outcome: runOutcome(ran.events),
-      signature: scheduleSignature(ran.events),
-      ...(perturb ? { perturbed: perturbed !== undefined } : {}),
-      ...(perturbed ? { perturb: perturbed } : {}),
-    });
+    runs.push(
+      exploredRun(
+        id,
+        ran.events,
+        { perturb: perturbed },
+        perturb ? perturbed !== undefined : undefined,
+      ),
+    );
     store.update({ done: k });
   }
   if (runs.length === 0) {

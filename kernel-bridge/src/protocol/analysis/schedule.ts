@@ -112,10 +112,10 @@ export function scheduleSignature(events: readonly SlowmoEvent[]): string {
   return scheduleSteps(events).join(', ');
 }
 
-/** One run of an exploration. */
 /** The most runs one exploration makes per GOMAXPROCS value and Go version (CLI and notebook). */
 export const EXPLORE_RUNS_MAX = 50;
 
+/** One run of an exploration. */
 export interface ExploredRun {
   id: string;
   procs: number;
@@ -126,6 +126,30 @@ export interface ExploredRun {
   perturbed?: boolean;
   /** What was done in this run, when it was perturbed. */
   perturb?: Perturbation[];
+}
+
+/**
+ * One run of an exploration, read from its recording (the CLI's and the
+ * notebook's explorers): its settings as run.start says them (`asked` where
+ * the run never started), its outcome and signature, and whether the
+ * exploration perturbed it (`perturbed` undefined: it perturbed none).
+ */
+export function exploredRun(
+  id: string,
+  events: readonly SlowmoEvent[],
+  asked: { gomaxprocs?: number; goVersion?: string; perturb?: readonly Perturbation[] },
+  perturbed?: boolean,
+): ExploredRun {
+  const start = events.find((e) => e.kind === 'run.start');
+  return {
+    id,
+    procs: start?.kind === 'run.start' ? start.gomaxprocs : (asked.gomaxprocs ?? 0),
+    go: start?.kind === 'run.start' ? start.goVersion : (asked.goVersion ?? ''),
+    outcome: runOutcome(events),
+    signature: scheduleSignature(events),
+    ...(perturbed !== undefined ? { perturbed } : {}),
+    ...(asked.perturb ? { perturb: [...asked.perturb] } : {}),
+  };
 }
 
 export interface OutcomeGroup extends RunOutcome {
