@@ -177,6 +177,21 @@ describe('the reader', () => {
     expect(reader.read(stderr('SCHED 5ms: gomaxprocs=2 idleprocs=0 [lies]\n', 400))).toEqual([]);
   });
 
+  test('a block from the first moments, with nmidlelocked below zero, is still an event', () => {
+    // Go 1.27's first block of a run (main still locked to M0 while the runtime starts it).
+    const block = [
+      'SCHED 0ms: gomaxprocs=2 idleprocs=1 threads=4 spinningthreads=0 needspinning=0 idlethreads=2 runqueue=0 gcwaiting=false nmidlelocked=-1 stopwait=0 sysmonwait=false',
+      '  P0: status=0 schedtick=0 syscalltick=0 m=nil runqsize=0 gfreecnt=0 timerslen=0',
+      '  P1: status=0 schedtick=2 syscalltick=0 m=nil runqsize=0 gfreecnt=0 timerslen=0',
+      '  M0: p=nil curg=nil mallocing=0 throwing=0 preemptoff= locks=16 dying=0 spinning=false blocked=false lockedg=1',
+      '  G1: status=1(chan receive) m=nil lockedm=0',
+      '',
+    ].join('\n');
+    const [e, ...more] = sched(readAll(block, []));
+    expect(more).toEqual([]);
+    expect(e?.detail).toMatchObject({ nmidlelocked: -1, procs: [{ id: 0 }, { id: 1 }] });
+  });
+
   test('runtimeTracesOf: which traces a GODEBUG turns on', () => {
     expect(runtimeTracesOf('schedtrace=100,scheddetail=1')).toEqual({
       schedtrace: true,

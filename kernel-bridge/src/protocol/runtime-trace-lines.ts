@@ -29,7 +29,7 @@ export type SchedHeader = Omit<SchedtraceFields, 'at' | 'detail'> & {
 const HEADER =
   /^SCHED (\d+)ms: gomaxprocs=(\d+) idleprocs=(\d+) threads=(\d+) spinningthreads=(\d+)(?: needspinning=(\d+))? idlethreads=(\d+) runqueue=(\d+)(.*)$/;
 const DETAIL_TAIL =
-  /^ gcwaiting=(true|false) nmidlelocked=(\d+) stopwait=(\d+) sysmonwait=(true|false)$/;
+  /^ gcwaiting=(true|false) nmidlelocked=(-?\d+) stopwait=(\d+) sysmonwait=(true|false)$/;
 /** `[0 1]` before 1.26, `[ 0 1 ] schedticks=[ 5 3 ]` from 1.26. */
 const QUEUES_TAIL = /^ \[ ?([\d ]*?) ?\](?: schedticks=\[ ([\d ]*?) ?\])?$/;
 

@@ -100,7 +100,9 @@ export const schedtraceFields = {
   detail: z
     .object({
       gcwaiting: z.boolean(),
-      nmidlelocked: count(),
+      // The runtime's int32 can be below zero: `nmidlelocked=-1` was read in a run's first
+      // line, at 0 ms (Go 1.27, scheddetail=1); rejecting it lost that line's event.
+      nmidlelocked: int().min(-1),
       stopwait: count(),
       sysmonwait: z.boolean(),
       procs: z.array(SchedPSchema).max(1024),
