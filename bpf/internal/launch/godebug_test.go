@@ -21,6 +21,24 @@ func TestCheckGodebug(t *testing.T) {
 	}
 }
 
+// The runtime prints a cycle's gctrace line after it wakes runtime.GC's
+// caller, so a program that exits right after runtime.GC() can exit before
+// its line is out (it was missing once in CI): a second cycle and a short
+// nap leave the first one's line time to come.
+const gcProgram = `package main
+
+import (
+	"runtime"
+	"time"
+)
+
+func main() {
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(50 * time.Millisecond)
+}
+`
+
 // The runtime takes the last of two settings of one name: a probe's own
 // setting, joined after the learner's, is the one in force. Checked on the
 // runtime itself with gctrace, whose lines say whether it is on.
@@ -33,7 +51,7 @@ func TestGodebugProbeWins(t *testing.T) {
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(src, []byte("package main\n\nimport \"runtime\"\n\nfunc main() { runtime.GC() }\n"), 0o644); err != nil {
+	if err := os.WriteFile(src, []byte(gcProgram), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "gc")
