@@ -67,7 +67,7 @@ func TestStoppedProgramPrintsItsStacks(t *testing.T) {
 						stderr.WriteString(e.str("data"))
 					}
 				}
-				stoptest.CheckDump(t, stderr.String(), "main.main", loop)
+				stoptest.CheckDump(t, stderr.String(), "main.main", loop, false)
 				t.Logf("the run took %v", took)
 			})
 		}

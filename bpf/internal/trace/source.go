@@ -112,6 +112,11 @@ func (tr *tracing) Ahead(now uint64) (uint64, bool) {
 	return 0, false
 }
 
+// quitWindow is how long Quit watches the threads' user time to find the
+// one to signal: /proc counts it in 10 ms ticks, so a spinning thread gains
+// a few; short beside the grace the program then gets (stream.QuitGrace).
+const quitWindow = 50 * time.Millisecond
+
 func (tr *tracing) Quit() bool {
 	// A stopped program would print its stacks only once continued.
 	tr.throttle.release()
@@ -119,9 +124,7 @@ func (tr *tracing) Quit() bool {
 	if pid == 0 {
 		return false
 	}
-	// The trace comes too late to say which thread runs main's
-	// goroutine: the main thread most likely does.
-	return stream.Quit(pid, pid)
+	return stream.Quit(pid, busiestThread(pid, quitWindow))
 }
 
 func (tr *tracing) Kill() {

@@ -47,7 +47,7 @@ func TestStoppedProgramPrintsItsStacks(t *testing.T) {
 					}
 				}
 				// The helper renames the learner's main (prepare.go); the line stays.
-				stoptest.CheckDump(t, stderr.String(), "main."+userMain, loop)
+				stoptest.CheckDump(t, stderr.String(), "main."+userMain, loop, true)
 			})
 		}
 	}
