@@ -68,6 +68,7 @@ read -r go_pass go_fail go_skip < <(awk '
 ' "$RESULTS/go.log")
 
 # Name every failure at the end: a CI log that keeps only its tail still says what failed.
+failures=$(
 head -n -1 <<<"$jest_report"
 # Go: each failed test with the lines it logged (go test -v names the test
 # that speaks next with === RUN, === CONT or === NAME).
@@ -81,6 +82,13 @@ awk '
   }
 ' "$RESULTS/go.log"
 grep -E '^\s+FAIL ' "$RESULTS/binder.log" "$RESULTS/mutate.log" 2>/dev/null | sed -E 's/^[^:]*:\s+FAIL /    FAILED /'
+)
+if [ -n "$failures" ]; then
+  printf '%s\n' "$failures"
+  # Then their names alone, last: a tail too short for every reason above still has them all.
+  printf '\n    Failed (%s):\n' "$(grep -c '^    FAILED' <<<"$failures")"
+  grep '^    FAILED' <<<"$failures" | cut -c1-170 | sed 's/^    FAILED /      /'
+fi
 
 printf '\n    TypeScript: %s passed, %s failed, %s skipped\n' "$js_pass" "$js_fail" "$js_skip"
 printf '    Go:         %s passed, %s failed, %s skipped\n' "$go_pass" "$go_fail" "$go_skip"
