@@ -10,14 +10,20 @@ cd "$ROOT"
 RESULTS="$(mktemp -d)"
 trap 'rm -rf "$RESULTS"' EXIT
 failed_parts=()
+# Each step's time, said at the end: make test's time on a fresh machine is a budget (45 min).
+took=()
+since=$SECONDS
+timed() { took+=("$1 $((SECONDS - since)) s"); since=$SECONDS; }
 
 step 1 7 "lint (ESLint, Prettier, gofmt, go vet)"
 bash scripts/lint.sh >"$RESULTS/lint.log" 2>&1
 if [ $? -eq 0 ]; then info "clean"; else cat "$RESULTS/lint.log"; failed_parts+=("lint"); fi
+timed lint
 
 step 2 7 "TypeScript tests (jest in every workspace, via lerna)"
 SLOWMO_JEST_JSON="$RESULTS" npx lerna run test --concurrency 1 --no-bail --loglevel=warn
 [ $? -eq 0 ] || failed_parts+=("TypeScript tests")
+timed TypeScript
 
 # The lessons' checkpoints alone, one test file at a time: several of them need two goroutines
 # running at once on the two cores for milliseconds (steals, parallel Ps), which another jest
@@ -25,16 +31,19 @@ SLOWMO_JEST_JSON="$RESULTS" npx lerna run test --concurrency 1 --no-bail --logle
 step 3 7 "the lessons' checkpoints (their solutions, starters and suites, with the cores to themselves)"
 (cd kernel-bridge && SLOWMO_JEST_JSON="$RESULTS" npm run --silent test:lessons)
 [ $? -eq 0 ] || failed_parts+=("lessons")
+timed lessons
 
 step 4 7 "Go tests (bpf/)$([ -n "${CI:-}" ] && echo ': CI is set, so eBPF tests that cannot load fail')"
 (cd bpf && go test -count=1 -v ./... 2>&1) | tee "$RESULTS/go.log" | grep -E '^(=== RUN|\s*--- (PASS|FAIL|SKIP)|ok|FAIL|PASS|panic)' | grep -v '^=== RUN'
 [ "${PIPESTATUS[0]}" -eq 0 ] || { grep -vE '^(=== RUN|\s*--- PASS)' "$RESULTS/go.log" | tail -40; failed_parts+=("Go tests"); }
+timed Go
 
 # Its own step, not among the other jest tests: building the image takes both cores for minutes,
 # and the lessons' timing checks beside it would measure the build.
 step 5 7 "the container image (podman builds containers/Dockerfile and runs its roles)"
 (cd kernel-bridge && SLOWMO_JEST_JSON="$RESULTS" npm run --silent test:container)
 [ $? -eq 0 ] || failed_parts+=("container image")
+timed container
 
 step 6 7 "the Binder path (binder/postBuild as an unprivileged user, then the bridge through Jupyter's proxy)"
 node scripts/binder-check.mjs 2>&1 | tee "$RESULTS/binder.log" | grep -E '^\s+(PASS|FAIL)|^binder check'
@@ -42,6 +51,7 @@ node scripts/binder-check.mjs 2>&1 | tee "$RESULTS/binder.log" | grep -E '^\s+(P
 read -r binder_pass binder_fail < <(sed -nE 's/^binder check: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$RESULTS/binder.log")
 binder_pass=${binder_pass:-0}
 binder_fail=${binder_fail:-0}
+timed Binder
 
 step 7 7 "mutations (core behaviours broken on purpose: the tests that guard them must fail)"
 node scripts/mutate.mjs 2>&1 | tee "$RESULTS/mutate.log" | grep -E '^\s+(PASS|FAIL)|^mutation check'
@@ -49,6 +59,7 @@ node scripts/mutate.mjs 2>&1 | tee "$RESULTS/mutate.log" | grep -E '^\s+(PASS|FA
 read -r mut_pass mut_fail < <(sed -nE 's/^mutation check: ([0-9]+) killed, ([0-9]+) not.*/\1 \2/p' "$RESULTS/mutate.log")
 mut_pass=${mut_pass:-0}
 mut_fail=${mut_fail:-0}
+timed mutations
 
 # Count every test of every part; jest's failures are named here, printed below with Go's.
 jest_report="$(node scripts/jest-report.mjs "$RESULTS")"
@@ -97,6 +108,7 @@ printf '    Mutations:  %s killed, %s survived\n' "$mut_pass" "$mut_fail"
 if [ ${#failed_parts[@]} -gt 0 ]; then
   printf '    failed: %s\n' "${failed_parts[*]}"
 fi
+printf '    time: %s\n' "$(IFS=,; echo "${took[*]}" | sed 's/,/ · /g')"
 total_fail=$((js_fail + go_fail + binder_fail + mut_fail))
 if [ ${#failed_parts[@]} -gt 0 ] && [ "$total_fail" -eq 0 ]; then total_fail=1; fi
 echo
