@@ -93,9 +93,6 @@ maybe('the teacher panel, in a browser', () => {
   const panel = () => page.locator('.jp-slowmo-class').first();
 
   async function shot(name: string): Promise<void> {
-    // JupyterLab's news question may come late: not part of the panel.
-    const news = page.locator('.jp-toast-button', { hasText: 'No' });
-    if (await news.count()) await news.first().click();
     await page.waitForTimeout(200);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   }
@@ -107,10 +104,6 @@ maybe('the teacher panel, in a browser', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
     await page.goto(`${lab.url}/lab?reset&token=${lab.token}`);
-    await page
-      .locator('.jp-toast-button', { hasText: 'No' })
-      .click({ timeout: 5000 })
-      .catch(() => undefined);
   }, 120_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@
  * A JupyterLab server for browser tests, and Chromium to look at it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,14 @@ export async function startLab(
   const token = `t${Math.random().toString(36).slice(2)}${Date.now()}`;
   // Settings and workspaces of its own: a theme or layout left by an earlier run changes nothing.
   const state = mkdtempSync(path.join(tmpdir(), 'slowmo-ui-state-'));
+  // Never ask about Jupyter's news: the question's toast came late in some runs and covered
+  // what a test clicked, or slid under the click meant to dismiss it.
+  const notification = path.join(state, 'settings', '@jupyterlab', 'apputils-extension');
+  mkdirSync(notification, { recursive: true });
+  writeFileSync(
+    path.join(notification, 'notification.jupyterlab-settings'),
+    JSON.stringify({ fetchNews: 'false' }),
+  );
   const proc = spawn(
     path.join(REPO, '.venv/bin/jupyter'),
     [

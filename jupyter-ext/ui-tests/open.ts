@@ -1,6 +1,6 @@
 /**
  * Opening a notebook in the browser as a learner finds it: the notebook
- * drawn, its kernel idle, JupyterLab's news question answered.
+ * drawn, its kernel idle (lab.ts turns JupyterLab's news question off).
  */
 import type { Locator, Page } from 'playwright-core';
 import type { Lab } from './lab';
@@ -19,10 +19,6 @@ export async function openNotebook(
     .getByText('Kernel status: Idle')
     .first()
     .waitFor({ state: 'attached', timeout: 60_000 });
-  await page
-    .locator('.jp-toast-button', { hasText: 'No' })
-    .click({ timeout: 5000 })
-    .catch(() => undefined);
 }
 
 /** Runs the first Go-slowmo cell with Ctrl+Enter and waits until its run has finished. */

@@ -181,7 +181,6 @@ maybe('the picture a learner reads, in a browser', () => {
       .getByText('Kernel status: Idle')
       .first()
       .waitFor({ state: 'attached', timeout: 60_000 });
-    await dismissNews(page);
     // Run every cell once, as Run All would, and wait for each to finish.
     await panel().locator('.jp-slowmo-cell').first().click();
     await page.keyboard.press('Escape');
@@ -497,7 +496,6 @@ maybe('the picture a learner reads, in a browser', () => {
     // Reload: the saved output, in the foreground.
     await page.reload();
     await finished(cell(POOL));
-    await dismissNews(page);
     const restored = await measure(await toCell(POOL));
     await shot('picture-8-restored', await toCell(POOL));
     expectSameLayout(restored, live);
@@ -512,7 +510,6 @@ maybe('the picture a learner reads, in a browser', () => {
     // other.ipynb is in front: picture.ipynb was restored behind it. Now bring it forward.
     expect(await tabOf('other.ipynb').getAttribute('class')).toMatch(/lm-mod-current/);
     await tabOf('picture.ipynb').click();
-    await dismissNews(page);
     await finished(cell(POOL));
     const shown = await toCell(POOL);
     await shot('picture-9-background-tab', page);
@@ -560,14 +557,6 @@ function expectSameLayout(
       want: [w, h],
     });
   }
-}
-
-/** JupyterLab asks about its news in a toast over the notebook: say no, it is not in the pictures. */
-async function dismissNews(page: Page): Promise<void> {
-  await page
-    .locator('.jp-toast-button', { hasText: 'No' })
-    .click({ timeout: 5000 })
-    .catch(() => undefined);
 }
 
 async function expectChange(loc: Locator, from: string): Promise<void> {

@@ -82,10 +82,6 @@ maybe('slow motion, driven from the cell', () => {
       .getByText('Kernel status: Idle')
       .first()
       .waitFor({ state: 'attached', timeout: 60_000 });
-    await page
-      .locator('.jp-toast-button', { hasText: 'No' })
-      .click({ timeout: 5000 })
-      .catch(() => undefined);
   }, 120_000);
 
   afterAll(async () => {
