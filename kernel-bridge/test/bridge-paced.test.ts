@@ -110,8 +110,8 @@ const isRunStart = (m: ServerMessage): boolean =>
   m.type === 'events' && m.events.some((e) => e.kind === 'run.start');
 
 ebpfDescribe()('paced runs and the clock', () => {
-  describe('a wall limit of 10 s', () => {
-    const WALL = 10;
+  describe('a wall limit of 5 s', () => {
+    const WALL = 5;
     let server: BridgeServer;
     beforeAll(async () => {
       server = await startTestBridge({
@@ -124,7 +124,7 @@ ebpfDescribe()('paced runs and the clock', () => {
       await server?.close();
     });
 
-    test('stepped 3 times, left for 40 s, then resumed: it ends with exit and all its output', async () => {
+    test('stepped 3 times, left for 20 s, then resumed: it ends with exit and all its output', async () => {
       const client = await Client.connect(wsUrl(server));
       client.send({ type: 'run', id: 'reader', code: WORKERS, mode: 'paced' });
       const log = client.log('reader');
@@ -136,7 +136,7 @@ ebpfDescribe()('paced runs and the clock', () => {
         await until(() => log.events.length >= i + 1);
       }
       // The learner reads for four times the wall limit; the program waits.
-      await sleep(40_000);
+      await sleep(4 * WALL * 1000);
       expect(log.end).toBeUndefined();
       expect(log.events).toHaveLength(4);
 
