@@ -161,6 +161,9 @@ func (d *slowmoDumper) dump(moment, file string, line int) {
 		d.done = true
 		moment = "enough"
 	}
+	// The trace pipe's writer does not stop the program meanwhile (prepare.go).
+	slowmoStopMu.Lock()
+	defer slowmoStopMu.Unlock()
 	b := []byte("slowmo-dump " + moment + " ")
 	b = slowmoStrconv.AppendUint(b, cycles, 10)
 	b = append(b, ' ')

@@ -283,8 +283,14 @@ func addr(a uint64) int64 { return int64(a) }
 
 // readDumps reads the dump pipe until it ends, queueing each dump's events.
 func readDumps(r io.Reader, df *dumpDiffer, q *dumpQueue, logf func(string, ...any)) {
-	defer q.close()
 	br := bufio.NewReaderSize(r, 1<<16)
+	defer func() {
+		q.close()
+		// A dump it could not read is the lens's loss, not the program's:
+		// the pipe is read to its end, or the program would wait forever
+		// in its next dump, the world stopped.
+		_, _ = io.Copy(io.Discard, br)
+	}()
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {

@@ -51,6 +51,7 @@ import (
 	slowmoOS "os"
 	slowmoTrace "runtime/trace"
 	slowmoStrconv "strconv"
+	slowmoSync "sync"
 	slowmoSyscall "syscall"
 	slowmoTime "time"
 )
@@ -76,6 +77,10 @@ func init() {
 // waits a millisecond at a time.
 type slowmoTracePipe int
 
+// slowmoStopMu is held while the program stops itself and while the GC
+// lens's helper writes a heap dump: the two never overlap.
+var slowmoStopMu slowmoSync.Mutex
+
 func (p slowmoTracePipe) Write(b []byte) (int, error) {
 	n, stopped := 0, false
 	for n < len(b) {
@@ -89,7 +94,12 @@ func (p slowmoTracePipe) Write(b []byte) (int, error) {
 			if stopped {
 				slowmoTime.Sleep(slowmoTime.Millisecond)
 			}
+			// Never while a heap dump is being written (the GC lens): a
+			// stop interrupts a blocked pipe write, which then returns
+			// short, and the runtime's dump writer drops the rest.
+			slowmoStopMu.Lock()
 			_ = slowmoSyscall.Kill(slowmoSyscall.Getpid(), slowmoSyscall.SIGSTOP)
+			slowmoStopMu.Unlock()
 			stopped = true
 		default:
 			return n, err

@@ -233,7 +233,7 @@ func start(opts Options, minor int, w *stream.Writer) (*tracing, error) {
 		return launch.FindProgram(prog.Cmd.Process.Pid, target.Path())
 	}
 	tr.program = program
-	tr.throttle = newThrottle(traceR, program, func(pid int) func() error { return sysmon.Resetter(opts.Binary, pid) }, opts.Running)
+	tr.throttle = newThrottle(traceR, program, func(pid int) func() error { return sysmon.Resetter(opts.Binary, pid) }, opts.Running, dumpR != nil)
 	// The runtime's churn that shows nothing is left out (collapse.go).
 	tr.collapse = newCollapser(emitTo(w))
 	tr.mapper = newMapper(minor, tr.collapse.Emit)

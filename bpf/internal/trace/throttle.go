@@ -70,6 +70,11 @@ type throttle struct {
 	// sysmon makes what resets the program's sysmon records (nil: it cannot).
 	sysmon func(pid int) func() error
 
+	// dumping: the program writes heap dumps (the GC lens), so only it may
+	// stop itself, never while a dump is being written (prepare.go): a stop
+	// from here could land in the middle of one and cut it short.
+	dumping bool
+
 	mu        sync.Mutex
 	pid       int
 	reset     func() error
@@ -79,8 +84,9 @@ type throttle struct {
 
 // newThrottle sizes the trace pipe r and watches it. running, when not nil,
 // is told false as the program is stopped (or ends) and true as it goes on.
-func newThrottle(r *os.File, program func() int, sysmon func(int) func() error, running func(bool)) *throttle {
-	t := &throttle{Pauses: stream.NewPauses(running), program: program, sysmon: sysmon}
+// dumping: the program writes heap dumps (see the field).
+func newThrottle(r *os.File, program func() int, sysmon func(int) func() error, running func(bool), dumping bool) *throttle {
+	t := &throttle{Pauses: stream.NewPauses(running), program: program, sysmon: sysmon, dumping: dumping}
 	size := 64 << 10 // Linux's default
 	if conn, err := r.SyscallConn(); err == nil {
 		t.pipe = conn
@@ -148,7 +154,7 @@ func (t *throttle) look(proc bool) {
 	}
 	if !t.Stopping() {
 		switch {
-		case n >= t.high:
+		case n >= t.high && !t.dumping:
 			// It stops itself on a full pipe (prepare.go); an older helper does not.
 			_ = syscall.Kill(t.pid, syscall.SIGSTOP)
 		case n <= t.low && proc && launch.Stopped(t.pid):
