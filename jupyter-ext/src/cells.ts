@@ -144,8 +144,11 @@ export function toggleProfile(notebook: Notebook): void {
   notebook.activeCell!.model.setMetadata(METADATA_KEY, meta);
 }
 
-/** GOMAXPROCS values the cell's context menu offers; undefined: the machine's, as Go decides. */
-export const PROCS_CHOICES = [undefined, 1, 2, 4] as const;
+/** The GOMAXPROCS values a learner is offered: the cell's menu and the explorer's sweep dialog. */
+export const PROCS_VALUES = [1, 2, 4, 8] as const;
+
+/** What the cell's context menu offers; undefined: the machine's, as Go decides. */
+export const PROCS_CHOICES = [undefined, ...PROCS_VALUES] as const;
 
 /** The active Go-slowmo cell's GOMAXPROCS (undefined: the machine's); null when not a Go-slowmo cell. */
 export function activeProcs(notebook: Notebook | null): number | undefined | null {

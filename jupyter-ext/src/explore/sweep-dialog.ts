@@ -6,10 +6,9 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { EXPLORE_RUNS_MAX } from '@go-slowmo/kernel-bridge/protocol';
 import { Widget } from '@lumino/widgets';
+import { PROCS_VALUES } from '../cells';
 import { el } from '../dom';
 import { settingsOf, type Sweep } from './sweep';
-
-const PROCS = [1, 2, 4, 8];
 
 function checkbox(group: string, value: string, label: string, checked: boolean): HTMLElement {
   const box = el('label', 'jp-slowmo-sweep-choice');
@@ -41,7 +40,7 @@ class SweepBody extends Widget implements Dialog.IBodyWidget<Sweep> {
     );
     const procsRow = el('div', 'jp-slowmo-sweep-row');
     procsRow.append(el('span', 'jp-slowmo-sweep-name', 'GOMAXPROCS'));
-    for (const p of PROCS)
+    for (const p of PROCS_VALUES)
       procsRow.append(checkbox('procs', String(p), String(p), p === (cell.procs ?? 1) || p === 2));
     const goRow = el('div', 'jp-slowmo-sweep-row');
     goRow.append(el('span', 'jp-slowmo-sweep-name', 'Go'));
