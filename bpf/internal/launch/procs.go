@@ -36,12 +36,58 @@ func state(pid int) byte {
 	if err != nil {
 		return 0
 	}
-	// pid (comm) state ...: comm may hold anything but its last ")".
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 || i+2 >= len(stat) {
+	f := statFields(stat)
+	if len(f) == 0 {
 		return 0
 	}
-	return stat[i+2]
+	return f[0][0]
+}
+
+// statFields are a stat line's fields after the command name (proc(5)),
+// state first: "pid (comm) state ...", where comm may hold anything but its
+// last ")". None for a line without it.
+func statFields(stat []byte) []string {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(string(stat[i+1:]))
+}
+
+// UserTimes is each thread's user time (clock ticks, field 14 of
+// /proc/PID/task/TID/stat) of process pid; a thread that went meanwhile is
+// left out, and nil when the process cannot be read.
+func UserTimes(pid int) map[int]uint64 {
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "task")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	times := make(map[int]uint64, len(entries))
+	for _, e := range entries {
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join(dir, e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		if t, ok := utime(stat); ok {
+			times[tid] = t
+		}
+	}
+	return times
+}
+
+// utime is a stat line's field 14, user time: the 12th after the command name.
+func utime(stat []byte) (uint64, bool) {
+	f := statFields(stat)
+	if len(f) < 12 {
+		return 0, false
+	}
+	t, err := strconv.ParseUint(f[11], 10, 64)
+	return t, err == nil
 }
 
 // cmdline is process pid's argv; nil when it cannot be read.

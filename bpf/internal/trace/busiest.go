@@ -1,11 +1,9 @@
 package trace
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
+
+	"go-slowmo.dev/bpf/internal/launch"
 )
 
 // busiestThread is the thread of process pid that spent the most user time
@@ -20,9 +18,9 @@ import (
 // goroutine for the tracer) are system time. Parked goroutines print in full
 // from any thread.
 func busiestThread(pid int, window time.Duration) int {
-	before := userTimes(pid)
+	before := launch.UserTimes(pid)
 	time.Sleep(window)
-	after := userTimes(pid)
+	after := launch.UserTimes(pid)
 	best, most := pid, uint64(0)
 	for tid, t := range after {
 		if was, ok := before[tid]; ok && t-was > most {
@@ -30,46 +28,4 @@ func busiestThread(pid int, window time.Duration) int {
 		}
 	}
 	return best
-}
-
-// userTimes reads each thread's user time (clock ticks) from
-// /proc/PID/task/TID/stat; a thread that went meanwhile is left out.
-func userTimes(pid int) map[int]uint64 {
-	dir := filepath.Join("/proc", strconv.Itoa(pid), "task")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	times := make(map[int]uint64, len(entries))
-	for _, e := range entries {
-		tid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join(dir, e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		if t, ok := utimeOf(string(stat)); ok {
-			times[tid] = t
-		}
-	}
-	return times
-}
-
-// utimeOf is field 14 of a stat line (proc(5)). The command name, field 2,
-// is in parentheses and may hold spaces or parentheses itself: fields are
-// counted from the last ')'.
-func utimeOf(stat string) (uint64, bool) {
-	close := strings.LastIndexByte(stat, ')')
-	if close < 0 {
-		return 0, false
-	}
-	// After ')': state (3), ppid (4), … utime (14).
-	fields := strings.Fields(stat[close+1:])
-	if len(fields) < 12 {
-		return 0, false
-	}
-	t, err := strconv.ParseUint(fields[11], 10, 64)
-	return t, err == nil
 }
