@@ -11,12 +11,12 @@
  */
 import { Bridge } from '../src/bridge';
 import { checkCell, type CellReport } from '../src/check';
-import { makeConfig } from '../src/config';
 import type { BackendChoice } from '../src/protocol';
-import { ebpfDescribe, TEST_WORK_DIR } from './support/bridge';
+import { ebpfDescribe } from './support/bridge';
 import {
   exercise,
   inLessonSlots,
+  lessonBridge,
   lessonNames,
   oldestAndNewestGo,
   EBPF_LESSONS,
@@ -134,9 +134,7 @@ ebpfDescribe()(`the suites under eBPF, ${RUNS} runs each on the oldest and the n
   const tried: Tried[] = [];
 
   beforeAll(async () => {
-    bridge = await Bridge.create(
-      makeConfig({ logLevel: 'silent', parallel: 2, workDir: TEST_WORK_DIR }),
-    );
+    bridge = await lessonBridge();
     const started = Date.now();
     for (const go of [OLDEST, NEWEST]) {
       tried.push(...(await inLessonSlots(jobs(bridge, go, 'ebpf', onBackend('ebpf')))));
@@ -162,9 +160,7 @@ describe(`the suites under the trace backend, where the lesson allows it, ${RUNS
   let tried: Tried[] = [];
 
   beforeAll(async () => {
-    bridge = await Bridge.create(
-      makeConfig({ logLevel: 'silent', parallel: 2, workDir: TEST_WORK_DIR }),
-    );
+    bridge = await lessonBridge();
     const started = Date.now();
     tried = await inLessonSlots(jobs(bridge, NEWEST, 'trace', onBackend('trace')));
     console.log(

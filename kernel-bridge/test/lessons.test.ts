@@ -12,11 +12,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bridge } from '../src/bridge';
 import { checkCell, checkNotebooks, reportCounts, type CheckReport } from '../src/check';
-import { makeConfig } from '../src/config';
 import { isSlowmo, parseMetadata } from '../src/protocol';
-import { ebpfDescribe, TEST_WORK_DIR } from './support/bridge';
+import { ebpfDescribe } from './support/bridge';
 import {
   inLessonSlots,
+  lessonBridge,
   isTimingLesson,
   oldestAndNewestGo,
   EBPF_LESSONS,
@@ -164,9 +164,7 @@ ebpfDescribe()('lesson checkpoints under eBPF, on the oldest and the newest Go',
   let repeated: string[] = [];
 
   beforeAll(async () => {
-    bridge = await Bridge.create(
-      makeConfig({ logLevel: 'silent', parallel: 2, workDir: TEST_WORK_DIR }),
-    );
+    bridge = await lessonBridge();
     const started = Date.now();
     // Each notebook's cells run in order; the two versions side by side, except in the lessons
     // that depend on timing, which get the machine to themselves.
@@ -247,9 +245,7 @@ describe('lesson checkpoints under the trace backend', () => {
   let lessons: CheckReport;
 
   beforeAll(async () => {
-    bridge = await Bridge.create(
-      makeConfig({ logLevel: 'silent', parallel: 2, workDir: TEST_WORK_DIR }),
-    );
+    bridge = await lessonBridge();
     solutions = await checkNotebooks(
       bridge,
       traceLessons.map((n) => join(SOLUTIONS, n)),
