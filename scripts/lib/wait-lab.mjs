@@ -1,5 +1,7 @@
 // Waits for a JupyterLab the scripts started to answer `/api/status`: up to
-// a minute, or until its process ends; the error carries the end of its log.
+// three minutes (make test runs the Binder check at the lowest priority beside
+// the browser tests), or until its process ends; the error carries the end of
+// its log.
 
 /** get(path) → fetch Response; proc: the lab's ChildProcess; log(): what it printed so far. */
 export async function waitForLab(get, proc, log) {
@@ -9,7 +11,7 @@ export async function waitForLab(get, proc, log) {
     } catch {
       // not up yet
     }
-    if (i > 300 || proc.exitCode !== null)
+    if (i > 900 || proc.exitCode !== null)
       throw new Error(`JupyterLab did not start:\n${log().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
