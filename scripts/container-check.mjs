@@ -87,17 +87,22 @@ async function jupyterAt({ port, tok, follow }) {
   return { url, get, logs: () => log };
 }
 
-/** The processes of a container whose command line has `word`: uid and capability sets. */
+/**
+ * The processes of a container whose command line has `word`: uid and capability sets. A process
+ * that ends while the list is read (gone, or a zombie: empty command line) is left out: it runs
+ * nothing. One did, once, in a fresh machine's check, and its empty fields failed the check.
+ */
 function processes(container, word) {
+  const field = (name) => `"$(awk '/^${name}:/{print $2}' <<<"$s")"`;
   const out = podman([
     'exec',
     container,
     'bash',
     '-c',
     `for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' <$p/cmdline 2>/dev/null) || continue; ` +
+      `s=$(cat $p/status 2>/dev/null) || continue; [ -n "$c" ] || continue; ` +
       `case "$c" in *${word}*) printf '%s|%s|%s|%s|%s\\n' "$c" ` +
-      `"$(awk '/^Uid:/{print $2}' $p/status)" "$(awk '/^CapEff:/{print $2}' $p/status)" ` +
-      `"$(awk '/^CapPrm:/{print $2}' $p/status)" "$(awk '/^CapBnd:/{print $2}' $p/status)";; esac; done`,
+      `${field('Uid')} ${field('CapEff')} ${field('CapPrm')} ${field('CapBnd')};; esac; done`,
   ]);
   return out
     .split('\n')

@@ -50,7 +50,7 @@ grep -E '^\s+(PASS|FAIL)|^binder check' "$RESULTS/binder.log"
 read -r binder_pass binder_fail < <(sed -nE 's/^binder check: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$RESULTS/binder.log")
 binder_pass=${binder_pass:-0}
 binder_fail=${binder_fail:-0}
-timed "extension, Binder and image"
+timed "extension (Binder and image beside)"
 
 # The lessons' checkpoints alone, one test file at a time: several of them need two goroutines
 # running at once on the two cores for milliseconds (steals, parallel Ps), which another jest
