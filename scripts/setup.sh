@@ -26,12 +26,10 @@ for i in "${!lanes[@]}"; do
   in_order ${lanes[$i]} >"$logs/$i" 2>&1 &
   pids+=($!)
 done
-failed=""
-for i in "${!lanes[@]}"; do
-  wait "${pids[$i]}" || failed="${failed:-$i}"
-done
+ok=true
+for pid in "${pids[@]}"; do wait "$pid" || ok=false; done
 for i in "${!lanes[@]}"; do cat "$logs/$i"; done
-[ -z "$failed" ] || exit 1
+$ok || exit 1
 
 in_order 7-typescript.sh 8-probe.sh 9-labextension.sh || exit
 
