@@ -220,17 +220,21 @@ maybe('slow motion, driven from the cell', () => {
       await until(async () => (await eventsSoFar(run)) >= 20);
       // Timed in the page, from the last press to the status saying so: the
       // round trips of the test's own driver are not the learner's wait.
-      await run.locator('.jp-slowmo-status').evaluate((status) => {
+      // Watched from the cell, not the status line: the live output's widget is
+      // replaced by the recording's when the run ends, and on a loaded machine
+      // that can come before the live status line says "stopped".
+      await c.evaluate((cellNode) => {
         const w = window as unknown as { slowmoStop: { clicked: number; stopped: number } };
         w.slowmoStop = { clicked: 0, stopped: 0 };
         document.addEventListener('pointerdown', () => (w.slowmoStop.clicked = performance.now()), {
           capture: true,
         });
         new MutationObserver((_, obs) => {
-          if (!/stopped/.test(status.textContent ?? '')) return;
+          const status = cellNode.querySelector('.jp-slowmo-run .jp-slowmo-status');
+          if (!/stopped/.test(status?.textContent ?? '')) return;
           w.slowmoStop.stopped = performance.now();
           obs.disconnect();
-        }).observe(status, { childList: true, subtree: true, characterData: true });
+        }).observe(cellNode, { childList: true, subtree: true, characterData: true });
       });
       await how();
       await run.locator('.jp-slowmo-status', { hasText: 'stopped' }).waitFor({ timeout: 5_000 });
