@@ -8,8 +8,10 @@ APT_PACKAGES=(clang llvm libbpf-dev bpftool bubblewrap util-linux ca-certificate
 # not run: left out of it, it saves the image 300 MB and its build a minute.
 [ "$PROFILE" = image ] || APT_PACKAGES+=(chromium)
 # The container tests' engine (kernel-bridge/test/container.test.ts): podman
-# with runc, as containers/README.md says it runs here.
-[ "$PROFILE" != full ] || APT_PACKAGES+=(podman runc netavark aardvark-dns catatonit)
+# with runc, as containers/README.md says it runs here. netavark sets up a
+# container's network with iptables, which podman only suggests: a machine
+# without it fails the image's first RUN ("netavark: No such file or directory").
+[ "$PROFILE" != full ] || APT_PACKAGES+=(podman runc netavark aardvark-dns catatonit iptables)
 
 step 1 $TOTAL "Debian packages (${APT_PACKAGES[*]})"
 missing=()
