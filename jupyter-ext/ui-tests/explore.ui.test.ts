@@ -111,10 +111,17 @@ maybe('the interleaving explorer, in a browser', () => {
     const cell = page.locator('.jp-slowmo-cell').first();
     await cell.locator('.cm-content').click({ button: 'right' });
     await page.locator('.lm-Menu-item', { hasText: 'Explore: Run It 20 Times' }).click();
-    // Once two runs have ended, Stop.
-    await explorer()
-      .locator('.jp-slowmo-explore-title', { hasText: 'Exploring: run 3 of 20' })
-      .waitFor({ timeout: 120_000 });
+    // Once two runs have ended, Stop. Checked at every frame: a run takes a few hundred ms, and
+    // a locator's wait polls every 500 ms once it has waited a while, so it can miss run 3.
+    await page.waitForFunction(
+      () => {
+        const title = document.querySelector('.jp-slowmo-explore .jp-slowmo-explore-title');
+        const m = /^Exploring: run (\d+) of 20/.exec(title?.textContent ?? '');
+        return m !== null && Number(m[1]) >= 3;
+      },
+      undefined,
+      { polling: 'raf', timeout: 120_000 },
+    );
     await explorer().locator('.jp-slowmo-explore-stop').click();
     const title = explorer().locator('.jp-slowmo-explore-title', { hasText: /^\d+ runs: / });
     await title.waitFor({ timeout: 60_000 });
