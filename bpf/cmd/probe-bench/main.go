@@ -2,7 +2,9 @@
 // in one run on two programs (a channel ping-pong and a CPU-bound fan-out):
 // plain, under slowmo-probe's eBPF backend (run), under its trace backend
 // (trace: the execution tracer streamed live), and under the execution tracer
-// alone (what `go tool trace` records). It prints the slowdowns, each
+// alone (what `go tool trace` records). It first times loading the probes
+// and counts what the verifier went through (load.go; `probe-bench PROBE
+// load` prints that alone). It prints the slowdowns, each
 // backend's cost per event, the event rate it sustained, how late its events
 // reached a reader (live lag), and whether anything was lost; then what
 // the GC lens (run --gc) costs per allocation, per marking event and per run
@@ -433,6 +435,10 @@ func main() {
 		fail(err)
 	}
 	defer os.RemoveAll(work)
+	if len(os.Args) > 2 && os.Args[2] == "load" {
+		loadCost()
+		return
+	}
 	if len(os.Args) > 2 && os.Args[2] == "gc" { // probe-bench PROBE gc: the GC lens's figures alone
 		gcLens(probe, work)
 		return
@@ -443,6 +449,7 @@ func main() {
 		return
 	}
 
+	loadCost()
 	ebpf := &backend{name: "eBPF", args: []string{"run", "--procs", "2"}}
 	tb := &backend{name: "trace", args: []string{"trace", "--procs", "2"}}
 	costs(probe, work, ebpf, tb)

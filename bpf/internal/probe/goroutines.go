@@ -10,9 +10,6 @@ func (n *normalizer) created(r record) {
 	}
 	file, line, _ := n.syms.Line(gopc - 1)
 	n.last[goid] = "create"
-	if r.a[4] != 0 {
-		n.goids[r.a[4]] = goid
-	}
 	n.ev(r, "g.create", F("goid", goid), F("parent", int64(r.a[1])), F("fn", n.startFunc(startpc, line)),
 		F("file", file), F("line", line))
 }

@@ -179,3 +179,27 @@ func TestGlobalSnapshotsTheModelIsNotWrongAbout(t *testing.T) {
 		t.Fatalf("a snapshot without one in the middle, twice, was not sent")
 	}
 }
+
+// A steal's and an overflow's goroutines come as g pointers, named as the
+// records come off the ring (take): a creation waiting behind its thread's
+// held put still names the goroutine another thread steals meanwhile.
+func TestAStealNamesAGoroutineWhoseCreationIsHeldBack(t *testing.T) {
+	var sent []string
+	n := testNormalizer(&sent)
+	var stolen []int64
+	emit := n.emit
+	n.emit = func(e *Event) {
+		if e.Kind == "steal" {
+			stolen = field(e, "goids").([]int64)
+		}
+		emit(e)
+	}
+	fillP0(n)
+	n.last[2000] = "create"
+	n.take(record{kind: kRunqput, tid: 1, a: [5]uint64{2000, 0, 0}}) // held: P0 is full
+	n.take(record{kind: kCreate, tid: 1, a: [5]uint64{3000, 1, 0, 0, 0xc000300000}})
+	n.take(record{kind: kSteal, tid: 2, a: [5]uint64{1, 2, 2}, goids: []uint64{0xc000300000, 0xdead}})
+	if !slices.Equal(stolen, []int64{3000}) {
+		t.Fatalf("the steal named %v, want [3000] (the unknown pointer left out)", stolen)
+	}
+}

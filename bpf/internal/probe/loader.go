@@ -562,6 +562,24 @@ func (p *Probes) SetPaced(on bool) error {
 // HasLines says whether line probes are attached (paced mode, until it ends).
 func (p *Probes) HasLines() bool { return len(p.lines) > 0 }
 
+// Verified is how many instructions the kernel's verifier went through for
+// all the programs: what Load costs, which make bench keeps in sight.
+func (p *Probes) Verified() (uint64, error) {
+	var n uint64
+	for name, prog := range p.coll.Programs {
+		info, err := prog.Info()
+		if err != nil {
+			return 0, fmt.Errorf("program %s: %w", name, err)
+		}
+		v, ok := info.VerifiedInstructions()
+		if !ok {
+			return 0, fmt.Errorf("program %s: the kernel does not say how many instructions it verified", name)
+		}
+		n += uint64(v)
+	}
+	return n, nil
+}
+
 // Close detaches and unloads everything.
 func (p *Probes) Close() {
 	if p.Reader != nil {

@@ -22,7 +22,7 @@ type normalizer struct {
 	lastT       int64
 	last        map[int64]string      // goid -> what it last did
 	funcs       map[[2]uint64]string  // (start pc, go line) -> function name (naming a wrapper reads DWARF: once)
-	goids       map[uint64]int64      // g pointer -> goid, from creation records (a g is reused only through newproc1)
+	goids       map[uint64]int64      // g pointer -> goid, from creation records as they come (take; a g is reused only through newproc1)
 	snapshots   snapshotPolicy        // which runq and globalq snapshots are worth sending
 	injecting   map[uint32]*injection // thread -> the injectglist it is in
 	mstates     map[int64]string      // M id -> the last m.state sent
@@ -69,6 +69,25 @@ func name(table []string, i uint64, what string) string {
 // ev sends an event in the context of record r.
 func (n *normalizer) ev(r record, kind string, fields ...Field) {
 	n.event(r.ts, kind, r.m, r.p, r.g, fields...)
+}
+
+// take is a record as it comes off the ring. Its g pointers are named
+// here, in the ring's order: a creation record teaches the map at once, and
+// a steal's or an overflow's pointers are read through it at once, so that a
+// creation held back behind a put (holds.go) cannot leave a steal of the new
+// goroutine unnamed. (Snapshots keep their pointers until they are used.)
+func (n *normalizer) take(r record) {
+	switch r.kind {
+	case kCreate:
+		if r.a[4] != 0 && int64(r.a[0]) > 0 {
+			n.goids[r.a[4]] = int64(r.a[0])
+		}
+	case kSteal, kOverflow:
+		for i, p := range r.goids {
+			r.goids[i] = uint64(n.goids[p]) // 0: not known, left out
+		}
+	}
+	n.record(r)
 }
 
 // record turns one raw record into the events it makes, if any: by its

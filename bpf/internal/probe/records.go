@@ -18,7 +18,7 @@ type record struct {
 	m, p, g int64
 	a       [headerArgs]uint64
 	stack   []uint64 // kHeapAlloc: the allocation's return pcs; kPark: return addresses, innermost first; kRunqput from ready (a[3] = 1): the waker's
-	goids   []uint64 // kGCBarrier: the write barrier's pointers; kSteal: the goroutines taken; kOverflow: those moved; head first; kRunq, kGlobalq, kInject, kBatch: g pointers
+	goids   []uint64 // kGCBarrier: the write barrier's pointers; g pointers of kSteal: the goroutines taken, kOverflow: those moved, head first (goids once taken: normalizer.take), kRunq, kGlobalq, kInject, kBatch
 	text    []byte   // user.bpf.c's records (user.go): the strings after the header; gc.bpf.c's span and sweep records: mark bits
 }
 

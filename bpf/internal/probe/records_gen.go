@@ -4,18 +4,18 @@ package probe
 
 // Raw record kinds: c/slowmo.bpf.c's enum kind, with what each record holds.
 const (
-	kCreate    = 1  // K_CREATE: a: goid, parent, gopc, startpc
+	kCreate    = 1  // K_CREATE: a: goid, parent, gopc, startpc, g pointer
 	kRunqput   = 2  // K_RUNQPUT: a: goid, p id, next, from ready; from ready: stack (the waker's return pcs)
 	kExecute   = 3  // K_EXECUTE: a: goid, inheritTime
 	kPark      = 4  // K_PARK: a: goid, wait reason; stack: return pcs
 	kExit      = 5  // K_EXIT: a: goid
-	kSteal     = 6  // K_STEAL: a: thief, victim, n; goids
+	kSteal     = 6  // K_STEAL: a: thief, victim, n; goids: g pointers of the goroutines taken, head first
 	kGosched   = 7  // K_GOSCHED: a: goid, preempted
 	kSyscall   = 8  // K_SYSCALL: a: goid
 	kSysexit   = 9  // K_SYSEXIT: a: goid
 	kGC        = 10 // K_GC: a: phase (1 mark, 2 marktermination, 3 off; sweep termination is its stop-the-world)
 	kSTW       = 11 // K_STW: a: begin, reason
-	kOverflow  = 12 // K_OVERFLOW: a: p id, 0, n; goids: the ones moved to the global queue, in order
+	kOverflow  = 12 // K_OVERFLOW: a: p id, 0, n; goids: g pointers of the ones moved to the global queue, in order
 	kPState    = 13 // K_PSTATE: a: p id, state (0 idle, 1 running, 2 handed off)
 	kMIdle     = 14 // K_MIDLE: the M stops: no P, nothing to run
 	kLine      = 15 // K_LINE: a: pc (paced mode: the first instruction of a user source line)

@@ -231,7 +231,7 @@ func (r *recorder) Read(run *stream.Run) error {
 		}
 		run.Lock()
 		run.CatchUp(rd.ts)
-		r.n.record(rd)
+		r.n.take(rd)
 		if r.pace != nil {
 			// The probe that wrote rd may have stopped the target even if rd
 			// made no event (a repeated snapshot or M state): let the pacer

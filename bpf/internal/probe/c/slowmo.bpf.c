@@ -61,18 +61,18 @@ static __always_inline void pace(void)
 }
 
 enum kind {
-	K_CREATE = 1,   // a: goid, parent, gopc, startpc
+	K_CREATE = 1,   // a: goid, parent, gopc, startpc, g pointer
 	K_RUNQPUT = 2,  // a: goid, p id, next, from ready; from ready: stack (the waker's return pcs)
 	K_EXECUTE = 3,  // a: goid, inheritTime
 	K_PARK = 4,     // a: goid, wait reason; stack: return pcs
 	K_EXIT = 5,     // a: goid
-	K_STEAL = 6,    // a: thief, victim, n; goids
+	K_STEAL = 6,    // a: thief, victim, n; goids: g pointers of the goroutines taken, head first
 	K_GOSCHED = 7,  // a: goid, preempted
 	K_SYSCALL = 8,  // a: goid
 	K_SYSEXIT = 9,  // a: goid
 	K_GC = 10,      // a: phase (1 mark, 2 marktermination, 3 off; sweep termination is its stop-the-world)
 	K_STW = 11,     // a: begin, reason
-	K_OVERFLOW = 12, // a: p id, 0, n; goids: the ones moved to the global queue, in order
+	K_OVERFLOW = 12, // a: p id, 0, n; goids: g pointers of the ones moved to the global queue, in order
 	K_PSTATE = 13,   // a: p id, state (0 idle, 1 running, 2 handed off)
 	K_MIDLE = 14,    // the M stops: no P, nothing to run
 	K_LINE = 15,     // a: pc (paced mode: the first instruction of a user source line)
@@ -116,7 +116,9 @@ struct ready_record {
 struct steal_record {
 	struct header h;
 	__u64 goids[GOIDS_MAX];
-	__u8 pad[2048 - sizeof(struct header) - GOIDS_MAX * 8]; // room for a masked size
+	// Room for a masked size, and for a run queue copy's second piece
+	// after any first one (copy_ring).
+	__u8 pad[2 * STEAL_MAX * 8 - GOIDS_MAX * 8];
 };
 
 struct {
@@ -250,6 +252,34 @@ struct runq_raw {
 	__u64 runnext;
 };
 
+// ring_first: of n slots from slot `from` on, how many lie before the
+// ring's end; the rest wrap around to slot 0. A run queue's slots are
+// copied in these two pieces: a loop over them cost the verifier some
+// 10,000 to 20,000 instructions in each program that had one.
+static __always_inline __u32 ring_first(__u32 from, __u32 n)
+{
+	__u32 h = from & (RUNQ_LEN - 1);
+	return RUNQ_LEN - h < n ? RUNQ_LEN - h : n;
+}
+
+// copy_ring copies n (at most STEAL_MAX) g pointers of P pp's run queue,
+// from slot `from` on, to dst, which has room for 2 * STEAL_MAX. A read
+// that fails zeroes its piece: a g pointer the loader does not know, left
+// out.
+static __always_inline void copy_ring(__u64 *dst, __u64 pp, __u32 from, __u32 n)
+{
+	__u32 first = ring_first(from, n);
+	__u64 bytes = (__u64)first * 8, rest = (__u64)(n - first) * 8;
+	// The barriers keep clang from folding away the bounds the verifier must see.
+	asm volatile("" : "+r"(bytes));
+	asm volatile("" : "+r"(rest));
+	if (bytes > STEAL_MAX * 8 || rest > STEAL_MAX * 8)
+		return;
+	__u64 ring = pp + off_p_runq;
+	bpf_probe_read_user(dst, bytes, (void *)(ring + (from & (RUNQ_LEN - 1)) * 8));
+	bpf_probe_read_user((char *)dst + bytes, rest, (void *)ring);
+}
+
 struct runq_scratch {
 	struct runq_record r;
 	struct runq_raw raw; // also room for the masked size (4096 bytes from r)
@@ -304,11 +334,10 @@ static __always_inline void snap_runq(struct header *cx, __u64 pp, __u64 put, in
 	if (n > RUNQ_LEN)
 		return; // torn read
 	__u64 runnext = s->raw.runnext;
-	// The live part, raw.slots[head, head+n) around the ring, is copied in
-	// at most two pieces: a loop over the slots cost the verifier some 10 ms
-	// in each of the four programs that snapshot, at every run's start.
+	// The live part, raw.slots[head, head+n) around the ring, in at most
+	// two pieces (ring_first).
 	__u32 h = head & (RUNQ_LEN - 1);
-	__u32 first = RUNQ_LEN - h < n ? RUNQ_LEN - h : n;
+	__u32 first = ring_first(head, n);
 	__u64 bytes = (__u64)first * 8, rest = (__u64)(n - first) * 8;
 	// Both are at most RUNQ_LEN * 8; the barriers keep clang from folding
 	// away the bounds the verifier must see.
@@ -380,6 +409,16 @@ static __always_inline int globq_locked(int held)
 	return !held && addr_globq_lock && (rd(addr_globq_lock) & 3);
 }
 
+// list_count reads back the length of a list a loop walked, which the loop
+// keeps in the record (at a) rather than in a variable: the verifier knows a
+// variable's value at each of the loop's 129 exits, so it would check all
+// that follows once per exit; a value read from memory it does not know, so
+// the exits look alike and what follows is checked about once.
+static __always_inline __u64 list_count(__u64 *a)
+{
+	return *(volatile __u64 *)a;
+}
+
 static __always_inline void snap_globalq(struct header *cx, int held)
 {
 	if (!addr_globq_head)
@@ -405,15 +444,16 @@ static __always_inline void snap_globalq(struct header *cx, int held)
 	globq_seen_tail = ends[1];
 	globq_seen_size = size;
 	__u64 gp = ends[0], last = 0;
-	__u32 n = 0;
+	r->h.a[1] = 0;
 	for (__u32 i = 0; i < GLOBALQ_MAX; i++) {
 		if (!gp)
 			break;
 		r->goids[i] = gp;
 		last = gp;
-		n = i + 1;
+		r->h.a[1] = i + 1; // see list_count
 		gp = rd(gp + off_g_schedlink);
 	}
+	__u64 n = list_count(&r->h.a[1]);
 	int consistent = n == size ? last == ends[1] && !gp : n == GLOBALQ_MAX && size > GLOBALQ_MAX;
 	if (locked || globq_locked(held)) {
 		consistent = 0;
@@ -640,18 +680,12 @@ int runqsteal_ret(struct pt_regs *ctx)
 			__u32 n = rd32(e->thief + off_p_runqtail) - e->tail;
 			if (n > STEAL_MAX - 1)
 				n = STEAL_MAX - 1;
-			__u64 thief = e->thief;
-			__u32 tail = e->tail;
-			for (__u32 i = 0; i < STEAL_MAX - 1; i++) {
-				if (i >= n)
-					break;
-				r->goids[i & (STEAL_MAX - 1)] = goid_of(rd(thief + off_p_runq + ((tail + i) % 256) * 8));
-			}
+			copy_ring(r->goids, e->thief, e->tail, n);
 			// n < STEAL_MAX here; the barrier keeps clang from dropping the
 			// mask that makes this plain to the verifier.
 			__u32 at = n;
 			asm volatile("" : "+r"(at));
-			r->goids[at & (STEAL_MAX - 1)] = goid_of(last);
+			r->goids[at & (STEAL_MAX - 1)] = last;
 			r->h.a[0] = pid_of(e->thief);
 			r->h.a[1] = e->victim;
 			r->h.a[2] = n + 1;
@@ -679,14 +713,8 @@ int runqgrab_ret(struct pt_regs *ctx)
 	struct steal_record *r = n ? bpf_map_lookup_elem(&scratch, &zero) : 0;
 	if (r) {
 		context(&r->h, ctx, K_STEAL);
-		__u64 thief = e->thief;
-		__u32 tail = e->tail;
-		for (__u32 i = 0; i < STEAL_MAX; i++) {
-			if (i >= n)
-				break;
-			r->goids[i] = goid_of(rd(thief + off_p_runq + ((tail + i) % 256) * 8));
-		}
-		r->h.a[0] = pid_of(thief);
+		copy_ring(r->goids, e->thief, e->tail, n);
+		r->h.a[0] = pid_of(e->thief);
 		r->h.a[1] = e->victim;
 		r->h.a[2] = n;
 		r->h.a[3] = 0;
@@ -761,13 +789,9 @@ int runqputslow_done(struct pt_regs *ctx)
 	r->h.a[1] = 0;
 	r->h.a[3] = 0;
 	r->h.a[4] = 0;
-	for (__u32 i = 0; i < STEAL_MAX; i++) {
-		if (i >= n)
-			break;
-		r->goids[i] = goid_of(rd(pp + off_p_runq + ((head + i) % 256) * 8));
-	}
+	copy_ring(r->goids, pp, head, n);
 	if (n < GOIDS_MAX)
-		r->goids[n] = goid_of(gp);
+		r->goids[n] = gp;
 	r->h.a[2] = n + 1;
 	if (bpf_ringbuf_output(&events, r, sizeof(struct header) + GOIDS_MAX * 8, 0))
 		__sync_fetch_and_add(&lost, 1);
@@ -839,16 +863,16 @@ int injectglist(struct pt_regs *ctx)
 	__u64 gp = rd(ctx->rax);
 	if (!gp)
 		return 0;
-	__u32 n = 0;
+	r->h.a[0] = 0;
 	for (__u32 i = 0; i < GOIDS_MAX; i++) {
 		if (!gp)
 			break;
 		r->goids[i] = gp;
-		n = i + 1;
+		r->h.a[0] = i + 1; // see list_count
 		gp = rd(gp + off_g_schedlink);
 	}
+	__u64 n = list_count(&r->h.a[0]);
 	context(&r->h, ctx, K_INJECT);
-	r->h.a[0] = n;
 	r->h.a[1] = rd(ctx->rsp); // the return address: who woke them
 	r->h.a[2] = gp != 0;
 	r->h.a[3] = 0;
@@ -892,19 +916,19 @@ int globrunq_batch(struct pt_regs *ctx)
 	if (!r)
 		return 0;
 	__u64 gp = rd(ctx->rbx); // q.head
-	__u32 n = 0;
+	r->h.a[1] = 0;
 	for (__u32 i = 0; i < GOIDS_MAX; i++) {
 		if (!gp)
 			break;
 		r->goids[i] = gp;
-		n = i + 1;
+		r->h.a[1] = i + 1; // see list_count
 		gp = rd(gp + off_g_schedlink);
 	}
+	__u64 n = list_count(&r->h.a[1]);
 	if (!n)
 		return 0;
 	context(&r->h, ctx, K_BATCH);
 	r->h.a[0] = pid_of(ctx->rax);
-	r->h.a[1] = n;
 	r->h.a[2] = 0;
 	r->h.a[3] = 0;
 	r->h.a[4] = 0;
